@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import { parseEncryptionKeys } from '../crypto/token-cipher.js';
+
+/**
+ * Every environment variable Playlog reads, in sections that services compose.
+ * Each has a description (the README's configuration table is generated from these) and,
+ * where it holds a secret, `sensitive` in its description so docs never print its value.
+ */
+
+const url = (protocols: string[], what: string) =>
+  z.string().refine((value) => {
+    try {
+      return protocols.includes(new URL(value).protocol);
+    } catch {
+      return false;
+    }
+  }, `must be a ${what} URL (${protocols.map((p) => `${p}//`).join(' or ')}...)`);
+
+const httpUrl = url(['http:', 'https:'], 'http(s)');
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+export const runtimeEnv = {
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development').describe('Runtime mode: development, test or production.'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level.'),
+  LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto').describe('auto: pretty in a terminal, JSON otherwise.'),
+};
+
+export const databaseEnv = {
+  DATABASE_URL: url(['postgres:', 'postgresql:'], 'postgres')
+    .refine((value) => new URL(value).pathname.length > 1, 'must name a database: postgres://user:password@host:5432/<database>')
+    .default('postgres://playlog:playlog@127.0.0.1:5432/playlog')
+    .describe('Postgres connection URL. Sensitive when it carries a password.'),
+  DATABASE_POOL_MAX: positiveInt.default(10).describe('Maximum Postgres connections per process.'),
+};
+
+export const redisEnv = {
+  REDIS_URL: url(['redis:', 'rediss:'], 'redis').default('redis://127.0.0.1:6379').describe('Redis connection URL (BullMQ queues, login state).'),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _ only')
+    .default('playlog')
+    .describe('Prefix of every BullMQ key in Redis; lets several Playlogs share one Redis.'),
+};
+
+export const tokenCryptoEnv = {
+  TOKEN_ENCRYPTION_KEYS: z
+    .string()
+    .transform((value, ctx) => {
+      try {
+        return parseEncryptionKeys(value);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    })
+    .describe(
+      'Sensitive. Comma-separated keyId:base64key pairs (32-byte keys, AES-256-GCM); the first encrypts, all decrypt. Generate one with `openssl rand -base64 32`.',
+    ),
+};
+
+export const spotifyEnv = {
+  SPOTIFY_ACCOUNTS_URL: httpUrl.default('https://accounts.spotify.com').describe('Spotify accounts service base URL (authorize, token).'),
+  SPOTIFY_API_URL: httpUrl.default('https://api.spotify.com/v1').describe('Spotify Web API base URL.'),
+  SPOTIFY_CLIENT_ID: z.string().min(1).describe('Client id of your Spotify app.'),
+  SPOTIFY_CLIENT_SECRET: z.string().min(1).describe('Sensitive. Client secret of your Spotify app.'),
+  SPOTIFY_REDIRECT_URI: httpUrl.default('http://127.0.0.1:4000/auth/callback').describe('Redirect URI registered with your Spotify app (the API’s /auth/callback).'),
+  SPOTIFY_HTTP_TIMEOUT_MS: positiveInt.default(10_000).describe('Timeout of one call to Spotify, in milliseconds.'),
+};
+
+export const envHelpers = { url, httpUrl, port, positiveInt, bool };
