@@ -1,0 +1,38 @@
+import { EntitySchema } from '@mikro-orm/core';
+import type { Track } from './catalogue.entity.js';
+import type { User } from './user.entity.js';
+
+export const PLAY_SOURCES = ['poll', 'import'] as const;
+export type PlaySource = (typeof PLAY_SOURCES)[number];
+
+/**
+ * One play. Identity is (user, track, played_at): the same play seen twice is stored once.
+ * The primary key lists its columns as (user_id, played_at, track_id): the same uniqueness, and the
+ * same index then serves "a user's plays, newest first, from cursor X" as one range scan, so no
+ * second index has to be written on every insert.
+ */
+export class ListeningEvent {
+  user!: User;
+  playedAt!: Date;
+  track!: Track;
+  contextType: string | null = null;
+  contextUri: string | null = null;
+  source: PlaySource = 'poll';
+  msPlayed: number | null = null;
+  ingestedAt: Date = new Date();
+}
+
+export const ListeningEventSchema = new EntitySchema<ListeningEvent>({
+  class: ListeningEvent,
+  tableName: 'listening_events',
+  properties: {
+    user: { kind: 'm:1', entity: 'User', primary: true, deleteRule: 'cascade', fieldName: 'user_id' },
+    playedAt: { type: 'Date', columnType: 'timestamptz', primary: true },
+    track: { kind: 'm:1', entity: 'Track', primary: true, fieldName: 'track_id', index: 'listening_events_track_id_index' },
+    contextType: { type: 'string', columnType: 'text', nullable: true },
+    contextUri: { type: 'string', columnType: 'text', nullable: true },
+    source: { enum: true, items: () => [...PLAY_SOURCES], default: 'poll' },
+    msPlayed: { type: 'integer', nullable: true },
+    ingestedAt: { type: 'Date', columnType: 'timestamptz', defaultRaw: 'now()' },
+  },
+});

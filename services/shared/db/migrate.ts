@@ -1,0 +1,14 @@
+import { loadConfig } from '../config/load-config.js';
+import { databaseEnv, runtimeEnv } from '../config/env-schema.js';
+import { createLogger } from '../logging/logger.js';
+import { runService } from '../runtime/run-service.js';
+import { migrateToLatest } from './migrate-to-latest.js';
+
+/** `npm run migrate`: applies pending migrations and exits (a Helm pre-install/pre-upgrade hook in production). */
+runService('migrate', async () => {
+  const config = loadConfig({ ...runtimeEnv, ...databaseEnv });
+  const logger = createLogger({ service: 'migrate', level: config.LOG_LEVEL, format: config.LOG_FORMAT });
+  const applied = await migrateToLatest(config, (message) => logger.debug(message));
+  logger.info({ applied }, applied.length ? `applied ${applied.length} migration(s)` : 'database is up to date');
+  process.exit(0);
+});

@@ -1,0 +1,5 @@
+import type { MigrationObject } from '@mikro-orm/core';
+import { Migration20261123120000_initial } from './Migration20261123120000_initial.js';
+
+/** Every migration, in order. Listed explicitly so migrations run the same from sources and in the image. */
+export const migrationsList: MigrationObject[] = [{ name: 'Migration20261123120000_initial', class: Migration20261123120000_initial }];

@@ -1,0 +1,21 @@
+import { MikroORM } from '@mikro-orm/postgresql';
+import { ormOptions, type DatabaseSettings } from './orm-options.js';
+
+export type { MikroORM } from '@mikro-orm/postgresql';
+
+/** Where DATABASE_URL points, without its password, for error messages. */
+export function describeDatabaseUrl(databaseUrl: string): string {
+  const url = new URL(databaseUrl);
+  return `${url.hostname}:${url.port || '5432'}${url.pathname}`;
+}
+
+/** Connects to Postgres. Callers fork `orm.em` per request or job: the global context is disabled. */
+export async function openOrm(settings: DatabaseSettings, logger?: (message: string) => void): Promise<MikroORM> {
+  const orm = await MikroORM.init({ ...ormOptions(settings), ...(logger ? { logger } : {}) });
+  const check = await orm.checkConnection();
+  if (!check.ok) {
+    await orm.close(true);
+    throw new Error(`cannot connect to Postgres at DATABASE_URL (${describeDatabaseUrl(settings.DATABASE_URL)}): ${check.reason}`);
+  }
+  return orm;
+}
