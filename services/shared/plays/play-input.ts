@@ -1,0 +1,46 @@
+import type { PlaySource } from '../db/entities/listening-event.entity.js';
+
+/** Catalogue and play data as Playlog stores it, whatever it came from (polling or an import). */
+export interface ArtistInput {
+  id: string;
+  name: string;
+  uri: string;
+}
+
+export interface AlbumInput {
+  id: string;
+  name: string;
+  uri: string;
+  releaseDate: string | null;
+  imageUrl: string | null;
+}
+
+export interface TrackInput {
+  id: string;
+  name: string;
+  uri: string;
+  durationMs: number;
+  album: AlbumInput | null;
+  artists: ArtistInput[];
+}
+
+export interface PlayInput {
+  /** When the play ended, as Spotify reports it; any ISO-8601 form or a Date. */
+  playedAt: string | Date;
+  track: TrackInput;
+  context: { type: string; uri: string } | null;
+  msPlayed?: number | null;
+}
+
+export interface IngestRequest {
+  userId: string;
+  plays: PlayInput[];
+  source: PlaySource;
+  /** Advances the user's poll cursor (never moves it back), in the same statement as the insert. */
+  advanceCursorToMs?: number;
+}
+
+export interface IngestResult {
+  received: number;
+  inserted: number;
+}

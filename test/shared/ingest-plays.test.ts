@@ -1,0 +1,88 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ingestPlays } from '../../services/shared/plays/ingest-plays.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { insertUser, makePlay } from '../support/plays.js';
+
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await createTestDatabase('ingest');
+});
+afterAll(async () => {
+  await db?.drop();
+});
+
+const countPlays = async (userId: string) =>
+  Number((await db.sql.query('select count(*) from listening_events where user_id = $1', [userId])).rows[0].count);
+
+describe('ingestPlays', () => {
+  it('stores a replayed batch once and reports 0 new the second time', async () => {
+    const userId = await insertUser(db.sql, 'replay-user');
+    const batch = Array.from({ length: 50 }, (_, i) => makePlay(i, new Date(Date.UTC(2026, 0, 1, 0, i * 4)).toISOString()));
+
+    const first = await ingestPlays(db.orm.em.fork(), { userId, plays: batch, source: 'poll' });
+    const second = await ingestPlays(db.orm.em.fork(), { userId, plays: batch, source: 'poll' });
+
+    expect(first).toEqual({ received: 50, inserted: 50 });
+    expect(second).toEqual({ received: 50, inserted: 0 });
+    expect(await countPlays(userId)).toBe(50);
+    const tracks = await db.sql.query(`select count(*) from tracks where id like 'track%'`);
+    expect(Number(tracks.rows[0].count)).toBe(50);
+    const artists = await db.sql.query(`select artist_id from track_artists where track_id = $1 order by position`, [batch[3]!.track.id]);
+    expect(artists.rows.map((r) => r.artist_id)).toEqual(['artist000000000000001', 'artist000000000000003']);
+  });
+
+  it('stores the union of two concurrent overlapping batches, with no duplicate and no error', async () => {
+    const userId = await insertUser(db.sql, 'concurrent-user');
+    const at = (i: number) => new Date(Date.UTC(2026, 1, 1, 0, i * 4)).toISOString();
+    const a = Array.from({ length: 60 }, (_, i) => makePlay(100 + i, at(i)));
+    const b = Array.from({ length: 60 }, (_, i) => makePlay(130 + i, at(30 + i)));
+
+    const results = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => ingestPlays(db.orm.em.fork(), { userId, plays: i % 2 ? a : b, source: 'poll' })),
+    );
+
+    expect(await countPlays(userId)).toBe(90);
+    expect(results.reduce((sum, r) => sum + r.inserted, 0)).toBe(90);
+  });
+
+  it('keeps the same play of two users as two rows', async () => {
+    const alice = await insertUser(db.sql, 'alice');
+    const bob = await insertUser(db.sql, 'bob');
+    const play = makePlay(7, '2026-03-01T10:00:00.000Z');
+
+    await ingestPlays(db.orm.em.fork(), { userId: alice, plays: [play], source: 'poll' });
+    await ingestPlays(db.orm.em.fork(), { userId: bob, plays: [play], source: 'poll' });
+
+    expect(await countPlays(alice)).toBe(1);
+    expect(await countPlays(bob)).toBe(1);
+  });
+
+  it('treats played_at with and without milliseconds as the same play', async () => {
+    const userId = await insertUser(db.sql, 'millis-user');
+
+    const first = await ingestPlays(db.orm.em.fork(), { userId, plays: [makePlay(9, '2026-03-01T10:00:12.000Z')], source: 'poll' });
+    const second = await ingestPlays(db.orm.em.fork(), { userId, plays: [makePlay(9, '2026-03-01T10:00:12Z')], source: 'poll' });
+
+    expect([first.inserted, second.inserted]).toEqual([1, 0]);
+    const stored = await db.sql.query(`select to_char(played_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as at from listening_events where user_id = $1`, [userId]);
+    expect(stored.rows).toEqual([{ at: '2026-03-01T10:00:12.000Z' }]);
+  });
+
+  it('advances the poll cursor with the insert and never moves it back', async () => {
+    const userId = await insertUser(db.sql, 'cursor-user');
+    const cursor = async () => (await db.sql.query('select after_cursor_ms from poll_state where user_id = $1', [userId])).rows[0]?.after_cursor_ms;
+
+    await ingestPlays(db.orm.em.fork(), { userId, plays: [makePlay(1, '2026-04-01T00:00:00Z')], source: 'poll', advanceCursorToMs: 1_775_001_600_000 });
+    expect(await cursor()).toBe('1775001600000');
+    await ingestPlays(db.orm.em.fork(), { userId, plays: [], source: 'poll', advanceCursorToMs: 1_000 });
+    expect(await cursor()).toBe('1775001600000');
+  });
+
+  it('rejects a batch with an invalid timestamp and stores nothing of it', async () => {
+    const userId = await insertUser(db.sql, 'invalid-user');
+    const batch = [makePlay(1, '2026-04-01T00:00:00Z'), makePlay(2, 'yesterday')];
+
+    await expect(ingestPlays(db.orm.em.fork(), { userId, plays: batch, source: 'poll' })).rejects.toThrow(/played_at "yesterday"/);
+    expect(await countPlays(userId)).toBe(0);
+  });
+});

@@ -1,0 +1,28 @@
+import type { PlayInput } from '../../services/shared/plays/play-input.js';
+
+/** A play of a made-up track, for tests of what Playlog stores. */
+export function makePlay(trackNumber: number, playedAt: string, overrides: Partial<PlayInput> = {}): PlayInput {
+  const id = `track${String(trackNumber).padStart(17, '0')}`;
+  return {
+    playedAt,
+    msPlayed: 180_000,
+    context: { type: 'album', uri: 'spotify:album:album0000000000000001' },
+    track: {
+      id,
+      name: `Song ${trackNumber}`,
+      uri: `spotify:track:${id}`,
+      durationMs: 180_000,
+      album: { id: 'album0000000000000001', name: 'First Album', uri: 'spotify:album:album0000000000000001', releaseDate: '2020-01-01', imageUrl: null },
+      artists: [
+        { id: 'artist000000000000001', name: 'The Testers', uri: 'spotify:artist:artist000000000000001' },
+        { id: `artist${String(trackNumber).padStart(15, '0')}`, name: `Guest ${trackNumber}`, uri: `spotify:artist:guest${trackNumber}` },
+      ],
+    },
+    ...overrides,
+  };
+}
+
+export async function insertUser(sql: { query: (text: string, values?: unknown[]) => Promise<{ rows: Array<{ id: string }> }> }, spotifyUserId: string): Promise<string> {
+  const { rows } = await sql.query(`insert into users (id, spotify_user_id, display_name) values (gen_random_uuid(), $1, $1) returning id`, [spotifyUserId]);
+  return rows[0]!.id;
+}
