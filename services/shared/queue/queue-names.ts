@@ -1,0 +1,4 @@
+/** Every BullMQ queue of Playlog, in one place. */
+export const QUEUE_NAMES = {
+  poll: 'poll',
+} as const;

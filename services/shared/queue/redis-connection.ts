@@ -1,0 +1,34 @@
+import { Redis, type RedisOptions } from 'ioredis';
+
+/**
+ * Redis connections as BullMQ wants them in production:
+ * - producers (API, scheduler) fail fast while Redis is away, so callers get an error instead of a hang;
+ * - workers retry forever (`maxRetriesPerRequest: null`), so a Redis restart pauses them, not kills them.
+ */
+export function createRedisConnection(url: string, role: 'producer' | 'worker', extra: RedisOptions = {}): Redis {
+  const options: RedisOptions =
+    role === 'worker'
+      ? { maxRetriesPerRequest: null, enableReadyCheck: true, ...extra }
+      : { maxRetriesPerRequest: 2, enableOfflineQueue: false, connectTimeout: 5_000, ...extra };
+  return new Redis(url, options);
+}
+
+/** Waits until a fail-fast connection is ready (it does not queue commands before that). */
+export async function waitUntilReady(redis: Redis, timeoutMs = 10_000): Promise<void> {
+  if (redis.status === 'ready') return;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`Redis at REDIS_URL did not become ready within ${timeoutMs} ms (status ${redis.status})`));
+    }, timeoutMs);
+    const onReady = () => {
+      cleanup();
+      resolve();
+    };
+    const cleanup = () => {
+      clearTimeout(timer);
+      redis.off('ready', onReady);
+    };
+    redis.on('ready', onReady);
+  });
+}
