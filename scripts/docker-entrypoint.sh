@@ -1,0 +1,47 @@
+#!/bin/sh
+# The image's entrypoint (installed as /usr/local/bin/playlog): runs one Playlog service by name.
+#
+#   playlog api | worker | scheduler | migrate | emulator   [extra arguments for the service]
+#   playlog <any other command>                              runs that command (sh, node, ...)
+#
+# Each service is the same file as its package.json script (start:api, start:worker,
+# start:scheduler, migrate, start:emulator), but run with `node` directly rather than `npm run`,
+# so that the service itself receives SIGTERM (tini, PID 1, forwards it) and shuts down gracefully.
+# PLAYLOG_WATCH=true (development only, Tilt) restarts the service when a synced source changes.
+set -eu
+
+cd "${PLAYLOG_HOME:-/app}"
+
+usage() {
+  echo "usage: playlog api|worker|scheduler|migrate|emulator [args...]  (or any command to run it)"
+}
+
+service="${1:-}"
+[ $# -gt 0 ] && shift
+
+case "$service" in
+  api) entry=services/api/main.ts ;;
+  worker) entry=services/worker/main.ts ;;
+  scheduler) entry=services/scheduler/main.ts ;;
+  migrate) entry=services/shared/db/migrate.ts ;;
+  emulator) entry=services/spotify-emulator/main.ts ;;
+  "" | help | -h | --help)
+    usage
+    [ -n "$service" ]
+    exit
+    ;;
+  *)
+    if command -v "$service" >/dev/null 2>&1; then
+      exec "$service" "$@"
+    fi
+    echo "playlog: unknown service '$service'" >&2
+    usage >&2
+    exit 2
+    ;;
+esac
+
+if [ "${PLAYLOG_WATCH:-false}" = "true" ]; then
+  # tsx watch restarts the process when a file it imported changes (Tilt live_update syncs them).
+  exec node_modules/.bin/tsx watch --clear-screen=false "$entry" "$@"
+fi
+exec node --import tsx "$entry" "$@"
