@@ -34,7 +34,6 @@ export const albumSchema = z.object({
   release_date: optionalText,
   release_date_precision: optionalText,
   images: z.array(imageSchema).nullable().optional(),
-  artists: z.array(artistSchema).nullable().optional(),
 });
 
 export const trackSchema = z.object({
@@ -122,11 +121,19 @@ export type SpotifyTokenResponse = z.infer<typeof tokenResponseSchema>;
 /**
  * Fields these schemas require although Spotify's OpenAPI description marks them optional: without
  * them a play cannot be stored (its time, its track's identity, name and length) or a user cannot be
- * identified. Paths use `[]` for array items. The contract test fails if this list and the schemas disagree.
+ * identified (an artist without a name could not be shown). Paths use `[]` for array items. The contract test fails if this list and the schemas disagree.
  */
 export const SPOTIFY_ESSENTIAL_FIELDS = {
-  recentlyPlayedPage: ['items', 'items[].track', 'items[].played_at', 'items[].track.name', 'items[].track.uri', 'items[].track.duration_ms'],
-  track: ['name', 'uri', 'duration_ms'],
+  recentlyPlayedPage: [
+    'items',
+    'items[].played_at',
+    'items[].track',
+    'items[].track.name',
+    'items[].track.uri',
+    'items[].track.duration_ms',
+    'items[].track.artists[].name',
+  ],
+  track: ['name', 'uri', 'duration_ms', 'artists[].name'],
   privateUser: ['id'],
 } as const;
 
