@@ -82,6 +82,10 @@ export class SpotifyOAuthClient {
       const kind = denied === 'access_denied' ? 'access_denied' : 'bad_request';
       throw new SpotifyError(kind, `Spotify login failed: ${denied}`, { spotifyMessage: denied, endpoint: 'GET /authorize' });
     }
+    if (input.expectedState !== undefined && callback.searchParams.get('state') !== input.expectedState) {
+      // Checked before anything is sent: a callback with another state may be a forged login (CSRF).
+      throw new SpotifyError('bad_request', 'Spotify login callback carries a state other than the one sent', { endpoint: 'GET /authorize' });
+    }
     const tokens = await this.call('POST /api/token (authorization_code)', () =>
       oidc.authorizationCodeGrant(this.config, callback, {
         pkceCodeVerifier: input.codeVerifier,
@@ -140,9 +144,6 @@ function toOAuthError(error: unknown, endpoint: string, timeoutMs: number): Spot
       if (status === 429) return new SpotifyError('rate_limited', `Spotify ${endpoint} answered 429 (rate limited)`, { ...details, retryAfterMs: retryAfter(error.cause) });
       if (status >= 500) return new SpotifyError('server_error', `Spotify ${endpoint} answered ${status} (server error, not an OAuth error body)`, details);
       return new SpotifyError('bad_request', `Spotify ${endpoint} answered ${status} without an OAuth error body`, details);
-    }
-    if (code === 'OAUTH_JSON_ATTRIBUTE_COMPARISON' || (code === 'OAUTH_INVALID_RESPONSE' && /state/i.test(error.message))) {
-      return new SpotifyError('bad_request', `Spotify login callback rejected: ${error.message}`, { endpoint, cause: error });
     }
     return new SpotifyError('malformed_response', `Spotify ${endpoint} answered something unusable: ${error.message} (${code})`, { endpoint, cause: error });
   }
