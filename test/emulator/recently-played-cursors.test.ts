@@ -116,7 +116,7 @@ describe('recently-played cursors', () => {
       expect(response.status, query).toBe(400);
       expect(await response.json()).toEqual({ error: { status: 400, message: expect.any(String) } });
     }
-    expect((await (await get('')).json()).items).toHaveLength(20);
+    expect(((await (await get('')).json()) as { items: unknown[] }).items).toHaveLength(20);
   });
 
   it('writes played_at as ISO-8601 with milliseconds and Z', async () => {
