@@ -1,0 +1,67 @@
+import { openOrm } from '../shared/db/open-orm.js';
+import { createLogger } from '../shared/logging/logger.js';
+import { createPollQueue } from '../shared/queue/poll-queue.js';
+import { createRedisConnection, waitUntilReady } from '../shared/queue/redis-connection.js';
+import { runService } from '../shared/runtime/run-service.js';
+import { loadSchedulerConfig } from './config.js';
+import { runScheduler } from './run-scheduler.js';
+
+/**
+ * `npm run start:scheduler`: one run (enqueue a poll per due user) and exit 0, as a Kubernetes CronJob
+ * wants; a non-zero exit only when the run could not enqueue. With SCHEDULER_LOOP_SECONDS it runs on
+ * that interval until SIGTERM, for docker-compose and the demo.
+ */
+runService('scheduler', async () => {
+  const config = loadSchedulerConfig();
+  const logger = createLogger({ service: 'scheduler', level: config.LOG_LEVEL, format: config.LOG_FORMAT });
+  const redis = createRedisConnection(config.REDIS_URL, 'producer');
+  redis.on('error', (error) => logger.debug({ err: error }, 'redis connection error'));
+  const orm = await openOrm(config);
+  const queue = createPollQueue(redis, config.QUEUE_PREFIX);
+  const settings = { intervalMs: config.POLL_INTERVAL_SECONDS * 1000, spreadMs: config.spreadSeconds * 1000, batchSize: config.SCHEDULER_BATCH_SIZE };
+  const close = async () => {
+    await queue.close().catch(() => undefined);
+    redis.disconnect();
+    await orm.close(true);
+  };
+
+  const runOnce = async (): Promise<boolean> => {
+    try {
+      await waitUntilReady(redis);
+      await runScheduler({ orm, queue, redis }, settings, logger);
+      return true;
+    } catch (error) {
+      logger.error({ err: error }, `scheduler run failed: ${(error as Error).message}`);
+      return false;
+    }
+  };
+
+  if (config.SCHEDULER_LOOP_SECONDS === undefined) {
+    const ok = await runOnce();
+    await close();
+    process.exit(ok ? 0 : 1);
+  }
+
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let wake: (() => void) | undefined;
+  const loop = (async () => {
+    while (!stopped) {
+      await runOnce();
+      if (stopped) break;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        timer = setTimeout(resolve, config.SCHEDULER_LOOP_SECONDS! * 1000);
+      });
+    }
+  })();
+  logger.info({ everySeconds: config.SCHEDULER_LOOP_SECONDS }, 'scheduler looping');
+  return async () => {
+    stopped = true;
+    clearTimeout(timer);
+    wake?.();
+    await loop;
+    await close();
+    logger.info('scheduler stopped');
+  };
+});

@@ -1,0 +1,84 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+
+/**
+ * Reads and writes of `poll_state` outside the ingest statement (which advances the cursor itself).
+ * Raw SQL through MikroORM's connection: each is one small upsert on a hot path, and the unit of work
+ * would add a select per job for nothing.
+ */
+
+export interface PollStateRow {
+  /** Unix ms of the newest play stored from polling; null before the first successful poll. */
+  afterCursorMs: number | null;
+  lastPolledAt: Date | null;
+  lastSuccessAt: Date | null;
+  consecutiveFailures: number;
+}
+
+export interface SchedulableUser {
+  id: string;
+  lastPolledAt: Date | null;
+}
+
+export async function loadPollState(em: EntityManager, userId: string): Promise<PollStateRow | null> {
+  const rows: Array<{ after_cursor_ms: string | null; last_polled_at: Date | null; last_success_at: Date | null; consecutive_failures: number }> = await em
+    .getConnection()
+    .execute(
+      'select after_cursor_ms, last_polled_at, last_success_at, consecutive_failures from poll_state where user_id = ?',
+      [userId],
+      'all',
+      em.getTransactionContext(),
+    );
+  const row = rows[0];
+  if (!row) return null;
+  return {
+    // bigint arrives as text; ms since the epoch stay far below 2^53.
+    afterCursorMs: row.after_cursor_ms === null ? null : Number(row.after_cursor_ms),
+    lastPolledAt: row.last_polled_at,
+    lastSuccessAt: row.last_success_at,
+    consecutiveFailures: row.consecutive_failures,
+  };
+}
+
+/**
+ * One page of active users in id order, after `afterId` (keyset scan on users_status_id_index), with
+ * when they were last polled. Never loads all users: the scheduler walks the pages.
+ */
+export async function findActiveUsersPage(em: EntityManager, afterId: string | null, limit: number): Promise<SchedulableUser[]> {
+  const rows: Array<{ id: string; last_polled_at: Date | null }> = await em.getConnection().execute(
+    `select u.id, ps.last_polled_at
+       from users u
+       left join poll_state ps on ps.user_id = u.id
+      where u.status = 'active' and u.id > coalesce(?::uuid, '00000000-0000-0000-0000-000000000000'::uuid)
+      order by u.id
+      limit ?`,
+    [afterId, limit],
+    'all',
+    em.getTransactionContext(),
+  );
+  return rows.map((row) => ({ id: row.id, lastPolledAt: row.last_polled_at }));
+}
+
+/** A poll that finished: its time, and the failure streak ends. The last error stays for inspection. */
+export async function recordPollSuccess(em: EntityManager, userId: string, at: Date): Promise<void> {
+  await em.getConnection().execute(
+    `insert into poll_state (user_id, last_polled_at, last_success_at, consecutive_failures)
+     select ?::uuid, ?::timestamptz, ?::timestamptz, 0 where exists (select 1 from users where id = ?::uuid)
+     on conflict (user_id) do update set last_polled_at = excluded.last_polled_at, last_success_at = excluded.last_success_at, consecutive_failures = 0`,
+    [userId, at.toISOString(), at.toISOString(), userId],
+    'run',
+    em.getTransactionContext(),
+  );
+}
+
+/** A poll attempt that failed, with an operator-readable message (never a secret). */
+export async function recordPollFailure(em: EntityManager, userId: string, at: Date, message: string): Promise<void> {
+  await em.getConnection().execute(
+    `insert into poll_state (user_id, last_polled_at, last_error_at, last_error, consecutive_failures)
+     select ?::uuid, ?::timestamptz, ?::timestamptz, ?, 1 where exists (select 1 from users where id = ?::uuid)
+     on conflict (user_id) do update set last_polled_at = excluded.last_polled_at, last_error_at = excluded.last_error_at,
+       last_error = excluded.last_error, consecutive_failures = poll_state.consecutive_failures + 1`,
+    [userId, at.toISOString(), at.toISOString(), message.slice(0, 2000), userId],
+    'run',
+    em.getTransactionContext(),
+  );
+}

@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { databaseEnv, redisEnv, runtimeEnv, spotifyEnv, tokenCryptoEnv } from '../shared/config/env-schema.js';
+import { loadConfig } from '../shared/config/load-config.js';
+
+const ms = (min: number) => z.coerce.number().int().min(min);
+
+export const workerEnv = {
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(10).describe('Poll jobs one worker process runs at once.'),
+  WORKER_MAX_JOBS_PER_SECOND: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(20)
+    .describe('Poll jobs started per second across all workers (BullMQ limiter); a 429 from Spotify pauses them all for its Retry-After.'),
+  WORKER_SHUTDOWN_GRACE_MS: ms(0)
+    .default(25_000)
+    .describe('On SIGTERM, how long active jobs get to finish before the worker exits anyway (they are then retried as stalled); keep it below the pod’s terminationGracePeriodSeconds.'),
+  WORKER_LOCK_DURATION_MS: ms(1_000).default(30_000).describe('A job’s lock lasts this long and is renewed while it runs; a worker that dies loses its jobs to others once the lock expires.'),
+  WORKER_STALLED_INTERVAL_MS: ms(500).default(30_000).describe('How often workers look for jobs whose worker died (stalled) and put them back in the queue.'),
+  WORKER_MAX_STALLED_COUNT: z.coerce.number().int().min(0).default(2).describe('How many times a job may stall (its worker died) before it fails.'),
+  WORKER_BACKOFF_BASE_MS: ms(1).default(2_000).describe('First retry delay of a failed poll; doubles per attempt, with full jitter.'),
+  WORKER_BACKOFF_MAX_MS: ms(1).default(5 * 60_000).describe('Longest retry delay of a failed poll.'),
+  WORKER_QUOTA_PAUSE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(3_600)
+    .describe('When Spotify says the app’s quota is exhausted (429 QUOTA_EXCEEDED), all polling pauses this long (or until its Retry-After, if sooner).'),
+  WORKER_TOKEN_REFRESH_MARGIN_SECONDS: z.coerce.number().int().min(0).default(120).describe('Access tokens expiring within this many seconds are refreshed before use.'),
+  WORKER_MAX_PAGES: z.coerce.number().int().min(1).default(10).describe('Most recently-played pages read in one poll (50 plays each; Spotify keeps 50).'),
+  SPOTIFY_REFRESH_TOKEN_LIFETIME_DAYS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(182)
+    .describe('Spotify refresh tokens stop working this many days after the user authorised Playlog (about six months); refreshing does not extend it.'),
+  SPOTIFY_REAUTH_WARNING_DAYS: z.coerce.number().int().min(0).default(14).describe('Within this many days of that deadline, each poll of the user logs a warning that they must log in again.'),
+};
+
+export const workerConfigShape = { ...runtimeEnv, ...databaseEnv, ...redisEnv, ...tokenCryptoEnv, ...spotifyEnv, ...workerEnv };
+
+export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env) {
+  return loadConfig(workerConfigShape, env);
+}
+export type WorkerConfig = ReturnType<typeof loadWorkerConfig>;
