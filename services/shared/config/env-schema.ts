@@ -69,4 +69,19 @@ export const spotifyEnv = {
   SPOTIFY_HTTP_TIMEOUT_MS: positiveInt.default(10_000).describe('Timeout of one call to Spotify, in milliseconds.'),
 };
 
+/** The BullMQ dashboard on the API (`services/api/dashboard`); without a password it is not mounted at all. */
+export const adminEnv = {
+  ADMIN_USERNAME: z.string().min(1).default('admin').describe('User name of the job dashboard’s HTTP basic auth.'),
+  ADMIN_PASSWORD: z
+    .string()
+    .min(12, 'use at least 12 characters (the dashboard can retry and delete jobs)')
+    .optional()
+    .describe('Sensitive. Password of the job dashboard’s HTTP basic auth; unset: the dashboard is not mounted.'),
+  DASHBOARD_PATH: z
+    .string()
+    .regex(/^\/[A-Za-z0-9/_-]*[A-Za-z0-9_-]$/, 'an absolute path such as /admin/queues, no trailing slash')
+    .default('/admin/queues')
+    .describe('Path of the BullMQ job dashboard on the API server.'),
+};
+
 export const envHelpers = { url, httpUrl, port, positiveInt, bool };
