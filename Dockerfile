@@ -42,7 +42,7 @@ COPY scripts/docker-entrypoint.sh /usr/local/bin/playlog
 # The official node image's unprivileged user (uid/gid 1000); the Helm chart runs as the same ids.
 USER 1000:1000
 EXPOSE 4000 4100
-# -g: a signal goes to the whole process group (the compose scheduler loop runs under sh).
+# -g: a signal goes to the whole process group, so children of a shell command stop too.
 ENTRYPOINT ["/usr/bin/tini", "-g", "--", "/usr/local/bin/playlog"]
 CMD ["api"]
 

@@ -154,7 +154,8 @@ func checkObject(obj any) []string {
 			}
 		}
 	}
-	podSpec := func(path string, spec corev1.PodSpec) {
+	// claims are a StatefulSet's volumeClaimTemplates, which its pods mount like volumes.
+	podSpec := func(path string, spec corev1.PodSpec, claims ...corev1.PersistentVolumeClaim) {
 		if len(spec.Containers) == 0 {
 			add("%s.containers: at least one container is required", path)
 		}
@@ -163,6 +164,9 @@ func checkObject(obj any) []string {
 		volumes := map[string]bool{}
 		for _, v := range spec.Volumes {
 			volumes[v.Name] = true
+		}
+		for _, c := range claims {
+			volumes[c.Name] = true
 		}
 		for i, c := range all {
 			where := fmt.Sprintf("%s container %d (%s)", path, i, c.Name)
@@ -218,7 +222,7 @@ func checkObject(obj any) []string {
 	case *appsv1.StatefulSet:
 		meta(o.ObjectMeta)
 		selects("spec", o.Spec.Selector, o.Spec.Template.Labels)
-		podSpec("spec.template.spec", o.Spec.Template.Spec)
+		podSpec("spec.template.spec", o.Spec.Template.Spec, o.Spec.VolumeClaimTemplates...)
 	case *batchv1.Job:
 		meta(o.ObjectMeta)
 		podSpec("spec.template.spec", o.Spec.Template.Spec)

@@ -157,3 +157,36 @@ func TestCommandExitsNonZeroAndNamesTheObjectOnBadInput(t *testing.T) {
 		t.Fatalf("empty input must fail, got %d", code)
 	}
 }
+
+func TestAcceptsAStatefulSetMountingItsVolumeClaimTemplate(t *testing.T) {
+	manifest := `apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: redis
+spec:
+  serviceName: redis
+  selector:
+    matchLabels: {app: redis}
+  template:
+    metadata:
+      labels: {app: redis}
+    spec:
+      containers:
+        - name: redis
+          image: redis:7.4-bookworm
+          volumeMounts:
+            - name: data
+              mountPath: /data
+  volumeClaimTemplates:
+    - metadata:
+        name: data
+      spec:
+        accessModes: ["ReadWriteOnce"]
+        resources:
+          requests:
+            storage: 1Gi
+`
+	if problems := validate(t, manifest); len(problems) != 0 {
+		t.Fatalf("want no problem, got %v", problems)
+	}
+}

@@ -100,6 +100,9 @@ app.kubernetes.io/component: {{ .component }}
 {{- $problems = append $problems (printf "secrets.%s is malformed (value not shown): expected %s" $value (get $hints $value)) }}
 {{- end }}
 {{- end }}
+{{- if and .Values.secrets.adminPassword (lt (len .Values.secrets.adminPassword) 12) }}
+{{- $problems = append $problems "secrets.adminPassword is too short (value not shown): use 12 characters or more, or leave it empty to keep the dashboard off" }}
+{{- end }}
 {{- if $missing }}
 {{- $problems = append $problems (printf "secrets: set secrets.existingSecret to a Secret you manage, or give %s (the chart never renders a Secret with empty values)" (join ", " $missing)) }}
 {{- end }}
