@@ -4,7 +4,7 @@ import { DEFAULT_FAULTS } from './faults.js';
 import { EMULATOR_DEFAULTS, type EmulatorOptions } from './start-emulator.js';
 
 const { httpUrl, port, bool } = envHelpers;
-const rate = (what: string) => z.coerce.number().min(0).max(1).describe(what);
+const rate = z.coerce.number().min(0).max(1);
 const count = z.coerce.number().int().min(0);
 const list = z.string().transform((value) => value.split(',').map((item) => item.trim()).filter(Boolean));
 
@@ -28,25 +28,23 @@ export const emulatorEnv = {
     .default(EMULATOR_DEFAULTS.refreshTokenLifetimeSeconds)
     .describe('Refresh tokens stop working this long after the user first authorised (default 183 days, ~6 months; refreshing does not extend it).'),
   EMULATOR_CODE_TTL_SECONDS: count.min(1).default(EMULATOR_DEFAULTS.codeTtlSeconds).describe('Authorisation code lifetime.'),
-  EMULATOR_OMIT_REFRESH_TOKEN_RATE: rate('Fraction of refresh answers without a new refresh_token (the old one stays valid).').default(
-    EMULATOR_DEFAULTS.omitRefreshTokenRate,
-  ),
+  EMULATOR_OMIT_REFRESH_TOKEN_RATE: rate.default(EMULATOR_DEFAULTS.omitRefreshTokenRate).describe('Fraction of refresh answers without a new refresh_token (the old one stays valid).'),
   EMULATOR_CLOCK_START: z.iso.datetime({ offset: true }).optional().describe('Start the emulator clock at this instant instead of now.'),
   EMULATOR_CLOCK_FROZEN: bool.default(false).describe('Start with the clock frozen (moved only through /admin/clock).'),
   EMULATOR_RATE_LIMIT_PER_WINDOW: count.default(DEFAULT_FAULTS.rateLimitPerWindow).describe('Web API requests per client per rolling window before 429 (0 = no limit).'),
   EMULATOR_RATE_LIMIT_WINDOW_MS: count.min(1).default(DEFAULT_FAULTS.rateLimitWindowMs).describe('Length of the rolling rate-limit window (Spotify: 30 s).'),
   EMULATOR_DAILY_QUOTA: count.default(DEFAULT_FAULTS.dailyQuota).describe('Web API requests per client per UTC day before 429 QUOTA_EXCEEDED (0 = no quota).'),
-  EMULATOR_ERROR_RATE: rate('Fraction of requests answered with a 5xx from EMULATOR_ERROR_STATUSES.').default(DEFAULT_FAULTS.errorRate),
+  EMULATOR_ERROR_RATE: rate.default(DEFAULT_FAULTS.errorRate).describe('Fraction of requests answered with a 5xx from EMULATOR_ERROR_STATUSES.'),
   EMULATOR_ERROR_STATUSES: list
     .pipe(z.array(z.enum(['500', '502', '503'])).min(1))
     .transform((statuses) => statuses.map(Number) as Array<500 | 502 | 503>)
     .optional()
     .describe('Comma-separated statuses the error rate draws from (default 500,502,503; 502 answers an HTML page).'),
-  EMULATOR_LATENCY_MS: count.default(DEFAULT_FAULTS.latencyMs).describe('Latency added to every faulted request.'),
+  EMULATOR_LATENCY_MS: count.default(DEFAULT_FAULTS.latencyMs).describe('Latency added to every request of the fault targets.'),
   EMULATOR_LATENCY_JITTER_MS: count.default(DEFAULT_FAULTS.latencyJitterMs).describe('Random extra latency, 0..this many ms.'),
-  EMULATOR_RESET_RATE: rate('Fraction of requests whose connection is reset.').default(DEFAULT_FAULTS.resetRate),
-  EMULATOR_TIMEOUT_RATE: rate('Fraction of requests never answered.').default(DEFAULT_FAULTS.timeoutRate),
-  EMULATOR_MALFORMED_RATE: rate('Fraction of answers with a truncated JSON body.').default(DEFAULT_FAULTS.malformedRate),
+  EMULATOR_RESET_RATE: rate.default(DEFAULT_FAULTS.resetRate).describe('Fraction of requests whose connection is reset.'),
+  EMULATOR_TIMEOUT_RATE: rate.default(DEFAULT_FAULTS.timeoutRate).describe('Fraction of requests never answered.'),
+  EMULATOR_MALFORMED_RATE: rate.default(DEFAULT_FAULTS.malformedRate).describe('Fraction of answers with a truncated JSON body.'),
   EMULATOR_FAULT_TARGETS: list
     .pipe(z.array(z.enum(['api', 'token'])).min(1))
     .optional()

@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../services/shared/config/load-config.js';
+import { emulatorEnv, emulatorOptionsFromEnv } from '../../services/spotify-emulator/emulator-env.js';
 
 const ENTRY = ['--import', 'tsx', 'services/spotify-emulator/main.ts'];
 
@@ -42,5 +44,15 @@ describe('spotify emulator process', () => {
     expect(code).toBe(1);
     expect(stderr.trim().split('\n')).toHaveLength(1);
     for (const name of ['EMULATOR_PORT', 'EMULATOR_ERROR_RATE', 'EMULATOR_FAULT_TARGETS']) expect(stderr).toContain(name);
+  });
+
+  it('describes every variable it reads, and its defaults are the in-process defaults', () => {
+    for (const [name, schema] of Object.entries(emulatorEnv)) expect(schema.description, name).toBeTruthy();
+    const options = emulatorOptionsFromEnv(loadConfig(emulatorEnv, {}));
+    expect(options).toMatchObject({ port: 4100, host: '127.0.0.1', seed: 'playlog', users: 5, clientId: 'playlog-dev', clientSecret: 'playlog-dev-secret', redirectUris: [] });
+    expect(options.faults).toMatchObject({ rateLimitPerWindow: 0, rateLimitWindowMs: 30_000, dailyQuota: 0, errorRate: 0 });
+    const custom = emulatorOptionsFromEnv(loadConfig(emulatorEnv, { EMULATOR_ERROR_STATUSES: '503, 500', EMULATOR_FAULT_TARGETS: 'api,token', EMULATOR_CLIENT_ID: 'mine', SPOTIFY_CLIENT_ID: 'theirs' }));
+    expect(custom.faults).toMatchObject({ errorStatuses: [503, 500], targets: ['api', 'token'] });
+    expect(custom.clientId).toBe('mine');
   });
 });
