@@ -90,6 +90,7 @@ export class SpotifyObjects {
   /** `/me`: email only with user-read-email, country / product / explicit_content only with user-read-private, as on Spotify. */
   privateUser(user: SyntheticUser, scopes: readonly string[]): Record<string, unknown> {
     const body: Record<string, unknown> = {
+      account_id: user.accountId,
       display_name: user.displayName,
       external_urls: { spotify: `https://open.spotify.com/user/${user.id}` },
       followers: { href: null, total: user.followers },

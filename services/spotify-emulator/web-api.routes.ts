@@ -62,7 +62,11 @@ function authenticate(state: EmulatorState) {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!match) return sendWebApiError(res, 400, 'Only valid bearer authentication supported', state);
     const check = state.tokens.checkAccessToken(match[1]!);
-    if (!check.ok) return sendWebApiError(res, 401, check.reason === 'expired' ? 'The access token expired' : 'Invalid access token', state);
+    if (!check.ok) {
+      const message = check.reason === 'expired' ? 'The access token expired' : 'Invalid access token';
+      res.set('www-authenticate', `Bearer realm="spotify", error="invalid_token", error_description="${message}"`);
+      return sendWebApiError(res, 401, message, state);
+    }
     res.locals.accessToken = check.token;
     res.locals.userId = check.token.grant.userId;
     next();

@@ -252,6 +252,8 @@ describe('accounts service: refresh tokens', () => {
       await api.getMe(login.accessToken);
       emulator.clock.advance(60_000);
       await expect(api.getMe(login.accessToken)).rejects.toMatchObject({ kind: 'unauthorized', status: 401, spotifyMessage: 'The access token expired' });
+      const raw = await fetch(`${emulator.apiUrl}/me`, { headers: { authorization: `Bearer ${login.accessToken}` } });
+      expect(raw.headers.get('www-authenticate')).toBe('Bearer realm="spotify", error="invalid_token", error_description="The access token expired"');
       const fresh = await oauth.refresh(login.refreshToken);
       await api.getMe(fresh.accessToken);
       await fetch(`${emulator.adminUrl}/users/${login.userId}/expire-access-tokens`, { method: 'POST' });

@@ -77,6 +77,8 @@ export const recentlyPlayedPageSchema = z.object({
 
 export const privateUserSchema = z.object({
   id: z.string().min(1),
+  /** Spotify's stable, pseudonymous account identifier (newer than `id`; may be absent). */
+  account_id: optionalText,
   display_name: optionalText,
   email: optionalText,
   country: optionalText,
