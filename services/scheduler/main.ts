@@ -27,7 +27,7 @@ runService('scheduler', async () => {
 
   const runOnce = async (): Promise<boolean> => {
     try {
-      await waitUntilReady(redis);
+      await waitUntilReady(redis, 5_000);
       await runScheduler({ orm, queue, redis }, settings, logger);
       return true;
     } catch (error) {

@@ -21,6 +21,8 @@ export interface PollUserDeps {
   oauth: SpotifyOAuthClient;
   tokens: TokenSettings;
   maxPages: number;
+  /** Plays per recently-played request: 50 (Spotify's maximum) in production; tests page with less. */
+  pageSize?: number;
   now: () => number;
 }
 
@@ -41,7 +43,7 @@ export type PollOutcome =
     }
   | { status: 'nothing_to_do'; reason: 'user_not_found' | 'user_reauth_required' | 'user_disabled' };
 
-const PAGE_SIZE = 50;
+const MAX_PAGE_SIZE = 50;
 
 /**
  * Polls one user: fresh access token, then recently-played after the stored cursor, page by page
@@ -79,9 +81,11 @@ export async function pollUser(deps: PollUserDeps, em: EntityManager, userId: st
   let cursor = state?.afterCursorMs ?? null;
   const outcome = { pages: 0, fetched: 0, new: 0, skipped: {} as Partial<Record<SkipReason, number>>, artistsWithoutId: 0 };
 
-  // No cursor yet (first poll): the newest page is everything Spotify still has. Otherwise: after the cursor.
-  let after = cursor;
-  let page = await withToken((accessToken) => deps.api.getRecentlyPlayed(accessToken, after === null ? { limit: PAGE_SIZE } : { limit: PAGE_SIZE, after }));
+  // Always forwards in time: `after` returns the oldest plays newer than the cursor (all Spotify still has
+  // on a first poll, from 0), and `next` moves towards now, so the cursor can advance after every page.
+  const limit = deps.pageSize ?? MAX_PAGE_SIZE;
+  let after = cursor ?? 0;
+  let page = await withToken((accessToken) => deps.api.getRecentlyPlayed(accessToken, { limit, after }));
   for (;;) {
     outcome.pages++;
     outcome.fetched += page.items.length;
@@ -108,9 +112,9 @@ export async function pollUser(deps: PollUserDeps, em: EntityManager, userId: st
 
     if (page.items.length === 0 || !page.next) break;
     const nextAfter = afterParameter(page.next);
-    // A `before` link walks back in time: the first page already held the newest plays Spotify keeps.
+    // Not an `after` link (a `before` one walks back in time): nothing newer to fetch.
     if (nextAfter === null) break;
-    if (after !== null && nextAfter <= after) {
+    if (nextAfter <= after) {
       log.warn({ after, nextAfter }, 'Spotify returned a next page that does not move forward: stopped paging (the next poll continues from the cursor)');
       break;
     }
@@ -119,7 +123,7 @@ export async function pollUser(deps: PollUserDeps, em: EntityManager, userId: st
       break;
     }
     after = nextAfter;
-    page = await withToken((accessToken) => deps.api.getRecentlyPlayed(accessToken, { limit: PAGE_SIZE, after: nextAfter }));
+    page = await withToken((accessToken) => deps.api.getRecentlyPlayed(accessToken, { limit, after: nextAfter }));
   }
 
   const deadline = refreshDeadline(token.credentials.authorizedAt, deps.now(), deps.tokens);

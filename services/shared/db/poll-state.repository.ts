@@ -20,7 +20,7 @@ export interface SchedulableUser {
 }
 
 export async function loadPollState(em: EntityManager, userId: string): Promise<PollStateRow | null> {
-  const rows: Array<{ after_cursor_ms: string | null; last_polled_at: Date | null; last_success_at: Date | null; consecutive_failures: number }> = await em
+  const rows: Array<{ after_cursor_ms: string | null; last_polled_at: Date | string | null; last_success_at: Date | string | null; consecutive_failures: number }> = await em
     .getConnection()
     .execute(
       'select after_cursor_ms, last_polled_at, last_success_at, consecutive_failures from poll_state where user_id = ?',
@@ -33,8 +33,8 @@ export async function loadPollState(em: EntityManager, userId: string): Promise<
   return {
     // bigint arrives as text; ms since the epoch stay far below 2^53.
     afterCursorMs: row.after_cursor_ms === null ? null : Number(row.after_cursor_ms),
-    lastPolledAt: row.last_polled_at,
-    lastSuccessAt: row.last_success_at,
+    lastPolledAt: toDate(row.last_polled_at),
+    lastSuccessAt: toDate(row.last_success_at),
     consecutiveFailures: row.consecutive_failures,
   };
 }
@@ -44,7 +44,7 @@ export async function loadPollState(em: EntityManager, userId: string): Promise<
  * when they were last polled. Never loads all users: the scheduler walks the pages.
  */
 export async function findActiveUsersPage(em: EntityManager, afterId: string | null, limit: number): Promise<SchedulableUser[]> {
-  const rows: Array<{ id: string; last_polled_at: Date | null }> = await em.getConnection().execute(
+  const rows: Array<{ id: string; last_polled_at: Date | string | null }> = await em.getConnection().execute(
     `select u.id, ps.last_polled_at
        from users u
        left join poll_state ps on ps.user_id = u.id
@@ -55,8 +55,11 @@ export async function findActiveUsersPage(em: EntityManager, afterId: string | n
     'all',
     em.getTransactionContext(),
   );
-  return rows.map((row) => ({ id: row.id, lastPolledAt: row.last_polled_at }));
+  return rows.map((row) => ({ id: row.id, lastPolledAt: toDate(row.last_polled_at) }));
 }
+
+/** Raw queries through MikroORM return timestamptz as text; entities would get Dates. */
+const toDate = (value: Date | string | null): Date | null => (value === null ? null : new Date(value));
 
 /** A poll that finished: its time, and the failure streak ends. The last error stays for inspection. */
 export async function recordPollSuccess(em: EntityManager, userId: string, at: Date): Promise<void> {
