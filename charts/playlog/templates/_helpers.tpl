@@ -231,3 +231,13 @@ affinity:
 {{- default "default" .Values.serviceAccount.name }}
 {{- end }}
 {{- end }}
+
+{{/* PUBLIC_URL of the API: api.publicUrl, else https://<first ingress host> with an Ingress. */}}
+{{- define "playlog.publicUrl" -}}
+{{- if .Values.api.publicUrl }}
+{{- .Values.api.publicUrl }}
+{{- else if and .Values.api.ingress.enabled .Values.api.ingress.hosts }}
+{{- $scheme := ternary "https" "http" (gt (len .Values.api.ingress.tls) 0) }}
+{{- printf "%s://%s" $scheme (first .Values.api.ingress.hosts).host }}
+{{- end }}
+{{- end }}
