@@ -50,7 +50,12 @@ export function adminRoutes(state: EmulatorState): Router {
   router.post('/faults/reset', (_req, res) => res.json(state.faults.reset()));
   router.post('/faults/queue', (req, res) => {
     const body = parse(scriptedListSchema, req.body, res);
-    if (body) res.json({ queue: state.faults.enqueue(...body.faults) });
+    if (!body) return;
+    try {
+      res.json({ queue: state.faults.enqueue(...body.faults) });
+    } catch (error) {
+      bad(res, (error as Error).message);
+    }
   });
   router.delete('/faults/queue', (_req, res) => {
     state.faults.clearQueue();

@@ -21,11 +21,11 @@ export function authorize(state: EmulatorState, req: Request, res: Response): vo
     return;
   }
 
-  const state_ = param('state');
+  const oauthState = param('state');
   const redirect = (values: Record<string, string>) => {
     const target = new URL(redirectUri);
     for (const [key, value] of Object.entries(values)) target.searchParams.set(key, value);
-    if (state_ !== undefined) target.searchParams.set('state', state_);
+    if (oauthState !== undefined) target.searchParams.set('state', oauthState);
     res.redirect(302, target.toString());
   };
 

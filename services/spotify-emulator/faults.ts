@@ -98,7 +98,11 @@ export class FaultInjector {
   }
 
   enqueue(...faults: Array<z.input<typeof scriptedFaultSchema>>): ScriptedFault[] {
-    this.queue.push(...faults.map((fault) => scriptedFaultSchema.parse(fault)));
+    const parsed = faults.map((fault) => scriptedFaultSchema.parse(fault));
+    if (parsed.some((fault) => fault.target === 'token' && (fault.kind === 'rate_limited' || fault.kind === 'quota_exceeded'))) {
+      throw new RangeError('rate_limited and quota_exceeded apply to the Web API only (target "api")');
+    }
+    this.queue.push(...parsed);
     return this.queued();
   }
 

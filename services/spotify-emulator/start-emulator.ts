@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express from 'express';
+import express, { type NextFunction, type Request, type Response } from 'express';
 import pino from 'pino';
 import type { Logger } from '../shared/logging/logger.js';
 import { accountsRoutes } from './accounts.routes.js';
@@ -132,6 +132,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   app.use('/v1', webApiRoutes(state));
   app.use('/admin', adminRoutes(state));
   app.use((_req, res) => res.status(404).json({ error: 'not found: the emulator serves /accounts, /v1 and /admin' }));
+  app.use(jsonErrors(state));
 
   const server = await listen(app, options.host ?? EMULATOR_DEFAULTS.host, options.port ?? 0);
   const { port } = server.address() as AddressInfo;
@@ -160,6 +161,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     expireAccessTokens: (userId) => expireAccessTokens(state, userId),
     secrets: () => state.tokens.secrets(),
     stop: () => close(server),
+  };
+}
+
+/** Errors as JSON, never Express's HTML page with a stack: bad JSON bodies keep their 4xx, bugs are 500s and logged. */
+function jsonErrors(state: EmulatorState) {
+  return (error: unknown, _req: Request, res: Response, _next: NextFunction): void => {
+    const status = typeof (error as { status?: unknown }).status === 'number' ? (error as { status: number }).status : 500;
+    if (status >= 500) state.logger.error({ err: error }, 'emulator error');
+    if (res.headersSent) return;
+    res.status(status).json({ error: { status, message: status >= 500 ? 'Emulator error (see its log)' : (error as Error).message } });
   };
 }
 

@@ -70,6 +70,13 @@ describe('emulator admin endpoints', () => {
     expect((body.codeVerifiers as string[]).length).toBeGreaterThan(0);
   });
 
+  it('answers 400 in JSON for a body that is not JSON or a fault that cannot apply', async () => {
+    const response = await fetch(`${emulator.adminUrl}/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{oops' });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: { status: number } }).error.status).toBe(400);
+    expect((await admin('POST', '/faults/queue', { faults: [{ kind: 'rate_limited', target: 'token' }] })).status).toBe(400);
+  });
+
   it('answers 404 for an unknown admin path and serves a health check', async () => {
     expect((await admin('GET', '/nothing')).status).toBe(404);
     expect(await (await fetch(`${emulator.url}/healthz`)).json()).toEqual({ status: 'ok' });

@@ -161,6 +161,17 @@ describe('accounts service: authorization code + PKCE', () => {
     await expect(oauth.exchangeCode({ currentUrl: location, codeVerifier, expectedState: state })).rejects.toMatchObject({ kind: 'access_denied' });
   });
 
+  it('exchanges a bare code when the caller checked the state itself', async () => {
+    const { oauth, api } = spotifyClientsFor(emulator);
+    const { codeVerifier, codeChallenge } = await newPkcePair();
+    const url = new URL(oauth.buildLoginUrl({ state: 'checked', codeChallenge, scopes: ['user-read-private'] }));
+    url.searchParams.set('user', userId);
+    const code = new URL((await fetch(url, { redirect: 'manual' })).headers.get('location')!).searchParams.get('code')!;
+    const tokens = await oauth.exchangeCode({ code, codeVerifier });
+    expect(tokens.scopes).toEqual(['user-read-private']);
+    expect((await api.getMe(tokens.accessToken)).country).toMatch(/^[A-Z]{2}$/);
+  });
+
   it('rejects a callback whose state is not the one sent', async () => {
     const { oauth } = spotifyClientsFor(emulator);
     const { codeVerifier, codeChallenge } = await newPkcePair();
