@@ -1,0 +1,117 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { POLL_ATTEMPTS } from '../../services/shared/queue/poll-jobs.js';
+import { runDlqCommand, parseArgs } from '../../services/worker/dlq-cli.js';
+import { TEST_REDIS_URL } from '../support/test-env.js';
+import { startPipeline, type Pipeline } from './pipeline-harness.js';
+
+let pipeline: Pipeline;
+let spotifyId: string;
+let userId: string;
+
+beforeAll(async () => {
+  pipeline = await startPipeline('failures', { users: 1 });
+  spotifyId = pipeline.emulator.users()[0]!.id;
+  userId = await pipeline.login(spotifyId);
+  await pipeline.startWorker();
+}, 60_000);
+afterAll(() => pipeline?.close());
+beforeEach(async () => {
+  await pipeline.queue.obliterate({ force: true });
+  pipeline.emulator.faults.reset();
+  await pipeline.db.sql.query('delete from listening_events');
+  await pipeline.db.sql.query('delete from poll_state');
+});
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** `npm run dlq -- ...` as an operator runs it: a real process with REDIS_URL and QUEUE_PREFIX. */
+function dlq(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', 'services/worker/dlq-cli.ts', ...args],
+      { cwd: ROOT, env: { PATH: process.env.PATH, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: pipeline.prefix } },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+const pollState = async () => (await pipeline.db.sql.query('select * from poll_state where user_id = $1', [userId])).rows[0];
+
+describe('transient failures', () => {
+  it('retries 5xx answers, an HTML gateway page, a timeout, a dropped connection and a cut-short body, then stores the plays', async () => {
+    pipeline.emulator.faults.enqueue({ kind: '503' }, { kind: '502' }, { kind: 'timeout' }, { kind: 'reset' }, { kind: 'malformed' });
+    await pipeline.schedule();
+    await pipeline.waitUntilIdle();
+
+    const [job] = await pipeline.queue.getCompleted();
+    expect(job?.attemptsMade).toBe(POLL_ATTEMPTS);
+    expect(await pipeline.storedPlays(userId)).toEqual(pipeline.retrievable(spotifyId));
+    const state = await pollState();
+    expect(state.consecutive_failures).toBe(0);
+    expect(state.last_error).toMatch(/recently-played answered 200 with a body that is not JSON .*attempt 5 of 6, will retry/);
+  });
+});
+
+describe('the dead-letter queue', () => {
+  it('keeps a job that failed every attempt with a message that explains it, and the CLI replays it once the fault is gone', async () => {
+    pipeline.emulator.faults.update({ errorRate: 1, errorStatuses: [503] });
+    await pipeline.schedule();
+    await pipeline.waitUntilIdle();
+
+    const [failed] = await pipeline.queue.getFailed();
+    expect(failed?.attemptsMade).toBe(POLL_ATTEMPTS);
+    expect(failed?.failedReason).toBe(
+      'Spotify GET /me/player/recently-played answered 503 (server error): Service unavailable (attempt 6 of 6, giving up)',
+    );
+    expect(await pipeline.storedPlays(userId)).toEqual([]);
+    expect(await pollState()).toMatchObject({ consecutive_failures: POLL_ATTEMPTS, last_error: failed?.failedReason });
+
+    const listed = await dlq('list', '--json');
+    expect(listed.code).toBe(0);
+    expect(JSON.parse(listed.stdout)).toMatchObject({ total: 1, jobs: [{ id: failed!.id, userId, attemptsMade: POLL_ATTEMPTS, error: failed!.failedReason }] });
+
+    pipeline.emulator.faults.update({ errorRate: 0 });
+    const retried = await dlq('retry', failed!.id!);
+    expect(retried).toMatchObject({ code: 0, stdout: `Job ${failed!.id} (user ${userId}) is queued again.\n` });
+    await pipeline.waitUntilIdle();
+    expect(await pipeline.queue.getFailedCount()).toBe(0);
+    expect(await pipeline.storedPlays(userId)).toEqual(pipeline.retrievable(spotifyId));
+  });
+
+  it('answers clearly and with distinct exit codes when the job or the command is wrong', async () => {
+    const [missing, usage, list] = await Promise.all([dlq('retry', 'no-such-job'), dlq('frobnicate'), dlq('list')]);
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toMatch(/no failed job "no-such-job" \(not found\)/);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toMatch(/unknown command "frobnicate"\nusage: npm run dlq --/);
+    expect(list).toMatchObject({ code: 0, stdout: 'The dead-letter queue is empty.\n' });
+  });
+
+  it('retries all failed jobs, and purges them by age', async () => {
+    pipeline.emulator.faults.update({ errorRate: 1, errorStatuses: [500] });
+    await pipeline.schedule();
+    await pipeline.waitUntilIdle();
+    expect(await pipeline.queue.getFailedCount()).toBe(1);
+
+    expect(await runDlqCommand(pipeline.queue, parseArgs(['purge', '--older-than', '1h']))).toMatchObject({ json: { removed: [] } });
+    expect(await pipeline.queue.getFailedCount()).toBe(1);
+    // Retried while the fault persists: it fails again, all its attempts, and is back in the dead-letter queue.
+    expect(await runDlqCommand(pipeline.queue, parseArgs(['retry-all']))).toMatchObject({ json: { retried: [expect.any(String)] } });
+    await pipeline.waitUntilIdle();
+    expect((await pipeline.queue.getFailed())[0]?.attemptsMade).toBe(POLL_ATTEMPTS);
+
+    const purged = await runDlqCommand(pipeline.queue, parseArgs(['purge']));
+    expect(purged.text).toBe('1 failed job(s) removed.');
+    expect(await pipeline.queue.getFailedCount()).toBe(0);
+  });
+
+  it('reads durations and options as documented', () => {
+    expect(parseArgs(['purge', '--older-than', '7d'])).toMatchObject({ command: 'purge', olderThanMs: 7 * 86_400_000 });
+    expect(parseArgs(['list', '--json', '--limit=5'])).toMatchObject({ command: 'list', json: true, limit: 5 });
+    expect(() => parseArgs(['purge', '--older-than', 'soon'])).toThrow(/use a number and a unit/);
+    expect(() => parseArgs(['retry'])).toThrow(/exactly one job id/);
+  });
+});
