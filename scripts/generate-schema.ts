@@ -1,0 +1,41 @@
+/**
+ * Prints the API's GraphQL schema to schema.graphql from the type-graphql resolvers.
+ *   npm run schema:generate   writes schema.graphql
+ *   npm run schema:check      fails (exit 1) when schema.graphql is not what the resolvers produce
+ */
+import 'reflect-metadata';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { lexicographicSortSchema, printSchema } from 'graphql';
+import { buildApiSchema } from '../services/api/graphql/build-schema.js';
+
+const HEADER = `# Generated from the resolvers in services/api/graphql by scripts/generate-schema.ts.
+# Do not edit: run \`npm run schema:generate\` after changing a resolver or type (CI runs \`npm run schema:check\`).
+`;
+
+export function printApiSchema(): string {
+  return `${HEADER}\n${printSchema(lexicographicSortSchema(buildApiSchema()))}\n`;
+}
+
+const target = join(dirname(fileURLToPath(import.meta.url)), '..', 'schema.graphql');
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const printed = printApiSchema();
+  if (process.argv.includes('--check')) {
+    let current = '';
+    try {
+      current = readFileSync(target, 'utf8');
+    } catch {
+      // missing: stale by definition
+    }
+    if (current !== printed) {
+      process.stderr.write('schema.graphql is stale: run `npm run schema:generate` and commit the result.\n');
+      process.exit(1);
+    }
+    process.stdout.write('schema.graphql is up to date.\n');
+  } else {
+    writeFileSync(target, printed);
+    process.stdout.write(`wrote ${target}\n`);
+  }
+}

@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import { ConfigError, loadConfig } from '../shared/config/load-config.js';
+import { adminEnv, databaseEnv, envHelpers, redisEnv, runtimeEnv, spotifyEnv, tokenCryptoEnv } from '../shared/config/env-schema.js';
+
+const { httpUrl, port, positiveInt, bool } = envHelpers;
+const nonNegativeInt = z.coerce.number().int().min(0);
+
+/** Variables only the API reads. Each has a description: the README's configuration table is built from them. */
+export const apiEnv = {
+  API_HOST: z.string().min(1).default('0.0.0.0').describe('Interface the API listens on.'),
+  API_PORT: port.default(4000).describe('Port the API listens on (GraphQL at /graphql, health at /healthz and /readyz).'),
+  PUBLIC_URL: httpUrl
+    .optional()
+    .describe('Base URL people reach the API at (e.g. https://playlog.example.com). When it is https, session cookies are Secure.'),
+  LOGIN_REDIRECT_URL: z
+    .string()
+    .refine((value) => value.startsWith('/') && !value.startsWith('//') ? true : httpUrl.safeParse(value).success, 'must be a path such as / or an http(s) URL')
+    .default('/')
+    .describe('Where /auth/callback sends the browser after a successful login (a path on the API or an http(s) URL of your app).'),
+  SESSION_TTL_DAYS: positiveInt.max(365).default(30).describe('How long a session token stays valid after login, in days.'),
+  SESSION_COOKIE_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, - and _ only')
+    .default('playlog_session')
+    .describe('Name of the HttpOnly session cookie set by /auth/callback.'),
+  SESSION_COOKIE_SECURE: bool
+    .optional()
+    .describe('Mark the session cookie Secure (HTTPS only). Default: true when NODE_ENV=production or PUBLIC_URL is https.'),
+  SESSION_COOKIE_SAMESITE: z
+    .enum(['lax', 'strict', 'none'])
+    .default('lax')
+    .describe('SameSite attribute of the session cookie; lax lets the redirect back from Spotify carry it. none requires a Secure cookie.'),
+  SESSION_COOKIE_DOMAIN: z.string().min(1).optional().describe('Domain attribute of the session cookie; unset: the API host only.'),
+  LOGIN_STATE_TTL_SECONDS: positiveInt.max(3600).default(600).describe('How long a started Spotify login (state and PKCE verifier, kept in Redis) can be completed.'),
+  GRAPHQL_INTROSPECTION: bool.optional().describe('Allow schema introspection. Default: on, except when NODE_ENV=production.'),
+  GRAPHQL_MAX_DEPTH: positiveInt.max(100).default(10).describe('Deepest field nesting a GraphQL operation may have.'),
+  GRAPHQL_MAX_COST: positiveInt.default(10_000).describe('Highest estimated cost of a GraphQL operation (a field costs 1; list fields multiply by `first`).'),
+  GRAPHQL_MAX_ALIASES: nonNegativeInt.max(1000).default(30).describe('Most aliased fields one GraphQL operation may use.'),
+  API_BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(b|kb|mb)$/i, 'a size such as 100kb or 1mb')
+    .default('100kb')
+    .describe('Largest request body the API reads; bigger ones get 413.'),
+  RATE_LIMIT_WINDOW_SECONDS: positiveInt.max(3600).default(60).describe('Length of the rate-limit window, in seconds.'),
+  RATE_LIMIT_GRAPHQL: nonNegativeInt
+    .default(600)
+    .describe('Requests to /graphql allowed per window per session (or per client IP without one); 0 disables the limit.'),
+  RATE_LIMIT_AUTH: nonNegativeInt.default(60).describe('Requests to /auth/* allowed per window per client IP; 0 disables the limit.'),
+  TRUST_PROXY: z
+    .string()
+    .regex(/^(true|false|\d+|[0-9a-fA-F.:/,\s]+|loopback|linklocal|uniquelocal)$/, 'true, false, a hop count or a list of proxy addresses/subnets')
+    .default('false')
+    .describe(
+      'Express "trust proxy": which proxies may set X-Forwarded-For (the client IP that rate limits use). false: none; 1: one hop (an ingress); or addresses/subnets.',
+    ),
+  API_SHUTDOWN_GRACE_SECONDS: positiveInt.max(300).default(10).describe('On SIGTERM, how long in-flight requests may finish before connections are closed.'),
+};
+
+export const apiConfigShape = { ...runtimeEnv, ...databaseEnv, ...redisEnv, ...tokenCryptoEnv, ...spotifyEnv, ...adminEnv, ...apiEnv };
+
+export type ApiConfig = Readonly<z.infer<z.ZodObject<typeof apiConfigShape>>>;
+
+/** Loads and checks the API's configuration, including rules that span several variables. */
+export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
+  const config = loadConfig(apiConfigShape, env);
+  if (config.SESSION_COOKIE_SAMESITE === 'none' && !cookieIsSecure(config)) {
+    throw new ConfigError(['SESSION_COOKIE_SAMESITE is invalid: none needs a Secure cookie (SESSION_COOKIE_SECURE=true or an https PUBLIC_URL)']);
+  }
+  return config;
+}
+
+export function cookieIsSecure(config: Pick<ApiConfig, 'SESSION_COOKIE_SECURE' | 'NODE_ENV' | 'PUBLIC_URL'>): boolean {
+  if (config.SESSION_COOKIE_SECURE !== undefined) return config.SESSION_COOKIE_SECURE;
+  return config.NODE_ENV === 'production' || (config.PUBLIC_URL?.startsWith('https:') ?? false);
+}
+
+export function introspectionEnabled(config: Pick<ApiConfig, 'GRAPHQL_INTROSPECTION' | 'NODE_ENV'>): boolean {
+  return config.GRAPHQL_INTROSPECTION ?? config.NODE_ENV !== 'production';
+}
+
+/** Express's "trust proxy" value from TRUST_PROXY. */
+export function trustProxySetting(value: string): boolean | number | string {
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value;
+}

@@ -1,0 +1,106 @@
+import { Router, type Request, type Response } from 'express';
+import { readCookie } from '../auth/session-credentials.js';
+import type { SpotifyLogin } from '../auth/spotify-login.js';
+import { ApiError, type ApiErrorCode } from '../graphql/errors.js';
+import { requestLogger, requestIdOf } from './request-id.js';
+import type { SessionCookie } from './session-cookie.js';
+
+export interface AuthRoutesDeps {
+  login: SpotifyLogin;
+  sessionCookie: SessionCookie;
+  /** LOGIN_REDIRECT_URL */
+  redirectAfterLogin: string;
+  loginStateTtlSeconds: number;
+  secureCookies: boolean;
+}
+
+/** Browser-bound login state: the callback must come back to the browser that started the login. */
+const LOGIN_COOKIE = 'playlog_login_state';
+
+const STATUS: Partial<Record<ApiErrorCode, number>> = {
+  BAD_USER_INPUT: 400,
+  LOGIN_STATE_INVALID: 400,
+  SPOTIFY_LOGIN_DENIED: 403,
+  SPOTIFY_LOGIN_FAILED: 400,
+  ACCOUNT_DISABLED: 403,
+  SPOTIFY_UNAVAILABLE: 502,
+  SERVICE_UNAVAILABLE: 503,
+};
+
+/**
+ * Login with a browser alone: `GET /auth/login` redirects to Spotify, Spotify redirects back to
+ * `GET /auth/callback?code&state`, which sets the HttpOnly session cookie and redirects to
+ * LOGIN_REDIRECT_URL. The state is also kept in a short-lived cookie of the browser that started the
+ * login, and the callback refuses a state that browser did not start (login CSRF). Failures answer
+ * with a status, a stable code and a sentence (HTML for browsers, JSON for programs); nothing is stored.
+ */
+export function authRoutes(deps: AuthRoutesDeps): Router {
+  const router = Router();
+  const loginCookieOptions = { httpOnly: true, secure: deps.secureCookies, sameSite: 'lax' as const, path: '/auth' };
+
+  router.use((_req, res, next) => {
+    // Nothing here may be cached, and the callback URL (it carries the code) must not leak as a Referer.
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    next();
+  });
+
+  router.get('/login', async (_req, res) => {
+    const started = await deps.login.start('browser');
+    res.cookie(LOGIN_COOKIE, started.state, { ...loginCookieOptions, maxAge: deps.loginStateTtlSeconds * 1000 });
+    res.redirect(302, started.authorizationUrl);
+  });
+
+  router.get('/callback', async (req, res) => {
+    res.clearCookie(LOGIN_COOKIE, loginCookieOptions);
+    try {
+      const state = singleParam(req, 'state');
+      const code = singleParam(req, 'code');
+      const error = singleParam(req, 'error');
+      if (state === undefined) throw new ApiError('LOGIN_STATE_INVALID', 'The callback has no state: start the login again at /auth/login.');
+      if (readCookie(req.headers.cookie, LOGIN_COOKIE) !== state) {
+        throw new ApiError('LOGIN_STATE_INVALID', 'This login was not started in this browser (or it expired): start it again at /auth/login.');
+      }
+      const session = await deps.login.complete('browser', { state, code: code ?? null, error: error ?? null });
+      deps.sessionCookie.set(res, session.token, session.expiresAt);
+      res.redirect(302, deps.redirectAfterLogin);
+    } catch (error) {
+      if (!(error instanceof ApiError) || STATUS[error.code] === undefined) throw error;
+      requestLogger(res).info({ code: error.code }, 'browser login refused');
+      answerError(res, STATUS[error.code]!, error.code, error.message);
+    }
+  });
+
+  return router;
+}
+
+/** A query parameter given once as plain text; repeated or nested ones are refused. */
+function singleParam(req: Request, name: string): string | undefined {
+  const value = req.query[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') throw new ApiError('BAD_USER_INPUT', `The callback’s ${name} parameter must appear once.`);
+  return value;
+}
+
+function answerError(res: Response, status: number, code: string, message: string): void {
+  res.status(status);
+  res.format({
+    html: () => {
+      res.type('html').send(
+        `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Playlog login</title></head>` +
+          `<body><h1>Login did not complete</h1><p>${escapeHtml(message)}</p><p><a href="/auth/login">Start again</a></p>` +
+          `<p><small>${escapeHtml(code)} · request ${escapeHtml(requestIdOf(res))}</small></p></body></html>`,
+      );
+    },
+    json: () => {
+      res.json({ errors: [{ message, extensions: { code, requestId: requestIdOf(res) } }] });
+    },
+    default: () => {
+      res.json({ errors: [{ message, extensions: { code, requestId: requestIdOf(res) } }] });
+    },
+  });
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}

@@ -1,0 +1,89 @@
+import type { AddressInfo } from 'node:net';
+import { TokenCipher } from '../shared/crypto/token-cipher.js';
+import { openOrm, type MikroORM } from '../shared/db/open-orm.js';
+import { createLogger, type Logger } from '../shared/logging/logger.js';
+import { createPollQueue } from '../shared/queue/poll-queue.js';
+import { createRedisConnection, waitUntilReady } from '../shared/queue/redis-connection.js';
+import { SpotifyApiClient } from '../shared/spotify/spotify-api.client.js';
+import { SpotifyOAuthClient } from '../shared/spotify/spotify-oauth.client.js';
+import type { ApiConfig } from './config.js';
+import { createApiApp } from './http/create-api-app.js';
+
+export interface RunningApi {
+  /** e.g. http://127.0.0.1:4000 */
+  url: string;
+  port: number;
+  /** Graceful: stop accepting, finish in-flight requests, then close the queue, Redis and Postgres. */
+  stop(): Promise<void>;
+}
+
+export interface StartApiOptions {
+  logger?: Logger;
+  /** An ORM the caller owns (tests count its queries); not closed by stop(). */
+  orm?: MikroORM;
+}
+
+/** Opens Postgres, Redis and the poll queue, and serves the API on API_HOST:API_PORT (0 picks a free port). */
+export async function startApiServer(config: ApiConfig, options: StartApiOptions = {}): Promise<RunningApi> {
+  const logger = options.logger ?? createLogger({ service: 'api', level: config.LOG_LEVEL, format: config.LOG_FORMAT });
+  const orm = options.orm ?? (await openOrm(config, (message) => logger.debug(message)));
+  const redis = createRedisConnection(config.REDIS_URL, 'producer');
+  // Without a listener ioredis would print connection errors itself; readiness reports them.
+  redis.on('error', (error: Error) => logger.debug({ err: error }, 'redis connection error'));
+  const closeOwned = async () => {
+    redis.disconnect();
+    if (!options.orm) await orm.close(true);
+  };
+
+  let pollQueue;
+  let api;
+  try {
+    await waitUntilReady(redis);
+    pollQueue = createPollQueue(redis, config.QUEUE_PREFIX);
+    api = await createApiApp({
+      config,
+      logger,
+      orm,
+      redis,
+      pollQueue,
+      oauth: new SpotifyOAuthClient({
+        accountsUrl: config.SPOTIFY_ACCOUNTS_URL,
+        clientId: config.SPOTIFY_CLIENT_ID,
+        clientSecret: config.SPOTIFY_CLIENT_SECRET,
+        redirectUri: config.SPOTIFY_REDIRECT_URI,
+        timeoutMs: config.SPOTIFY_HTTP_TIMEOUT_MS,
+      }),
+      spotifyApi: new SpotifyApiClient({ apiUrl: config.SPOTIFY_API_URL, timeoutMs: config.SPOTIFY_HTTP_TIMEOUT_MS }),
+      cipher: new TokenCipher(config.TOKEN_ENCRYPTION_KEYS),
+    });
+    await new Promise<void>((resolve, reject) => {
+      api!.httpServer.once('error', reject);
+      api!.httpServer.listen(config.API_PORT, config.API_HOST, () => resolve());
+    });
+  } catch (error) {
+    await pollQueue?.close().catch(() => undefined);
+    await closeOwned();
+    throw error;
+  }
+
+  const { port } = api.httpServer.address() as AddressInfo;
+  const host = config.API_HOST === '0.0.0.0' || config.API_HOST === '::' ? '127.0.0.1' : config.API_HOST;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  logger.info({ url, graphql: `${url}/graphql` }, 'API listening');
+
+  let stopped: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    stop() {
+      stopped ??= (async () => {
+        await api.stop();
+        await pollQueue.close();
+        await redis.quit().catch(() => redis.disconnect());
+        if (!options.orm) await orm.close();
+        logger.info('API stopped');
+      })();
+      return stopped;
+    },
+  };
+}
