@@ -94,7 +94,7 @@ describe('a refresh answer without a refresh token', () => {
   afterAll(() => pipeline?.close());
 
   it('keeps the old refresh token, which still works', async () => {
-    const [[spotifyId, userId]] = [...pipeline.users];
+    const [spotifyId, userId] = [...pipeline.users][0]!;
     const before = (await pipeline.credentials(userId!))!;
     pipeline.emulator.expireAccessTokens(spotifyId!);
     await pipeline.schedule();
@@ -172,17 +172,18 @@ describe('a user who must log in again', () => {
 
   it('knows the refresh-token deadline: warns ahead of it, and explains an expired token after it', async () => {
     const worker = await pipeline.startWorker();
-    const [[soonSpotify, soonUser], [lateSpotify, lateUser]] = [...pipeline.users].slice(2);
+    const [soonSpotify, soonUser] = [...pipeline.users][2]!;
+    const [lateSpotify, lateUser] = [...pipeline.users][3]!;
     for (const [userId, daysAgo] of [
-      [soonUser!, 175],
-      [lateUser!, 200],
+      [soonUser, 175],
+      [lateUser, 200],
     ] as const) {
       const current = (await pipeline.credentials(userId))!;
       await saveCredentials(pipeline.db.orm.em.fork(), pipeline.cipher, userId, current, new Date(Date.now() - daysAgo * DAY_MS));
     }
     // Past the deadline Spotify answers invalid_grant (the emulator's grant is younger: revoke it to get that answer).
-    pipeline.emulator.revokeRefreshTokens(lateSpotify!);
-    pipeline.emulator.expireAccessTokens(soonSpotify!);
+    pipeline.emulator.revokeRefreshTokens(lateSpotify);
+    pipeline.emulator.expireAccessTokens(soonSpotify);
 
     await pipeline.schedule({ now: Date.now() + 900_000 });
     await pipeline.waitUntilIdle();
@@ -192,7 +193,7 @@ describe('a user who must log in again', () => {
     expect(warning!.msg).toMatch(/the user must log in again by \d{4}-\d\d-\d\dT/);
     const failed = (await pipeline.queue.getFailed()).find((job) => job.data.userId === lateUser);
     expect(failed?.failedReason).toMatch(/the refresh token has expired \(authorised .*Spotify refresh tokens last about 182 days\)/);
-    expect(await userStatus(pipeline, lateUser!)).toBe('reauth_required');
+    expect(await userStatus(pipeline, lateUser)).toBe('reauth_required');
     await worker.close();
   });
 });

@@ -6,7 +6,7 @@ export type SkipReason = 'local_file' | 'no_track_id';
 
 export type MappedItem =
   | { play: PlayInput; artistsWithoutId: number; skipped?: undefined }
-  | { skipped: SkipReason; detail: string; play?: undefined };
+  | { skipped: SkipReason; detail: string; play?: undefined; artistsWithoutId?: undefined };
 
 /**
  * Maps one parsed recently-played item to what Playlog stores.
