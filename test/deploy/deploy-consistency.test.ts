@@ -114,6 +114,15 @@ describe('docker-compose.yml', () => {
     expect(problems).toEqual([]);
   });
 
+  it('documents in .env.example every variable it substitutes that no service reads', async () => {
+    const substituted = new Set([...read('docker-compose.yml').matchAll(/\$\{([A-Z][A-Z0-9_]*)/g)].map((m) => m[1]!));
+    const readByCode = new Set<string>();
+    for (const command of commands.keys()) for (const name of (await envOf(command)).reads) readByCode.add(name);
+    const example = read('.env.example');
+    const undocumented = [...substituted].filter((name) => !readByCode.has(name) && !new RegExp(`^#?\\s*${name}=`, 'm').test(example));
+    expect(undocumented).toEqual([]);
+  });
+
   it('publishes the API on the port it listens on, and the emulator beside it', () => {
     const api = services.api!;
     expect(api.environment?.API_PORT).toBe('4000');
