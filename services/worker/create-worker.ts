@@ -36,10 +36,21 @@ export interface PollWorkerParts {
  * classified (classify-error.ts) into a pause of all workers, a retry with backoff, or an immediate
  * failure, and one log line per job.
  */
-export function createPollWorker(parts: PollWorkerParts, settings: PollWorkerSettings): Worker<PollJobData, PollOutcome> {
+export function createPollWorker(parts: PollWorkerParts, settings: PollWorkerSettings): PollWorker {
   const { orm, queue, deps, logger } = parts;
+  // Jobs this process is running, with their lock tokens, so a shutdown past its grace period can hand them back.
+  const running = new Map<string, { job: Job<PollJobData>; token: string }>();
 
-  const processor = async (job: Job<PollJobData>): Promise<PollOutcome> => {
+  const processor = async (job: Job<PollJobData>, token?: string): Promise<PollOutcome> => {
+    if (job.id && token) running.set(job.id, { job, token });
+    try {
+      return await handle(job);
+    } finally {
+      if (job.id) running.delete(job.id);
+    }
+  };
+
+  const handle = async (job: Job<PollJobData>): Promise<PollOutcome> => {
     const { userId } = job.data;
     const attempt = job.attemptsMade + 1;
     const attempts = job.opts.attempts ?? 1;
@@ -106,7 +117,31 @@ export function createPollWorker(parts: PollWorkerParts, settings: PollWorkerSet
   });
   worker.on('error', (error) => logger.error({ err: error }, `worker error: ${error.message}`));
   worker.on('stalled', (jobId) => logger.warn({ jobId }, 'job stalled (its worker stopped without finishing it): it runs again'));
-  return worker;
+
+  return {
+    worker,
+    async releaseActiveJobs() {
+      let released = 0;
+      for (const { job, token } of running.values()) {
+        // Back to the queue without using an attempt, so another worker runs it now rather than after the lock expires.
+        const ok = await job.moveToWait(token).then(
+          () => true,
+          () => false,
+        );
+        if (ok) released++;
+      }
+      return released;
+    },
+  };
+}
+
+export interface PollWorker {
+  worker: Worker<PollJobData, PollOutcome>;
+  /**
+   * For a shutdown whose grace period is over: puts the jobs still running here back in the queue
+   * (they are idempotent, so the half-done run and the next one do no harm together). Returns how many.
+   */
+  releaseActiveJobs(): Promise<number>;
 }
 
 /** Bookkeeping that must not hide the original failure (Postgres may be the thing that is down). */

@@ -24,7 +24,7 @@ runService('worker', async () => {
   const queue = createPollQueue(connection, config.QUEUE_PREFIX);
   const timeoutMs = config.SPOTIFY_HTTP_TIMEOUT_MS;
 
-  const worker = createPollWorker(
+  const { worker, releaseActiveJobs } = createPollWorker(
     {
       orm,
       connection,
@@ -74,8 +74,9 @@ runService('worker', async () => {
     const closed = await Promise.race([worker.close().then(() => 'closed' as const), graceOver]);
     clearTimeout(timer);
     if (closed === 'timeout') {
-      // Their locks expire and another worker picks them up as stalled: nothing is lost.
-      logger.warn('grace period over with jobs still active: exiting; they will be retried as stalled jobs');
+      // Handed back to the queue for another worker; should that fail, their locks expire and they run again as stalled jobs.
+      const released = await releaseActiveJobs();
+      logger.warn({ released }, `grace period over with jobs still active: ${released} put back in the queue; exiting`);
     }
     await queue.close().catch(() => undefined);
     connection.disconnect();

@@ -96,7 +96,7 @@ export async function startPipeline(label: string, emulatorOptions: EmulatorOpti
       const { deps: depOverrides, ...settings } = overrides;
       const connection = createRedisConnection(TEST_REDIS_URL, 'worker');
       const workerQueue = createPollQueue(connection, prefix);
-      const worker = createPollWorker(
+      const { worker } = createPollWorker(
         { orm: db.orm, connection, queue: workerQueue, deps: { ...deps, ...depOverrides }, logger },
         { ...FAST_WORKER_SETTINGS, prefix, ...settings },
       );
