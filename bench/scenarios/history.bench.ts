@@ -1,0 +1,203 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { encodeHistoryCursor } from '../../services/api/history/history-cursor.js';
+import { REDIS_URL } from '../support/bench-env.js';
+import { benchPrefix, benchRedis } from '../support/bench-redis.js';
+import { startChildService, type ChildService } from '../support/child-service.js';
+import { HEAVY_USER_ID, PRELOAD_SIZES } from '../support/preloaded-history.js';
+import { atLeastRatioRow, atMostRatioRow, checkRow, formatNumber, infoRow, type ResultRow } from '../support/results-table.js';
+import type { Scenario } from '../support/scenario.js';
+import { clonePreloadedDatabase } from '../support/shared-databases.js';
+
+const SIZES = { small: { seconds: 1, depth: 1_000 }, default: { seconds: 4, depth: 10_000 } };
+const CONCURRENCY = [1, 32] as const;
+const PAGE = 50;
+
+/** What a client shows of a history page: each play with its track, album and artists. */
+const QUERY = `query History($after: String) {
+  listeningHistory(first: ${PAGE}, after: $after) {
+    edges { cursor node { playedAt msPlayed source context { type uri } track { id name album { name } artists { name } } } }
+    pageInfo { hasNextPage endCursor }
+  }
+}`;
+
+interface Target {
+  name: 'GraphQL' | 'bare keyset' | 'bare OFFSET';
+  request(depth: Depth): { url: string; method: 'GET' | 'POST'; body?: string; headers: Record<string, string> };
+}
+interface Depth {
+  label: string;
+  offset: number;
+  cursor: string | null;
+}
+interface Measured {
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+async function load(request: ReturnType<Target['request']>, connections: number, seconds: number): Promise<Measured> {
+  const result = await autocannon({ ...request, connections, duration: seconds, pipelining: 1 });
+  const errors = result.errors + result.timeouts + result.non2xx;
+  return { requestsPerSecond: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors };
+}
+
+export const historyScenario: Scenario = {
+  name: 'history',
+  title: 'history pages over HTTP: GraphQL against a bare handler, keyset against OFFSET',
+  async run(context) {
+    const size = SIZES[context.size];
+    const heavyPlays = PRELOAD_SIZES[context.size].heavyUserPlays;
+    const { url: databaseUrl } = await clonePreloadedDatabase(context, 'history');
+    const sql = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+    context.defer(() => sql.end());
+    const token = randomBytes(32).toString('base64url');
+    await sql.query(`insert into sessions (id, user_id, token_hash, expires_at) values (gen_random_uuid(), $1, $2, now() + interval '1 day')`, [
+      HEAVY_USER_ID,
+      createHash('sha256').update(token, 'utf8').digest('hex'),
+    ]);
+    const positionAt = async (offset: number) => {
+      const { rows } = await sql.query<{ played_at_text: string; track_id: string }>(
+        `select to_char(played_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as played_at_text, track_id
+           from listening_events where user_id = $1 order by played_at desc, track_id desc offset $2 limit 1`,
+        [HEAVY_USER_ID, offset - 1],
+      );
+      return encodeHistoryCursor({ playedAt: rows[0]!.played_at_text, trackId: rows[0]!.track_id });
+    };
+    const depths: Depth[] = [
+      { label: 'first page', offset: 0, cursor: null },
+      { label: `depth ${size.depth.toLocaleString('en-US')}`, offset: size.depth, cursor: await positionAt(size.depth) },
+      { label: `last page (${heavyPlays.toLocaleString('en-US')} plays)`, offset: heavyPlays - PAGE, cursor: await positionAt(heavyPlays - PAGE) },
+    ];
+
+    const redis = await benchRedis(context);
+    const api: ChildService = startChildService(context, {
+      name: 'api',
+      entry: 'services/api/main.ts',
+      env: {
+        DATABASE_URL: databaseUrl,
+        REDIS_URL,
+        QUEUE_PREFIX: benchPrefix(context, redis, 'history'),
+        API_HOST: '127.0.0.1',
+        API_PORT: '0',
+        LOG_LEVEL: 'info',
+        RATE_LIMIT_GRAPHQL: '0',
+        TOKEN_ENCRYPTION_KEYS: `bench:${randomBytes(32).toString('base64')}`,
+        SPOTIFY_CLIENT_ID: 'bench',
+        SPOTIFY_CLIENT_SECRET: 'bench-secret',
+      },
+    });
+    const apiUrl = String((await api.waitForLine((line) => line.msg === 'API listening')).url);
+    const bare = startChildService(context, { name: 'bare-history', entry: 'bench/baselines/bare-history-server.ts', env: { DATABASE_URL: databaseUrl } });
+    const bareUrl = String((await bare.waitForLine((line) => line.msg === 'bare history server listening')).url);
+
+    const auth = { authorization: `Bearer ${token}` };
+    const targets: Target[] = [
+      {
+        name: 'GraphQL',
+        request: (depth) => ({
+          url: `${apiUrl}/graphql`,
+          method: 'POST',
+          headers: { ...auth, 'content-type': 'application/json' },
+          body: JSON.stringify({ query: QUERY, variables: { after: depth.cursor } }),
+        }),
+      },
+      { name: 'bare keyset', request: (depth) => ({ url: `${bareUrl}/history${depth.cursor ? `?after=${depth.cursor}` : ''}`, method: 'GET', headers: auth }) },
+      { name: 'bare OFFSET', request: (depth) => ({ url: `${bareUrl}/history?offset=${depth.offset}`, method: 'GET', headers: auth }) },
+    ];
+
+    // The baselines must answer what the API answers, or the comparison means nothing.
+    for (const depth of depths) {
+      const answers = await Promise.all(
+        targets.map(async (target) => {
+          const { url, ...init } = target.request(depth);
+          const response = await fetch(url, init);
+          return { target: target.name, status: response.status, body: (await response.json()) as unknown };
+        }),
+      );
+      for (const answer of answers) {
+        if (answer.status !== 200 || !isDeepStrictEqual(answer.body, answers[0]!.body)) {
+          throw new Error(`${answer.target} at ${depth.label} answered ${answer.status} and differs from the GraphQL answer: ${JSON.stringify(answer.body).slice(0, 400)}`);
+        }
+      }
+    }
+
+    const results = new Map<string, Measured>();
+    const key = (target: string, depth: Depth, connections: number) => `${target}|${depth.label}|${connections}`;
+    for (const connections of CONCURRENCY) {
+      for (const depth of depths) {
+        // Each target in turn at the same point, so drift on a shared machine hits them alike.
+        for (const target of targets) {
+          context.log(`${target.name}, ${depth.label}, ${connections} connection(s), ${size.seconds} s`);
+          const measured = await load(target.request(depth), connections, size.seconds);
+          if (measured.errors) throw new Error(`${target.name} at ${depth.label}: ${measured.errors} failed requests under load`);
+          results.set(key(target.name, depth, connections), measured);
+        }
+      }
+    }
+    const apiPeakRss = api.peakRssBytes();
+    const apiRss = api.rssBytes();
+
+    const rows: ResultRow[] = [];
+    for (const connections of CONCURRENCY) {
+      for (const depth of depths) {
+        const graphql = results.get(key('GraphQL', depth, connections))!;
+        const handler = results.get(key('bare keyset', depth, connections))!;
+        rows.push(
+          atLeastRatioRow({
+            figure: `GraphQL, ${depth.label}, c=${connections}`,
+            value: graphql.requestsPerSecond,
+            unit: 'req/s',
+            baselineName: 'bare handler',
+            baselineValue: handler.requestsPerSecond,
+            minRatio: 0.5,
+          }),
+        );
+      }
+    }
+    for (const connections of CONCURRENCY) {
+      const at = (target: string, depth: Depth) => results.get(key(target, depth, connections))!;
+      const [first, middle, last] = depths as [Depth, Depth, Depth];
+      rows.push(
+        atMostRatioRow({
+          figure: `GraphQL p99, last page vs first, c=${connections}`,
+          value: at('GraphQL', last).p99,
+          unit: 'ms',
+          baselineName: 'first page',
+          baselineValue: at('GraphQL', first).p99,
+          maxRatio: 1.5,
+        }),
+        infoRow(
+          `GraphQL p50 / p99 by depth, c=${connections}`,
+          depths.map((depth) => `${formatNumber(at('GraphQL', depth).p50)} / ${formatNumber(at('GraphQL', depth).p99)} ms`).join('; '),
+          `bare: ${depths.map((depth) => `${formatNumber(at('bare keyset', depth).p50)} / ${formatNumber(at('bare keyset', depth).p99)}`).join('; ')}`,
+        ),
+        checkRow({
+          figure: `OFFSET p99, last page vs first, c=${connections}`,
+          measured: `${formatNumber(at('bare OFFSET', last).p99)} ms vs ${formatNumber(at('bare OFFSET', first).p99)} ms (${formatNumber(at('bare OFFSET', last).p99 / at('bare OFFSET', first).p99)}×)`,
+          baseline: `${middle.label}: ${formatNumber(at('bare OFFSET', middle).p99)} ms; keyset last page: ${formatNumber(at('bare keyset', last).p99)} ms`,
+          target: 'degrades (> 1.5×)',
+          pass: at('bare OFFSET', last).p99 > 1.5 * at('bare OFFSET', first).p99,
+        }),
+        infoRow(
+          `OFFSET req/s by depth, c=${connections}`,
+          depths.map((depth) => formatNumber(at('bare OFFSET', depth).requestsPerSecond)).join('; '),
+          `keyset: ${depths.map((depth) => formatNumber(at('bare keyset', depth).requestsPerSecond)).join('; ')}`,
+        ),
+      );
+    }
+    rows.push(infoRow('API RSS under the query load (scenario 5)', `${formatNumber(apiRss / 2 ** 20)} MiB now, peak ${formatNumber(apiPeakRss / 2 ** 20)} MiB`));
+    return {
+      rows,
+      notes: [
+        `the user has ${heavyPlays.toLocaleString('en-US')} plays; ${PRELOAD_SIZES[context.size].users.toLocaleString('en-US')} other users have ${PRELOAD_SIZES[context.size].playsPerUser.toLocaleString('en-US')} each`,
+        `autocannon, ${size.seconds} s per point, each point run GraphQL, bare keyset, bare OFFSET in turn; pages of ${PAGE} with track, album and artists`,
+        'the bare handler runs the API’s statements (session, page, tracks, albums, artists) with pg behind node:http; its answers were checked equal to the API’s',
+        'both servers: one process, pool of 10 connections (DATABASE_POOL_MAX default), API at LOG_LEVEL=info (one access-log line per request)',
+      ],
+    };
+  },
+};
