@@ -124,7 +124,7 @@ export async function startApiHarness(options: HarnessOptions): Promise<ApiHarne
       await ownOrm?.close(true);
       await queue.obliterate({ force: true }).catch(() => undefined);
       await queue.close();
-      await deleteKeys(redis, `${prefix}:*`);
+      await deleteKeys(redis, `${prefix}*`);
       redis.disconnect();
       await emulator.stop();
       await db.drop();

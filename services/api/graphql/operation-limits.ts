@@ -1,6 +1,6 @@
-import { GraphQLError, Kind, type ASTVisitor, type FragmentDefinitionNode, type SelectionSetNode, type ValidationContext } from 'graphql';
 import { createRequire } from 'node:module';
 import type { ApolloServerPlugin } from '@apollo/server';
+import { GraphQLError, Kind, visit, type ASTVisitor, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode, type ValidationContext } from 'graphql';
 import type * as QueryComplexity from 'graphql-query-complexity';
 import { ApiError } from './errors.js';
 
@@ -9,105 +9,123 @@ import { ApiError } from './errors.js';
 // Its CommonJS build shares the one copy.
 const { fieldExtensionsEstimator, getComplexity, simpleEstimator } = createRequire(import.meta.url)('graphql-query-complexity') as typeof QueryComplexity;
 
-const tooComplex = (message: string) => new GraphQLError(message, { extensions: { code: 'QUERY_TOO_COMPLEX', http: { status: 400 } } });
-
-/**
- * Refuses operations nested deeper than `maxDepth` fields. Fragments are followed, and each fragment's
- * depth is computed once (memoised), so a document that spreads fragments into fragments cannot make
- * this rule slow; a fragment cycle counts as no depth (graphql-js reports the cycle itself).
- * Introspection (`__schema`, `__type`) is not counted: its standard query is deep, and it is off in production.
- */
-export function depthLimitRule(maxDepth: number) {
-  return (context: ValidationContext): ASTVisitor => {
-    const fragments = new Map<string, FragmentDefinitionNode>();
-    for (const definition of context.getDocument().definitions) {
-      if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
-    }
-    const fragmentDepths = new Map<string, number>();
-    const inProgress = new Set<string>();
-    const fragmentDepth = (name: string): number => {
-      const known = fragmentDepths.get(name);
-      if (known !== undefined) return known;
-      const fragment = fragments.get(name);
-      if (!fragment || inProgress.has(name)) return 0;
-      inProgress.add(name);
-      const depth = depthOf(fragment.selectionSet);
-      inProgress.delete(name);
-      fragmentDepths.set(name, depth);
-      return depth;
-    };
-    const depthOf = (selectionSet: SelectionSetNode | undefined): number => {
-      if (!selectionSet) return 0;
-      let deepest = 0;
-      for (const selection of selectionSet.selections) {
-        if (selection.kind === Kind.FIELD) {
-          if (!selection.name.value.startsWith('__')) deepest = Math.max(deepest, 1 + depthOf(selection.selectionSet));
-        } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-          deepest = Math.max(deepest, depthOf(selection.selectionSet));
-        } else {
-          deepest = Math.max(deepest, fragmentDepth(selection.name.value));
-        }
-      }
-      return deepest;
-    };
-    return {
-      OperationDefinition(operation) {
-        const depth = depthOf(operation.selectionSet);
-        if (depth > maxDepth) context.reportError(tooComplex(`Operation is nested ${depth} levels deep; at most ${maxDepth} are allowed.`));
-      },
-    };
-  };
+export interface OperationLimits {
+  maxDepth: number;
+  maxAliases: number;
+  maxCost: number;
 }
 
-/** Refuses documents with more than `maxAliases` aliased fields (aliases multiply the work of one request). */
-export function aliasLimitRule(maxAliases: number) {
-  return (context: ValidationContext): ASTVisitor => {
-    let aliases = 0;
-    let reported = false;
-    return {
-      Field(node) {
-        if (!node.alias || reported) return;
-        aliases += 1;
-        if (aliases > maxAliases) {
-          reported = true;
-          context.reportError(tooComplex(`Operation uses more than ${maxAliases} aliases.`));
-        }
-      },
-    };
-  };
-}
+const tooComplex = (message: string, extensions: Record<string, unknown>) =>
+  new ApiError('QUERY_TOO_COMPLEX', message, { httpStatus: 400, extensions });
 
 /**
- * Refuses operations whose estimated cost exceeds `maxCost`, once variables are known (a validation
- * rule cannot see them). A field costs 1 plus its children; `listeningHistory` multiplies by `first`.
+ * Refuses operations that are too deep, use too many aliases, or cost too much, with QUERY_TOO_COMPLEX
+ * and HTTP 400. Runs once the operation is resolved and validated (graphql-js and Apollo's
+ * `maxRecursiveSelections` have already refused fragment cycles and fragment bombs) and its variables
+ * are known, so `listeningHistory(first: $n)` is priced with the real `$n`.
  */
-export function costLimitPlugin(maxCost: number): ApolloServerPlugin {
+export function operationLimitsPlugin(limits: OperationLimits): ApolloServerPlugin {
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ request, document, schema }) {
+        async didResolveOperation({ request, document, schema, operation }) {
+          // An unknown operationName is reported by execution, with its own code.
+          if (!operation) return;
+          const depth = operationDepth(document, operation);
+          if (depth > limits.maxDepth) {
+            throw tooComplex(`Operation is nested ${depth} levels deep; at most ${limits.maxDepth} are allowed.`, { depth, maxDepth: limits.maxDepth });
+          }
+          const aliases = aliasCount(document);
+          if (aliases > limits.maxAliases) {
+            throw tooComplex(`Operation uses ${aliases} aliases; at most ${limits.maxAliases} are allowed.`, { aliases, maxAliases: limits.maxAliases });
+          }
           let cost: number;
           try {
             cost = getComplexity({
               schema,
               query: document,
               variables: request.variables ?? {},
-              ...(request.operationName ? { operationName: request.operationName } : {}),
+              ...(operation.name ? { operationName: operation.name.value } : {}),
               estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
             });
-          } catch (error) {
-            // Variables that do not fit their types are reported by execution with their own code.
-            if (error instanceof GraphQLError) return;
-            throw error;
+          } catch {
+            // Variables that do not fit their types: execution refuses them with BAD_USER_INPUT.
+            return;
           }
-          if (cost > maxCost) {
-            throw new ApiError('QUERY_TOO_COMPLEX', `Operation costs ${cost}, more than the ${maxCost} allowed: ask for fewer fields or smaller pages.`, {
-              httpStatus: 400,
-              extensions: { cost, maxCost },
+          if (cost > limits.maxCost) {
+            throw tooComplex(`Operation costs ${cost}, more than the ${limits.maxCost} allowed: ask for fewer fields or smaller pages.`, {
+              cost,
+              maxCost: limits.maxCost,
             });
           }
         },
       };
+    },
+  };
+}
+
+/**
+ * How deeply an operation nests fields, fragments followed. Each fragment's depth is computed once
+ * (memoised), so spreading fragments into fragments cannot make this slow. Introspection (`__schema`,
+ * `__type`) is not counted: its standard query is deep, and it is off in production.
+ */
+export function operationDepth(document: DocumentNode, operation: OperationDefinitionNode): number {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  }
+  const fragmentDepths = new Map<string, number>();
+  const inProgress = new Set<string>();
+  const fragmentDepth = (name: string): number => {
+    const known = fragmentDepths.get(name);
+    if (known !== undefined) return known;
+    const fragment = fragments.get(name);
+    if (!fragment || inProgress.has(name)) return 0;
+    inProgress.add(name);
+    const depth = depthOf(fragment.selectionSet);
+    inProgress.delete(name);
+    fragmentDepths.set(name, depth);
+    return depth;
+  };
+  const depthOf = (selectionSet: SelectionSetNode | undefined): number => {
+    if (!selectionSet) return 0;
+    let deepest = 0;
+    for (const selection of selectionSet.selections) {
+      if (selection.kind === Kind.FIELD) {
+        if (!selection.name.value.startsWith('__')) deepest = Math.max(deepest, 1 + depthOf(selection.selectionSet));
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        deepest = Math.max(deepest, depthOf(selection.selectionSet));
+      } else {
+        deepest = Math.max(deepest, fragmentDepth(selection.name.value));
+      }
+    }
+    return deepest;
+  };
+  return depthOf(operation.selectionSet);
+}
+
+/** Aliased fields in the document (aliases multiply the work one request asks for). */
+export function aliasCount(document: DocumentNode): number {
+  let aliases = 0;
+  visit(document, {
+    Field(node) {
+      if (node.alias) aliases += 1;
+    },
+  });
+  return aliases;
+}
+
+/**
+ * Refuses operations of a type the schema has no root for (this API has no subscriptions). graphql-js 16
+ * lets them through validation and fails them at execution with no error code; this makes them
+ * GRAPHQL_VALIDATION_FAILED, like any other invalid document (graphql-js 17 adds the same rule).
+ */
+export function knownOperationTypesRule(context: ValidationContext): ASTVisitor {
+  const schema = context.getSchema();
+  return {
+    OperationDefinition(node) {
+      const root = node.operation === 'query' ? schema.getQueryType() : node.operation === 'mutation' ? schema.getMutationType() : schema.getSubscriptionType();
+      if (!root) context.reportError(new GraphQLError(`This API does not support ${node.operation} operations.`, { nodes: node }));
     },
   };
 }

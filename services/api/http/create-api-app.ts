@@ -22,7 +22,7 @@ import { mountDashboard } from '../dashboard/mount-dashboard.js';
 import { errorLoggingPlugin, formatApiError } from '../graphql/apollo-plugins.js';
 import { buildApiSchema } from '../graphql/build-schema.js';
 import { createContext, type ApiContext, type ApiServices } from '../graphql/context.js';
-import { aliasLimitRule, costLimitPlugin, depthLimitRule } from '../graphql/operation-limits.js';
+import { knownOperationTypesRule, operationLimitsPlugin } from '../graphql/operation-limits.js';
 import { authRoutes } from './auth.routes.js';
 import { errorHandler, notFound, sendError } from './error-handler.js';
 import { healthRoutes } from './health.routes.js';
@@ -128,12 +128,12 @@ export async function createApiApp(deps: ApiDeps): Promise<ApiApp> {
     status400ForVariableCoercionErrors: true,
     parseOptions: { maxTokens: MAX_DOCUMENT_TOKENS },
     maxRecursiveSelections: MAX_RECURSIVE_SELECTIONS,
-    validationRules: [depthLimitRule(config.GRAPHQL_MAX_DEPTH), aliasLimitRule(config.GRAPHQL_MAX_ALIASES)],
+    validationRules: [knownOperationTypesRule],
     formatError: formatApiError(production),
     logger: apolloLogger(logger),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.API_SHUTDOWN_GRACE_SECONDS * 1000 }),
-      costLimitPlugin(config.GRAPHQL_MAX_COST),
+      operationLimitsPlugin({ maxDepth: config.GRAPHQL_MAX_DEPTH, maxAliases: config.GRAPHQL_MAX_ALIASES, maxCost: config.GRAPHQL_MAX_COST }),
       errorLoggingPlugin(),
       // Apollo's landing page loads from a CDN; production serves none.
       ...(production ? [ApolloServerPluginLandingPageDisabled()] : []),

@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ingestPlays } from '../../services/shared/plays/ingest-plays.js';
+import { removePollJobs } from '../../services/shared/queue/poll-jobs.js';
+import { makePlay } from '../support/plays.js';
+import { countRows, errorCodes, startApiHarness, type ApiHarness } from './api-harness.js';
+
+let h: ApiHarness;
+beforeAll(async () => {
+  h = await startApiHarness({ label: 'api_account' });
+});
+afterAll(async () => {
+  await h?.stop();
+});
+
+const queuedFor = async (userId: string) =>
+  (await h.queue.getJobs(['waiting', 'delayed', 'prioritized', 'active', 'failed'])).filter((job) => job?.data.userId === userId);
+
+describe('requestSync', () => {
+  it('queues one poll, and no second one while it is still queued', async () => {
+    const user = await h.login(h.emulator.users()[0]!.id);
+    // Login already queued the first poll: asking again adds nothing.
+    expect((await queuedFor(user.userId)).map((job) => job.data.reason)).toEqual(['login']);
+    expect(await h.client(user.token).request('mutation { requestSync }')).toEqual({ requestSync: false });
+
+    await removePollJobs(h.queue, user.userId);
+    expect(await h.client(user.token).request('mutation { requestSync }')).toEqual({ requestSync: true });
+    expect(await h.client(user.token).request('mutation { requestSync }')).toEqual({ requestSync: false });
+
+    const jobs = await queuedFor(user.userId);
+    expect(jobs.map((job) => job.data)).toEqual([{ userId: user.userId, reason: 'manual' }]);
+  });
+
+  it('asks a user whose Spotify access ended to log in again', async () => {
+    const user = await h.login(h.emulator.users()[1]!.id);
+    await h.db.sql.query(`update users set status = 'reauth_required' where id = $1`, [user.userId]);
+    expect(await errorCodes(h.client(user.token).request('mutation { requestSync }'))).toEqual(['REAUTH_REQUIRED']);
+  });
+});
+
+describe('deleteMyAccount', () => {
+  it('deletes the caller’s user, tokens, sessions, plays, poll state and queued polls, and nobody else’s', async () => {
+    const doomed = await h.login(h.emulator.users()[2]!.id);
+    const other = await h.login(h.emulator.users()[3]!.id);
+    for (const user of [doomed, other]) {
+      await ingestPlays(h.db.orm.em.fork(), { userId: user.userId, plays: [makePlay(1, '2026-01-01T00:00:00Z'), makePlay(2, '2026-01-01T00:05:00Z')], source: 'poll' });
+    }
+    expect(await queuedFor(doomed.userId)).toHaveLength(1);
+
+    expect(await h.client(doomed.token).request('mutation { deleteMyAccount }')).toEqual({ deleteMyAccount: true });
+
+    for (const table of ['users', 'spotify_credentials', 'sessions', 'listening_events', 'poll_state']) {
+      expect(await countRows(h.db, table, doomed.userId), table).toBe(0);
+      expect(await countRows(h.db, table, other.userId), table).toBeGreaterThan(0);
+    }
+    expect(await queuedFor(doomed.userId)).toEqual([]);
+    expect(await queuedFor(other.userId)).toHaveLength(1);
+    expect(await errorCodes(h.client(doomed.token).request('{ me { id } }'))).toEqual(['UNAUTHENTICATED']);
+  });
+
+  it('lets a deleted user start over by logging in again', async () => {
+    const first = await h.login(h.emulator.users()[2]!.id);
+    await h.client(first.token).request('mutation { deleteMyAccount }');
+    const again = await h.login(h.emulator.users()[2]!.id);
+    expect(again.userId).not.toBe(first.userId);
+    const me = await h.client(again.token).request<{ me: { historyStartsAt: string | null } }>('{ me { historyStartsAt } }');
+    expect(me.me.historyStartsAt).toBeNull();
+  });
+});

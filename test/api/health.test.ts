@@ -1,0 +1,134 @@
+import { request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { loadApiConfig } from '../../services/api/config.js';
+import { createApiApp } from '../../services/api/http/create-api-app.js';
+import { startApiServer } from '../../services/api/start-api-server.js';
+import { TokenCipher } from '../../services/shared/crypto/token-cipher.js';
+import { ormOptions } from '../../services/shared/db/orm-options.js';
+import { createPollQueue } from '../../services/shared/queue/poll-queue.js';
+import { createRedisConnection } from '../../services/shared/queue/redis-connection.js';
+import { SpotifyApiClient } from '../../services/shared/spotify/spotify-api.client.js';
+import { SpotifyOAuthClient } from '../../services/shared/spotify/spotify-oauth.client.js';
+import { CapturedLogs, postGraphql, startApiHarness, type ApiHarness } from './api-harness.js';
+
+let h: ApiHarness;
+beforeAll(async () => {
+  h = await startApiHarness({ label: 'api_health' });
+});
+afterAll(async () => {
+  await h?.stop();
+});
+
+describe('health endpoints', () => {
+  it('answers /healthz while the process runs', async () => {
+    const response = await fetch(`${h.api.url}/healthz`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: 'ok' });
+  });
+
+  it('answers /readyz 200 when Postgres and Redis answer', async () => {
+    const response = await fetch(`${h.api.url}/readyz`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: 'ready', checks: { postgres: 'ok', redis: 'ok' } });
+  });
+});
+
+describe('when Postgres and Redis are unreachable', () => {
+  it('answers /readyz 503 naming both, keeps /healthz alive, and masks the resulting GraphQL errors in production', async () => {
+    const logs = new CapturedLogs();
+    const config = loadApiConfig({ ...envOf(h), NODE_ENV: 'production' });
+    // A Postgres pool that is already closed and a Redis nobody listens on.
+    const orm = await MikroORM.init(ormOptions({ DATABASE_URL: h.db.url, DATABASE_POOL_MAX: 1 }));
+    await orm.close(true);
+    const redis = createRedisConnection('redis://127.0.0.1:1', 'producer', { retryStrategy: () => null, lazyConnect: true });
+    redis.on('error', () => undefined);
+    const pollQueue = createPollQueue(redis, 'unreachable');
+    const app = await createApiApp({
+      config,
+      logger: logs.logger,
+      orm,
+      redis,
+      pollQueue,
+      oauth: new SpotifyOAuthClient({ accountsUrl: h.emulator.accountsUrl, clientId: 'x', clientSecret: 'y', redirectUri: 'http://127.0.0.1/cb', timeoutMs: 1000 }),
+      spotifyApi: new SpotifyApiClient({ apiUrl: h.emulator.apiUrl, timeoutMs: 1000 }),
+      cipher: new TokenCipher(config.TOKEN_ENCRYPTION_KEYS),
+    });
+    await new Promise<void>((resolve) => app.httpServer.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(app.httpServer.address() as AddressInfo).port}`;
+    try {
+      const ready = await fetch(`${url}/readyz`);
+      const body = (await ready.json()) as { status: string; checks: { postgres: string; redis: string } };
+      expect(ready.status).toBe(503);
+      expect(body.status).toBe('unavailable');
+      expect(body.checks.postgres).toMatch(/^down/);
+      expect(body.checks.redis).toMatch(/^down/);
+      expect((await fetch(`${url}/healthz`)).status).toBe(200);
+
+      const response = await postGraphql(`${url}/graphql`, { query: '{ me { id } }' }, { authorization: `Bearer ${'A'.repeat(43)}` });
+      const error = response.body.errors[0];
+      expect(error.message).toBe('Internal server error');
+      expect(error.extensions.code).toBe('INTERNAL_SERVER_ERROR');
+      expect(Object.keys(error.extensions).sort()).toEqual(['code', 'requestId']);
+      expect(response.text).not.toMatch(/stack|\.ts:\d+|postgres|knex|pool/i);
+      // The operator finds the real cause in the log, under the same request id.
+      const logged = logs.entries().find((entry) => entry.requestId === error.extensions.requestId && entry.msg === 'unexpected error in a GraphQL operation');
+      expect(logged).toBeDefined();
+      expect(JSON.stringify(logged)).toMatch(/stack/);
+
+      const login = await postGraphql(`${url}/graphql`, { query: 'mutation { startSpotifyLogin { state } }' });
+      expect(login.body.errors[0].extensions.code).toBe('SERVICE_UNAVAILABLE');
+    } finally {
+      await app.stop();
+      redis.disconnect();
+    }
+  });
+});
+
+describe('graceful shutdown', () => {
+  it('finishes a request in flight, refuses new connections, then closes', async () => {
+    const api = await startApiServer(loadApiConfig({ ...envOf(h), API_PORT: '0', API_HOST: '127.0.0.1' }), { logger: new CapturedLogs().logger });
+    const { port } = new URL(api.url);
+    const body = JSON.stringify({ query: '{ __typename }' });
+
+    // A request whose body is only half sent when SIGTERM's stop() begins.
+    const answer = new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = httpRequest(
+        { host: '127.0.0.1', port: Number(port), method: 'POST', path: '/graphql', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+        (res) => {
+          let text = '';
+          res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        },
+      );
+      req.on('error', reject);
+      req.write(body.slice(0, 5));
+      setTimeout(() => req.end(body.slice(5)), 400);
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const stopped = api.stop();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+
+    await expect(fetch(`${api.url}/healthz`)).rejects.toThrow();
+    expect(await answer).toEqual({ status: 200, text: expect.stringContaining('"__typename":"Query"') });
+    await stopped;
+  });
+});
+
+/** The environment the harness's API was started with. */
+function envOf(harness: ApiHarness): Record<string, string> {
+  const c = harness.config;
+  return {
+    NODE_ENV: 'test',
+    DATABASE_URL: harness.db.url,
+    REDIS_URL: c.REDIS_URL,
+    QUEUE_PREFIX: c.QUEUE_PREFIX,
+    TOKEN_ENCRYPTION_KEYS: c.TOKEN_ENCRYPTION_KEYS.map((k) => `${k.id}:${k.key.toString('base64')}`).join(','),
+    SPOTIFY_ACCOUNTS_URL: c.SPOTIFY_ACCOUNTS_URL,
+    SPOTIFY_API_URL: c.SPOTIFY_API_URL,
+    SPOTIFY_CLIENT_ID: c.SPOTIFY_CLIENT_ID,
+    SPOTIFY_CLIENT_SECRET: c.SPOTIFY_CLIENT_SECRET,
+    SPOTIFY_REDIRECT_URI: c.SPOTIFY_REDIRECT_URI,
+  };
+}

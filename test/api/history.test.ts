@@ -1,0 +1,258 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gql } from 'graphql-request';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { ormOptions } from '../../services/shared/db/orm-options.js';
+import { ingestPlays } from '../../services/shared/plays/ingest-plays.js';
+import { makePlay } from '../support/plays.js';
+import { errorCodes, startApiHarness, type ApiHarness, type LoggedIn } from './api-harness.js';
+
+/** Every SQL statement the API runs, while `counting` is on (the API gets this ORM). */
+const statements: string[] = [];
+let counting = false;
+
+let h: ApiHarness;
+let alice: LoggedIn;
+beforeAll(async () => {
+  h = await startApiHarness({
+    label: 'api_history',
+    orm: (db) =>
+      MikroORM.init({
+        ...ormOptions({ DATABASE_URL: db.url, DATABASE_POOL_MAX: 5 }),
+        debug: ['query'],
+        logger: (message) => {
+          if (counting) statements.push(message);
+        },
+      }),
+  });
+  alice = await h.login(h.emulator.users()[0]!.id);
+});
+afterAll(async () => {
+  await h?.stop();
+});
+
+const HISTORY = gql`
+  query History($first: Int, $after: String, $from: DateTime, $to: DateTime) {
+    listeningHistory(first: $first, after: $after, from: $from, to: $to) {
+      edges {
+        cursor
+        node {
+          playedAt
+          msPlayed
+          source
+          context {
+            type
+            uri
+          }
+          track {
+            id
+            name
+            durationMs
+            uri
+            album {
+              id
+              name
+            }
+            artists {
+              id
+              name
+            }
+          }
+        }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
+  }
+`;
+
+interface Page {
+  listeningHistory: {
+    edges: Array<{ cursor: string; node: { playedAt: string; track: { id: string; album: { id: string } | null; artists: Array<{ id: string }> } } }>;
+    pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  };
+}
+
+const history = (token: string, variables: Record<string, unknown>) => h.client(token).request<Page>(HISTORY, variables);
+const key = (edge: Page['listeningHistory']['edges'][number]) => `${edge.node.playedAt}/${edge.node.track.id}`;
+const at = (minute: number) => new Date(Date.UTC(2026, 0, 1) + minute * 60_000).toISOString();
+
+describe('listeningHistory', () => {
+  it('walks every page newest first, with no gap and no repeat, while plays are stored between pages', async () => {
+    const user = await h.login(h.emulator.users()[1]!.id);
+    // 230 plays three minutes apart; every tenth minute-slot holds two plays at the same instant (a tie).
+    const plays = Array.from({ length: 230 }, (_, i) => makePlay(1000 + i, at(Math.floor(i / 10) * 60 + (i % 10 === 1 ? 0 : (i % 10) * 3))));
+    await ingestPlays(h.db.orm.em.fork(), { userId: user.userId, plays, source: 'poll' });
+    const expected = new Set(plays.map((p) => `${p.playedAt}/${p.track.id}`));
+
+    const seen: string[] = [];
+    let after: string | null = null;
+    let pages = 0;
+    for (;;) {
+      const page: Page = await history(user.token, { first: 25, after });
+      seen.push(...page.listeningHistory.edges.map(key));
+      pages += 1;
+      // Between pages: a new play arrives from polling (newer than everything), and an old one from an
+      // import lands far below the cursor: the first must not appear in later pages, the second must, once.
+      await ingestPlays(h.db.orm.em.fork(), { userId: user.userId, plays: [makePlay(5000 + pages, at(100_000 + pages))], source: 'poll' });
+      if (pages === 3) {
+        const backfill = makePlay(9000, at(-10));
+        await ingestPlays(h.db.orm.em.fork(), { userId: user.userId, plays: [backfill], source: 'import' });
+        expected.add(`${backfill.playedAt}/${backfill.track.id}`);
+      }
+      if (!page.listeningHistory.pageInfo.hasNextPage) break;
+      after = page.listeningHistory.pageInfo.endCursor;
+    }
+
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(new Set(seen)).toEqual(expected);
+    const sorted = [...seen].sort((a, b) => (a < b ? 1 : -1));
+    expect(seen).toEqual(sorted);
+    expect(pages).toBe(Math.ceil(231 / 25));
+  });
+
+  it('returns a play with its track, album, artists and context', async () => {
+    const user = await h.login(h.emulator.users()[2]!.id);
+    await ingestPlays(h.db.orm.em.fork(), { userId: user.userId, plays: [makePlay(7, '2026-03-01T10:00:12.345Z')], source: 'poll' });
+
+    const page = await history(user.token, {});
+
+    expect(page.listeningHistory.edges).toHaveLength(1);
+    expect(page.listeningHistory.edges[0]!.node).toEqual({
+      playedAt: '2026-03-01T10:00:12.345Z',
+      msPlayed: 180_000,
+      source: 'POLL',
+      context: { type: 'album', uri: 'spotify:album:album0000000000000001' },
+      track: {
+        id: 'track00000000000000007',
+        name: 'Song 7',
+        durationMs: 180_000,
+        uri: 'spotify:track:track00000000000000007',
+        album: { id: 'album0000000000000001', name: 'First Album' },
+        artists: [
+          { id: 'artist000000000000001', name: 'The Testers' },
+          { id: 'artist000000000000007', name: 'Guest 7' },
+        ],
+      },
+    });
+    expect(page.listeningHistory.pageInfo).toEqual({ hasNextPage: false, endCursor: page.listeningHistory.edges[0]!.cursor });
+    const me = await h.client(user.token).request<{ me: { historyStartsAt: string } }>(gql`{ me { historyStartsAt } }`);
+    expect(me.me.historyStartsAt).toBe('2026-03-01T10:00:12.345Z');
+  });
+
+  it('keeps plays apart that differ by microseconds (cursors carry Postgres’ full precision)', async () => {
+    const user = await h.login(h.emulator.users()[3]!.id);
+    await ingestPlays(h.db.orm.em.fork(), { userId: user.userId, plays: [makePlay(11, '2026-05-01T00:00:00Z')], source: 'poll' });
+    await h.db.sql.query(
+      `insert into listening_events (user_id, played_at, track_id) values ($1, '2026-05-01T00:00:00.000100Z', $2), ($1, '2026-05-01T00:00:00.000200Z', $2)`,
+      [user.userId, 'track00000000000000011'],
+    );
+
+    const seen: string[] = [];
+    let after: string | null = null;
+    do {
+      const page: Page = await history(user.token, { first: 1, after });
+      seen.push(...page.listeningHistory.edges.map((edge) => edge.cursor));
+      after = page.listeningHistory.pageInfo.hasNextPage ? page.listeningHistory.pageInfo.endCursor : null;
+    } while (after);
+
+    expect(seen).toHaveLength(3);
+    expect(new Set(seen).size).toBe(3);
+  });
+
+  it('filters by from (inclusive) and to (exclusive)', async () => {
+    await ingestPlays(h.db.orm.em.fork(), {
+      userId: alice.userId,
+      plays: [makePlay(21, '2026-06-01T10:00:00.000Z'), makePlay(22, '2026-06-01T11:00:00.000Z'), makePlay(23, '2026-06-01T12:00:00.000Z')],
+      source: 'poll',
+    });
+    const times = async (variables: Record<string, unknown>) =>
+      (await history(alice.token, variables)).listeningHistory.edges.map((edge) => edge.node.playedAt);
+
+    expect(await times({ from: '2026-06-01T10:00:00Z', to: '2026-06-01T12:00:00Z' })).toEqual(['2026-06-01T11:00:00.000Z', '2026-06-01T10:00:00.000Z']);
+    expect(await times({ from: '2026-06-01T11:00:00.000Z' })).toEqual(['2026-06-01T12:00:00.000Z', '2026-06-01T11:00:00.000Z']);
+    expect(await times({ to: '2026-06-01T10:00:00.001Z', from: '2026-06-01T00:00:00Z' })).toEqual(['2026-06-01T10:00:00.000Z']);
+    expect(await times({ from: '2026-06-01T12:00:00.001Z', to: '2026-06-02T00:00:00Z' })).toEqual([]);
+    // Offsets are instants like any other: 13:00+02:00 is 11:00Z, exclusive.
+    expect(await times({ from: '2026-06-01T09:00:00Z', to: '2026-06-01T13:00:00+02:00' })).toEqual(['2026-06-01T10:00:00.000Z']);
+    // Filters and cursors combine: the page after 12:00 within the window.
+    const first = await history(alice.token, { first: 1, from: '2026-06-01T10:00:00Z', to: '2026-06-01T13:00:00Z' });
+    const second = await history(alice.token, { first: 5, after: first.listeningHistory.pageInfo.endCursor, from: '2026-06-01T10:00:00Z', to: '2026-06-01T13:00:00Z' });
+    expect(second.listeningHistory.edges.map((edge) => edge.node.playedAt)).toEqual(['2026-06-01T11:00:00.000Z', '2026-06-01T10:00:00.000Z']);
+  });
+
+  it('answers an empty page with no end cursor', async () => {
+    const page = await history(alice.token, { from: '1999-01-01T00:00:00Z', to: '1999-01-02T00:00:00Z' });
+    expect(page.listeningHistory).toEqual({ edges: [], pageInfo: { hasNextPage: false, endCursor: null } });
+  });
+
+  it('pages 50 plays by default and refuses first outside 1..200 with BAD_USER_INPUT', async () => {
+    await ingestPlays(h.db.orm.em.fork(), { userId: alice.userId, plays: Array.from({ length: 60 }, (_, i) => makePlay(300 + i, at(200_000 + i))), source: 'poll' });
+    expect((await history(alice.token, {})).listeningHistory.edges).toHaveLength(50);
+    expect((await history(alice.token, { first: 200 })).listeningHistory.edges.length).toBeGreaterThan(50);
+
+    for (const first of [0, -1, 201, 2_147_483_647]) {
+      expect(await errorCodes(history(alice.token, { first }))).toEqual(['BAD_USER_INPUT']);
+    }
+    expect(await errorCodes(history(alice.token, { first: 'ten' }))).toEqual(['BAD_USER_INPUT']);
+    expect(await errorCodes(history(alice.token, { first: 2 ** 40 }))).toEqual(['BAD_USER_INPUT']);
+  });
+
+  it('refuses garbled and forged cursors with BAD_USER_INPUT', async () => {
+    const b64 = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
+    const bad = [
+      '',
+      'not a cursor',
+      'abc',
+      b64('{"a":1}'),
+      b64(['p1', '2026-01-01T00:00:00.000000Z']),
+      b64(['p2', '2026-01-01T00:00:00.000000Z', 'track00000000000000001']),
+      b64(['p1', '2026-02-30T00:00:00.000000Z', 'track00000000000000001']),
+      b64(['p1', '2026-01-01T00:00:00Z', 'track00000000000000001']),
+      b64(['p1', '0000-01-01T00:00:00.000000Z', 'track00000000000000001']),
+      b64(['p1', '2026-01-01T00:00:00.000000Z', 'has space']),
+      b64(['p1', '2026-01-01T00:00:00.000000Z', 42]),
+      `${b64(['p1', '2026-01-01T00:00:00.000000Z', 'track00000000000000001'])}==`,
+      'x'.repeat(100_000),
+    ];
+    for (const after of bad) {
+      expect(await errorCodes(history(alice.token, { after })), after.slice(0, 40)).toEqual(['BAD_USER_INPUT']);
+    }
+  });
+
+  it('refuses from/to that are not date-times, out of range, or from not before to', async () => {
+    for (const variables of [
+      { from: 'yesterday' },
+      { to: '2026-13-01T00:00:00Z' },
+      { from: 1_700_000_000_000 },
+      { from: '2026-06-01T12:00:00Z', to: '2026-06-01T12:00:00Z' },
+      { from: '2026-06-02T00:00:00Z', to: '2026-06-01T00:00:00Z' },
+    ]) {
+      expect(await errorCodes(history(alice.token, variables)), JSON.stringify(variables)).toEqual(['BAD_USER_INPUT']);
+    }
+  });
+
+  it('loads a page with a fixed number of queries, however many plays it holds (no N+1)', async () => {
+    const user = alice;
+    await ingestPlays(h.db.orm.em.fork(), { userId: user.userId, plays: Array.from({ length: 200 }, (_, i) => makePlay(600 + i, at(300_000 + i))), source: 'poll' });
+    const queriesFor = async (first: number) => {
+      statements.length = 0;
+      counting = true;
+      try {
+        const page = await history(user.token, { first });
+        expect(page.listeningHistory.edges).toHaveLength(first);
+      } finally {
+        counting = false;
+      }
+      return statements.length;
+    };
+
+    const small = await queriesFor(5);
+    const large = await queriesFor(200);
+
+    expect(large).toBe(small);
+    // The session, the plays, their tracks, albums and artists.
+    expect(large).toBe(5);
+  });
+});
