@@ -58,7 +58,8 @@ build_tool() { # name, module dir, package
   local key; key=$(inputs_of "$2"/go.mod "$2"/go.sum $(find "$2" -maxdepth 1 -name '*.go' | sort))
   if ! fresh "$1" "$key"; then
     echo "building $1 from $2"
-    go build -C "$2" -trimpath -o "$BIN/$1" "$3"
+    # Same flags as `go test` below, so k8s-validate's test reuses the compiled k8s.io packages.
+    go build -C "$2" -o "$BIN/$1" "$3"
     stamp "$1" "$key"
   fi
 }
