@@ -5,6 +5,7 @@ import { recordPollFailure, recordPollSuccess } from '../shared/db/poll-state.re
 import type { Logger } from '../shared/logging/logger.js';
 import { jitteredExponentialBackoff, type PollJobData } from '../shared/queue/poll-jobs.js';
 import { QUEUE_NAMES } from '../shared/queue/queue-names.js';
+import { SpotifyError } from '../shared/spotify/spotify.errors.js';
 import { classifyPollError } from './classify-error.js';
 import { pollUser, type PollOutcome, type PollUserDeps } from './poll-user.job.js';
 import { markReauthRequired } from './user-status.js';
@@ -93,7 +94,9 @@ export function createPollWorker(parts: PollWorkerParts, settings: PollWorkerSet
         log.error({ durationMs }, `poll failed, not retried: ${message}`);
         throw new UnrecoverableError(message);
       }
-      (last ? log.error : log.warn).call(log, { durationMs, err: error }, `poll failed: ${message}`);
+      // Spotify errors are fully described by their message; a stack only helps for our own and infrastructure errors.
+      const detail = error instanceof SpotifyError ? { durationMs, spotifyError: error.kind } : { durationMs, err: error };
+      (last ? log.error : log.warn).call(log, detail, `poll failed: ${message}`);
       throw new Error(message);
     }
   };

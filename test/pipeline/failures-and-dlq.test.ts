@@ -56,7 +56,7 @@ describe('transient failures', () => {
 });
 
 describe('the dead-letter queue', () => {
-  it('keeps a job that failed every attempt with a message that explains it, and the CLI replays it once the fault is gone', async () => {
+  it('keeps a job that failed every attempt with a message that explains it, and the CLI replays it once the fault is gone (and answers clearly when the job or command is wrong)', async () => {
     pipeline.emulator.faults.update({ errorRate: 1, errorStatuses: [503] });
     await pipeline.schedule();
     await pipeline.waitUntilIdle();
@@ -69,9 +69,14 @@ describe('the dead-letter queue', () => {
     expect(await pipeline.storedPlays(userId)).toEqual([]);
     expect(await pollState()).toMatchObject({ consecutive_failures: POLL_ATTEMPTS, last_error: failed?.failedReason });
 
-    const listed = await dlq('list', '--json');
+    const [listed, missing, usage] = await Promise.all([dlq('list', '--json'), dlq('retry', 'no-such-job'), dlq('frobnicate')]);
     expect(listed.code).toBe(0);
     expect(JSON.parse(listed.stdout)).toMatchObject({ total: 1, jobs: [{ id: failed!.id, userId, attemptsMade: POLL_ATTEMPTS, error: failed!.failedReason }] });
+    // Wrong job or command: a clear message and a distinct exit code.
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toMatch(/no failed job "no-such-job" \(not found\)/);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toMatch(/unknown command "frobnicate"\nusage: npm run dlq --/);
 
     pipeline.emulator.faults.update({ errorRate: 0 });
     const retried = await dlq('retry', failed!.id!);
@@ -79,15 +84,7 @@ describe('the dead-letter queue', () => {
     await pipeline.waitUntilIdle();
     expect(await pipeline.queue.getFailedCount()).toBe(0);
     expect(await pipeline.storedPlays(userId)).toEqual(pipeline.retrievable(spotifyId));
-  });
-
-  it('answers clearly and with distinct exit codes when the job or the command is wrong', async () => {
-    const [missing, usage, list] = await Promise.all([dlq('retry', 'no-such-job'), dlq('frobnicate'), dlq('list')]);
-    expect(missing.code).toBe(3);
-    expect(missing.stderr).toMatch(/no failed job "no-such-job" \(not found\)/);
-    expect(usage.code).toBe(2);
-    expect(usage.stderr).toMatch(/unknown command "frobnicate"\nusage: npm run dlq --/);
-    expect(list).toMatchObject({ code: 0, stdout: 'The dead-letter queue is empty.\n' });
+    expect((await runDlqCommand(pipeline.queue, parseArgs(['list']))).text).toBe('The dead-letter queue is empty.');
   });
 
   it('retries all failed jobs, and purges them by age', async () => {

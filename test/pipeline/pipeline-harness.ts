@@ -68,7 +68,7 @@ export async function startPipeline(label: string, emulatorOptions: EmulatorOpti
   const cipher = new TokenCipher(parseEncryptionKeys(encryptionKeys));
   const logLines: string[] = [];
   const logger = createLogger({ service: 'worker', level: 'debug', destination: { write: (line: string) => void logLines.push(line) } });
-  const { oauth, api } = spotifyClientsFor(emulator, { timeoutMs: 2_000 });
+  const { oauth, api } = spotifyClientsFor(emulator, { timeoutMs: 1_000 });
   const deps: PollUserDeps = {
     cipher,
     api,

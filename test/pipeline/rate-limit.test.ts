@@ -37,7 +37,7 @@ function windowUpTo(pipeline: Pipeline, spotifyId: string, newestMs: number): st
 describe('a 429 storm from the rolling rate limit', () => {
   let pipeline: Pipeline;
   const exchanges: Exchange[] = [];
-  const USERS = 20;
+  const USERS = 12;
 
   beforeAll(async () => {
     // The rate-limit window follows the emulator's clock, so this one runs in real time.

@@ -70,6 +70,12 @@ describe('scheduler run', () => {
 });
 
 describe('scheduler process', () => {
+  // Started first and checked later: it spends 5 s trying to reach Redis, meanwhile the other tests run.
+  let unreachable: ReturnType<typeof spawnService>;
+  beforeAll(() => {
+    unreachable = spawnService('scheduler', { ...pipeline.serviceEnv(), REDIS_URL: 'redis://127.0.0.1:1' });
+  });
+
   it('runs once, prints one summary line and exits 0 (a CronJob run)', async () => {
     const run = spawnService('scheduler', { ...pipeline.serviceEnv(), SCHEDULER_SPREAD_SECONDS: '0' });
     expect(await run.exited).toBe(0);
@@ -79,11 +85,6 @@ describe('scheduler process', () => {
     expect(summaries[0]!.durationMs).toEqual(expect.any(Number));
   });
 
-  it('exits non-zero when it cannot reach Redis to enqueue', async () => {
-    const run = spawnService('scheduler', { ...pipeline.serviceEnv(), REDIS_URL: 'redis://127.0.0.1:1' });
-    expect(await run.exited).toBe(1);
-    expect(run.lines.join('\n')).toMatch(/scheduler run failed: Redis at REDIS_URL did not become ready/);
-  });
 
   it('with SCHEDULER_LOOP_SECONDS runs on that interval and stops cleanly on SIGTERM', async () => {
     const run = spawnService('scheduler', { ...pipeline.serviceEnv(), SCHEDULER_LOOP_SECONDS: '1', SCHEDULER_SPREAD_SECONDS: '0' });
@@ -92,5 +93,10 @@ describe('scheduler process', () => {
     const stoppedAt = Date.now();
     expect(await run.stop('SIGTERM')).toBe(0);
     expect(Date.now() - stoppedAt).toBeLessThan(3_000);
+  });
+
+  it('exits non-zero when it cannot reach Redis to enqueue', async () => {
+    expect(await unreachable.exited).toBe(1);
+    expect(unreachable.lines.join('\n')).toMatch(/scheduler run failed: Redis at REDIS_URL did not become ready/);
   });
 });

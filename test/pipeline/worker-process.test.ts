@@ -8,7 +8,7 @@ const USERS = 6;
 
 beforeAll(async () => {
   // Every Web API answer takes a while, so jobs are caught in the middle.
-  pipeline = await startPipeline('workerproc', { users: USERS, faults: { latencyMs: 1_200 } });
+  pipeline = await startPipeline('workerproc', { users: USERS, faults: { latencyMs: 800 } });
   for (const user of pipeline.emulator.users()) await pipeline.login(user.id);
 }, 60_000);
 afterEach(async () => {
@@ -78,14 +78,14 @@ describe('a worker process', () => {
 
   it('past the grace period, hands its unfinished jobs back to the queue and exits; another worker completes them', async () => {
     await pipeline.queue.obliterate({ force: true });
-    pipeline.emulator.faults.update({ latencyMs: 4_000 });
+    pipeline.emulator.faults.update({ latencyMs: 2_500 });
     await pipeline.schedule({ now: Date.now() + 600_000 });
-    const slow = startWorker({ WORKER_CONCURRENCY: '6', WORKER_SHUTDOWN_GRACE_MS: '500' });
+    const slow = startWorker({ WORKER_CONCURRENCY: '6', WORKER_SHUTDOWN_GRACE_MS: '300' });
     await waitFor(async () => (await pipeline.queue.getActiveCount()) === USERS, 'every job active');
 
     const signalledAt = Date.now();
     expect(await slow.stop('SIGTERM')).toBe(0);
-    expect(Date.now() - signalledAt).toBeLessThan(3_000);
+    expect(Date.now() - signalledAt).toBeLessThan(2_000);
     expect(slow.lines.join('\n')).toMatch(/grace period over with jobs still active: 6 put back in the queue/);
     expect(await pipeline.queue.getActiveCount()).toBe(0);
 
