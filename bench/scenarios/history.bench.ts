@@ -11,7 +11,8 @@ import { atLeastRatioRow, atMostRatioRow, checkRow, formatNumber, infoRow, type 
 import type { Scenario } from '../support/scenario.js';
 import { clonePreloadedDatabase } from '../support/shared-databases.js';
 
-const SIZES = { small: { seconds: 1, depth: 1_000 }, default: { seconds: 4, depth: 10_000 } };
+/** Default: seconds per point; small (smoke): a fixed number of requests per point instead. */
+const SIZES = { small: { seconds: 1, requests: 40, depth: 1_000 }, default: { seconds: 4, requests: null, depth: 10_000 } };
 const CONCURRENCY = [1, 32] as const;
 const PAGE = 50;
 
@@ -39,10 +40,13 @@ interface Measured {
   errors: number;
 }
 
-async function load(request: ReturnType<Target['request']>, connections: number, seconds: number): Promise<Measured> {
-  const result = await autocannon({ ...request, connections, duration: seconds, pipelining: 1 });
+async function load(request: ReturnType<Target['request']>, connections: number, size: { seconds: number; requests: number | null }): Promise<Measured> {
+  // A fixed count ends at the next sample tick: sample every 100 ms so a smoke point takes milliseconds.
+  const amount = size.requests === null ? {} : { amount: Math.max(size.requests, connections * 2), sampleInt: 100 };
+  const result = await autocannon({ ...request, connections, duration: size.seconds, ...amount, pipelining: 1 });
   const errors = result.errors + result.timeouts + result.non2xx;
-  return { requestsPerSecond: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors };
+  // requests.average is per sample interval; total over the measured duration (seconds) is per second either way.
+  return { requestsPerSecond: result.requests.total / result.duration, p50: result.latency.p50, p99: result.latency.p99, errors };
 }
 
 export const historyScenario: Scenario = {
@@ -131,8 +135,8 @@ export const historyScenario: Scenario = {
       for (const depth of depths) {
         // Each target in turn at the same point, so drift on a shared machine hits them alike.
         for (const target of targets) {
-          context.log(`${target.name}, ${depth.label}, ${connections} connection(s), ${size.seconds} s`);
-          const measured = await load(target.request(depth), connections, size.seconds);
+          context.log(`${target.name}, ${depth.label}, ${connections} connection(s), ${size.requests === null ? `${size.seconds} s` : `${size.requests} requests`}`);
+          const measured = await load(target.request(depth), connections, size);
           if (measured.errors) throw new Error(`${target.name} at ${depth.label}: ${measured.errors} failed requests under load`);
           results.set(key(target.name, depth, connections), measured);
         }

@@ -13,7 +13,7 @@ import { clonePreloadedDatabase } from '../support/shared-databases.js';
 import { timed } from '../support/stopwatch.js';
 
 const SIZES = {
-  small: { smallBatches: 20, largeBatches: 2, largeBatchSize: 1_000, naivePlays: 100, replayBatches: 10 },
+  small: { smallBatches: 20, largeBatches: 2, largeBatchSize: 1_000, naivePlays: 50, replayBatches: 10 },
   default: { smallBatches: 400, largeBatches: 6, largeBatchSize: 10_000, naivePlays: 1_000, replayBatches: 200 },
 };
 const WORKER_BATCH = 50;

@@ -12,7 +12,7 @@ import type { Scenario } from '../support/scenario.js';
 import { sleep, timed, waitFor } from '../support/stopwatch.js';
 
 const SIZES = {
-  small: { users: 200, jobs: 1_000, early: 100 },
+  small: { users: 100, jobs: 300, early: 50 },
   default: { users: 10_000, jobs: 100_000, early: 1_000 },
 };
 const CONCURRENCY = 32;

@@ -5,7 +5,7 @@ import type { Scenario, ScenarioContext } from '../support/scenario.js';
 
 const LATENCY_MS = 100;
 const SIZES = {
-  small: { users: 200, jobs: { 1: 15, 20: 200 } },
+  small: { users: 100, jobs: { 1: 10, 20: 100 } },
   default: { users: 2_000, jobs: { 1: 120, 20: 2_000 } },
 };
 

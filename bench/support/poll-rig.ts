@@ -80,12 +80,11 @@ export async function startPollRig(context: ScenarioContext, options: { label: s
     const { rm } = await import('node:fs/promises');
     await rm(tokensFile, { force: true });
   });
-  await emulatorService.waitForLine((line) => line.msg === 'bench emulator ready', 120_000);
-  const emulator = JSON.parse(readFileSync(tokensFile, 'utf8')) as BenchEmulatorTokens;
-
   const name = benchDatabaseName(context.runId, options.label);
-  const databaseUrl = await createMigratedDatabase(name);
   context.defer(() => dropDatabase(name));
+  // The database is migrated while the emulator process starts.
+  const [databaseUrl] = await Promise.all([createMigratedDatabase(name), emulatorService.waitForLine((line) => line.msg === 'bench emulator ready', 120_000)]);
+  const emulator = JSON.parse(readFileSync(tokensFile, 'utf8')) as BenchEmulatorTokens;
   const sql = new pg.Pool({ connectionString: databaseUrl, max: 4 });
   context.defer(() => sql.end());
 
