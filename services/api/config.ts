@@ -33,8 +33,9 @@ export const apiEnv = {
   SESSION_COOKIE_DOMAIN: z.string().min(1).optional().describe('Domain attribute of the session cookie; unset: the API host only.'),
   LOGIN_STATE_TTL_SECONDS: positiveInt.max(3600).default(600).describe('How long a started Spotify login (state and PKCE verifier, kept in Redis) can be completed.'),
   GRAPHQL_INTROSPECTION: bool.optional().describe('Allow schema introspection. Default: on, except when NODE_ENV=production.'),
+  GRAPHQL_IDE: bool.optional().describe('Serve the GraphiQL IDE (bundled, works offline) to browsers at GET /graphql. Default: on, except when NODE_ENV=production; needs introspection.'),
   GRAPHQL_MAX_DEPTH: positiveInt.max(100).default(10).describe('Deepest field nesting a GraphQL operation may have.'),
-  GRAPHQL_MAX_COST: positiveInt.default(10_000).describe('Highest estimated cost of a GraphQL operation (a field costs 1; list fields multiply by `first`).'),
+  GRAPHQL_MAX_COST: positiveInt.default(10_000).describe('Highest estimated cost of a GraphQL operation: each field costs 1, and listeningHistory multiplies what it selects by `first` (a full page of 200 with every field costs about 4,600).'),
   GRAPHQL_MAX_ALIASES: nonNegativeInt.max(1000).default(30).describe('Most aliased fields one GraphQL operation may use.'),
   API_BODY_LIMIT: z
     .string()
@@ -45,7 +46,7 @@ export const apiEnv = {
   RATE_LIMIT_GRAPHQL: nonNegativeInt
     .default(600)
     .describe('Requests to /graphql allowed per window per session (or per client IP without one); 0 disables the limit.'),
-  RATE_LIMIT_AUTH: nonNegativeInt.default(60).describe('Requests to /auth/* allowed per window per client IP; 0 disables the limit.'),
+  RATE_LIMIT_AUTH: nonNegativeInt.default(60).describe('Requests to /auth/* (and /) allowed per window per client IP; 0 disables the limit.'),
   TRUST_PROXY: z
     .string()
     .regex(/^(true|false|\d+|[0-9a-fA-F.:/,\s]+|loopback|linklocal|uniquelocal)$/, 'true, false, a hop count or a list of proxy addresses/subnets')
@@ -72,6 +73,11 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
 export function cookieIsSecure(config: Pick<ApiConfig, 'SESSION_COOKIE_SECURE' | 'NODE_ENV' | 'PUBLIC_URL'>): boolean {
   if (config.SESSION_COOKIE_SECURE !== undefined) return config.SESSION_COOKIE_SECURE;
   return config.NODE_ENV === 'production' || (config.PUBLIC_URL?.startsWith('https:') ?? false);
+}
+
+/** The bundled IDE is a development tool: off in production unless asked for, and useless without introspection. */
+export function graphqlIdeEnabled(config: Pick<ApiConfig, 'GRAPHQL_IDE' | 'GRAPHQL_INTROSPECTION' | 'NODE_ENV'>): boolean {
+  return (config.GRAPHQL_IDE ?? config.NODE_ENV !== 'production') && introspectionEnabled(config);
 }
 
 export function introspectionEnabled(config: Pick<ApiConfig, 'GRAPHQL_INTROSPECTION' | 'NODE_ENV'>): boolean {

@@ -52,6 +52,8 @@ describe('login with a browser alone (/auth/login → Spotify → /auth/callback
     const browser = new GraphQLClient(h.graphqlUrl, { headers: { cookie: `playlog_session=${session.value}` } });
     const { me } = await browser.request<{ me: { spotifyId: string; status: string } }>('{ me { spotifyId status } }');
     expect(me).toEqual({ spotifyId: spotifyUser.id, status: 'ACTIVE' });
+    const home = (await (await fetch(`${h.api.url}/`, { headers: { cookie: `playlog_session=${session.value}` } })).json()) as { loggedInAs: { spotifyId: string } };
+    expect(home.loggedInAs.spotifyId).toBe(spotifyUser.id);
 
     // Logging out through GraphQL revokes the session and clears the cookie.
     const logout = await fetch(h.graphqlUrl, {

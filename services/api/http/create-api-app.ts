@@ -17,7 +17,7 @@ import type { SpotifyOAuthClient } from '../../shared/spotify/spotify-oauth.clie
 import { LoginStateStore } from '../auth/login-state.store.js';
 import { sessionTokenFrom } from '../auth/session-credentials.js';
 import { SpotifyLogin } from '../auth/spotify-login.js';
-import { cookieIsSecure, introspectionEnabled, trustProxySetting, type ApiConfig } from '../config.js';
+import { cookieIsSecure, graphqlIdeEnabled, introspectionEnabled, trustProxySetting, type ApiConfig } from '../config.js';
 import { mountDashboard } from '../dashboard/mount-dashboard.js';
 import { errorLoggingPlugin, formatApiError } from '../graphql/apollo-plugins.js';
 import { buildApiSchema } from '../graphql/build-schema.js';
@@ -25,7 +25,9 @@ import { createContext, type ApiContext, type ApiServices } from '../graphql/con
 import { knownOperationTypesRule, operationLimitsPlugin } from '../graphql/operation-limits.js';
 import { authRoutes } from './auth.routes.js';
 import { errorHandler, notFound, sendError } from './error-handler.js';
+import { graphiqlRoutes } from './graphiql.routes.js';
 import { healthRoutes } from './health.routes.js';
+import { homePage } from './home.page.js';
 import { clientIp, rateLimit } from './rate-limit.js';
 import { RequestAuth } from './request-auth.js';
 import { requestContext } from './request-id.js';
@@ -125,7 +127,6 @@ export async function createApiApp(deps: ApiDeps): Promise<ApiApp> {
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: false,
-    status400ForVariableCoercionErrors: true,
     parseOptions: { maxTokens: MAX_DOCUMENT_TOKENS },
     maxRecursiveSelections: MAX_RECURSIVE_SELECTIONS,
     validationRules: [knownOperationTypesRule],
@@ -135,11 +136,14 @@ export async function createApiApp(deps: ApiDeps): Promise<ApiApp> {
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.API_SHUTDOWN_GRACE_SECONDS * 1000 }),
       operationLimitsPlugin({ maxDepth: config.GRAPHQL_MAX_DEPTH, maxAliases: config.GRAPHQL_MAX_ALIASES, maxCost: config.GRAPHQL_MAX_COST }),
       errorLoggingPlugin(),
-      // Apollo's landing page loads from a CDN; production serves none.
-      ...(production ? [ApolloServerPluginLandingPageDisabled()] : []),
+      // Apollo's landing page loads from a CDN, which may be out of reach: development serves its own
+      // GraphiQL instead (graphiql.routes.ts), production none.
+      ApolloServerPluginLandingPageDisabled(),
     ],
   });
   await apollo.start();
+
+  if (graphqlIdeEnabled(config)) app.use(graphiqlRoutes());
 
   app.use(
     '/graphql',
@@ -166,6 +170,8 @@ export async function createApiApp(deps: ApiDeps): Promise<ApiApp> {
     },
     expressMiddleware(apollo, { context: async ({ res }) => createContext(services, res) }),
   );
+
+  app.get('/', limit('home', config.RATE_LIMIT_AUTH, (req) => `ip:${clientIp(req)}`), homePage({ orm: deps.orm, cookieName: sessionCookie.name }));
 
   app.use(notFound);
   app.use(errorHandler);
