@@ -1,6 +1,9 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { MikroORM } from '@mikro-orm/postgresql';
+import type { Worker } from 'bullmq';
+import { ormOptions } from '../../services/shared/db/orm-options.js';
 import { POLL_ATTEMPTS } from '../../services/shared/queue/poll-jobs.js';
 import { runDlqCommand, parseArgs } from '../../services/worker/dlq-cli.js';
 import { TEST_REDIS_URL } from '../support/test-env.js';
@@ -9,12 +12,13 @@ import { startPipeline, type Pipeline } from './pipeline-harness.js';
 let pipeline: Pipeline;
 let spotifyId: string;
 let userId: string;
+let mainWorker: Worker;
 
 beforeAll(async () => {
   pipeline = await startPipeline('failures', { users: 1 });
   spotifyId = pipeline.emulator.users()[0]!.id;
   userId = await pipeline.login(spotifyId);
-  await pipeline.startWorker();
+  mainWorker = await pipeline.startWorker();
 }, 60_000);
 afterAll(() => pipeline?.close());
 beforeEach(async () => {
@@ -52,6 +56,27 @@ describe('transient failures', () => {
     const state = await pollState();
     expect(state.consecutive_failures).toBe(0);
     expect(state.last_error).toMatch(/recently-played answered 200 with a body that is not JSON .*attempt 5 of 6, will retry/);
+  });
+});
+
+describe('Postgres unavailable', () => {
+  it('retries, then keeps the job in the dead-letter queue with the connection error, and a replay stores the plays', async () => {
+    // A worker whose database is down (nothing listens on that port).
+    await mainWorker.pause();
+    const downOrm = await MikroORM.init({ ...ormOptions({ DATABASE_URL: 'postgres://playlog:playlog@127.0.0.1:1/playlog', DATABASE_POOL_MAX: 1 }), connect: false });
+    const worker = await pipeline.startWorker({ orm: downOrm });
+    await pipeline.schedule();
+    await pipeline.waitUntilIdle();
+    await worker.close();
+    await downOrm.close(true);
+    mainWorker.resume();
+
+    const [failed] = await pipeline.queue.getFailed();
+    expect(failed?.attemptsMade).toBe(POLL_ATTEMPTS);
+    expect(failed?.failedReason).toBe('Connection error: connect ECONNREFUSED 127.0.0.1:1 (attempt 6 of 6, giving up)');
+    expect(await runDlqCommand(pipeline.queue, parseArgs(['retry', failed!.id!]))).toMatchObject({ json: { retried: [failed!.id] } });
+    await pipeline.waitUntilIdle();
+    expect(await pipeline.storedPlays(userId)).toEqual(pipeline.retrievable(spotifyId));
   });
 });
 

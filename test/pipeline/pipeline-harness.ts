@@ -1,3 +1,4 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { TokenCipher, parseEncryptionKeys } from '../../services/shared/crypto/token-cipher.js';
@@ -40,7 +41,7 @@ export interface Pipeline {
   logger: Logger;
   deps: PollUserDeps;
   /** Starts an in-process poll worker (stopped by close()). */
-  startWorker(overrides?: Partial<PollWorkerSettings> & { deps?: Partial<PollUserDeps> }): Promise<Worker<PollJobData, PollOutcome>>;
+  startWorker(overrides?: Partial<PollWorkerSettings> & { deps?: Partial<PollUserDeps>; orm?: MikroORM }): Promise<Worker<PollJobData, PollOutcome>>;
   /** Logs a synthetic user in as Playlog's API does (user row, encrypted tokens, status active); returns Playlog's user id. */
   login(spotifyUserId: string): Promise<string>;
   /** Playlog user id by emulator user id, for every user logged in so far. */
@@ -93,11 +94,11 @@ export async function startPipeline(label: string, emulatorOptions: EmulatorOpti
     deps,
     users,
     async startWorker(overrides = {}) {
-      const { deps: depOverrides, ...settings } = overrides;
+      const { deps: depOverrides, orm, ...settings } = overrides;
       const connection = createRedisConnection(TEST_REDIS_URL, 'worker');
       const workerQueue = createPollQueue(connection, prefix);
       const { worker } = createPollWorker(
-        { orm: db.orm, connection, queue: workerQueue, deps: { ...deps, ...depOverrides }, logger },
+        { orm: orm ?? db.orm, connection, queue: workerQueue, deps: { ...deps, ...depOverrides }, logger },
         { ...FAST_WORKER_SETTINGS, prefix, ...settings },
       );
       void worker.run();
