@@ -14,7 +14,7 @@ export const workerEnv = {
     .describe('Poll jobs started per second across all workers (BullMQ limiter); a 429 from Spotify pauses them all for its Retry-After.'),
   WORKER_SHUTDOWN_GRACE_MS: ms(0)
     .default(25_000)
-    .describe('On SIGTERM, how long active jobs get to finish before the worker exits anyway (they are then retried as stalled); keep it below the pod’s terminationGracePeriodSeconds.'),
+    .describe('On SIGTERM, how long active jobs get to finish; past it they are handed back to the queue for another worker and the process exits. Keep it below the pod’s terminationGracePeriodSeconds.'),
   WORKER_LOCK_DURATION_MS: ms(1_000).default(30_000).describe('A job’s lock lasts this long and is renewed while it runs; a worker that dies loses its jobs to others once the lock expires.'),
   WORKER_STALLED_INTERVAL_MS: ms(500).default(30_000).describe('How often workers look for jobs whose worker died (stalled) and put them back in the queue.'),
   WORKER_MAX_STALLED_COUNT: z.coerce.number().int().min(0).default(2).describe('How many times a job may stall (its worker died) before it fails.'),
