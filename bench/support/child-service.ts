@@ -53,7 +53,8 @@ export function startChildService(
     nodeArgs?: string[];
   },
 ): ChildService {
-  const profile = context.profileDir ? ['--cpu-prof', '--cpu-prof-dir', context.profileDir, '--cpu-prof-name', `${options.name}-${Date.now()}.cpuprofile`] : [];
+  // A folder per service: Node names each file by pid and thread (tsx's loader thread writes one too).
+  const profile = context.profileDir ? ['--cpu-prof', '--cpu-prof-dir', path.join(context.profileDir, options.name)] : [];
   const args = [...profile, ...(options.nodeArgs ?? []), '--import', 'tsx', ...(options.imports ?? []).flatMap((file) => ['--import', path.resolve(file)]), options.entry];
   const child: ChildProcess = spawn(process.execPath, args, {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'production', LOG_FORMAT: 'json', ...options.env },
