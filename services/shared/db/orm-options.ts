@@ -2,8 +2,9 @@ import { defineConfig, type Options } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import { AlbumSchema, ArtistSchema, ListeningEventSchema, PollStateSchema, SessionSchema, SpotifyCredentialsSchema, TrackArtistSchema, TrackSchema, UserSchema } from './entities/index.js';
 import { migrationsList } from './migrations/index.js';
+import { ImportSchema } from '../imports/import.entity.js';
 
-export const entities = [UserSchema, SpotifyCredentialsSchema, ArtistSchema, AlbumSchema, TrackSchema, TrackArtistSchema, ListeningEventSchema, PollStateSchema, SessionSchema];
+export const entities = [UserSchema, SpotifyCredentialsSchema, ArtistSchema, AlbumSchema, TrackSchema, TrackArtistSchema, ListeningEventSchema, PollStateSchema, SessionSchema, ImportSchema];
 
 export interface DatabaseSettings {
   DATABASE_URL: string;

@@ -25,6 +25,14 @@ export class ListeningEvent {
 export const ListeningEventSchema = new EntitySchema<ListeningEvent>({
   class: ListeningEvent,
   tableName: 'listening_events',
+  // The same play seen by polling (ms precision) and in an export (`ts`, whole seconds, truncated) is one
+  // play: at most one play of a track per user per UTC second, whatever source stores it first (docs/import.md).
+  uniques: [
+    {
+      name: 'listening_events_same_second_unique',
+      expression: `create unique index "listening_events_same_second_unique" on "listening_events" ("user_id", "track_id", date_trunc('second', "played_at" at time zone 'UTC'))`,
+    },
+  ],
   properties: {
     user: { kind: 'm:1', entity: 'User', primary: true, deleteRule: 'cascade', fieldName: 'user_id' },
     playedAt: { type: 'Date', columnType: 'timestamptz', primary: true },

@@ -1,5 +1,9 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261123120000_initial } from './Migration20261123120000_initial.js';
+import { Migration20261123140000_imports } from './Migration20261123140000_imports.js';
 
 /** Every migration, in order. Listed explicitly so migrations run the same from sources and in the image. */
-export const migrationsList: MigrationObject[] = [{ name: 'Migration20261123120000_initial', class: Migration20261123120000_initial }];
+export const migrationsList: MigrationObject[] = [
+  { name: 'Migration20261123120000_initial', class: Migration20261123120000_initial },
+  { name: 'Migration20261123140000_imports', class: Migration20261123140000_imports },
+];
