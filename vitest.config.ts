@@ -11,8 +11,9 @@ export default defineConfig({
     globalSetup: ['test/support/global-setup.ts'],
     // Tests share one Postgres and one Redis; each file gets its own database and queue prefix.
     pool: 'forks',
+    // Most tests wait on Postgres, Redis and HTTP, not on the CPU: a few files at once even on 2 cores.
+    poolOptions: { forks: { minForks: 1, maxForks: 3 } },
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    reporters: process.env.CI ? ['default'] : ['default'],
   },
 });

@@ -1,10 +1,14 @@
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { migrateToLatest } from '../../services/shared/db/migrate-to-latest.js';
 import { TEMPLATE_DATABASE, TEST_ADMIN_DATABASE_URL, databaseUrlFor } from './test-env.js';
 
 /**
- * Builds the migrated template database once per run; each test file clones it (createTestDatabase),
+ * Makes sure the migrated template database exists; each test file clones it (createTestDatabase),
  * which takes milliseconds and isolates files that run in parallel.
+ *
+ * The template is built under a temporary name and renamed when complete, so a run never clones a
+ * half-migrated template, and two runs started at once do not disturb each other.
  */
 export default async function setup(): Promise<void> {
   const admin = new pg.Client({ connectionString: TEST_ADMIN_DATABASE_URL });
@@ -14,11 +18,20 @@ export default async function setup(): Promise<void> {
     throw new Error(`tests need Postgres at DATABASE_URL: run \`npm test\` (it starts the services) or \`bash scripts/services.sh up\`: ${(error as Error).message}`);
   }
   try {
-    // A template is recreated every run, so a changed migration is always what tests see.
-    await admin.query(`drop database if exists ${TEMPLATE_DATABASE} with (force)`);
-    await admin.query(`create database ${TEMPLATE_DATABASE}`);
+    const exists = await admin.query('select 1 from pg_database where datname = $1', [TEMPLATE_DATABASE]);
+    if (exists.rowCount) return;
+    const building = `playlog_test_building_${randomBytes(4).toString('hex')}`;
+    await admin.query(`create database ${building}`);
+    try {
+      await migrateToLatest({ DATABASE_URL: databaseUrlFor(building), DATABASE_POOL_MAX: 2 });
+      await admin.query(`alter database ${building} rename to ${TEMPLATE_DATABASE}`);
+    } catch (error) {
+      await admin.query(`drop database if exists ${building} with (force)`);
+      // Another run finished the same template first: use theirs.
+      const built = await admin.query('select 1 from pg_database where datname = $1', [TEMPLATE_DATABASE]);
+      if (!built.rowCount) throw error;
+    }
   } finally {
     await admin.end();
   }
-  await migrateToLatest({ DATABASE_URL: databaseUrlFor(TEMPLATE_DATABASE), DATABASE_POOL_MAX: 2 });
 }
