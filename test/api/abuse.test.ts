@@ -89,6 +89,20 @@ describe('abusive operations are refused with QUERY_TOO_COMPLEX or a validation 
       { authorization: `Bearer ${user.token}` },
     );
     expect(codes(byVariable.body)).toEqual(['QUERY_TOO_COMPLEX']);
+    // A first request with variables of the wrong type is not priced; the same document with fitting
+    // (or default) variables still is.
+    const wrongType = await postGraphql(
+      h.graphqlUrl,
+      { query: `query ($n: Int) { ${Array.from({ length: 20 }, (_, i) => `p${i}: listeningHistory(first: $n) { ${FULL_PAGE} }`).join(' ')} }`, variables: { n: 'x' } },
+      { authorization: `Bearer ${user.token}` },
+    );
+    expect(codes(wrongType.body)).toEqual(['BAD_USER_INPUT']);
+    const byDefault = await postGraphql(
+      h.graphqlUrl,
+      { query: `query ($n: Int) { ${Array.from({ length: 20 }, (_, i) => `p${i}: listeningHistory(first: $n) { ${FULL_PAGE} }`).join(' ')} }` },
+      { authorization: `Bearer ${user.token}` },
+    );
+    expect(codes(byDefault.body)).toEqual(['QUERY_TOO_COMPLEX']);
 
     const one = await postGraphql(h.graphqlUrl, { query: `{ listeningHistory(first: 200) { ${FULL_PAGE} } }` }, { authorization: `Bearer ${user.token}` });
     expect(one.status).toBe(200);

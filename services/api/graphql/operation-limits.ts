@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, Kind, visit, type ASTVisitor, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode, type ValidationContext } from 'graphql';
+import { GraphQLError, Kind, visit, type ASTVisitor, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode, type ValidationContext } from 'graphql';
 import type * as QueryComplexity from 'graphql-query-complexity';
 import { ApiError } from './errors.js';
 
@@ -25,32 +25,40 @@ const tooComplex = (message: string, extensions: Record<string, unknown>) =>
  * are known, so `listeningHistory(first: $n)` is priced with the real `$n`.
  */
 export function operationLimitsPlugin(limits: OperationLimits): ApolloServerPlugin {
+  // Apollo hands the same parsed document to every request with the same query text, so what depends
+  // only on the document is measured once per document, and the cost once per document and variables.
+  const depths = new WeakMap<OperationDefinitionNode, number>();
+  const aliasCounts = new WeakMap<DocumentNode, number>();
+  const costs = new WeakMap<OperationDefinitionNode, Map<string, number>>();
+
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document, schema, operation }) {
           // An unknown operationName is reported by execution, with its own code.
           if (!operation) return;
-          const depth = operationDepth(document, operation);
+          let depth = depths.get(operation);
+          if (depth === undefined) depths.set(operation, (depth = operationDepth(document, operation)));
           if (depth > limits.maxDepth) {
             throw tooComplex(`Operation is nested ${depth} levels deep; at most ${limits.maxDepth} are allowed.`, { depth, maxDepth: limits.maxDepth });
           }
-          const aliases = aliasCount(document);
+          let aliases = aliasCounts.get(document);
+          if (aliases === undefined) aliasCounts.set(document, (aliases = aliasCount(document)));
           if (aliases > limits.maxAliases) {
             throw tooComplex(`Operation uses ${aliases} aliases; at most ${limits.maxAliases} are allowed.`, { aliases, maxAliases: limits.maxAliases });
           }
-          let cost: number;
-          try {
-            cost = getComplexity({
-              schema,
-              query: document,
-              variables: request.variables ?? {},
-              ...(operation.name ? { operationName: operation.name.value } : {}),
-              estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
-            });
-          } catch {
-            // Variables that do not fit their types: execution refuses them with BAD_USER_INPUT.
-            return;
+          const variables = request.variables ?? {};
+          const byVariables = costs.get(operation) ?? new Map<string, number>();
+          costs.set(operation, byVariables);
+          const key = costKey(variables);
+          const cost = byVariables.get(key) ?? estimateCost(schema, document, operation, variables);
+          // null: variables that do not fit their types, which execution refuses with BAD_USER_INPUT.
+          // Never cached: a later request with the same key but fitting variables is priced afresh.
+          if (cost === null) return;
+          if (!byVariables.has(key)) {
+            // Bounded: a client cycling through values cannot grow this without limit.
+            if (byVariables.size >= 256) byVariables.clear();
+            byVariables.set(key, cost);
           }
           if (cost > limits.maxCost) {
             throw tooComplex(`Operation costs ${cost}, more than the ${limits.maxCost} allowed: ask for fewer fields or smaller pages.`, {
@@ -62,6 +70,32 @@ export function operationLimitsPlugin(limits: OperationLimits): ApolloServerPlug
       };
     },
   };
+}
+
+function estimateCost(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>): number | null {
+  try {
+    return getComplexity({
+      schema,
+      query: document,
+      variables,
+      ...(operation.name ? { operationName: operation.name.value } : {}),
+      estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
+    });
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * What of the variables can change an operation's cost: numbers (page sizes) and booleans (`@skip` and
+ * `@include`). Strings (cursors, dates, login codes) cannot, so requests that differ only in them share
+ * one estimate. Anything else (objects, arrays) keys on its full value.
+ */
+function costKey(variables: Record<string, unknown>): string {
+  const relevant = Object.entries(variables)
+    .filter(([, value]) => typeof value !== 'string')
+    .sort(([a], [b]) => (a < b ? -1 : 1));
+  return JSON.stringify(relevant);
 }
 
 /**

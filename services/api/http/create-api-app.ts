@@ -2,7 +2,12 @@ import 'reflect-metadata';
 import { createServer, type Server } from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+  ApolloServerPluginUsageReportingDisabled,
+} from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Queue } from 'bullmq';
@@ -139,6 +144,11 @@ export async function createApiApp(deps: ApiDeps): Promise<ApiApp> {
       // Apollo's landing page loads from a CDN, which may be out of reach: development serves its own
       // GraphiQL instead (graphiql.routes.ts), production none.
       ApolloServerPluginLandingPageDisabled(),
+      // Apollo installs cache-control hints by default, which wraps every field resolver; Playlog sends
+      // no cache hints (responses are per user, Cache-Control: no-store), and reports nothing to Apollo.
+      ApolloServerPluginCacheControlDisabled(),
+      ApolloServerPluginInlineTraceDisabled(),
+      ApolloServerPluginUsageReportingDisabled(),
     ],
   });
   await apollo.start();

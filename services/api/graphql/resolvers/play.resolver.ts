@@ -5,7 +5,7 @@ import { Play } from '../types/play.type.js';
 
 @Resolver(() => Play)
 export class PlayResolver {
-  @FieldResolver(() => Track, { description: 'The track played (batched per page).' })
+  @FieldResolver(() => Track, { description: 'The track played, with its album and artists (one query per page).' })
   async track(@Root() play: Play, @Ctx() ctx: ApiContext): Promise<Track> {
     const track = await ctx.loaders.tracks.load(play.trackId);
     // The foreign key makes this impossible; say so plainly if it ever happens.

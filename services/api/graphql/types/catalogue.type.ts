@@ -30,7 +30,7 @@ export class Album {
   imageUrl!: string | null;
 }
 
-@ObjectType({ description: 'A Spotify track. Its album and artists are loaded in batches per page.' })
+@ObjectType({ description: 'A Spotify track. Tracks of a page are loaded together with their albums and artists, in one query.' })
 export class Track {
   @Field(() => String, { description: 'Spotify id.' })
   id!: string;
@@ -44,6 +44,9 @@ export class Track {
   @Field(() => String, { description: 'Spotify URI (spotify:track:...).' })
   uri!: string;
 
-  /** Resolved by TrackResolver from this id. */
-  albumId!: string | null;
+  @Field(() => Album, { nullable: true, description: 'The track’s album; null when Spotify gave none.' })
+  album!: Album | null;
+
+  @Field(() => [Artist], { description: 'The track’s artists in billing order.' })
+  artists!: Artist[];
 }
