@@ -22,6 +22,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
 COPY services ./services
+COPY scripts/rotate-key.ts ./scripts/rotate-key.ts
 # The type check is the build's gate: an image never carries code that does not compile.
 RUN npx tsc --noEmit -p tsconfig.json
 
@@ -38,6 +39,7 @@ COPY --from=deps /app/node_modules ./node_modules
 COPY package.json package-lock.json tsconfig.json ./
 # Copied from the build stage, so the runtime cannot be built without passing the type check.
 COPY --from=build /app/services ./services
+COPY --from=build /app/scripts/rotate-key.ts ./scripts/rotate-key.ts
 COPY scripts/docker-entrypoint.sh /usr/local/bin/playlog
 # The official node image's unprivileged user (uid/gid 1000); the Helm chart runs as the same ids.
 USER 1000:1000

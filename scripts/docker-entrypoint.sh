@@ -2,10 +2,11 @@
 # The image's entrypoint (installed as /usr/local/bin/playlog): runs one Playlog service by name.
 #
 #   playlog api | worker | scheduler | migrate | emulator   [extra arguments for the service]
+#   playlog dlq list|retry|retry-all|purge | rotate-key     operator commands (npm run dlq / rotate-key)
 #   playlog <any other command>                              runs that command (sh, node, ...)
 #
-# Each service is the same file as its package.json script (start:api, start:worker,
-# start:scheduler, migrate, start:emulator), but run with `node` directly rather than `npm run`,
+# Each is the same file as its package.json script (start:api, start:worker, start:scheduler,
+# migrate, start:emulator, dlq, rotate-key), but run with `node` directly rather than `npm run`,
 # so that the service itself receives SIGTERM (tini, PID 1, forwards it) and shuts down gracefully.
 # PLAYLOG_WATCH=true (development only, Tilt) restarts the service when a synced source changes.
 set -eu
@@ -14,6 +15,7 @@ cd "${PLAYLOG_HOME:-/app}"
 
 usage() {
   echo "usage: playlog api|worker|scheduler|migrate|emulator [args...]  (or any command to run it)"
+  echo "       playlog dlq list|retry|retry-all|purge ... | rotate-key  (operator commands)"
 }
 
 service="${1:-}"
@@ -25,6 +27,8 @@ case "$service" in
   scheduler) entry=services/scheduler/main.ts ;;
   migrate) entry=services/shared/db/migrate.ts ;;
   emulator) entry=services/spotify-emulator/main.ts ;;
+  dlq) entry=services/worker/dlq-cli.ts ;;
+  rotate-key) entry=scripts/rotate-key.ts ;;
   "" | help | -h | --help)
     usage
     [ -n "$service" ]
@@ -40,7 +44,10 @@ case "$service" in
     ;;
 esac
 
-if [ "${PLAYLOG_WATCH:-false}" = "true" ]; then
+# Only long-running services restart on changes; a one-off command run in a dev pod must still exit.
+watch=false
+case "$service" in api | worker) watch="${PLAYLOG_WATCH:-false}" ;; esac
+if [ "$watch" = "true" ]; then
   # tsx watch restarts the process when a file it imported changes (Tilt live_update syncs them).
   exec node_modules/.bin/tsx watch --clear-screen=false "$entry" "$@"
 fi

@@ -27,12 +27,15 @@ import {
  * elsewhere they are skipped with a note when no helm is found.
  */
 
+/** Each command of the image and the package.json script it must run the same file as. */
 const SERVICE_SCRIPTS: Record<string, string> = {
   api: 'start:api',
   worker: 'start:worker',
   scheduler: 'start:scheduler',
   emulator: 'start:emulator',
   migrate: 'migrate',
+  dlq: 'dlq',
+  'rotate-key': 'rotate-key',
 };
 
 const commands = entrypointCommands();
@@ -69,6 +72,15 @@ describe('the image', () => {
     for (const [command, script] of Object.entries(SERVICE_SCRIPTS)) {
       expect(scripts.get(script), `package.json script ${script}`).toBe(commands.get(command));
       expect(exists(commands.get(command)!), `${commands.get(command)} exists`).toBe(true);
+    }
+  });
+
+  it('carries every file its commands run: nothing the .dockerignore leaves out', () => {
+    const dockerignore = read('.dockerignore');
+    const dockerfile = read('Dockerfile');
+    for (const file of commands.values()) {
+      const shipped = file.startsWith('services/') || (dockerignore.includes(`!${file}`) && dockerfile.includes(`COPY --from=build /app/${file} `));
+      expect(shipped, `${file} is in the image`).toBe(true);
     }
   });
 
