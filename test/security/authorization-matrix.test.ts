@@ -1,0 +1,164 @@
+import { readFileSync } from 'node:fs';
+import { buildSchema } from 'graphql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ingestPlays } from '../../services/shared/plays/ingest-plays.js';
+import { removePollJobs } from '../../services/shared/queue/poll-jobs.js';
+import { postGraphql, startApiHarness, type ApiHarness, type LoggedIn } from '../api/api-harness.js';
+import { makePlay } from '../support/plays.js';
+
+/**
+ * Every query and mutation of the schema × anonymous / user A / user B / admin, in one table.
+ * "admin" is the only administrator credential Playlog has: the job dashboard's basic auth. It opens the
+ * dashboard and nothing in GraphQL (an operator reads queues, never listening histories).
+ * test/api/authorization.test.ts goes deeper on histories (cursors, windows); this file makes sure no
+ * operation is left out: a new field in schema.graphql fails the first test until it is added here.
+ */
+const ADMIN_PASSWORD = 'matrix-admin-password-123';
+const basic = `Basic ${Buffer.from(`admin:${ADMIN_PASSWORD}`).toString('base64')}`;
+type Principal = 'anonymous' | 'userA' | 'userB' | 'admin';
+const PRINCIPALS: Principal[] = ['anonymous', 'userA', 'userB', 'admin'];
+
+let h: ApiHarness;
+const users: Partial<Record<'userA' | 'userB', LoggedIn>> = {};
+const tracksOf: Record<'userA' | 'userB', Set<string>> = { userA: new Set(), userB: new Set() };
+
+beforeAll(async () => {
+  h = await startApiHarness({ label: 'authz_matrix', env: { ADMIN_PASSWORD } });
+  users.userA = await h.login(h.emulator.users()[0]!.id);
+  users.userB = await h.login(h.emulator.users()[1]!.id);
+  for (const [name, offset] of [['userA', 0], ['userB', 100]] as const) {
+    const plays = Array.from({ length: 5 }, (_, i) => makePlay(offset + i, new Date(Date.UTC(2026, 5, 1, 0, i)).toISOString()));
+    plays.forEach((play) => tracksOf[name].add(play.track.id));
+    await ingestPlays(h.db.orm.em.fork(), { userId: users[name]!.userId, plays, source: 'poll' });
+  }
+});
+afterAll(async () => {
+  await h?.stop();
+});
+
+/** A principal's request headers; `session` overrides the user's main session (for destructive cells). */
+function headersOf(principal: Principal, session?: LoggedIn): Record<string, string> {
+  if (principal === 'anonymous') return {};
+  if (principal === 'admin') return { authorization: basic };
+  return { authorization: `Bearer ${(session ?? users[principal]!).token}` };
+}
+
+async function ask(principal: Principal, query: string, variables: Record<string, unknown> = {}, session?: LoggedIn) {
+  const response = await postGraphql(h.graphqlUrl, { query, variables }, headersOf(principal, session));
+  expect(response.status).toBeLessThan(500);
+  expect(response.text).not.toMatch(/stacktrace|\bat .*\.(ts|js):\d+/);
+  return response;
+}
+const codes = (response: Awaited<ReturnType<typeof ask>>) => (response.body.errors ?? []).map((e: { extensions: { code: string } }) => e.extensions.code);
+const isUser = (principal: Principal): principal is 'userA' | 'userB' => principal === 'userA' || principal === 'userB';
+
+const MATRIX: Record<string, (principal: Principal) => Promise<void>> = {
+  async me(principal) {
+    const response = await ask(principal, '{ me { id displayName } }');
+    if (isUser(principal)) expect(response.body.data.me.id).toBe(users[principal]!.userId);
+    else expect(codes(response)).toEqual(['UNAUTHENTICATED']);
+  },
+
+  async listeningHistory(principal) {
+    const response = await ask(principal, '{ listeningHistory(first: 200) { edges { node { track { id } } } } }');
+    if (isUser(principal)) {
+      const seen = new Set(response.body.data.listeningHistory.edges.map((e: { node: { track: { id: string } } }) => e.node.track.id));
+      expect(seen).toEqual(tracksOf[principal]);
+    } else {
+      expect(codes(response)).toEqual(['UNAUTHENTICATED']);
+      expect(response.body.data).toBeNull();
+    }
+  },
+
+  async requestSync(principal) {
+    const ids = [users.userA!.userId, users.userB!.userId];
+    for (const id of ids) await removePollJobs(h.queue, id);
+    const response = await ask(principal, 'mutation { requestSync }');
+    const queued = (await h.queue.getJobs(['waiting', 'delayed', 'prioritized'])).map((job) => job.data.userId).filter((id) => ids.includes(id));
+    if (isUser(principal)) {
+      expect(response.body.data).toEqual({ requestSync: true });
+      expect(queued).toEqual([users[principal]!.userId]);
+    } else {
+      expect(codes(response)).toEqual(['UNAUTHENTICATED']);
+      expect(queued).toEqual([]);
+    }
+  },
+
+  async startSpotifyLogin(principal) {
+    // Public by design: it only returns where to send the browser; whoever finishes it is who Spotify says.
+    const response = await ask(principal, 'mutation { startSpotifyLogin { authorizationUrl state } }');
+    expect(codes(response)).toEqual([]);
+    expect(response.body.data.startSpotifyLogin.authorizationUrl).toContain(h.emulator.accountsUrl);
+  },
+
+  async completeSpotifyLogin(principal) {
+    const before = (await h.db.sql.query('select count(*)::int as n from sessions')).rows[0].n;
+    const response = await ask(principal, 'mutation ($state: String!) { completeSpotifyLogin(code: "forged", state: $state) { token } }', { state: 'forged-state' });
+    expect(codes(response)).toEqual(['LOGIN_STATE_INVALID']);
+    expect((await h.db.sql.query('select count(*)::int as n from sessions')).rows[0].n).toBe(before);
+  },
+
+  async logout(principal) {
+    // Each cell logs out a session of its own, so A's and B's main sessions stay for the other cells.
+    const spare = isUser(principal) ? await h.login(users[principal]!.spotifyUserId) : undefined;
+    const response = await ask(principal, 'mutation { logout }', {}, spare);
+    if (isUser(principal)) {
+      expect(response.body.data).toEqual({ logout: true });
+      expect(codes(await ask(principal, '{ me { id } }', {}, spare))).toEqual(['UNAUTHENTICATED']);
+    } else {
+      expect(codes(response)).toEqual(['UNAUTHENTICATED']);
+    }
+    for (const user of ['userA', 'userB'] as const) expect((await ask(user, '{ me { id } }')).body.data.me.id).toBe(users[user]!.userId);
+  },
+
+  async deleteMyAccount(principal) {
+    // A and B delete stand-ins (other synthetic users) so that their own rows stay for the other cells.
+    const victim = isUser(principal) ? await h.login(h.emulator.users()[principal === 'userA' ? 2 : 3]!.id) : undefined;
+    const before = (await h.db.sql.query<{ id: string }>('select id from users')).rows.map((row) => row.id).sort();
+    const response = await ask(principal, 'mutation { deleteMyAccount }', {}, victim);
+    const after = (await h.db.sql.query<{ id: string }>('select id from users')).rows.map((row) => row.id).sort();
+    if (victim) {
+      expect(response.body.data).toEqual({ deleteMyAccount: true });
+      expect(after).toEqual(before.filter((id) => id !== victim.userId));
+    } else {
+      expect(codes(response)).toEqual(['UNAUTHENTICATED']);
+      expect(after).toEqual(before);
+    }
+  },
+};
+
+describe('authorization matrix', () => {
+  it('covers every query and mutation of schema.graphql', () => {
+    const schema = buildSchema(readFileSync(new URL('../../schema.graphql', import.meta.url), 'utf8'));
+    const operations = [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()].flatMap((type) => Object.keys(type?.getFields() ?? {}));
+    expect(operations.sort()).toEqual(Object.keys(MATRIX).sort());
+  });
+
+  for (const [operation, check] of Object.entries(MATRIX)) {
+    it.each(PRINCIPALS)(`${operation} as %s`, async (principal) => {
+      await check(principal);
+    });
+  }
+});
+
+describe('the job dashboard (the admin’s one door)', () => {
+  const dashboard = (headers: Record<string, string>) => fetch(`${h.api.url}/admin/queues/api/queues`, { headers });
+
+  it.each(['anonymous', 'userA', 'userB'] as const)('refuses %s with 401 and a Basic challenge', async (principal) => {
+    const response = await dashboard(headersOf(principal));
+    expect(response.status).toBe(401);
+    expect(response.headers.get('www-authenticate')).toMatch(/^Basic /);
+    expect(await response.text()).not.toContain(users.userA!.userId);
+  });
+
+  it('refuses the admin name with a user’s session token as password', async () => {
+    const response = await dashboard({ authorization: `Basic ${Buffer.from(`admin:${users.userA!.token}`).toString('base64')}` });
+    expect(response.status).toBe(401);
+  });
+
+  it('lets the admin in', async () => {
+    const response = await dashboard(headersOf('admin'));
+    expect(response.status).toBe(200);
+    expect(JSON.stringify(await response.json())).toContain('poll');
+  });
+});
