@@ -2,6 +2,7 @@ import express, { Router, type Response } from 'express';
 import { z } from 'zod';
 import type { EmulatorState } from './emulator-state.js';
 import { faultSettingsSchema, scriptedFaultSchema } from './faults.js';
+import { extendedHistoryRows } from './export-history.js';
 import { groundTruth } from './ground-truth.js';
 import { expireAccessTokens, revokeRefreshTokens } from './token-faults.js';
 
@@ -127,6 +128,22 @@ export function adminRoutes(state: EmulatorState): Router {
   router.get('/users/:id/retrievable', (req, res) => {
     if (!state.listeners.get(req.params.id)) return res.status(404).json({ error: `no synthetic user ${req.params.id}` });
     res.json({ userId: req.params.id, now: state.clock.toJSON().now, plays: groundTruth(state, req.params.id, 'retrievable') });
+  });
+
+  // The user's "Extended streaming history" export of plays in [from, to) as one JSON array, streamed (docs/import.md).
+  router.get('/users/:id/export', (req, res) => {
+    if (!state.listeners.get(req.params.id)) return res.status(404).json({ error: `no synthetic user ${req.params.id}` });
+    const from = Date.parse(String(req.query.from ?? ''));
+    const to = req.query.to === undefined ? state.clock.now() + 1 : Date.parse(String(req.query.to));
+    if (!Number.isFinite(from) || !Number.isFinite(to) || to < from) return bad(res, 'from and to must be ISO-8601 instants, from <= to (to defaults to now)');
+    res.type('application/json');
+    res.write('[');
+    let first = true;
+    for (const row of extendedHistoryRows(state, req.params.id, from, to)) {
+      res.write(`${first ? '\n' : ',\n'}${JSON.stringify(row)}`);
+      first = false;
+    }
+    res.end('\n]\n');
   });
 
   router.get('/secrets', (_req, res) => res.json(state.tokens.secrets()));

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { databaseEnv, redisEnv, runtimeEnv, spotifyEnv, tokenCryptoEnv } from '../shared/config/env-schema.js';
 import { loadConfig } from '../shared/config/load-config.js';
+import { importWorkerEnv } from './import/import-worker-env.js';
 
 const ms = (min: number) => z.coerce.number().int().min(min);
 
@@ -37,7 +38,7 @@ export const workerEnv = {
   SPOTIFY_REAUTH_WARNING_DAYS: z.coerce.number().int().min(0).default(14).describe('Within this many days of that deadline, each poll of the user logs a warning that they must log in again.'),
 };
 
-export const workerConfigShape = { ...runtimeEnv, ...databaseEnv, ...redisEnv, ...tokenCryptoEnv, ...spotifyEnv, ...workerEnv };
+export const workerConfigShape = { ...runtimeEnv, ...databaseEnv, ...redisEnv, ...tokenCryptoEnv, ...spotifyEnv, ...workerEnv, ...importWorkerEnv };
 
 export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env) {
   return loadConfig(workerConfigShape, env);

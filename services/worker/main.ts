@@ -8,6 +8,8 @@ import { SpotifyApiClient } from '../shared/spotify/spotify-api.client.js';
 import { SpotifyOAuthClient } from '../shared/spotify/spotify-oauth.client.js';
 import { loadWorkerConfig } from './config.js';
 import { createPollWorker } from './create-worker.js';
+import { createImportWorker } from './import/create-import-worker.js';
+import { SharedSpotifyRateLimit } from './import/shared-rate-limit.js';
 
 /**
  * `npm run start:worker`: a long-running BullMQ worker of poll jobs (a Deployment, scale by replicas).
@@ -63,6 +65,50 @@ runService('worker', async () => {
   );
   void worker.run().catch((error: unknown) => logger.error({ err: error }, 'worker stopped unexpectedly'));
   await worker.waitUntilReady();
+
+  // Streaming-history imports (docs/import.md): a second worker on the import queue, same process.
+  const importWorker =
+    config.IMPORT_CONCURRENCY > 0
+      ? createImportWorker(
+          {
+            orm,
+            connection,
+            logger,
+            deps: {
+              cipher: new TokenCipher(config.TOKEN_ENCRYPTION_KEYS),
+              api: new SpotifyApiClient({ apiUrl: config.SPOTIFY_API_URL, timeoutMs }),
+              oauth: new SpotifyOAuthClient({
+                accountsUrl: config.SPOTIFY_ACCOUNTS_URL,
+                clientId: config.SPOTIFY_CLIENT_ID,
+                clientSecret: config.SPOTIFY_CLIENT_SECRET,
+                redirectUri: config.SPOTIFY_REDIRECT_URI,
+                timeoutMs,
+              }),
+              tokens: {
+                refreshMarginMs: config.WORKER_TOKEN_REFRESH_MARGIN_SECONDS * 1000,
+                lifetimeDays: config.SPOTIFY_REFRESH_TOKEN_LIFETIME_DAYS,
+                warningDays: config.SPOTIFY_REAUTH_WARNING_DAYS,
+              },
+              rateLimit: new SharedSpotifyRateLimit(connection, queue, { lookupsPerSecond: Math.min(config.IMPORT_TRACK_LOOKUPS_PER_SECOND, config.WORKER_MAX_JOBS_PER_SECOND) }),
+              chunkRows: config.IMPORT_CHUNK_ROWS,
+              now: Date.now,
+            },
+          },
+          {
+            prefix: config.QUEUE_PREFIX,
+            concurrency: config.IMPORT_CONCURRENCY,
+            lockDurationMs: config.WORKER_LOCK_DURATION_MS,
+            stalledIntervalMs: config.WORKER_STALLED_INTERVAL_MS,
+            maxStalledCount: config.WORKER_MAX_STALLED_COUNT,
+            backoffBaseMs: config.WORKER_BACKOFF_BASE_MS,
+            backoffMaxMs: config.WORKER_BACKOFF_MAX_MS,
+          },
+        )
+      : null;
+  if (importWorker) {
+    void importWorker.run().catch((error: unknown) => logger.error({ err: error }, 'import worker stopped unexpectedly'));
+    await importWorker.waitUntilReady();
+  }
   logger.info({ concurrency: config.WORKER_CONCURRENCY, queuePrefix: config.QUEUE_PREFIX }, 'worker ready');
 
   return async () => {
@@ -71,7 +117,9 @@ runService('worker', async () => {
     const graceOver = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), config.WORKER_SHUTDOWN_GRACE_MS);
     });
-    const closed = await Promise.race([worker.close().then(() => 'closed' as const), graceOver]);
+    // An import still running past the grace is simply left: its lock expires and it resumes from its checkpoint.
+    const closing = Promise.all([worker.close(), importWorker?.close()]);
+    const closed = await Promise.race([closing.then(() => 'closed' as const), graceOver]);
     clearTimeout(timer);
     if (closed === 'timeout') {
       // Handed back to the queue for another worker; should that fail, their locks expire and they run again as stalled jobs.

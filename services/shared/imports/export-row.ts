@@ -1,0 +1,71 @@
+/** Why a row of an export was not stored as a play; stable names, shown in the import's counts. */
+export type ExportSkipReason = 'podcast' | 'local' | 'malformed';
+
+/**
+ * A row reduced to what Playlog keeps. Everything else in the export — IP address, country, platform /
+ * device / user agent, username, offline and incognito flags — is dropped HERE, at parse time: it is never
+ * copied into any object that reaches the database, a job or a log line.
+ */
+export interface ExportPlay {
+  /** The play's end, as the export gives it: whole seconds, UTC. */
+  playedAt: string;
+  trackId: string;
+  msPlayed: number;
+  /** The export's names: used only for a track Spotify no longer knows (404). */
+  trackName: string | null;
+  artistName: string | null;
+  albumName: string | null;
+}
+
+export type ParsedRow = { play: ExportPlay } | { skip: ExportSkipReason; message: string };
+
+const TRACK_URI = /^spotify:track:([0-9A-Za-z]{22})$/;
+// `2021-03-04T12:34:56Z`; older exports and hand-edited files may carry milliseconds or an offset.
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})$/;
+
+/**
+ * Classifies one element of a `Streaming_History_Audio_*.json` array (or an older `endsong_*.json`).
+ * Messages name the offending field, never its value, except for the track URI and timestamp (not private).
+ */
+export function parseExportRow(raw: unknown): ParsedRow {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { skip: 'malformed', message: 'not a JSON object' };
+  const row = raw as Record<string, unknown>;
+  if (nonEmpty(row.spotify_episode_uri) || nonEmpty(row.episode_name) || nonEmpty(row.audiobook_uri) || nonEmpty(row.audiobook_chapter_uri)) {
+    return { skip: 'podcast', message: 'a podcast episode or audiobook chapter' };
+  }
+  const uri = row.spotify_track_uri;
+  if (typeof uri === 'string' && uri.startsWith('spotify:local:')) return { skip: 'local', message: 'a local file' };
+  if (uri === null || uri === undefined || uri === '') {
+    // A local file has names but no URI; a row with neither names nor URI is not a play we can recognise.
+    if (nonEmpty(row.master_metadata_track_name)) return { skip: 'local', message: 'a local file (no track URI)' };
+    return { skip: 'malformed', message: 'no track URI, episode or track name' };
+  }
+  const match = typeof uri === 'string' ? TRACK_URI.exec(uri) : null;
+  if (!match) return { skip: 'malformed', message: `spotify_track_uri ${JSON.stringify(String(uri)).slice(0, 80)} is not a track URI` };
+
+  const ts = row.ts;
+  if (typeof ts !== 'string' || !TIMESTAMP.test(ts) || Number.isNaN(Date.parse(ts))) {
+    return { skip: 'malformed', message: `ts ${typeof ts === 'string' ? JSON.stringify(ts.slice(0, 40)) : 'is missing or not a string'} is not an ISO-8601 instant` };
+  }
+  const msPlayed = row.ms_played;
+  if (typeof msPlayed !== 'number' || !Number.isInteger(msPlayed) || msPlayed < 0 || msPlayed > 2_147_483_647) {
+    return { skip: 'malformed', message: 'ms_played is missing or not a whole number of milliseconds' };
+  }
+  return {
+    play: {
+      playedAt: new Date(Date.parse(ts)).toISOString(),
+      trackId: match[1]!,
+      msPlayed,
+      trackName: text(row.master_metadata_track_name),
+      artistName: text(row.master_metadata_album_artist_name),
+      albumName: text(row.master_metadata_album_album_name),
+    },
+  };
+}
+
+/** Spotify counts a play only past 30 seconds; shorter ones are stored but flagged (derived: `ms_played <= 30000`). */
+export const SHORT_PLAY_MAX_MS = 30_000;
+export const isShortPlay = (msPlayed: number): boolean => msPlayed <= SHORT_PLAY_MAX_MS;
+
+const nonEmpty = (value: unknown): boolean => typeof value === 'string' && value.length > 0;
+const text = (value: unknown): string | null => (typeof value === 'string' && value.length > 0 ? value.slice(0, 1_000) : null);
