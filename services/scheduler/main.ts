@@ -1,4 +1,5 @@
 import { openOrm } from '../shared/db/open-orm.js';
+import { deleteStaleSessions } from '../shared/db/sessions.repository.js';
 import { createLogger } from '../shared/logging/logger.js';
 import { createPollQueue } from '../shared/queue/poll-queue.js';
 import { createRedisConnection, waitUntilReady } from '../shared/queue/redis-connection.js';
@@ -11,6 +12,9 @@ import { runScheduler } from './run-scheduler.js';
  * wants; a non-zero exit only when the run could not enqueue. With SCHEDULER_LOOP_SECONDS it runs on
  * that interval until SIGTERM, for docker-compose and the demo.
  */
+/** Expired or revoked sessions are kept this long (for support questions), then deleted. */
+const STALE_SESSION_DAYS = 7;
+
 runService('scheduler', async () => {
   const config = loadSchedulerConfig();
   const logger = createLogger({ service: 'scheduler', level: config.LOG_LEVEL, format: config.LOG_FORMAT });
@@ -29,10 +33,18 @@ runService('scheduler', async () => {
     try {
       await waitUntilReady(redis, 5_000);
       await runScheduler({ orm, queue, redis }, settings, logger);
-      return true;
     } catch (error) {
       logger.error({ err: error }, `scheduler run failed: ${(error as Error).message}`);
       return false;
+    }
+    // Housekeeping rides along with the CronJob; failing it does not fail the run, which did its job.
+    try {
+      const purged = await deleteStaleSessions(orm.em.fork(), STALE_SESSION_DAYS);
+      if (purged > 0) logger.info({ purged }, `deleted ${purged} expired or revoked sessions`);
+      return true;
+    } catch (error) {
+      logger.warn({ err: error }, `session clean-up failed: ${(error as Error).message}`);
+      return true;
     }
   };
 

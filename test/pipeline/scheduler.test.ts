@@ -95,6 +95,25 @@ describe('scheduler process', () => {
     expect(Date.now() - stoppedAt).toBeLessThan(3_000);
   });
 
+  it('deletes sessions that expired or were revoked over a week ago, and keeps the others', async () => {
+    const insert = (hash: string, expires: string, revoked: string | null) =>
+      pipeline.db.sql.query(
+        `insert into sessions (id, user_id, token_hash, expires_at, revoked_at) values (gen_random_uuid(), $1, $2, now() + $3::interval, now() + $4::interval)`,
+        [ids.ann, hash, expires, revoked],
+      );
+    await insert('expired-long-ago', '-10 days', null);
+    await insert('revoked-long-ago', '20 days', '-8 days');
+    await insert('expired-yesterday', '-1 day', null);
+    await insert('live', '20 days', null);
+
+    const run = spawnService('scheduler', { ...pipeline.serviceEnv(), SCHEDULER_SPREAD_SECONDS: '0' });
+    expect(await run.exited).toBe(0);
+
+    const left = await pipeline.db.sql.query<{ token_hash: string }>('select token_hash from sessions order by token_hash');
+    expect(left.rows.map((row) => row.token_hash)).toEqual(['expired-yesterday', 'live']);
+    expect(run.logs().some((line) => line.purged === 2)).toBe(true);
+  });
+
   it('exits non-zero when it cannot reach Redis to enqueue', async () => {
     expect(await unreachable.exited).toBe(1);
     expect(unreachable.lines.join('\n')).toMatch(/scheduler run failed: Redis at REDIS_URL did not become ready/);

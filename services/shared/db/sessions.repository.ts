@@ -44,3 +44,21 @@ export async function revokeSession(em: EntityManager, sessionId: string): Promi
     .execute('update sessions set revoked_at = now() where id = ? and revoked_at is null', [sessionId], 'run', em.getTransactionContext());
 }
 
+
+/**
+ * Deletes sessions that expired or were revoked more than `keepDays` ago (the scheduler's housekeeping);
+ * they can never open anything again. Returns how many went.
+ */
+export async function deleteStaleSessions(em: EntityManager, keepDays: number): Promise<number> {
+  const rows: Array<{ count: string }> = await em.getConnection().execute(
+    `with gone as (
+       delete from sessions
+        where expires_at < now() - make_interval(days => ?) or revoked_at < now() - make_interval(days => ?)
+       returning 1)
+     select count(*) as count from gone`,
+    [keepDays, keepDays],
+    'all',
+    em.getTransactionContext(),
+  );
+  return Number(rows[0]?.count ?? 0);
+}
