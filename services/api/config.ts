@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConfigError, loadConfig } from '../shared/config/load-config.js';
 import { adminEnv, databaseEnv, envHelpers, redisEnv, runtimeEnv, spotifyEnv, tokenCryptoEnv } from '../shared/config/env-schema.js';
+import { importApiEnv } from './imports/import-api-env.js';
 
 const { httpUrl, port, positiveInt, bool } = envHelpers;
 const nonNegativeInt = z.coerce.number().int().min(0);
@@ -57,7 +58,7 @@ export const apiEnv = {
   API_SHUTDOWN_GRACE_SECONDS: positiveInt.max(300).default(10).describe('On SIGTERM, how long in-flight requests may finish before connections are closed.'),
 };
 
-export const apiConfigShape = { ...runtimeEnv, ...databaseEnv, ...redisEnv, ...tokenCryptoEnv, ...spotifyEnv, ...adminEnv, ...apiEnv };
+export const apiConfigShape = { ...runtimeEnv, ...databaseEnv, ...redisEnv, ...tokenCryptoEnv, ...spotifyEnv, ...adminEnv, ...apiEnv, ...importApiEnv };
 
 export type ApiConfig = Readonly<z.infer<z.ZodObject<typeof apiConfigShape>>>;
 

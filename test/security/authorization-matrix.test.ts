@@ -126,7 +126,45 @@ const MATRIX: Record<string, (principal: Principal) => Promise<void>> = {
       expect(after).toEqual(before);
     }
   },
+
+  // Imports (issue 10): each cell makes an import of user A's of its own.
+  async imports(principal) {
+    const id = await importOfUserA();
+    const response = await ask(principal, '{ imports(first: 100) { id } }');
+    if (!isUser(principal)) return expect(codes(response)).toEqual(['UNAUTHENTICATED']);
+    const ids = response.body.data.imports.map((i: { id: string }) => i.id);
+    if (principal === 'userA') expect(ids).toContain(id);
+    else expect(ids).toEqual([]);
+  },
+
+  async import(principal) {
+    const id = await importOfUserA();
+    const response = await ask(principal, 'query ($id: ID!) { import(id: $id) { id } }', { id });
+    if (!isUser(principal)) return expect(codes(response)).toEqual(['UNAUTHENTICATED']);
+    expect(response.body.data.import).toEqual(principal === 'userA' ? { id } : null);
+  },
+
+  async cancelImport(principal) {
+    const id = await importOfUserA();
+    const response = await ask(principal, 'mutation ($id: ID!) { cancelImport(id: $id) { status } }', { id });
+    const status = (await h.db.sql.query('select status from imports where id = $1', [id])).rows[0].status;
+    if (principal === 'userA') {
+      expect(response.body.data.cancelImport).toEqual({ status: 'CANCELLED' });
+      expect(status).toBe('cancelled');
+    } else {
+      if (principal === 'userB') expect(response.body.data.cancelImport).toBeNull();
+      else expect(codes(response)).toEqual(['UNAUTHENTICATED']);
+      expect(status).toBe('queued');
+    }
+  },
 };
+
+async function importOfUserA(): Promise<string> {
+  const { rows } = await h.db.sql.query(`insert into imports (user_id, file_name, file_path, file_bytes) values ($1, 'export.zip', '/nonexistent/export.zip', 1) returning id`, [
+    users.userA!.userId,
+  ]);
+  return rows[0].id;
+}
 
 describe('authorization matrix', () => {
   it('covers every query and mutation of schema.graphql', () => {

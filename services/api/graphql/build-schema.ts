@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
 import { buildSchemaSync } from 'type-graphql';
+import { ImportsResolver } from '../imports/imports.resolver.js';
 import { AccountResolver } from './resolvers/account.resolver.js';
 import { AuthResolver } from './resolvers/auth.resolver.js';
 import { HistoryResolver } from './resolvers/history.resolver.js';
@@ -16,7 +17,7 @@ let schema: GraphQLSchema | undefined;
  */
 export function buildApiSchema(): GraphQLSchema {
   schema ??= buildSchemaSync({
-    resolvers: [AuthResolver, MeResolver, HistoryResolver, PlayResolver, AccountResolver],
+    resolvers: [AuthResolver, MeResolver, HistoryResolver, PlayResolver, AccountResolver, ImportsResolver],
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
     // Arguments are checked where they are used, with messages that say what is allowed.
     validate: false,

@@ -25,6 +25,8 @@ import { SpotifyLogin } from '../auth/spotify-login.js';
 import { cookieIsSecure, graphqlIdeEnabled, introspectionEnabled, trustProxySetting, type ApiConfig } from '../config.js';
 import { mountDashboard } from '../dashboard/mount-dashboard.js';
 import { errorLoggingPlugin, formatApiError } from '../graphql/apollo-plugins.js';
+import { createImportQueue } from '../../shared/imports/import-jobs.js';
+import { uploadRoutes } from '../imports/upload.routes.js';
 import { buildApiSchema } from '../graphql/build-schema.js';
 import { createContext, type ApiContext, type ApiServices } from '../graphql/context.js';
 import { knownOperationTypesRule, operationLimitsPlugin } from '../graphql/operation-limits.js';
@@ -179,6 +181,20 @@ export async function createApiApp(deps: ApiDeps): Promise<ApiApp> {
       next();
     },
     expressMiddleware(apollo, { context: async ({ res }) => createContext(services, res) }),
+  );
+
+  // Streaming-history uploads (docs/import.md): the body is the file, streamed to disk.
+  app.use(
+    '/imports',
+    limit('imports', config.RATE_LIMIT_AUTH, (req) => `ip:${clientIp(req)}`),
+    uploadRoutes({
+      orm: deps.orm,
+      importQueue: createImportQueue(deps.redis, config.QUEUE_PREFIX),
+      cookieName: sessionCookie.name,
+      importDir: config.IMPORT_DIR,
+      maxBytes: config.IMPORT_MAX_BYTES,
+      maxPending: config.IMPORT_MAX_PENDING,
+    }),
   );
 
   app.get('/', limit('home', config.RATE_LIMIT_AUTH, (req) => `ip:${clientIp(req)}`), homePage({ orm: deps.orm, cookieName: sessionCookie.name }));

@@ -1,0 +1,115 @@
+import { randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Transform, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Queue } from 'bullmq';
+import { Router, type Request, type Response } from 'express';
+import type { MikroORM } from '../../shared/db/open-orm.js';
+import { createImport, finishImport } from '../../shared/imports/imports.repository.js';
+import { enqueueImport, type ImportJobData } from '../../shared/imports/import-jobs.js';
+import { sessionTokenFrom } from '../auth/session-credentials.js';
+import { sendError } from '../http/error-handler.js';
+import { RequestAuth } from '../http/request-auth.js';
+import { requestLogger } from '../http/request-id.js';
+
+export interface UploadRouteDeps {
+  orm: MikroORM;
+  importQueue: Queue<ImportJobData>;
+  cookieName: string;
+  importDir: string;
+  maxBytes: number;
+  maxPending: number;
+}
+
+// Not CORS-safelisted types: a cross-site form cannot send them, so a session cookie alone cannot be abused (CSRF).
+const ACCEPTED_TYPES = ['application/zip', 'application/x-zip-compressed', 'application/json', 'application/octet-stream'];
+
+/**
+ * `POST /imports`: the body is the export itself — Spotify's zip, or one of its
+ * `Streaming_History_Audio_*.json` files — authenticated like GraphQL (Bearer token or session cookie).
+ * The body is streamed to IMPORT_DIR and never held in memory; past IMPORT_MAX_BYTES the upload is cut
+ * off with 413. Then an `imports` row is created and its job queued: 202 with the import's id, whose
+ * progress GraphQL's `import(id)` reports.
+ */
+export function uploadRoutes(deps: UploadRouteDeps): Router {
+  const router = Router();
+  router.post('/', async (req: Request, res: Response) => {
+    const log = requestLogger(res);
+    res.setHeader('Cache-Control', 'no-store');
+    const em = deps.orm.em.fork() as EntityManager;
+    const session = await new RequestAuth(em, sessionTokenFrom(req.headers, deps.cookieName)).lookup();
+    if (!session) return sendError(res, 401, 'UNAUTHENTICATED', 'Log in first: send the session token as a Bearer token or the session cookie.');
+    if (session.userStatus === 'disabled') return sendError(res, 403, 'ACCOUNT_DISABLED', 'This Playlog account is disabled; ask the operator.');
+    if (!ACCEPTED_TYPES.some((type) => req.is(type))) {
+      return sendError(res, 415, 'UNSUPPORTED_MEDIA_TYPE', `Send the export as the request body with Content-Type ${ACCEPTED_TYPES.join(', ')}.`);
+    }
+    const declared = Number(req.headers['content-length'] ?? Number.NaN);
+    if (declared > deps.maxBytes) return tooLarge(res, deps.maxBytes);
+    const pending: Array<{ count: string }> = await em
+      .getConnection()
+      .execute(`select count(*) as count from imports where user_id = ? and status in ('queued', 'running')`, [session.userId]);
+    if (Number(pending[0]?.count ?? 0) >= deps.maxPending) {
+      return sendError(res, 429, 'TOO_MANY_IMPORTS', `You already have ${deps.maxPending} imports queued or running; wait for one to finish or cancel one.`);
+    }
+
+    const id = randomUUID();
+    const filePath = join(deps.importDir, `${id}.upload`);
+    let bytes = 0;
+    const counter = new Transform({
+      transform(chunk: Buffer, _encoding, callback: TransformCallback) {
+        bytes += chunk.length;
+        if (bytes > deps.maxBytes) return callback(new UploadTooLarge());
+        callback(null, chunk);
+      },
+    });
+    try {
+      await mkdir(deps.importDir, { recursive: true, mode: 0o700 });
+      await pipeline(req, counter, createWriteStream(filePath, { mode: 0o600 }));
+    } catch (error) {
+      await rm(filePath, { force: true });
+      if (error instanceof UploadTooLarge) {
+        // The rest of the body is not read: close the connection after answering.
+        res.setHeader('Connection', 'close');
+        return tooLarge(res, deps.maxBytes);
+      }
+      log.warn({ err: error, userId: session.userId }, 'upload aborted');
+      if (!res.headersSent && !req.destroyed) sendError(res, 400, 'BAD_REQUEST', 'The upload did not complete.');
+      return;
+    }
+    if (bytes === 0) {
+      await rm(filePath, { force: true });
+      return sendError(res, 400, 'BAD_REQUEST', 'The upload is empty: send the export as the request body.');
+    }
+
+    const fileName = uploadName(req);
+    const created = await createImport(em, { id, userId: session.userId, fileName, filePath, fileBytes: bytes });
+    try {
+      await enqueueImport(deps.importQueue, created.id);
+    } catch (error) {
+      log.warn({ err: error, userId: session.userId, importId: id }, 'could not enqueue an import');
+      await finishImport(em, id, 'failed', 'The job queue could not be reached; upload the file again.').catch(() => undefined);
+      await rm(filePath, { force: true });
+      return sendError(res, 503, 'SERVICE_UNAVAILABLE', 'The job queue cannot be reached right now; try again shortly.');
+    }
+    log.info({ userId: session.userId, importId: id, bytes }, 'import uploaded and queued');
+    res.status(202).json({ id: created.id, status: created.status, fileName, bytes });
+  });
+  return router;
+}
+
+class UploadTooLarge extends Error {}
+
+function tooLarge(res: Response, maxBytes: number): void {
+  sendError(res, 413, 'PAYLOAD_TOO_LARGE', `The upload is larger than this server accepts (${maxBytes} bytes, IMPORT_MAX_BYTES).`);
+}
+
+/** The name to show for the upload: `?filename=`, else a generic one; never used as a path. */
+function uploadName(req: Request): string {
+  const given = typeof req.query.filename === 'string' ? req.query.filename : '';
+  const clean = given.replace(/[^\w .()-]/g, '_').slice(0, 200);
+  if (clean) return clean;
+  return req.is('application/json') ? 'export.json' : 'export.zip';
+}
