@@ -5,6 +5,9 @@
  *   npm run chaos -- --minutes 1           shorter (CI)
  *   npm run chaos -- --seed 1234           replay the faults of an earlier run (its first line prints the seed)
  *   npm run chaos -- --users 50            fewer listeners
+ *   npm run chaos -- --speed 1             the emulator's clock at real speed (default 6: an hour of
+ *                                          listening every 10 minutes, so a short run sees many new plays
+ *                                          and access tokens expiring on their own)
  *
  * Everything runs as real processes on this machine, with a Postgres and a Redis of the run's own on spare
  * ports (so they can be killed), and stops when the run ends, on failure and on Ctrl-C too. Logs stay in
@@ -34,8 +37,9 @@ const arg = (name: string) => {
 const minutes = Number(arg('minutes') ?? 5);
 const userCount = Number(arg('users') ?? 200);
 const seed = Number(arg('seed') ?? Math.floor(Math.random() * 2 ** 31));
-if (!(minutes > 0 && minutes <= 120) || !Number.isInteger(userCount) || userCount < 2 || userCount > 1000 || !Number.isInteger(seed)) {
-  console.error('chaos: usage: npm run chaos -- [--minutes N (0-120, default 5)] [--users N (2-1000, default 200)] [--seed N]');
+const speed = Number(arg('speed') ?? 6);
+if (!(minutes > 0 && minutes <= 120) || !Number.isInteger(userCount) || userCount < 2 || userCount > 1000 || !Number.isInteger(seed) || !(speed >= 1 && speed <= 60)) {
+  console.error('chaos: usage: npm run chaos -- [--minutes N (0-120, default 5)] [--users N (2-1000, default 200)] [--seed N] [--speed N (1-60, default 6)]');
   process.exit(2);
 }
 
@@ -82,7 +86,7 @@ const expectedExits = new Set<number>();
 const unexpectedExits: string[] = [];
 
 async function main(): Promise<number> {
-  say(`chaos run: ${minutes} min of faults, ${userCount} listeners, seed ${seed} (replay: npm run chaos -- --minutes ${minutes} --users ${userCount} --seed ${seed})`);
+  say(`chaos run: ${minutes} min of faults, ${userCount} listeners, clock ×${speed}, seed ${seed} (replay: npm run chaos -- --minutes ${minutes} --users ${userCount} --speed ${speed} --seed ${seed})`);
   say(`logs: ${logDir}`);
 
   const postgres = await PrivatePostgres.create(scratch, join(logDir, 'postgres.log'));
@@ -262,6 +266,7 @@ async function main(): Promise<number> {
   };
 
   const probe = probeApi(apiUrl, [...sessions.values()]);
+  const clock = accelerateClock(emulatorUrl, speed);
   const faultStart = Date.now();
   for (const fault of plan) {
     const wait = faultStart + fault.atMs - Date.now();
@@ -298,6 +303,7 @@ async function main(): Promise<number> {
     const counts = await queue.getJobCounts('active', 'waiting', 'delayed', 'prioritized', 'waiting-children');
     return Object.values(counts).reduce((a, b) => a + b, 0);
   };
+  await clock.stop();
   await waitFor('the queue to drain', 180_000, async () => (await pending()) === 0);
   const frozen = (await send('POST', `${emulatorUrl}/admin/clock/freeze`, {})) as { now: string };
   const freezeMs = Date.parse(frozen.now);
@@ -322,7 +328,7 @@ async function main(): Promise<number> {
   for (const row of userRows) {
     if (row.spotify_user_id === revoked) continue;
     const truth = ((await getJson(`${emulatorUrl}/admin/users/${row.spotify_user_id}/plays?from=${from}&to=${to}`)) as { plays: TruthPlay[] }).plays;
-    const classified = classifyPlays(truth, pollsByUser.get(row.id) ?? []);
+    const classified = classifyPlays(truth, (pollsByUser.get(row.id) ?? []).map(clock.emulatorTime));
     const truthKeys = new Set(truth.filter((p) => p.counted).map((p) => `${Date.parse(p.played_at)}|${p.track.id}`));
     verdicts.push(compare(row.spotify_user_id, classified, await storedPlays(sql, row.id), truthKeys));
     if (row.status !== 'active') failures.push(`user ${row.spotify_user_id} was never revoked but is ${row.status}`);
@@ -390,7 +396,7 @@ async function main(): Promise<number> {
 
   // ---- report
   const lines: string[] = [];
-  lines.push('', `Chaos run — seed ${seed}, ${minutes} min of faults, ${users.length} listeners, ${new Date().toISOString()}`, '');
+  lines.push('', `Chaos run — seed ${seed}, ${minutes} min of faults, ${users.length} listeners, emulator clock ×${speed}, ${new Date().toISOString()}`, '');
   lines.push('| fault | injected |', '|---|---|');
   for (const kind of FAULT_KINDS) lines.push(`| ${kind} | ${injected.get(kind) ?? 0} |`);
   lines.push('', `Emulator-side fault events: ${Object.entries(stats.faults ?? {}).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`, '');
@@ -455,6 +461,35 @@ function msUntilNextSchedulerRun(logFile: string): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Moves the emulator's clock forward every second so it runs `speed` times faster than real time. Poll
+ * times (wall clock, from the worker logs) convert to emulator time with the offsets recorded here; the
+ * offset after a poll is at least the one it saw, so a converted time errs late, never early.
+ */
+function accelerateClock(emulatorUrl: string, speed: number): { stop(): Promise<void>; emulatorTime(wallMs: number): number } {
+  const offsets: Array<{ wall: number; offset: number }> = [{ wall: 0, offset: 0 }];
+  let ticking: Promise<unknown> = Promise.resolve();
+  const timer =
+    speed > 1
+      ? setInterval(() => {
+          ticking = send('POST', `${emulatorUrl}/admin/clock/advance`, { ms: Math.round((speed - 1) * 1000) })
+            .then((answer) => offsets.push({ wall: Date.now(), offset: Date.parse((answer as { now: string }).now) - Date.now() }))
+            .catch(() => undefined);
+        }, 1000)
+      : undefined;
+  return {
+    async stop() {
+      clearInterval(timer);
+      await ticking;
+    },
+    emulatorTime(wallMs: number) {
+      let offset = 0;
+      for (const entry of offsets) if (entry.wall <= wallMs) offset = entry.offset;
+      return wallMs + offset;
+    },
+  };
 }
 
 interface ApiReport {
