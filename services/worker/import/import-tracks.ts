@@ -60,7 +60,7 @@ export class ImportTrackResolver {
 
     const known: Array<{ id: string; name: string; uri: string }> = await em
       .getConnection()
-      .execute('select id, name, uri from tracks where id = any(?)', [[...firstPlayOf.keys()]], 'all', em.getTransactionContext());
+      .execute('select id, name, uri from tracks where id in (select jsonb_array_elements_text(?::jsonb))', [JSON.stringify([...firstPlayOf.keys()])], 'all', em.getTransactionContext());
     for (const track of known) {
       this.remember(result, track.id, { input: { id: track.id, name: track.name, uri: track.uri, durationMs: 0, album: null, artists: [] }, unknown: false });
       firstPlayOf.delete(track.id);

@@ -1,0 +1,165 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { enqueuePoll } from '../../services/shared/queue/poll-jobs.js';
+import type { ExtendedHistoryRow } from '../../services/spotify-emulator/export-history.js';
+import { spawnService } from '../support/worker-process.js';
+import { secondKey, startImportPipeline, type ImportPipeline } from './import-harness.js';
+
+/**
+ * Issue 10's main scenario: a synthetic user with 20,000 historical plays, imported from the emulator's
+ * export (derived from its ground truth: second-precision `ts`, real field names), then polled.
+ */
+const PLAYS = 20_000;
+let p: ImportPipeline;
+let from: string;
+let groundTruth: string[];
+let exportRows: ExtendedHistoryRow[];
+let exportPath: string;
+
+beforeAll(async () => {
+  p = await startImportPipeline('imports_history', { users: 1 });
+  // Four listeners with the same taste in volume; each scenario gets its own, so their histories are independent.
+  for (const id of ['importfirst', 'pollfirst', 'overlapping', 'killed']) p.emulator.addUser({ id, playsPerHour: 40 });
+  const everything = p.emulator.groundTruth('importfirst', Date.parse('2026-10-01T00:00:00Z'));
+  expect(everything.length).toBeGreaterThan(PLAYS);
+  from = everything[everything.length - PLAYS]!.played_at;
+}, 60_000);
+afterAll(async () => {
+  await p?.close();
+});
+
+async function truthOf(spotifyUserId: string): Promise<string[]> {
+  return p.emulator
+    .groundTruth(spotifyUserId, Date.parse(from))
+    .map((play) => secondKey(play.played_at, play.track.id))
+    .sort();
+}
+
+async function storedOf(userId: string): Promise<string[]> {
+  const { rows } = await p.db.sql.query<{ played_at: Date; track_id: string }>('select played_at, track_id from listening_events where user_id = $1', [userId]);
+  return rows.map((row) => secondKey(row.played_at, row.track_id)).sort();
+}
+
+async function pollNow(userId: string): Promise<void> {
+  await enqueuePoll(p.queue, userId, 'manual');
+  await p.waitUntilIdle(30_000);
+}
+
+describe('importing 20,000 historical plays', () => {
+  beforeAll(async () => {
+    await p.startWorker();
+    await p.startImportWorker();
+    exportRows = await p.exportOf('importfirst', from);
+    groundTruth = await truthOf('importfirst');
+    exportPath = await p.writeExport(exportRows);
+  }, 60_000);
+
+  it('measures the tolerance: an export ts is its play’s end truncated to the second, and no track ends twice in one second', () => {
+    const truth = p.emulator.groundTruth('importfirst', Date.parse(from));
+    expect(exportRows).toHaveLength(truth.length);
+    expect(truth.length).toBe(PLAYS);
+    const offsets = truth.map((play, i) => Date.parse(play.played_at) - Date.parse(exportRows[i]!.ts));
+    expect(Math.min(...offsets)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...offsets)).toBeLessThan(1_000);
+    expect(exportRows.every((row) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/.test(row.ts))).toBe(true);
+    // The closest two plays of one track (a replay after a skip) are further apart than one second.
+    const lastEnd = new Map<string, number>();
+    let closest = Number.POSITIVE_INFINITY;
+    for (const play of truth) {
+      const end = Date.parse(play.played_at);
+      const previous = lastEnd.get(play.track.id);
+      if (previous !== undefined) closest = Math.min(closest, end - previous);
+      lastEnd.set(play.track.id, end);
+    }
+    expect(closest).toBeGreaterThan(1_000);
+    expect(new Set(groundTruth).size).toBe(PLAYS);
+  });
+
+  it('stores every play of the export, then a poll adds nothing: stored plays equal the ground truth', async () => {
+    const userId = await p.login('importfirst');
+    const record = await p.waitForImport(await p.queueImport(userId, exportPath));
+    expect({ status: record.status, error: record.error }).toEqual({ status: 'completed', error: null });
+    expect(record).toMatchObject({ rowsRead: PLAYS, stored: PLAYS, duplicates: 0, skippedMalformed: 0, skippedPodcast: 0, skippedLocal: 0 });
+    expect(record.shortPlays).toBe(p.emulator.groundTruth('importfirst', Date.parse(from)).filter((play) => !play.counted).length);
+    expect(record.shortPlays).toBeGreaterThan(0);
+
+    await pollNow(userId);
+    const stored = await storedOf(userId);
+    expect(stored).toEqual(groundTruth);
+    const { rows } = await p.db.sql.query('select count(*)::int as n, count(*) filter (where source = $2)::int as imported from listening_events where user_id = $1', [userId, 'import']);
+    expect(rows[0]).toEqual({ n: PLAYS, imported: PLAYS });
+  }, 120_000);
+
+  it('imports the same file again: 0 new plays', async () => {
+    const userId = p.users.get('importfirst')!;
+    const record = await p.waitForImport(await p.queueImport(userId, await p.writeExport(exportRows)));
+    expect(record).toMatchObject({ status: 'completed', rowsRead: PLAYS, stored: 0, duplicates: PLAYS });
+    expect(await storedOf(userId)).toEqual(groundTruth);
+  }, 120_000);
+
+  it('keeps polled plays (ms precision) and stores only the rest of the export: no play twice', async () => {
+    const userId = await p.login('pollfirst');
+    await pollNow(userId);
+    const polled = (await p.db.sql.query('select count(*)::int as n from listening_events where user_id = $1', [userId])).rows[0].n;
+    expect(polled).toBe(50);
+    const rows = await p.exportOf('pollfirst', from);
+    const record = await p.waitForImport(await p.queueImport(userId, await p.writeExport(rows)));
+    expect(record).toMatchObject({ status: 'completed', rowsRead: rows.length, stored: rows.length - 50, duplicates: 50 });
+    expect(await storedOf(userId)).toEqual(await truthOf('pollfirst'));
+    // The polled plays kept their milliseconds.
+    const polledKept = await p.db.sql.query(`select count(*)::int as n from listening_events where user_id = $1 and source = 'poll'`, [userId]);
+    expect(polledKept.rows[0].n).toBe(50);
+  }, 120_000);
+
+  it('imports overlapping files: the second adds only the difference', async () => {
+    const userId = await p.login('overlapping');
+    const rows = await p.exportOf('overlapping', from);
+    const first = await p.waitForImport(await p.queueImport(userId, await p.writeExport(rows.slice(0, 12_000))));
+    expect(first).toMatchObject({ status: 'completed', stored: 12_000 });
+    const second = await p.waitForImport(await p.queueImport(userId, await p.writeExport(rows.slice(8_000))));
+    expect(second).toMatchObject({ status: 'completed', rowsRead: rows.length - 8_000, stored: rows.length - 12_000, duplicates: 4_000 });
+    expect(await storedOf(userId)).toEqual(await truthOf('overlapping'));
+  }, 120_000);
+});
+
+describe('a worker killed in the middle of an import', () => {
+  it('resumes from its checkpoint in the next worker and ends with the same plays and counts', async () => {
+    const userId = await p.login('killed');
+    const rows = await p.exportOf('killed', from);
+    const importId = await p.queueImport(userId, await p.writeExport(rows));
+    // Only the child worker takes import jobs from here on.
+    const env = { ...p.serviceEnv(), IMPORT_CHUNK_ROWS: '250', IMPORT_TRACK_LOOKUPS_PER_SECOND: '1000', WORKER_MAX_JOBS_PER_SECOND: '2000' };
+    await p.importQueue.pause();
+    const first = spawnService('worker', env);
+    let killedAt = 0;
+    try {
+      await first.waitForLine(/"msg":"worker ready"/, 30_000);
+      await p.importQueue.resume();
+      for (const deadline = Date.now() + 60_000; Date.now() < deadline; ) {
+        const { rows } = await p.db.sql.query('select rows_read from imports where id = $1', [importId]);
+        if (rows[0].rows_read >= 2_000) {
+          killedAt = rows[0].rows_read;
+          break;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(killedAt).toBeGreaterThan(0);
+      expect(await first.stop('SIGKILL')).toBe('SIGKILL');
+    } finally {
+      await first.stop('SIGKILL');
+    }
+    const half = (await p.db.sql.query('select rows_read, status from imports where id = $1', [importId])).rows[0];
+    expect(half.status).toBe('running');
+    expect(half.rows_read).toBeLessThan(rows.length);
+
+    const second = spawnService('worker', env);
+    try {
+      const record = await p.waitForImport(importId, 90_000);
+      expect(record).toMatchObject({ status: 'completed', rowsRead: rows.length, stored: rows.length, duplicates: 0 });
+      // The stalled job is taken by whichever worker is free: the new process or the test's own import worker.
+      expect([...second.lines, ...p.logLines].join('\n')).toMatch(/resuming the import from its checkpoint/);
+    } finally {
+      await second.stop();
+    }
+    expect(await storedOf(userId)).toEqual(await truthOf('killed'));
+  }, 180_000);
+});
