@@ -1,10 +1,11 @@
 import type { Scenario } from '../support/scenario.js';
 import { fanOutScenario } from './fan-out.bench.js';
 import { historyScenario } from './history.bench.js';
+import { importMemoryScenario } from './import-memory.bench.js';
 import { ingestScenario } from './ingest.bench.js';
 import { memoryScenario } from './memory.bench.js';
 import { pollCycleScenario } from './poll-cycle.bench.js';
 import { workerScalingScenario } from './worker-scaling.bench.js';
 
 /** In the order `npm run bench` runs them. */
-export const SCENARIOS: Scenario[] = [ingestScenario, pollCycleScenario, fanOutScenario, historyScenario, memoryScenario, workerScalingScenario];
+export const SCENARIOS: Scenario[] = [ingestScenario, pollCycleScenario, fanOutScenario, historyScenario, memoryScenario, workerScalingScenario, importMemoryScenario];
