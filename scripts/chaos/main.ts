@@ -83,7 +83,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 const injected = new Map<FaultKind, number>(FAULT_KINDS.map((kind) => [kind, 0]));
 const notes: string[] = [];
 const expectedExits = new Set<number>();
-const unexpectedExits: string[] = [];
+const unexpectedExits: Array<{ child: Child; code: number | null }> = [];
 
 async function main(): Promise<number> {
   say(`chaos run: ${minutes} min of faults, ${userCount} listeners, clock ×${speed}, seed ${seed} (replay: npm run chaos -- --minutes ${minutes} --users ${userCount} --speed ${speed} --seed ${seed})`);
@@ -142,7 +142,7 @@ async function main(): Promise<number> {
 
   const children = new Children(logDir, (child, code) => {
     if (child.process.pid !== undefined && expectedExits.has(child.process.pid)) return;
-    unexpectedExits.push(`${child.name} exited on its own (code ${code}): ${children.tail(child, 3)}`);
+    unexpectedExits.push({ child, code });
     say(`!! ${child.name} exited on its own (code ${code}); restarting it`);
     restart(child.name);
   });
@@ -420,7 +420,8 @@ async function main(): Promise<number> {
   lines.push(`API probes during faults: ${apiReport.total} requests, ${apiReport.ok} answered 200, ${apiReport.unavailable} 5xx/unreachable, ${apiReport.stackTraces} with a stack trace`);
   lines.push(`Secrets checked: ${secretCount} (client secret, codes, access and refresh tokens, verifiers, session tokens) in ${places.length} places: ${leaks.length ? `${leaks.length} LEAKED` : 'none found'}`);
   if (revoked) lines.push(`Revoked user ${revoked}: ${userRows.find((row) => row.spotify_user_id === revoked)?.status}`);
-  for (const exit of unexpectedExits) lines.push(`Unexpected exit: ${exit}`);
+  // Read at the end: the log pipe may not have flushed when the exit was seen.
+  for (const { child, code } of unexpectedExits) lines.push(`Exited on its own, restarted as Kubernetes would: ${child.name} (code ${code}): ${children.tail(child, 1)}`);
   for (const note of notes) lines.push(`Note: ${note}`);
   lines.push('', failures.length ? `FAILED (${failures.length}):\n${failures.map((f) => `  - ${f}`).join('\n')}` : 'PASSED: nothing lost, nothing duplicated, nothing leaked.');
   console.log(lines.join('\n'));
