@@ -39,31 +39,58 @@ export async function freshAccessToken(
   const goodEnough = (credentials: StoredCredentials) => credentials.accessTokenExpiresAt.getTime() - settings.refreshMarginMs > deps.now();
   if (!options.force && goodEnough(current)) return { credentials: current, refreshed: false };
 
-  return em.transactional(async (tx) => {
-    await tx.getConnection().execute('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`refresh:${userId}`], 'all', tx.getTransactionContext());
-    const latest = await loadCredentials(tx, deps.cipher, userId);
-    if (!latest) throw new ReauthRequiredError('The user’s Spotify credentials are gone (deleted meanwhile?): they must log in again.');
-    // Another job refreshed while we waited for the lock: use its token instead of spending the refresh token again.
-    if (latest.accessToken !== current.accessToken && goodEnough(latest)) return { credentials: latest, refreshed: false };
+  // Set once Spotify has answered: from then on these are the user's only working tokens (the old refresh
+  // token is rotated away), so they must reach the database even if the transaction does not.
+  let issued: StoredCredentials | undefined;
+  try {
+    return await em.transactional(async (tx) => {
+      await tx.getConnection().execute('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`refresh:${userId}`], 'all', tx.getTransactionContext());
+      const latest = await loadCredentials(tx, deps.cipher, userId);
+      if (!latest) throw new ReauthRequiredError('The user’s Spotify credentials are gone (deleted meanwhile?): they must log in again.');
+      // Another job refreshed while we waited for the lock: use its token instead of spending the refresh token again.
+      if (latest.accessToken !== current.accessToken && goodEnough(latest)) return { credentials: latest, refreshed: false };
 
-    let tokens;
+      let tokens;
+      try {
+        tokens = await deps.oauth.refresh(latest.refreshToken);
+      } catch (error) {
+        if (error instanceof SpotifyError && error.kind === 'invalid_grant') throw new ReauthRequiredError(explainInvalidGrant(latest, deps.now(), settings, error), { cause: error });
+        throw error;
+      }
+      const next: StoredCredentials = {
+        accessToken: tokens.accessToken,
+        refreshToken: tokens.refreshToken ?? latest.refreshToken,
+        accessTokenExpiresAt: tokens.expiresAt,
+        scopes: tokens.scopes.length > 0 ? tokens.scopes : latest.scopes,
+        authorizedAt: latest.authorizedAt,
+      };
+      issued = next;
+      // authorizedAt is not passed: refreshing does not extend the refresh token's life.
+      await saveCredentials(tx, deps.cipher, userId, next);
+      return { credentials: next, refreshed: true };
+    });
+  } catch (error) {
+    if (!issued) throw error;
+    // The transaction died after Spotify answered (Postgres restarted, the connection was cut): save the
+    // new tokens again on a fresh connection, for a few seconds, rather than lose the user's access.
+    await saveWithRetries(em, deps.cipher, userId, issued, error);
+    return { credentials: issued, refreshed: true };
+  }
+}
+
+async function saveWithRetries(em: EntityManager, cipher: TokenCipher, userId: string, tokens: StoredCredentials, cause: unknown): Promise<void> {
+  const delaysMs = [0, 250, 500, 1_000, 2_000, 4_000, 8_000];
+  for (const delayMs of delaysMs) {
+    if (delayMs) await new Promise((resolve) => setTimeout(resolve, delayMs));
     try {
-      tokens = await deps.oauth.refresh(latest.refreshToken);
-    } catch (error) {
-      if (error instanceof SpotifyError && error.kind === 'invalid_grant') throw new ReauthRequiredError(explainInvalidGrant(latest, deps.now(), settings, error), { cause: error });
-      throw error;
+      await saveCredentials(em.fork(), cipher, userId, tokens);
+      return;
+    } catch {
+      // Postgres still away: try again
     }
-    const next: StoredCredentials = {
-      accessToken: tokens.accessToken,
-      refreshToken: tokens.refreshToken ?? latest.refreshToken,
-      accessTokenExpiresAt: tokens.expiresAt,
-      scopes: tokens.scopes.length > 0 ? tokens.scopes : latest.scopes,
-      authorizedAt: latest.authorizedAt,
-    };
-    // authorizedAt is not passed: refreshing does not extend the refresh token's life.
-    await saveCredentials(tx, deps.cipher, userId, next);
-    return { credentials: next, refreshed: true };
-  });
+  }
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  throw new Error(`Spotify issued new tokens but they could not be saved (${reason}); the user may have to log in again`, { cause });
 }
 
 function explainInvalidGrant(credentials: StoredCredentials, now: number, settings: TokenSettings, error: SpotifyError): string {
