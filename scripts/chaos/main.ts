@@ -128,6 +128,9 @@ async function main(): Promise<number> {
     // Fast listeners (30–60 plays an hour, the emulator's maximum) so a short run sees many new plays.
     EMULATOR_PLAYS_PER_HOUR_MIN: '30',
     EMULATOR_PLAYS_PER_HOUR_MAX: '60',
+    // 20-minute access tokens: with the clock ×6 each expires every 200 s of the run, earlier than the worker
+    // (on the wall clock) expects, so every user goes through 401 → refresh → rotated refresh token, under faults.
+    EMULATOR_ACCESS_TOKEN_TTL_SECONDS: '1200',
     POLL_INTERVAL_SECONDS: '20',
     SCHEDULER_LOOP_SECONDS: String(SCHEDULER_LOOP_SECONDS),
     // Small batches: a scheduler run takes several round trips, so a kill can land in the middle of one.
