@@ -415,6 +415,7 @@ async function main(): Promise<number> {
   lines.push(`| attempts failed and retried | ${count(/"msg":"poll failed: [^"]*will retry/g)} |`);
   lines.push(`| attempts that gave up (job to the failed set) | ${count(/"msg":"poll failed[^"]*(giving up|not retried)/g)} |`);
   lines.push(`| users marked reauth_required | ${count(/"msg":"user marked reauth_required/g)} |`);
+  lines.push(`| polls that refreshed the access token (rotation) | ${count(/"tokenRefreshed":true/g)} |`);
   lines.push(`| paused by a 429 (no attempt used) | ${count(/"msg":"Spotify (rate limit|daily quota)/g)} |`);
   lines.push(`| stalled (worker killed) and run again | ${count(/job stalled/g)} |`);
   lines.push(`| in the failed set at the end | ${failed.length} |`);
