@@ -2,8 +2,8 @@
  * Loaded into a service under benchmark with `node --import tsx --import bench/support/io-instrumentation.ts`:
  * it changes nothing the service does, and adds up how long the process waited on Postgres (every
  * pg query), Redis (every command or pipeline, blocking waits for new jobs excepted) and HTTP (fetch,
- * i.e. Spotify), with its CPU time and memory. Written as JSON to BENCH_IO_STATS_FILE every 500 ms
- * and at exit; the bench reads the difference between two snapshots.
+ * i.e. Spotify), with its CPU time and memory. Written as JSON to BENCH_IO_STATS_FILE every 500 ms, at
+ * exit and on SIGUSR2 (after a forced GC when started with --expose-gc); the bench reads differences.
  */
 import { writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -18,6 +18,9 @@ export interface IoStats {
   cpuMs: number;
   rssBytes: number;
   heapUsedBytes: number;
+  heapTotalBytes: number;
+  externalBytes: number;
+  arrayBuffersBytes: number;
   eventLoopUtilization: number;
 }
 
@@ -111,6 +114,9 @@ const snapshot = (): IoStats => {
     cpuMs: (cpu.user + cpu.system) / 1000,
     rssBytes: memory.rss,
     heapUsedBytes: memory.heapUsed,
+    heapTotalBytes: memory.heapTotal,
+    externalBytes: memory.external,
+    arrayBuffersBytes: memory.arrayBuffers,
     eventLoopUtilization: performance.eventLoopUtilization(firstLoop).utilization,
   };
 };
@@ -118,4 +124,10 @@ if (file) {
   const write = () => writeFileSync(file, JSON.stringify(snapshot()));
   setInterval(write, 500).unref();
   process.on('exit', write);
+  // SIGUSR2: a full garbage collection first (when started with --expose-gc), then a snapshot, so two
+  // memory readings compare live data rather than whatever garbage happened to be waiting.
+  process.on('SIGUSR2', () => {
+    (globalThis as { gc?: () => void }).gc?.();
+    write();
+  });
 }

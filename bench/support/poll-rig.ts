@@ -36,7 +36,14 @@ export interface PollRig {
   reset(): Promise<void>;
   startWorkers(
     count: number,
-    options: { prefix: string; concurrency: number; keep?: (line: LogLine) => boolean; count?: (line: LogLine) => boolean; label: string },
+    options: {
+      prefix: string;
+      concurrency: number;
+      keep?: (line: LogLine) => boolean;
+      count?: (line: LogLine) => boolean;
+      label: string;
+      nodeArgs?: string[];
+    },
   ): Promise<RunningWorker[]>;
   /** Adds a poll job per user straight to the queue (as the API's requestSync does), in chunks of 500. */
   enqueuePolls(prefix: string, userIds: string[]): Promise<void>;
@@ -132,6 +139,8 @@ export async function startPollRig(context: ScenarioContext, options: { label: s
     // The limiter stands for Spotify's rate limit in production; here it would measure itself.
     WORKER_MAX_JOBS_PER_SECOND: '1000000',
     BENCH_IO_STATS_FILE: statsFile,
+    // glibc's allocator setting, passed through when set, to compare worker memory with and without it.
+    ...(process.env.MALLOC_ARENA_MAX ? { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX } : {}),
   });
 
   const producer = createRedisConnection(REDIS_URL, 'worker');
@@ -165,7 +174,7 @@ export async function startPollRig(context: ScenarioContext, options: { label: s
       );
       await sql.query(`vacuum analyze poll_state`);
     },
-    async startWorkers(count, { prefix, concurrency, keep, count: countLines, label }) {
+    async startWorkers(count, { prefix, concurrency, keep, count: countLines, label, nodeArgs }) {
       const workers = Array.from({ length: count }, (_, i) => {
         const statsFile = `${scratch}-${label}-${i}.json`;
         context.defer(async () => {
@@ -179,6 +188,7 @@ export async function startPollRig(context: ScenarioContext, options: { label: s
           env: workerEnv(prefix, concurrency, statsFile),
           ...(keep ? { keep } : {}),
           ...(countLines ? { count: countLines } : {}),
+          ...(nodeArgs ? { nodeArgs } : {}),
         });
         return {
           service,
