@@ -115,8 +115,6 @@ export const importMemoryScenario: Scenario = {
         // The limiter stands for Spotify's rate limit in production; here it would measure itself.
         WORKER_MAX_JOBS_PER_SECOND: '1000000',
         IMPORT_TRACK_LOOKUPS_PER_SECOND: '100000',
-        ...(process.env.BENCH_WORKER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS } : {}),
-        ...(process.env.BENCH_IMPORT_CHUNK_ROWS ? { IMPORT_CHUNK_ROWS: process.env.BENCH_IMPORT_CHUNK_ROWS } : {}),
       },
       keep: (line) => typeof line.msg === 'string' && line.msg.startsWith('import '),
     });
