@@ -56,7 +56,8 @@ export async function* readExport(filePath: string, from: ExportPosition = { ent
 }
 
 async function* readJsonArray(source: Readable, file: string, entry: number, fromRow: number): AsyncGenerator<ExportRow> {
-  const elements = StreamArray.withParser();
+  // Packed values only (no per-chunk string tokens): fewer objects per row for the same result.
+  const elements = StreamArray.withParser({ streamValues: false } as Parameters<typeof StreamArray.withParser>[0]);
   // pipeline() propagates errors and destroys both ends when the consumer stops early.
   const piping = pipeline(source, elements).catch((error: unknown) => {
     elements.destroy(error as Error);
