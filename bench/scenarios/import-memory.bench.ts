@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createWriteStream, readFileSync } from 'node:fs';
-import { rm, stat } from 'node:fs/promises';
+import { copyFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { once } from 'node:events';
@@ -106,6 +106,10 @@ export const importMemoryScenario: Scenario = {
     /** One import of the whole file by a fresh worker process (plays of an earlier run deleted first). */
     const importOnce = async (label: string, nodeOptions: string | null) => {
       await sql.query('delete from listening_events where user_id = $1', [userId]);
+      // A completed import deletes its file: each run imports a copy.
+      const file = `${exportFile}-${label}`;
+      await copyFile(exportFile, file);
+      context.defer(() => rm(file, { force: true }));
       const prefix = benchPrefix(context, redis, `import-memory-${label}`);
       const worker = startChildService(context, {
         name: `worker-${label}`,
@@ -131,7 +135,7 @@ export const importMemoryScenario: Scenario = {
       await sleep(1_000);
       const idleRss = worker.rssBytes();
       const importId = randomUUID();
-      await sql.query(`insert into imports (id, user_id, file_name, file_path, file_bytes) values ($1, $2, 'bench.json', $3, $4)`, [importId, userId, exportFile, fileBytes]);
+      await sql.query(`insert into imports (id, user_id, file_name, file_path, file_bytes) values ($1, $2, 'bench.json', $3, $4)`, [importId, userId, file, fileBytes]);
       const queue = createImportQueue(connection, prefix);
       context.defer(() => queue.close());
       let sampledPeak = 0;
