@@ -89,7 +89,10 @@ runService('worker', async () => {
                 lifetimeDays: config.SPOTIFY_REFRESH_TOKEN_LIFETIME_DAYS,
                 warningDays: config.SPOTIFY_REAUTH_WARNING_DAYS,
               },
-              rateLimit: new SharedSpotifyRateLimit(connection, queue, { lookupsPerSecond: Math.min(config.IMPORT_TRACK_LOOKUPS_PER_SECOND, config.WORKER_MAX_JOBS_PER_SECOND) }),
+              // Below the poll limit, so polls always keep at least one start per second.
+              rateLimit: new SharedSpotifyRateLimit(connection, queue, {
+                lookupsPerSecond: Math.max(1, Math.min(config.IMPORT_TRACK_LOOKUPS_PER_SECOND, config.WORKER_MAX_JOBS_PER_SECOND - 1)),
+              }),
               chunkRows: config.IMPORT_CHUNK_ROWS,
               now: Date.now,
             },
