@@ -23,6 +23,7 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
 COPY services ./services
 COPY scripts/rotate-key.ts ./scripts/rotate-key.ts
+COPY scripts/import.ts ./scripts/import.ts
 # The type check is the build's gate: an image never carries code that does not compile.
 RUN npx tsc --noEmit -p tsconfig.json
 
@@ -40,7 +41,11 @@ COPY package.json package-lock.json tsconfig.json ./
 # Copied from the build stage, so the runtime cannot be built without passing the type check.
 COPY --from=build /app/services ./services
 COPY --from=build /app/scripts/rotate-key.ts ./scripts/rotate-key.ts
+COPY --from=build /app/scripts/import.ts ./scripts/import.ts
 COPY scripts/docker-entrypoint.sh /usr/local/bin/playlog
+# Uploaded streaming-history exports wait here for a worker (IMPORT_DIR). A volume mounted here (one
+# shared by the API and the workers) starts out owned by the app user, as the image has it.
+RUN mkdir -p /var/lib/playlog/imports && chown 1000:1000 /var/lib/playlog/imports
 # The official node image's unprivileged user (uid/gid 1000); the Helm chart runs as the same ids.
 USER 1000:1000
 EXPOSE 4000 4100

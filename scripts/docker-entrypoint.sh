@@ -2,11 +2,12 @@
 # The image's entrypoint (installed as /usr/local/bin/playlog): runs one Playlog service by name.
 #
 #   playlog api | worker | scheduler | migrate | emulator   [extra arguments for the service]
-#   playlog dlq list|retry|retry-all|purge | rotate-key     operator commands (npm run dlq / rotate-key)
+#   playlog dlq list|retry|retry-all|purge | rotate-key | import --user <id> <file>
+#                                                            operator commands (npm run dlq / rotate-key / import)
 #   playlog <any other command>                              runs that command (sh, node, ...)
 #
 # Each is the same file as its package.json script (start:api, start:worker, start:scheduler,
-# migrate, start:emulator, dlq, rotate-key), but run with `node` directly rather than `npm run`,
+# migrate, start:emulator, dlq, rotate-key, import), but run with `node` directly rather than `npm run`,
 # so that the service itself receives SIGTERM (tini, PID 1, forwards it) and shuts down gracefully.
 # PLAYLOG_WATCH=true (development only, Tilt) restarts the service when a synced source changes.
 set -eu
@@ -15,7 +16,7 @@ cd "${PLAYLOG_HOME:-/app}"
 
 usage() {
   echo "usage: playlog api|worker|scheduler|migrate|emulator [args...]  (or any command to run it)"
-  echo "       playlog dlq list|retry|retry-all|purge ... | rotate-key  (operator commands)"
+  echo "       playlog dlq list|retry|retry-all|purge ... | rotate-key | import --user <id> <file>  (operator commands)"
 }
 
 service="${1:-}"
@@ -29,6 +30,7 @@ case "$service" in
   emulator) entry=services/spotify-emulator/main.ts ;;
   dlq) entry=services/worker/dlq-cli.ts ;;
   rotate-key) entry=scripts/rotate-key.ts ;;
+  import) entry=scripts/import.ts ;;
   "" | help | -h | --help)
     usage
     [ -n "$service" ]

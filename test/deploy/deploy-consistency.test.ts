@@ -36,6 +36,7 @@ const SERVICE_SCRIPTS: Record<string, string> = {
   migrate: 'migrate',
   dlq: 'dlq',
   'rotate-key': 'rotate-key',
+  import: 'import',
 };
 
 const commands = entrypointCommands();

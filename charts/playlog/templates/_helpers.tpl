@@ -197,6 +197,26 @@ SPOTIFY_HTTP_TIMEOUT_MS: {{ .Values.spotify.httpTimeoutMs | quote }}
   mountPath: /tmp
 {{- end }}
 
+{{/* Streaming-history uploads: the API writes them, workers read them, so both mount one claim. */}}
+{{- define "playlog.importsClaimName" -}}
+{{- .Values.imports.persistence.existingClaim | default (printf "%s-imports" (include "playlog.fullname" .)) -}}
+{{- end }}
+
+{{- define "playlog.importsVolume" -}}
+{{- if .Values.imports.persistence.enabled }}
+- name: imports
+  persistentVolumeClaim:
+    claimName: {{ include "playlog.importsClaimName" . }}
+{{- end }}
+{{- end }}
+
+{{- define "playlog.importsMount" -}}
+{{- if .Values.imports.persistence.enabled }}
+- name: imports
+  mountPath: /var/lib/playlog/imports
+{{- end }}
+{{- end }}
+
 {{- define "playlog.podSpecCommon" -}}
 serviceAccountName: {{ include "playlog.serviceAccountName" . }}
 automountServiceAccountToken: false
