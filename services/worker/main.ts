@@ -25,6 +25,23 @@ runService('worker', async () => {
   connection.on('error', (error) => logger.warn({ err: error }, `redis connection error: ${error.message}`));
   const queue = createPollQueue(connection, config.QUEUE_PREFIX);
   const timeoutMs = config.SPOTIFY_HTTP_TIMEOUT_MS;
+  // Polls and imports talk to Spotify with the same clients, key and token rules.
+  const spotify = {
+    cipher: new TokenCipher(config.TOKEN_ENCRYPTION_KEYS),
+    api: new SpotifyApiClient({ apiUrl: config.SPOTIFY_API_URL, timeoutMs }),
+    oauth: new SpotifyOAuthClient({
+      accountsUrl: config.SPOTIFY_ACCOUNTS_URL,
+      clientId: config.SPOTIFY_CLIENT_ID,
+      clientSecret: config.SPOTIFY_CLIENT_SECRET,
+      redirectUri: config.SPOTIFY_REDIRECT_URI,
+      timeoutMs,
+    }),
+    tokens: {
+      refreshMarginMs: config.WORKER_TOKEN_REFRESH_MARGIN_SECONDS * 1000,
+      lifetimeDays: config.SPOTIFY_REFRESH_TOKEN_LIFETIME_DAYS,
+      warningDays: config.SPOTIFY_REAUTH_WARNING_DAYS,
+    },
+  };
 
   const { worker, releaseActiveJobs } = createPollWorker(
     {
@@ -33,20 +50,7 @@ runService('worker', async () => {
       queue,
       logger,
       deps: {
-        cipher: new TokenCipher(config.TOKEN_ENCRYPTION_KEYS),
-        api: new SpotifyApiClient({ apiUrl: config.SPOTIFY_API_URL, timeoutMs }),
-        oauth: new SpotifyOAuthClient({
-          accountsUrl: config.SPOTIFY_ACCOUNTS_URL,
-          clientId: config.SPOTIFY_CLIENT_ID,
-          clientSecret: config.SPOTIFY_CLIENT_SECRET,
-          redirectUri: config.SPOTIFY_REDIRECT_URI,
-          timeoutMs,
-        }),
-        tokens: {
-          refreshMarginMs: config.WORKER_TOKEN_REFRESH_MARGIN_SECONDS * 1000,
-          lifetimeDays: config.SPOTIFY_REFRESH_TOKEN_LIFETIME_DAYS,
-          warningDays: config.SPOTIFY_REAUTH_WARNING_DAYS,
-        },
+        ...spotify,
         maxPages: config.WORKER_MAX_PAGES,
         now: Date.now,
       },
@@ -75,20 +79,7 @@ runService('worker', async () => {
             connection,
             logger,
             deps: {
-              cipher: new TokenCipher(config.TOKEN_ENCRYPTION_KEYS),
-              api: new SpotifyApiClient({ apiUrl: config.SPOTIFY_API_URL, timeoutMs }),
-              oauth: new SpotifyOAuthClient({
-                accountsUrl: config.SPOTIFY_ACCOUNTS_URL,
-                clientId: config.SPOTIFY_CLIENT_ID,
-                clientSecret: config.SPOTIFY_CLIENT_SECRET,
-                redirectUri: config.SPOTIFY_REDIRECT_URI,
-                timeoutMs,
-              }),
-              tokens: {
-                refreshMarginMs: config.WORKER_TOKEN_REFRESH_MARGIN_SECONDS * 1000,
-                lifetimeDays: config.SPOTIFY_REFRESH_TOKEN_LIFETIME_DAYS,
-                warningDays: config.SPOTIFY_REAUTH_WARNING_DAYS,
-              },
+              ...spotify,
               // Below the poll limit, so polls always keep at least one start per second.
               rateLimit: new SharedSpotifyRateLimit(connection, queue, {
                 lookupsPerSecond: Math.max(1, Math.min(config.IMPORT_TRACK_LOOKUPS_PER_SECOND, config.WORKER_MAX_JOBS_PER_SECOND - 1)),
