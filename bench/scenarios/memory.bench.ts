@@ -5,7 +5,6 @@ import { QUEUE_NAMES } from '../../services/shared/queue/queue-names.js';
 import { createRedisConnection } from '../../services/shared/queue/redis-connection.js';
 import { REDIS_URL } from '../support/bench-env.js';
 import { benchPrefix, benchRedis, memoryUnder } from '../support/bench-redis.js';
-import type { LogLine } from '../support/child-service.js';
 import { startPollRig } from '../support/poll-rig.js';
 import { atMostRatioRow, formatNumber, infoRow } from '../support/results-table.js';
 import type { Scenario } from '../support/scenario.js';
@@ -18,7 +17,6 @@ const SIZES = {
 };
 const CONCURRENCY = 32;
 const mib = (bytes: number) => `${formatNumber(bytes / 2 ** 20)} MiB`;
-const isJobLine = (line: LogLine) => typeof line.durationMs === 'number';
 
 export const memoryScenario: Scenario = {
   name: 'memory',
@@ -32,7 +30,7 @@ export const memoryScenario: Scenario = {
     // The real worker runs `jobs` polls: rounds of one poll per user (a user's next poll can only be
     // added once the previous one is done: polls are deduplicated per user).
     const prefix = benchPrefix(context, redis, 'memory');
-    const [worker] = await rig.startWorkers(1, { prefix, concurrency: CONCURRENCY, count: isJobLine, label: 'memory', nodeArgs: ['--expose-gc'] });
+    const [worker] = await rig.startWorkers(1, { prefix, concurrency: CONCURRENCY, label: 'memory', nodeArgs: ['--expose-gc'] });
     const service = worker!.service;
     /** RSS and the process's own account of its memory, at rest after a full GC (io-instrumentation.ts). */
     const reading = async () => {
@@ -72,7 +70,8 @@ export const memoryScenario: Scenario = {
       }
     });
     const late = { ...(await reading()), peak: service.peakRssBytes() };
-    const jobsRun = service.counted();
+    // pollAll waited for every one of them in poll_state: this many jobs ran.
+    const jobsRun = done;
     const retained = await memoryUnder(redis, prefix);
     const queue = createPollQueue(redis, prefix);
     context.defer(() => queue.close());

@@ -17,7 +17,7 @@ interface CycleResult {
   failed: number;
   polled: number;
   durations: number[];
-  io: { pgMs: number; redisMs: number; httpMs: number; workerCpuMs: number };
+  io: { pgMs: number; pgCalls: number; redisMs: number; httpMs: number; workerCpuMs: number };
   cpu: { emulatorMs: number; postgresMs: number; redisMs: number; wallMs: number };
   rssBytes: number[];
 }
@@ -31,12 +31,13 @@ const ioDelta = (before: Array<IoStats | null>, after: Array<IoStats | null>) =>
       if (!stats || !start) return sum;
       return {
         pgMs: sum.pgMs + stats.pg.ms - start.pg.ms,
+        pgCalls: sum.pgCalls + stats.pg.calls - start.pg.calls,
         redisMs: sum.redisMs + stats.redis.ms - start.redis.ms,
         httpMs: sum.httpMs + stats.http.ms - start.http.ms,
         workerCpuMs: sum.workerCpuMs + stats.cpuMs - start.cpuMs,
       };
     },
-    { pgMs: 0, redisMs: 0, httpMs: 0, workerCpuMs: 0 },
+    { pgMs: 0, pgCalls: 0, redisMs: 0, httpMs: 0, workerCpuMs: 0 },
   );
 
 /** One measured cycle: N workers waiting, one scheduler run enqueues everyone, until the last poll is done. */
@@ -84,6 +85,20 @@ export async function pollCycle(context: ScenarioContext, rig: PollRig, workers:
 const ms = (value: number) => `${formatNumber(value)} ms`;
 const mib = (bytes: number) => `${formatNumber(bytes / 2 ** 20)} MiB`;
 
+/** CPU one poll costs across the processes involved, and the rate two cores could sustain at that cost. */
+function cpuPerPollRow(label: string, cycle: CycleResult): ResultRow {
+  const per = (totalMs: number) => totalMs / cycle.polled;
+  const parts = { worker: per(cycle.io.workerCpuMs), emulator: per(cycle.cpu.emulatorMs), Postgres: per(cycle.cpu.postgresMs), Redis: per(cycle.cpu.redisMs) };
+  const total = Object.values(parts).reduce((sum, value) => sum + value, 0);
+  return infoRow(
+    `${label}: CPU per poll, all processes`,
+    `${ms(total)}: ${Object.entries(parts)
+      .map(([name, value]) => `${name} ${formatNumber(value)}`)
+      .join(', ')}`,
+    `2 cores at that cost: ${formatNumber(2_000 / total)} polls/s`,
+  );
+}
+
 function cycleRows(cycle: CycleResult, options: { absoluteTarget: number | null }): ResultRow[] {
   const label = `${cycle.workers} worker process${cycle.workers > 1 ? 'es' : ''}`;
   const jobs = cycle.durations.length || 1;
@@ -110,12 +125,13 @@ function cycleRows(cycle: CycleResult, options: { absoluteTarget: number | null 
     infoRow(
       `${label}: a job's time (per job)`,
       `Spotify ${ms(cycle.io.httpMs / jobs)} (${share(cycle.io.httpMs)}), Postgres ${ms(cycle.io.pgMs / jobs)} (${share(cycle.io.pgMs)}), Redis ${ms(cycle.io.redisMs / jobs)} (${share(cycle.io.redisMs)})`,
-      `worker CPU ${ms(cycle.io.workerCpuMs / jobs)} per job`,
+      `worker CPU ${ms(cycle.io.workerCpuMs / jobs)}, ${formatNumber(cycle.io.pgCalls / jobs)} Postgres queries per job`,
     ),
     infoRow(
       `${label}: CPU over the cycle (2 cores = ${formatNumber((2 * cycle.cpu.wallMs) / 1000)} s)`,
       `worker ${formatNumber(cycle.io.workerCpuMs / 1000)} s, emulator ${formatNumber(cycle.cpu.emulatorMs / 1000)} s, Postgres ${formatNumber(cycle.cpu.postgresMs / 1000)} s, Redis ${formatNumber(cycle.cpu.redisMs / 1000)} s`,
     ),
+    cpuPerPollRow(label, cycle),
     infoRow(`${label}: worker RSS after the cycle`, cycle.rssBytes.map(mib).join(', ')),
   );
   return rows;

@@ -34,7 +34,17 @@ export function formatNumber(value: number): string {
   return value === 0 ? '0' : value.toPrecision(2);
 }
 
-export const formatRatio = (ratio: number) => (Number.isFinite(ratio) ? `${ratio >= 10 ? ratio.toFixed(1) : ratio.toFixed(2)}×` : '—');
+/**
+ * A ratio for the table, rounded towards the side that fails (down for "at least", up for "at most"),
+ * so 0.495 against "≥ 0.5×" reads 0.49×, never a 0.50× marked MISS.
+ */
+export function formatRatio(ratio: number, round: 'down' | 'up' | 'nearest' = 'nearest'): string {
+  if (!Number.isFinite(ratio)) return '—';
+  const digits = ratio >= 10 ? 1 : 2;
+  const scale = 10 ** digits;
+  const rounded = round === 'down' ? Math.floor(ratio * scale) / scale : round === 'up' ? Math.ceil(ratio * scale) / scale : ratio;
+  return `${rounded.toFixed(digits)}×`;
+}
 
 /** figure ≥ minRatio × baseline (higher is better). */
 export function atLeastRatioRow(args: { figure: string; value: number; unit: string; baselineName: string; baselineValue: number; minRatio: number | null }): ResultRow {
@@ -43,7 +53,7 @@ export function atLeastRatioRow(args: { figure: string; value: number; unit: str
     figure: args.figure,
     measured: `${formatNumber(args.value)} ${args.unit}`,
     baseline: `${args.baselineName}: ${formatNumber(args.baselineValue)} ${args.unit}`,
-    ratio: formatRatio(ratio),
+    ratio: formatRatio(ratio, 'down'),
     target: args.minRatio === null ? '—' : `≥ ${args.minRatio}×`,
     pass: args.minRatio === null ? null : ratio >= args.minRatio,
   };
@@ -56,7 +66,7 @@ export function atMostRatioRow(args: { figure: string; value: number; unit: stri
     figure: args.figure,
     measured: `${formatNumber(args.value)} ${args.unit}`,
     baseline: `${args.baselineName}: ${formatNumber(args.baselineValue)} ${args.unit}`,
-    ratio: formatRatio(ratio),
+    ratio: formatRatio(ratio, 'up'),
     target: args.maxRatio === null ? '—' : `≤ ${args.maxRatio}×`,
     pass: args.maxRatio === null ? null : ratio <= args.maxRatio,
   };
