@@ -3,12 +3,13 @@ import { UnrecoverableError, Worker, type Job, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { recordPollFailure, recordPollSuccess } from '../shared/db/poll-state.repository.js';
 import type { Logger } from '../shared/logging/logger.js';
-import { jitteredExponentialBackoff, type PollJobData } from '../shared/queue/poll-jobs.js';
+import { type PollJobData } from '../shared/queue/poll-jobs.js';
 import { QUEUE_NAMES } from '../shared/queue/queue-names.js';
 import { SpotifyError } from '../shared/spotify/spotify.errors.js';
 import { classifyPollError } from './classify-error.js';
 import { pollUser, type PollOutcome, type PollUserDeps } from './poll-user.job.js';
 import { markReauthRequired } from './user-status.js';
+import { jitteredBackoffSettings } from './backoff-strategy.js';
 
 export interface PollWorkerSettings {
   prefix: string;
@@ -110,12 +111,7 @@ export function createPollWorker(parts: PollWorkerParts, settings: PollWorkerSet
     lockDuration: settings.lockDurationMs,
     stalledInterval: settings.stalledIntervalMs,
     maxStalledCount: settings.maxStalledCount,
-    settings: {
-      backoffStrategy: (attemptsMade: number, type?: string) => {
-        if (type !== 'jitteredExponential') throw new Error(`unknown backoff type "${type}"`);
-        return jitteredExponentialBackoff(attemptsMade, settings.backoffBaseMs, settings.backoffMaxMs);
-      },
-    },
+    settings: jitteredBackoffSettings(settings.backoffBaseMs, settings.backoffMaxMs),
     autorun: false,
   });
   worker.on('error', (error) => logger.error({ err: error }, `worker error: ${error.message}`));

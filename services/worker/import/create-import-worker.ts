@@ -4,11 +4,11 @@ import type { Redis } from 'ioredis';
 import { finishImport } from '../../shared/imports/imports.repository.js';
 import type { ImportJobData } from '../../shared/imports/import-jobs.js';
 import type { Logger } from '../../shared/logging/logger.js';
-import { jitteredExponentialBackoff } from '../../shared/queue/poll-jobs.js';
 import { QUEUE_NAMES } from '../../shared/queue/queue-names.js';
 import { SpotifyError } from '../../shared/spotify/spotify.errors.js';
 import { ReauthRequiredError } from '../reauth-required.error.js';
 import { importExport, type ImportExportDeps, type ImportOutcome } from './import-export.job.js';
+import { jitteredBackoffSettings } from '../backoff-strategy.js';
 
 export interface ImportWorkerSettings {
   prefix: string;
@@ -57,12 +57,7 @@ export function createImportWorker(parts: { orm: MikroORM; connection: Redis; de
     lockDuration: settings.lockDurationMs,
     stalledInterval: settings.stalledIntervalMs,
     maxStalledCount: settings.maxStalledCount,
-    settings: {
-      backoffStrategy: (attemptsMade: number, type?: string) => {
-        if (type !== 'jitteredExponential') throw new Error(`unknown backoff type "${type}"`);
-        return jitteredExponentialBackoff(attemptsMade, settings.backoffBaseMs, settings.backoffMaxMs);
-      },
-    },
+    settings: jitteredBackoffSettings(settings.backoffBaseMs, settings.backoffMaxMs),
     autorun: false,
   });
   worker.on('error', (error) => logger.error({ err: error }, `import worker error: ${error.message}`));
