@@ -78,6 +78,21 @@ describe('ingestPlays', () => {
     expect(await cursor()).toBe('1775001600000');
   });
 
+  it('takes part in the caller’s transaction: a rollback stores nothing', async () => {
+    const userId = await insertUser(db.sql, 'transaction-user');
+    const em = db.orm.em.fork();
+
+    await expect(
+      em.transactional(async (tem) => {
+        const result = await ingestPlays(tem, { userId, plays: [makePlay(500, '2026-05-01T00:00:00Z')], source: 'import' });
+        expect(result.inserted).toBe(1);
+        throw new Error('chunk abandoned');
+      }),
+    ).rejects.toThrow('chunk abandoned');
+
+    expect(await countPlays(userId)).toBe(0);
+  });
+
   it('rejects a batch with an invalid timestamp and stores nothing of it', async () => {
     const userId = await insertUser(db.sql, 'invalid-user');
     const batch = [makePlay(1, '2026-04-01T00:00:00Z'), makePlay(2, 'yesterday')];

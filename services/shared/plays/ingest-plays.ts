@@ -24,12 +24,12 @@ export async function ingestPlays(em: EntityManager, request: IngestRequest): Pr
   const cursor = request.advanceCursorToMs ?? null;
   if (cursor !== null && !Number.isSafeInteger(cursor)) throw new InvalidPlayError(`cursor ${cursor} is not a whole number of milliseconds`);
 
-  const rows: Array<{ inserted: string | number }> = await em.getConnection().execute(
-    INGEST_SQL,
-    [JSON.stringify(document), request.userId, request.source, request.userId, cursor],
-    'all',
-    em.getTransactionContext(),
-  );
+  // Bound parameters through knex: MikroORM's execute() would inline the (megabytes of) JSON into the SQL
+  // text, escaped in JavaScript and parsed again by Postgres, which made large batches 2.7x slower (bench/).
+  const query = em.getConnection().getKnex().raw(INGEST_SQL, [JSON.stringify(document), request.userId, request.source, request.userId, cursor]);
+  const transaction = em.getTransactionContext();
+  if (transaction) query.transacting(transaction);
+  const { rows } = (await query) as { rows: Array<{ inserted: string | number }> };
   return { received: request.plays.length, inserted: Number(rows[0]?.inserted ?? 0) };
 }
 
