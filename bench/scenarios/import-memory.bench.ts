@@ -11,7 +11,7 @@ import { openOrm } from '../../services/shared/db/open-orm.js';
 import { createImportQueue, enqueueImport } from '../../services/shared/imports/import-jobs.js';
 import { createRedisConnection } from '../../services/shared/queue/redis-connection.js';
 import { benchDatabaseName, createMigratedDatabase, dropDatabase } from '../support/bench-database.js';
-import { REDIS_URL } from '../support/bench-env.js';
+import { REDIS_URL, benchWorkerEnv } from '../support/bench-env.js';
 import { benchPrefix, benchRedis } from '../support/bench-redis.js';
 import { startChildService } from '../support/child-service.js';
 import type { BenchEmulatorTokens } from '../support/emulator-process.js';
@@ -115,17 +115,7 @@ export const importMemoryScenario: Scenario = {
         name: `worker-${label}`,
         entry: 'services/worker/main.ts',
         env: {
-          DATABASE_URL: databaseUrl,
-          REDIS_URL,
-          QUEUE_PREFIX: prefix,
-          LOG_LEVEL: 'info',
-          TOKEN_ENCRYPTION_KEYS: encryptionKeys,
-          SPOTIFY_ACCOUNTS_URL: emulator.accountsUrl,
-          SPOTIFY_API_URL: emulator.apiUrl,
-          SPOTIFY_CLIENT_ID: emulator.clientId,
-          SPOTIFY_CLIENT_SECRET: emulator.clientSecret,
-          // The limiter stands for Spotify's rate limit in production; here it would measure itself.
-          WORKER_MAX_JOBS_PER_SECOND: '1000000',
+          ...benchWorkerEnv({ databaseUrl, prefix, encryptionKeys, emulator }),
           IMPORT_TRACK_LOOKUPS_PER_SECOND: '100000',
           ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}),
         },

@@ -7,3 +7,28 @@ export function databaseUrlFor(name: string): string {
   url.pathname = `/${name}`;
   return url.toString();
 }
+
+/**
+ * What every benchmarked worker process needs: its database, Redis prefix, key and the emulator as
+ * Spotify, with the app-wide limiter lifted (it stands for Spotify's rate limit in production; in a
+ * benchmark it would only measure itself).
+ */
+export function benchWorkerEnv(options: {
+  databaseUrl: string;
+  prefix: string;
+  encryptionKeys: string;
+  emulator: { accountsUrl: string; apiUrl: string; clientId: string; clientSecret: string };
+}): Record<string, string> {
+  return {
+    DATABASE_URL: options.databaseUrl,
+    REDIS_URL,
+    QUEUE_PREFIX: options.prefix,
+    LOG_LEVEL: 'info',
+    TOKEN_ENCRYPTION_KEYS: options.encryptionKeys,
+    SPOTIFY_ACCOUNTS_URL: options.emulator.accountsUrl,
+    SPOTIFY_API_URL: options.emulator.apiUrl,
+    SPOTIFY_CLIENT_ID: options.emulator.clientId,
+    SPOTIFY_CLIENT_SECRET: options.emulator.clientSecret,
+    WORKER_MAX_JOBS_PER_SECOND: '1000000',
+  };
+}

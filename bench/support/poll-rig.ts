@@ -11,7 +11,7 @@ import { pollJob, type PollJobData } from '../../services/shared/queue/poll-jobs
 import { createPollQueue } from '../../services/shared/queue/poll-queue.js';
 import { createRedisConnection } from '../../services/shared/queue/redis-connection.js';
 import { benchDatabaseName, createMigratedDatabase, dropDatabase } from './bench-database.js';
-import { REDIS_URL } from './bench-env.js';
+import { REDIS_URL, benchWorkerEnv } from './bench-env.js';
 import { startChildService, type ChildService, type LogLine } from './child-service.js';
 import type { BenchEmulatorTokens } from './emulator-process.js';
 import type { IoStats } from './io-instrumentation.js';
@@ -126,18 +126,8 @@ export async function startPollRig(context: ScenarioContext, options: { label: s
 
   const cursorMs = () => emulator.clockMs - POLL_WINDOW_MS;
   const workerEnv = (prefix: string, concurrency: number, statsFile: string) => ({
-    DATABASE_URL: databaseUrl,
-    REDIS_URL,
-    QUEUE_PREFIX: prefix,
-    LOG_LEVEL: 'info',
-    TOKEN_ENCRYPTION_KEYS: encryptionKeys,
-    SPOTIFY_ACCOUNTS_URL: emulator.accountsUrl,
-    SPOTIFY_API_URL: emulator.apiUrl,
-    SPOTIFY_CLIENT_ID: emulator.clientId,
-    SPOTIFY_CLIENT_SECRET: emulator.clientSecret,
+    ...benchWorkerEnv({ databaseUrl, prefix, encryptionKeys, emulator }),
     WORKER_CONCURRENCY: String(concurrency),
-    // The limiter stands for Spotify's rate limit in production; here it would measure itself.
-    WORKER_MAX_JOBS_PER_SECOND: '1000000',
     BENCH_IO_STATS_FILE: statsFile,
     // glibc's allocator setting, passed through when set, to compare worker memory with and without it.
     ...(process.env.MALLOC_ARENA_MAX ? { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX } : {}),
