@@ -1,7 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { TokenCipher } from '../shared/crypto/token-cipher.js';
-import { loadCredentials } from '../shared/db/credentials.repository.js';
-import { loadPollState } from '../shared/db/poll-state.repository.js';
+import { loadPollContext } from '../shared/db/poll-context.repository.js';
 import type { Logger } from '../shared/logging/logger.js';
 import { fromSpotifyItem, type SkipReason } from '../shared/plays/from-spotify-item.js';
 import { ingestPlays } from '../shared/plays/ingest-plays.js';
@@ -13,7 +12,6 @@ import type { SpotifyRecentlyPlayedPage } from '../shared/spotify/spotify-schema
 import { ReauthRequiredError } from './reauth-required.error.js';
 import { refreshDeadline } from './refresh-deadline.js';
 import { freshAccessToken, type FreshToken, type TokenSettings } from './refresh-tokens.js';
-import { loadUserStatus } from './user-status.js';
 
 export interface PollUserDeps {
   cipher: TokenCipher;
@@ -51,11 +49,11 @@ const MAX_PAGE_SIZE = 50;
  * or after a crash halfway, stores nothing twice and loses nothing still retrievable.
  */
 export async function pollUser(deps: PollUserDeps, em: EntityManager, userId: string, log: Logger): Promise<PollOutcome> {
-  const status = await loadUserStatus(em, userId);
-  if (status === null) return { status: 'nothing_to_do', reason: 'user_not_found' };
-  if (status !== 'active') return { status: 'nothing_to_do', reason: `user_${status}` };
+  const context = await loadPollContext(em, deps.cipher, userId);
+  if (context === null) return { status: 'nothing_to_do', reason: 'user_not_found' };
+  if (context.status !== 'active') return { status: 'nothing_to_do', reason: `user_${context.status}` };
 
-  const stored = await loadCredentials(em, deps.cipher, userId);
+  const stored = context.credentials;
   if (!stored) throw new ReauthRequiredError('No Spotify credentials are stored for this user: they must log in again.');
   let token: FreshToken = await freshAccessToken(em, deps, userId, stored, deps.tokens);
   let tokenRefreshed = token.refreshed;
@@ -77,8 +75,7 @@ export async function pollUser(deps: PollUserDeps, em: EntityManager, userId: st
     }
   };
 
-  const state = await loadPollState(em, userId);
-  let cursor = state?.afterCursorMs ?? null;
+  let cursor = context.afterCursorMs;
   const outcome = { pages: 0, fetched: 0, new: 0, skipped: {} as Partial<Record<SkipReason, number>>, artistsWithoutId: 0 };
 
   // Always forwards in time: `after` returns the oldest plays newer than the cursor (all Spotify still has

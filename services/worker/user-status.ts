@@ -1,12 +1,5 @@
 import type { QueryResult } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { UserStatus } from '../shared/db/entities/user.entity.js';
-
-/** The user's status, or null when the user no longer exists (deleted their account). */
-export async function loadUserStatus(em: EntityManager, userId: string): Promise<UserStatus | null> {
-  const rows: Array<{ status: UserStatus }> = await em.getConnection().execute('select status from users where id = ?', [userId], 'all', em.getTransactionContext());
-  return rows[0]?.status ?? null;
-}
 
 /**
  * The user must log in again: the scheduler stops polling them until they do (the API's login sets

@@ -53,14 +53,17 @@ export async function saveCredentials(
   );
 }
 
+/** The columns of `spotify_credentials` that `credentialsFromRow` decrypts. */
+export interface CredentialsRow {
+  access_token_encrypted: string;
+  refresh_token_encrypted: string;
+  access_token_expires_at: Date | string;
+  scopes: string[];
+  authorized_at: Date | string;
+}
+
 export async function loadCredentials(em: EntityManager, cipher: TokenCipher, userId: string): Promise<StoredCredentials | null> {
-  const rows: Array<{
-    access_token_encrypted: string;
-    refresh_token_encrypted: string;
-    access_token_expires_at: Date;
-    scopes: string[];
-    authorized_at: Date;
-  }> = await em
+  const rows: CredentialsRow[] = await em
     .getConnection()
     .execute(
       'select access_token_encrypted, refresh_token_encrypted, access_token_expires_at, scopes, authorized_at from spotify_credentials where user_id = ?',
@@ -69,7 +72,11 @@ export async function loadCredentials(em: EntityManager, cipher: TokenCipher, us
       em.getTransactionContext(),
     );
   const row = rows[0];
-  if (!row) return null;
+  return row ? credentialsFromRow(cipher, userId, row) : null;
+}
+
+/** Decrypts a row read by any query that selects the `CredentialsRow` columns (the worker joins them with the user's state). */
+export function credentialsFromRow(cipher: TokenCipher, userId: string, row: CredentialsRow): StoredCredentials {
   return {
     accessToken: cipher.decrypt(row.access_token_encrypted, context(userId, 'access_token')),
     refreshToken: cipher.decrypt(row.refresh_token_encrypted, context(userId, 'refresh_token')),

@@ -6,37 +6,9 @@ import type { EntityManager } from '@mikro-orm/postgresql';
  * would add a select per job for nothing.
  */
 
-export interface PollStateRow {
-  /** Unix ms of the newest play stored from polling; null before the first successful poll. */
-  afterCursorMs: number | null;
-  lastPolledAt: Date | null;
-  lastSuccessAt: Date | null;
-  consecutiveFailures: number;
-}
-
 export interface SchedulableUser {
   id: string;
   lastPolledAt: Date | null;
-}
-
-export async function loadPollState(em: EntityManager, userId: string): Promise<PollStateRow | null> {
-  const rows: Array<{ after_cursor_ms: string | null; last_polled_at: Date | string | null; last_success_at: Date | string | null; consecutive_failures: number }> = await em
-    .getConnection()
-    .execute(
-      'select after_cursor_ms, last_polled_at, last_success_at, consecutive_failures from poll_state where user_id = ?',
-      [userId],
-      'all',
-      em.getTransactionContext(),
-    );
-  const row = rows[0];
-  if (!row) return null;
-  return {
-    // bigint arrives as text; ms since the epoch stay far below 2^53.
-    afterCursorMs: row.after_cursor_ms === null ? null : Number(row.after_cursor_ms),
-    lastPolledAt: toDate(row.last_polled_at),
-    lastSuccessAt: toDate(row.last_success_at),
-    consecutiveFailures: row.consecutive_failures,
-  };
 }
 
 /**
