@@ -37,6 +37,46 @@ describe('logger redaction', () => {
     expect(output).toContain('[redacted]');
   });
 
+  it('redacts secrets deep inside objects, arrays, errors and child-logger bindings', () => {
+    const { lines, logger } = capture();
+    const secrets = ['DeepToken0123456789', 'ArrayToken0123456789', 'ErrorToken0123456789', 'BoundToken0123456789', 'CauseToken0123456789'];
+    class SpotifyAnswer {
+      constructor(readonly body: Record<string, unknown>) {}
+    }
+    const error = Object.assign(new Error('refresh failed'), { code: 'invalid_grant', response: new SpotifyAnswer({ access_token: secrets[2] }) });
+    const cause = Object.assign(new Error('wrapped'), { details: { refreshToken: secrets[4] } });
+
+    logger.child({ token: secrets[3], jobId: 'job-1' }).warn(
+      {
+        a: { b: { c: { d: { accessToken: secrets[0] } } } },
+        pages: [{ items: [{ refresh_token: secrets[1] }] }],
+        err: error,
+        extra: { errors: [cause] },
+        createdAt: new Date('2026-11-23T12:00:00.000Z'),
+      },
+      'poll failed',
+    );
+
+    const output = lines.join('');
+    for (const secret of secrets) expect(output).not.toContain(secret.slice(0, 8));
+    const line = JSON.parse(output) as Record<string, unknown>;
+    expect(line).toMatchObject({
+      jobId: 'job-1',
+      token: '[redacted]',
+      a: { b: { c: { d: { accessToken: '[redacted]' } } } },
+      pages: [{ items: [{ refresh_token: '[redacted]' }] }],
+      err: { type: 'Error', message: 'refresh failed', code: 'invalid_grant', response: { body: { access_token: '[redacted]' } } },
+      createdAt: '2026-11-23T12:00:00.000Z',
+    });
+  });
+
+  it('does not change the object a caller logged', () => {
+    const { logger } = capture();
+    const logged = { user: { accessToken: 'KeepMe0123456789' } };
+    logger.info(logged, 'tokens refreshed');
+    expect(logged.user.accessToken).toBe('KeepMe0123456789');
+  });
+
   it('keeps error codes readable', () => {
     const { lines, logger } = capture();
     logger.error({ err: Object.assign(new Error('connect failed'), { code: 'ECONNREFUSED' }) }, 'redis down');

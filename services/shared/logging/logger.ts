@@ -1,43 +1,9 @@
 import pino, { type Logger, type LoggerOptions } from 'pino';
+import { CENSOR, SECRET_KEYS, redactSecrets } from './redact-secrets.js';
 
 export type { Logger } from 'pino';
+export { SECRET_KEYS } from './redact-secrets.js';
 
-/** Keys whose values are secrets wherever they appear in a logged object (up to three levels deep). */
-export const SECRET_KEYS = [
-  'accessToken',
-  'access_token',
-  'refreshToken',
-  'refresh_token',
-  'token',
-  'idToken',
-  'id_token',
-  'clientSecret',
-  'client_secret',
-  'secret',
-  'password',
-  'authorization',
-  'Authorization',
-  'cookie',
-  'Cookie',
-  'authorizationCode',
-  'authorization_code',
-  'code_verifier',
-  'codeVerifier',
-  'encryptionKeys',
-  'TOKEN_ENCRYPTION_KEYS',
-  'SPOTIFY_CLIENT_SECRET',
-  'DATABASE_URL',
-  'REDIS_URL',
-] as const;
-
-/** Paths where an OAuth `code` travels; `code` elsewhere is usually an error code and stays readable. */
-const CODE_PATHS = ['query.code', 'req.query.code', 'params.code', 'body.code', 'variables.code', 'args.code', 'res.headers["set-cookie"]'];
-
-function redactPaths(): string[] {
-  const paths: string[] = [...CODE_PATHS];
-  for (const key of SECRET_KEYS) paths.push(key, `*.${key}`, `*.*.${key}`, `*.*.*.${key}`);
-  return paths;
-}
 
 export interface LoggerSettings {
   service: string;
@@ -53,8 +19,14 @@ export function createLogger(settings: LoggerSettings): Logger {
     level: settings.level ?? 'info',
     base: { service: settings.service },
     timestamp: pino.stdTimeFunctions.isoTime,
-    redact: { paths: redactPaths(), censor: '[redacted]' },
-    serializers: { err: pino.stdSerializers.err, error: pino.stdSerializers.err },
+    // Every logged object is walked once for secret keys at any depth (redact-secrets.ts); pino's own
+    // redaction is kept for top-level keys only, where it is cheap, because child-logger bindings never
+    // pass through `formatters.log`.
+    // Errors are serialized there too (pino's `err` serializer, then walked); the `err` serializer below
+    // replaces pino's default one, which would serialize that result again, and covers bindings.
+    formatters: { log: (object) => redactSecrets(object) },
+    serializers: { err: (value: unknown) => redactSecrets(value) },
+    redact: { paths: [...SECRET_KEYS], censor: CENSOR },
   };
   if (settings.destination) return pino(options, settings.destination);
   if (pretty) {
