@@ -7,7 +7,6 @@ import { AccountResolver } from './resolvers/account.resolver.js';
 import { AuthResolver } from './resolvers/auth.resolver.js';
 import { HistoryResolver } from './resolvers/history.resolver.js';
 import { MeResolver } from './resolvers/me.resolver.js';
-import { PlayResolver } from './resolvers/play.resolver.js';
 
 let schema: GraphQLSchema | undefined;
 
@@ -17,7 +16,7 @@ let schema: GraphQLSchema | undefined;
  */
 export function buildApiSchema(): GraphQLSchema {
   schema ??= buildSchemaSync({
-    resolvers: [AuthResolver, MeResolver, HistoryResolver, PlayResolver, AccountResolver, ImportsResolver],
+    resolvers: [AuthResolver, MeResolver, HistoryResolver, AccountResolver, ImportsResolver],
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
     // Arguments are checked where they are used, with messages that say what is allowed.
     validate: false,

@@ -9,7 +9,6 @@ import type { SpotifyLogin } from '../auth/spotify-login.js';
 import type { RequestAuth } from '../http/request-auth.js';
 import type { SessionCookie } from '../http/session-cookie.js';
 import { requestLogger, requestIdOf } from '../http/request-id.js';
-import { createCatalogueLoaders, type CatalogueLoaders } from './catalogue.loaders.js';
 import { ApiError, unauthenticated } from './errors.js';
 
 /** What resolvers share for the life of the server. */
@@ -20,12 +19,11 @@ export interface ApiServices {
   sessionCookie: SessionCookie;
 }
 
-/** One request's context: its own EntityManager fork, loaders and logger, and its session, looked up when first needed. */
+/** One request's context: its own EntityManager fork and logger, and its session, looked up when first needed. */
 export interface ApiContext {
   requestId: string;
   logger: Logger;
   em: EntityManager;
-  loaders: CatalogueLoaders;
   services: ApiServices;
   res: Response;
   /** The caller's session; throws UNAUTHENTICATED (or ACCOUNT_DISABLED) when there is none. */
@@ -44,7 +42,6 @@ export function createContext(services: ApiServices, res: Response): ApiContext 
     requestId: requestIdOf(res),
     logger: requestLogger(res),
     em,
-    loaders: createCatalogueLoaders(em),
     services,
     res,
     async session() {

@@ -1,6 +1,7 @@
 import { Args, Ctx, Query, Resolver } from 'type-graphql';
 import { decodeHistoryCursor, encodeHistoryCursor } from '../../history/history-cursor.js';
 import { loadHistoryPage } from '../../history/history-page.query.js';
+import { loadPageTracks } from '../../history/page-tracks.query.js';
 import type { ApiContext } from '../context.js';
 import { badUserInput } from '../errors.js';
 import { DEFAULT_PAGE_SIZE, HistoryArgs, MAX_PAGE_SIZE } from '../inputs/history.args.js';
@@ -29,17 +30,25 @@ export class HistoryResolver {
     if (from && to && from.getTime() >= to.getTime()) throw badUserInput('from must be before to (from is inclusive, to exclusive)', 'from');
 
     const page = await loadHistoryPage(ctx.em, { userId: session.userId, first, after, from, to });
-    const edges = page.plays.map((play) => ({
-      cursor: encodeHistoryCursor(play.position),
-      node: {
-        playedAt: play.playedAt,
-        msPlayed: play.msPlayed,
-        source: play.source as PlaySource,
-        context: play.contextType === null && play.contextUri === null ? null : { type: play.contextType, uri: play.contextUri },
-        trackId: play.trackId,
-        position: play.position,
-      },
-    }));
+    // The page's tracks, albums and artists in one query, here rather than in a `track` field resolver:
+    // the whole page is then plain data, which graphql-js completes without a promise per play (a field
+    // resolver per play was most of the API's CPU time per page; docs/benchmarks.md, history).
+    const tracks = await loadPageTracks(ctx.em, page.plays.map((play) => play.trackId));
+    const edges = page.plays.map((play) => {
+      const track = tracks.get(play.trackId);
+      // The foreign key makes this impossible; say so plainly if it ever happens.
+      if (!track) throw new Error(`track ${play.trackId} of a stored play is missing from the catalogue`);
+      return {
+        cursor: encodeHistoryCursor(play.position),
+        node: {
+          playedAt: play.playedAt,
+          msPlayed: play.msPlayed,
+          source: play.source as PlaySource,
+          context: play.contextType === null && play.contextUri === null ? null : { type: play.contextType, uri: play.contextUri },
+          track,
+        },
+      };
+    });
     return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
   }
 }

@@ -1,6 +1,8 @@
 import { Field, Int, ObjectType } from 'type-graphql';
 
-@ObjectType({ description: 'A Spotify artist.' })
+// simpleResolvers: a history page resolves hundreds of these fields; graphql-js reads them as plain
+// properties instead of through type-graphql's per-field wrapper (they have no middleware or auth).
+@ObjectType({ simpleResolvers: true, description: 'A Spotify artist.' })
 export class Artist {
   @Field(() => String, { description: 'Spotify id.' })
   id!: string;
@@ -12,7 +14,7 @@ export class Artist {
   uri!: string;
 }
 
-@ObjectType({ description: 'A Spotify album.' })
+@ObjectType({ simpleResolvers: true, description: 'A Spotify album.' })
 export class Album {
   @Field(() => String, { description: 'Spotify id.' })
   id!: string;
@@ -30,7 +32,7 @@ export class Album {
   imageUrl!: string | null;
 }
 
-@ObjectType({ description: 'A Spotify track. Tracks of a page are loaded together with their albums and artists, in one query.' })
+@ObjectType({ simpleResolvers: true, description: 'A Spotify track. Tracks of a page are loaded together with their albums and artists, in one query.' })
 export class Track {
   @Field(() => String, { description: 'Spotify id.' })
   id!: string;

@@ -1,7 +1,9 @@
 import { Field, ObjectType } from 'type-graphql';
 import { Play } from './play.type.js';
 
-@ObjectType({ description: 'A play and its cursor.' })
+// simpleResolvers: a history page resolves hundreds of these fields; graphql-js reads them as plain
+// properties instead of through type-graphql's per-field wrapper (they have no middleware or auth).
+@ObjectType({ simpleResolvers: true, description: 'A play and its cursor.' })
 export class PlayEdge {
   @Field(() => String, { description: 'Opaque position of this play: pass it as `after` to continue after it.' })
   cursor!: string;
@@ -10,7 +12,7 @@ export class PlayEdge {
   node!: Play;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class PageInfo {
   @Field(() => Boolean, { description: 'Whether older plays follow this page.' })
   hasNextPage!: boolean;
@@ -19,7 +21,7 @@ export class PageInfo {
   endCursor!: string | null;
 }
 
-@ObjectType({ description: 'A page of plays, newest first (Relay connection).' })
+@ObjectType({ simpleResolvers: true, description: 'A page of plays, newest first (Relay connection).' })
 export class PlayConnection {
   @Field(() => [PlayEdge])
   edges!: PlayEdge[];

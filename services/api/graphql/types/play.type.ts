@@ -1,5 +1,5 @@
 import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
-import type { HistoryPosition } from '../../history/history-cursor.js';
+import { Track } from './catalogue.type.js';
 
 export enum PlaySource {
   POLL = 'poll',
@@ -15,7 +15,9 @@ registerEnumType(PlaySource, {
   },
 });
 
-@ObjectType({ description: 'What a play was started from (an album, a playlist, an artist...).' })
+// simpleResolvers: a history page resolves hundreds of these fields; graphql-js reads them as plain
+// properties instead of through type-graphql's per-field wrapper (they have no middleware or auth).
+@ObjectType({ simpleResolvers: true, description: 'What a play was started from (an album, a playlist, an artist...).' })
 export class PlayContext {
   @Field(() => String, { nullable: true, description: 'Spotify’s context type, e.g. album, playlist, artist.' })
   type!: string | null;
@@ -24,7 +26,7 @@ export class PlayContext {
   uri!: string | null;
 }
 
-@ObjectType({ description: 'One play of a track.' })
+@ObjectType({ simpleResolvers: true, description: 'One play of a track.' })
 export class Play {
   @Field(() => Date, { description: 'When the play ended (as Spotify reports it), UTC.' })
   playedAt!: Date;
@@ -38,9 +40,6 @@ export class Play {
   @Field(() => PlayContext, { nullable: true })
   context!: PlayContext | null;
 
-  /** Resolved by PlayResolver (batched). */
-  trackId!: string;
-
-  /** The key of this play in the history's order, for its cursor. */
-  position!: HistoryPosition;
+  @Field(() => Track, { description: 'The track played, with its album and artists (one query per page).' })
+  track!: Track;
 }
