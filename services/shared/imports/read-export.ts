@@ -1,9 +1,9 @@
 import { createReadStream } from 'node:fs';
 import { open as openFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import StreamArray from 'stream-json/streamers/StreamArray.js';
 import yauzl from 'yauzl';
+import { parseExportRow, type ParsedRow } from './export-row.js';
+import { jsonArrayElements } from './json-array-elements.js';
 
 /** Where a row sits in an export: the audio file's index (in name order) and the row's index in it. */
 export interface ExportPosition {
@@ -11,10 +11,11 @@ export interface ExportPosition {
   row: number;
 }
 
+/** A row of an export as read: where it is, and what parsing made of it (the private fields already dropped). */
 export interface ExportRow extends ExportPosition {
   /** The file the row came from, for messages (`Streaming_History_Audio_2021_3.json`). */
   file: string;
-  value: unknown;
+  parsed: ParsedRow;
 }
 
 /** A file of the export that could not be read as JSON (the rest of the export still is). */
@@ -33,11 +34,13 @@ export class ExportFileError extends Error {
 const AUDIO_FILE = /(^|\/)(Streaming_History_Audio[^/]*|endsong_\d+)\.json$/i;
 
 /**
- * Streams the rows of an export — a zip as Spotify sends it, or one of its JSON files — from `from` on,
- * one at a time: a file of hundreds of MB is never held in memory (stream-json parses each array element
- * on its own, and the caller's `for await` applies back-pressure down to the disk read).
+ * Streams the rows of an export — a zip as Spotify sends it, or one of its JSON files — from `from` on, in
+ * batches of consecutive rows (one per chunk read, about a hundred rows): a file of hundreds of MB is never
+ * held in memory. Each array element is parsed on its own (json-array-elements.ts) and reduced at once to
+ * what is kept (export-row.ts), so the raw row, private fields included, never leaves this module. The
+ * caller's `for await` applies back-pressure down to the disk read.
  */
-export async function* readExport(filePath: string, from: ExportPosition = { entry: 0, row: 0 }): AsyncGenerator<ExportRow> {
+export async function* readExport(filePath: string, from: ExportPosition = { entry: 0, row: 0 }): AsyncGenerator<ExportRow[]> {
   if (await isZip(filePath)) {
     const zip = await openZip(filePath);
     try {
@@ -55,23 +58,15 @@ export async function* readExport(filePath: string, from: ExportPosition = { ent
   }
 }
 
-async function* readJsonArray(source: Readable, file: string, entry: number, fromRow: number): AsyncGenerator<ExportRow> {
-  // Packed values only (no per-chunk string tokens): fewer objects per row for the same result.
-  const elements = StreamArray.withParser({ streamValues: false } as Parameters<typeof StreamArray.withParser>[0]);
-  // pipeline() propagates errors and destroys both ends when the consumer stops early.
-  const piping = pipeline(source, elements).catch((error: unknown) => {
-    elements.destroy(error as Error);
-  });
+async function* readJsonArray(source: Readable, file: string, entry: number, fromRow: number): AsyncGenerator<ExportRow[]> {
   try {
-    for await (const element of elements as AsyncIterable<{ key: number; value: unknown }>) {
-      if (element.key < fromRow) continue;
-      yield { entry, row: element.key, file, value: element.value };
+    for await (const batch of jsonArrayElements(source, fromRow)) {
+      yield batch.values.map((value, i) => ({ entry, row: batch.firstIndex + i, file, parsed: parseExportRow(value) }));
     }
   } catch (error) {
     throw new ExportFileError(file, `${file} is not a JSON array of plays: ${(error as Error).message}`);
   } finally {
     source.destroy();
-    await piping;
   }
 }
 

@@ -1,9 +1,9 @@
 import { rm } from 'node:fs/promises';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { isShortPlay, parseExportRow, type ExportPlay, type ParsedRow } from '../../shared/imports/export-row.js';
+import { isShortPlay, type ExportPlay } from '../../shared/imports/export-row.js';
 import type { ImportProblem } from '../../shared/imports/import.entity.js';
 import { emptyCounts, finishImport, recordChunk, startImport, type ImportCounts } from '../../shared/imports/imports.repository.js';
-import { ExportFileError, readExport, type ExportPosition } from '../../shared/imports/read-export.js';
+import { ExportFileError, readExport, type ExportPosition, type ExportRow } from '../../shared/imports/read-export.js';
 import type { Logger } from '../../shared/logging/logger.js';
 import { ingestPlays } from '../../shared/plays/ingest-plays.js';
 import type { PlayInput } from '../../shared/plays/play-input.js';
@@ -35,7 +35,7 @@ export async function importExport(deps: ImportExportDeps, em: EntityManager, im
   let position: ExportPosition = { entry: started.resumeEntry, row: started.resumeRow };
   if (position.entry > 0 || position.row > 0) log.info({ resumeEntry: position.entry, resumeRow: position.row }, 'resuming the import from its checkpoint');
 
-  const storeChunk = async (rows: ReadRow[], next: ExportPosition, extraProblems: ImportProblem[] = []): Promise<'recorded' | 'cancelled' | 'moved_on'> => {
+  const storeChunk = async (rows: ExportRow[], next: ExportPosition, extraProblems: ImportProblem[] = []): Promise<'recorded' | 'cancelled' | 'moved_on'> => {
     const counts = emptyCounts();
     const problems = [...extraProblems];
     const plays: ExportPlay[] = [];
@@ -83,16 +83,18 @@ export async function importExport(deps: ImportExportDeps, em: EntityManager, im
   };
 
   for (;;) {
-    let rows: ReadRow[] = [];
+    let rows: ExportRow[] = [];
     try {
-      for await (const row of readExport(started.filePath, position)) {
-        // Reduced at once to what is kept: the raw row (private fields included) dies young, and the
-        // chunk holds small objects while it waits for Spotify and Postgres (the worker's heap stays small).
-        rows.push({ entry: row.entry, row: row.row, file: row.file, parsed: parseExportRow(row.value) });
-        if (rows.length >= deps.chunkRows) {
-          const outcome = await storeChunk(rows, { entry: row.entry, row: row.row + 1 });
-          rows = [];
-          if (outcome !== 'recorded') return stop(outcome);
+      // Rows come reduced to what is kept (the raw rows, private fields included, die in readExport), so a
+      // chunk holds small objects while it waits for Spotify and Postgres.
+      for await (const batch of readExport(started.filePath, position)) {
+        for (const row of batch) {
+          rows.push(row);
+          if (rows.length >= deps.chunkRows) {
+            const outcome = await storeChunk(rows, { entry: row.entry, row: row.row + 1 });
+            rows = [];
+            if (outcome !== 'recorded') return stop(outcome);
+          }
         }
       }
       // The last chunk (possibly empty: it still checks the import was not cancelled meanwhile).
@@ -125,12 +127,6 @@ export async function importExport(deps: ImportExportDeps, em: EntityManager, im
     log.info({ ...total }, 'import cancelled by the user: stopped; plays of earlier chunks are kept');
     return { status: 'cancelled', counts: total };
   }
-}
-
-/** A row of the export as read: where it is, and what parsing made of it. */
-interface ReadRow extends ExportPosition {
-  file: string;
-  parsed: ParsedRow;
 }
 
 class ChunkRejected extends Error {
