@@ -7,6 +7,7 @@ import type { Redis } from 'ioredis';
 import { createImportQueue, enqueueImport, type ImportJobData } from '../../services/shared/imports/import-jobs.js';
 import { createImport, findImport, type ImportRecord } from '../../services/shared/imports/imports.repository.js';
 import { createRedisConnection } from '../../services/shared/queue/redis-connection.js';
+import type { SpotifyApiClient } from '../../services/shared/spotify/spotify-api.client.js';
 import { createImportWorker } from '../../services/worker/import/create-import-worker.js';
 import type { ImportOutcome } from '../../services/worker/import/import-export.job.js';
 import { SharedSpotifyRateLimit } from '../../services/worker/import/shared-rate-limit.js';
@@ -24,7 +25,8 @@ export interface ImportPipeline extends Pipeline {
   writeExport(rows: unknown[], name?: string): Promise<string>;
   /** Queues an import of this file for the user, as POST /imports does; returns the import's id. */
   queueImport(userId: string, filePath: string): Promise<string>;
-  startImportWorker(options?: { chunkRows?: number }): Promise<Worker<ImportJobData, ImportOutcome>>;
+  /** An in-process import worker (closed by close()); `api` replaces the Spotify API client of its track look-ups. */
+  startImportWorker(options?: { chunkRows?: number; api?: SpotifyApiClient }): Promise<Worker<ImportJobData, ImportOutcome>>;
   /** Waits until the import is completed, failed or cancelled. */
   waitForImport(importId: string, timeoutMs?: number): Promise<ImportRecord>;
 }
@@ -64,7 +66,12 @@ export async function startImportPipeline(label: string, emulatorOptions: Emulat
           orm: pipeline.db.orm,
           connection,
           logger: pipeline.logger,
-          deps: { ...pipeline.deps, rateLimit: new SharedSpotifyRateLimit(connection, pollQueue, { lookupsPerSecond: 1_000 }), chunkRows: options.chunkRows ?? 1_000 },
+          deps: {
+            ...pipeline.deps,
+            api: options.api ?? pipeline.deps.api,
+            rateLimit: new SharedSpotifyRateLimit(connection, pollQueue, { lookupsPerSecond: 1_000 }),
+            chunkRows: options.chunkRows ?? 1_000,
+          },
         },
         { prefix: pipeline.prefix, concurrency: 1, lockDurationMs: 5_000, stalledIntervalMs: 2_000, maxStalledCount: 2, backoffBaseMs: 20, backoffMaxMs: 200 },
       );

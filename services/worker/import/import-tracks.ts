@@ -28,8 +28,11 @@ export interface ResolvedTrack {
   unknown: boolean;
 }
 
-// Tracks resolved in one run, kept for the next chunks (a history repeats its favourites); bounded.
+// Tracks resolved in one run, kept for the next chunks (a history repeats its favourites); bounded, and
+// kept as stubs (about 300 bytes each, 15 MB when full): once a chunk is stored, its tracks are in the catalogue.
 const CACHE_LIMIT = 50_000;
+/** Prefix of the ids given to an export's album artists and albums (never a Spotify id: those are 22 base62 characters). */
+const EXPORT_ID_PREFIX = 'export-';
 
 /**
  * Turns the track ids of a chunk into what ingestPlays needs. A track already in the catalogue is linked
@@ -58,25 +61,35 @@ export class ImportTrackResolver {
     }
     if (firstPlayOf.size === 0) return result;
 
-    const known: Array<{ id: string; name: string; uri: string }> = await em
-      .getConnection()
-      .execute('select id, name, uri from tracks where id in (select jsonb_array_elements_text(?::jsonb))', [JSON.stringify([...firstPlayOf.keys()])], 'all', em.getTransactionContext());
+    const known: Array<{ id: string; name: string; uri: string; from_export: boolean }> = await em.getConnection().execute(
+      `select id, name, uri, (duration_ms = 0 and (album_id is null or album_id like '${EXPORT_ID_PREFIX}%')) as from_export
+       from tracks where id in (select jsonb_array_elements_text(?::jsonb))`,
+      [JSON.stringify([...firstPlayOf.keys()])],
+      'all',
+      em.getTransactionContext(),
+    );
     for (const track of known) {
-      this.remember(result, track.id, { input: { id: track.id, name: track.name, uri: track.uri, durationMs: 0, album: null, artists: [] }, unknown: false });
+      // A row made from an export's names is a track Spotify answered 404 for: in an earlier chunk of this import
+      // (committed before a crash, so the resumed run counts its plays as the first run would have) or an earlier import.
+      const resolved = { input: stub(track), unknown: track.from_export };
+      this.remember(track.id, resolved);
+      result.set(track.id, resolved);
       firstPlayOf.delete(track.id);
     }
-    for (const [id, play] of firstPlayOf) {
-      const track = await this.fetchTrack(em, id);
+    for (const [trackId, play] of firstPlayOf) {
+      const track = await this.fetchTrack(em, trackId);
       this.fetched++;
-      this.remember(result, id, track ? { input: toTrackInput(track), unknown: false } : { input: fromExportNames(play), unknown: true });
+      // This chunk stores the whole track; later chunks link to the catalogue row with a stub.
+      const resolved = track ? { input: toTrackInput(track), unknown: false } : { input: fromExportNames(play), unknown: true };
+      this.remember(trackId, { input: stub(resolved.input), unknown: resolved.unknown });
+      result.set(trackId, resolved);
     }
     return result;
   }
 
-  private remember(result: Map<string, ResolvedTrack>, id: string, track: ResolvedTrack): void {
+  private remember(trackId: string, track: ResolvedTrack): void {
     if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
-    this.cache.set(id, track);
-    result.set(id, track);
+    this.cache.set(trackId, track);
   }
 
   /** The track, or null when Spotify does not know it (404, or an id it calls invalid). */
@@ -116,6 +129,9 @@ export class ImportTrackResolver {
   }
 }
 
+/** A track already in the catalogue, as ingestPlays needs it to link plays (the catalogue is insert-only: the rest is not written). */
+const stub = (track: { id: string; name: string; uri: string }): TrackInput => ({ id: track.id, name: track.name, uri: track.uri, durationMs: 0, album: null, artists: [] });
+
 function toTrackInput(track: SpotifyTrack): TrackInput {
   const mapped = fromSpotifyItem({ track, played_at: new Date(0).toISOString(), context: null });
   if (!mapped.play) throw new Error(`Spotify returned track ${track.id ?? '?'} without an id`);
@@ -126,7 +142,8 @@ function toTrackInput(track: SpotifyTrack): TrackInput {
  * A track Spotify no longer knows: its id from the export's URI, its names from the export. The export
  * gives the album artist's and album's names only, without ids: they get ids derived from the names,
  * prefixed `export-` (never a Spotify id, which is 22 base62 characters), so they cannot collide with
- * real catalogue rows. The duration is unknown: 0.
+ * real catalogue rows. The duration is unknown: 0. That duration with no album or an `export-` one marks
+ * the row as made here (resolve() reads it back so): every track Spotify returns has a duration.
  */
 function fromExportNames(play: ExportPlay): TrackInput {
   const artist = play.artistName ? { id: derivedId('artist', play.artistName), name: play.artistName, uri: `playlog:export-artist:${derivedId('artist', play.artistName)}` } : null;
@@ -143,4 +160,4 @@ function fromExportNames(play: ExportPlay): TrackInput {
   };
 }
 
-const derivedId = (kind: string, name: string): string => `export-${createHash('sha256').update(`${kind}\u0000${name}`).digest('base64url').slice(0, 22)}`;
+const derivedId = (kind: string, name: string): string => `${EXPORT_ID_PREFIX}${createHash('sha256').update(`${kind}\u0000${name}`).digest('base64url').slice(0, 22)}`;
