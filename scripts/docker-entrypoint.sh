@@ -9,6 +9,7 @@
 # Each is the same file as its package.json script (start:api, start:worker, start:scheduler,
 # migrate, start:emulator, dlq, rotate-key, import), but run with `node` directly rather than `npm run`,
 # so that the service itself receives SIGTERM (tini, PID 1, forwards it) and shuts down gracefully.
+# The worker gets the same node flags as start:worker: a V8 heap bounded by WORKER_MAX_OLD_SPACE_MB.
 # PLAYLOG_WATCH=true (development only, Tilt) restarts the service when a synced source changes.
 set -eu
 
@@ -46,11 +47,17 @@ case "$service" in
     ;;
 esac
 
+# The worker's V8 old space, in MiB (0: Node sizes it from the container's memory). Unbounded on a large
+# host, V8 lets an import's garbage pile up far past the live heap (docs/import.md, "Memory").
+# (Left unquoted below: no argument at all for the other services.)
+node_flags=""
+if [ "$service" = worker ]; then node_flags="--max-old-space-size=${WORKER_MAX_OLD_SPACE_MB:-256}"; fi
+
 # Only long-running services restart on changes; a one-off command run in a dev pod must still exit.
 watch=false
 case "$service" in api | worker) watch="${PLAYLOG_WATCH:-false}" ;; esac
 if [ "$watch" = "true" ]; then
   # tsx watch restarts the process when a file it imported changes (Tilt live_update syncs them).
-  exec node_modules/.bin/tsx watch --clear-screen=false "$entry" "$@"
+  exec node_modules/.bin/tsx watch --clear-screen=false $node_flags "$entry" "$@"
 fi
-exec node --import tsx "$entry" "$@"
+exec node $node_flags --import tsx "$entry" "$@"

@@ -33,12 +33,12 @@ export function entrypointVariables(): Set<string> {
   return new Set([...read('scripts/docker-entrypoint.sh').matchAll(/\$\{?([A-Z][A-Z0-9_]*)/g)].map((m) => m[1]!));
 }
 
-/** package.json script -> source file, for scripts of the form `node --import tsx <file>`. */
+/** package.json script -> source file, for scripts of the form `node [--flag=value ...] --import tsx <file>`. */
 export function packageScripts(): Map<string, string> {
   const { scripts } = JSON.parse(read('package.json')) as { scripts: Record<string, string> };
   const files = new Map<string, string>();
   for (const [name, command] of Object.entries(scripts)) {
-    const match = /^node --import tsx (\S+\.ts)$/.exec(command);
+    const match = /^node (?:--[a-z-]+=\S+ )*--import tsx (\S+\.ts)$/.exec(command);
     if (match) files.set(name, match[1]!);
   }
   return files;

@@ -1,8 +1,11 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { afterEach, describe, expect, it } from 'vitest';
-import { ROOT } from './deploy-files.js';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { importWorkerEnv } from '../../services/worker/import/import-worker-env.js';
+import { ROOT, read } from './deploy-files.js';
 
 /**
  * The image's entrypoint, run here as the image runs it (`playlog <service>` from /app), with the
@@ -71,5 +74,32 @@ describe('the image entrypoint', () => {
     child.kill('SIGTERM');
     expect(await exited).toEqual({ code: 0, signal: null });
     expect(stderr).toContain('SIGTERM received, shutting down');
+  });
+});
+
+describe('the worker’s V8 heap limit', () => {
+  // A stand-in for node on PATH that prints the command line it was started with.
+  const bin = mkdtempSync(join(tmpdir(), 'playlog-fake-node-'));
+  writeFileSync(join(bin, 'node'), '#!/bin/sh\necho "node $*"\n');
+  chmodSync(join(bin, 'node'), 0o755);
+  afterAll(() => rmSync(bin, { recursive: true, force: true }));
+  const withFakeNode = (extra: Record<string, string>) => env({ ...extra, PATH: `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}` });
+  const startWorkerScript = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts['start:worker']!;
+  const image = (service: string, extra: Record<string, string>) => spawnSync('sh', [ENTRYPOINT, service], { env: withFakeNode(extra), encoding: 'utf8' }).stdout.trim();
+  const npm = (extra: Record<string, string>) => spawnSync('sh', ['-c', startWorkerScript], { cwd: ROOT, env: withFakeNode(extra), encoding: 'utf8' }).stdout.trim();
+
+  it('is WORKER_MAX_OLD_SPACE_MB, with the configuration’s default, both in the image and in npm run start:worker', () => {
+    const fallback = importWorkerEnv.WORKER_MAX_OLD_SPACE_MB.parse(undefined);
+    for (const value of [undefined, '', '512', '0']) {
+      const given: Record<string, string> = value === undefined ? {} : { WORKER_MAX_OLD_SPACE_MB: value };
+      const expected = `node --max-old-space-size=${value || fallback} --import tsx services/worker/main.ts`;
+      expect(image('worker', given), `image, WORKER_MAX_OLD_SPACE_MB=${value}`).toBe(expected);
+      expect(npm(given), `npm run start:worker, WORKER_MAX_OLD_SPACE_MB=${value}`).toBe(expected);
+    }
+  });
+
+  it('is left to Node for the other services', () => {
+    expect(image('api', { WORKER_MAX_OLD_SPACE_MB: '512' })).toBe('node --import tsx services/api/main.ts');
+    expect(image('scheduler', {})).toBe('node --import tsx services/scheduler/main.ts');
   });
 });
