@@ -18,27 +18,12 @@ import type { BenchEmulatorTokens } from '../support/emulator-process.js';
 import { checkRow, formatNumber, infoRow } from '../support/results-table.js';
 import type { Scenario } from '../support/scenario.js';
 import { sleep, timed, waitFor } from '../support/stopwatch.js';
+import { WORKER_ENTRY, startWorkerNodeArgs } from '../support/worker-node-args.js';
 
 const SIZES = { small: { bytes: 5 * 2 ** 20 }, default: { bytes: 200 * 2 ** 20 } };
 const RSS_LIMIT_MIB = 300;
 const DAY_MS = 86_400_000;
 const mib = (bytes: number) => bytes / 2 ** 20;
-const WORKER_ENTRY = 'services/worker/main.ts';
-
-/**
- * The node flags of `npm run start:worker`, with their `${VAR:-default}` expanded from the worker's environment:
- * the benchmarked worker starts exactly as deployed (test/deploy checks that the image starts it the same way).
- */
-function startWorkerNodeArgs(env: Record<string, string>): string[] {
-  const script = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts['start:worker'] ?? '';
-  const flags = /^node ((?:--[a-z-]+=\S+ )*)--import tsx (\S+)$/.exec(script);
-  if (!flags || flags[2] !== WORKER_ENTRY) throw new Error(`package.json start:worker is not "node [--flag=value ...] --import tsx ${WORKER_ENTRY}": ${script}`);
-  return flags[1]!
-    .split(' ')
-    .filter(Boolean)
-    .map((flag) => flag.replace(/\$\{([A-Z0-9_]+):-([^}]*)\}/g, (_, name: string, fallback: string) => env[name] || fallback));
-}
-
 /**
  * Issue 10: a streaming-history export of 200 MB is imported by a real worker process whose memory
  * stays under 300 MB. The worker runs as `npm run start:worker` runs it (its heap bounded by the default

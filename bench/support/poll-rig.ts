@@ -17,6 +17,7 @@ import type { BenchEmulatorTokens } from './emulator-process.js';
 import type { IoStats } from './io-instrumentation.js';
 import type { ScenarioContext } from './scenario.js';
 import { waitFor } from './stopwatch.js';
+import { WORKER_ENTRY, startWorkerNodeArgs } from './worker-node-args.js';
 
 /** How far back each poll looks: the scheduler's default interval, so a poll sees what a real one would. */
 export const POLL_WINDOW_MS = 300_000;
@@ -171,14 +172,16 @@ export async function startPollRig(context: ScenarioContext, options: { label: s
           const { rm } = await import('node:fs/promises');
           await rm(statsFile, { force: true });
         });
+        const env = workerEnv(prefix, concurrency, statsFile);
         const service = startChildService(context, {
           name: `worker-${label}-${i}`,
-          entry: 'services/worker/main.ts',
+          entry: WORKER_ENTRY,
           imports: ['bench/support/io-instrumentation.ts'],
-          env: workerEnv(prefix, concurrency, statsFile),
+          env,
           ...(keep ? { keep } : {}),
           ...(countLines ? { count: countLines } : {}),
-          ...(nodeArgs ? { nodeArgs } : {}),
+          // Started as `npm run start:worker` starts it (its heap bound), plus what the scenario needs.
+          nodeArgs: [...startWorkerNodeArgs({ ...process.env, ...env }), ...(nodeArgs ?? [])],
         });
         return {
           service,
