@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { RunningApi } from '../../services/api/start-api-server.js';
 import { postGraphql, startApiHarness, type ApiHarness, type LoggedIn } from './api-harness.js';
 
@@ -169,6 +170,25 @@ describe('rate limiting', () => {
     expect(Number(last!.headers.get('retry-after'))).toBeGreaterThan(0);
     const body = (await last!.json()) as { errors: Array<{ extensions: { code: string } }> };
     expect(body.errors[0]!.extensions.code).toBe('RATE_LIMITED');
+  });
+
+  it('lets no burst through at a window boundary, and lets the client in again after Retry-After', async () => {
+    const windowMs = 3_000;
+    const limited = await h.startAnotherApi({ RATE_LIMIT_AUTH: '2', RATE_LIMIT_WINDOW_SECONDS: String(windowMs / 1000), QUEUE_PREFIX: `${h.config.QUEUE_PREFIX}-slide` });
+    const login = () => fetch(`${limited.url}/auth/login`, { redirect: 'manual', headers: { accept: 'application/json' } });
+    // The limit's windows start at multiples of the window length: use up the limit just before one
+    // ends, then ask again just after it.
+    const untilOffset = (offsetMs: number) => (offsetMs - (Date.now() % windowMs) + windowMs) % windowMs;
+    await sleep(untilOffset(2_500));
+    const before = [(await login()).status, (await login()).status];
+    await sleep(untilOffset(20));
+    const after = await login();
+    expect([...before, after.status]).toEqual([302, 302, 429]);
+    const retryAfter = Number(after.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(windowMs / 1000);
+    await sleep(retryAfter * 1000);
+    expect((await login()).status).toBe(302);
   });
 
   it('counts /graphql per client IP, and a valid session on its own', async () => {

@@ -2,6 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../shared/logging/logger.js';
 import { requestIdOf, requestLogger } from './request-id.js';
+import { decideSlidingWindow } from './sliding-window.js';
 
 export interface RateLimitOptions {
   redis: Redis;
@@ -18,7 +19,9 @@ export interface RateLimitOptions {
 }
 
 /**
- * A fixed-window request counter in Redis (INCR + EXPIRE in one MULTI), shared by every API replica.
+ * A request counter in Redis shared by every API replica: one counter per fixed window (INCR + EXPIRE
+ * + GET of the previous window's, in one MULTI), read as a sliding window (`sliding-window.ts`) so that
+ * a window boundary never lets twice the limit through.
  * Over the limit: 429 with Retry-After and a GraphQL-shaped body whose code is RATE_LIMITED.
  * When Redis cannot be reached the request goes through (logged, at most every 30 s): an outage of the
  * counter must not take the API down with it; /readyz reports Redis separately.
@@ -31,13 +34,15 @@ export function rateLimit(options: RateLimitOptions) {
     const windowMs = windowSeconds * 1000;
     const now = Date.now();
     const window = Math.floor(now / windowMs);
-    const key = `${options.prefix}:api:ratelimit:${options.scope}:${await options.keyOf(req, res)}:${window}`;
-    let count: number;
+    const who = await options.keyOf(req, res);
+    const keyOfWindow = (n: number) => `${options.prefix}:api:ratelimit:${options.scope}:${who}:${n}`;
+    const key = keyOfWindow(window);
+    let counts: { previous: number; current: number };
     try {
-      const replies = await redis.multi().incr(key).expire(key, windowSeconds + 1).exec();
-      const [error, value] = replies?.[0] ?? [new Error('no reply'), null];
-      if (error) throw error;
-      count = Number(value);
+      const replies = await redis.multi().incr(key).expire(key, 2 * windowSeconds + 1).get(keyOfWindow(window - 1)).exec();
+      const failed = replies?.find(([error]) => error)?.[0];
+      if (!replies || failed) throw failed ?? new Error('no reply');
+      counts = { current: Number(replies[0]![1]), previous: Number(replies[2]![1] ?? 0) };
     } catch (error) {
       if (now - lastWarning > 30_000) {
         lastWarning = now;
@@ -45,19 +50,20 @@ export function rateLimit(options: RateLimitOptions) {
       }
       return next();
     }
-    const resetSeconds = Math.max(1, Math.ceil(((window + 1) * windowMs - now) / 1000));
+    const decision = decideSlidingWindow({ ...counts, elapsed: (now - window * windowMs) / windowMs }, limit, windowSeconds);
     res.setHeader('RateLimit-Limit', String(limit));
-    res.setHeader('RateLimit-Remaining', String(Math.max(0, limit - count)));
-    res.setHeader('RateLimit-Reset', String(resetSeconds));
-    if (count <= limit) return next();
+    res.setHeader('RateLimit-Remaining', String(decision.remaining));
+    if (decision.allowed) return next();
+    const retryAfter = decision.retryAfterSeconds;
+    res.setHeader('RateLimit-Reset', String(retryAfter));
     res
       .status(429)
-      .setHeader('Retry-After', String(resetSeconds))
+      .setHeader('Retry-After', String(retryAfter))
       .json({
         errors: [
           {
-            message: `Too many requests: at most ${limit} per ${windowSeconds} s. Try again in ${resetSeconds} s.`,
-            extensions: { code: 'RATE_LIMITED', retryAfterSeconds: resetSeconds, requestId: requestIdOf(res) },
+            message: `Too many requests: at most ${limit} per ${windowSeconds} s. Try again in ${retryAfter} s.`,
+            extensions: { code: 'RATE_LIMITED', retryAfterSeconds: retryAfter, requestId: requestIdOf(res) },
           },
         ],
       });

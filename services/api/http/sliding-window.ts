@@ -1,0 +1,43 @@
+/**
+ * The sliding-window estimate of a request rate from two fixed-window counters (the one in progress
+ * and the one before): the previous window's count is weighted by how much of it still overlaps the
+ * last `windowMs`. Unlike a bare fixed window, a client cannot get twice the limit through by
+ * straddling a window boundary.
+ */
+export interface SlidingWindowCounts {
+  /** Requests counted in the previous fixed window. */
+  previous: number;
+  /** Requests counted in the current fixed window, this one included. */
+  current: number;
+  /** How far into the current window we are, 0 ≤ elapsed < 1. */
+  elapsed: number;
+}
+
+export interface SlidingWindowDecision {
+  allowed: boolean;
+  /** Requests still allowed now, after this one. */
+  remaining: number;
+  /** Whole seconds until a request would be allowed again (0 when one is allowed now). */
+  retryAfterSeconds: number;
+}
+
+const estimate = (previous: number, current: number, elapsed: number) => previous * (1 - elapsed) + current;
+
+export function decideSlidingWindow({ previous, current, elapsed }: SlidingWindowCounts, limit: number, windowSeconds: number): SlidingWindowDecision {
+  const allowed = estimate(previous, current, elapsed) <= limit;
+  const remaining = Math.max(0, Math.floor(limit - estimate(previous, current, elapsed)));
+  return { allowed, remaining, retryAfterSeconds: allowed ? 0 : secondsUntilOneMoreFits({ previous, current, elapsed }, limit, windowSeconds) };
+}
+
+/** When would one more request (counted into whichever window is current then) keep the estimate within the limit? */
+function secondsUntilOneMoreFits({ previous, current, elapsed }: SlidingWindowCounts, limit: number, windowSeconds: number): number {
+  let windows: number;
+  if (current + 1 <= limit) {
+    // Later in this window: previous × (1 − e) + current + 1 ≤ limit.
+    windows = 1 - (limit - current - 1) / previous - elapsed;
+  } else {
+    // In the next window, where this window's count becomes the previous one: current × (1 − e) + 1 ≤ limit.
+    windows = 1 - elapsed + 1 - (limit - 1) / current;
+  }
+  return Math.max(1, Math.ceil(windows * windowSeconds));
+}
