@@ -1,7 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { UnrecoverableError, Worker, type Job, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { recordPollFailure, recordPollSuccess } from '../shared/db/poll-state.repository.js';
+import { recordPollFailure } from '../shared/db/poll-state.repository.js';
 import type { Logger } from '../shared/logging/logger.js';
 import { type PollJobData } from '../shared/queue/poll-jobs.js';
 import { QUEUE_NAMES } from '../shared/queue/queue-names.js';
@@ -64,7 +64,6 @@ export function createPollWorker(parts: PollWorkerParts, settings: PollWorkerSet
       const outcome = await pollUser(deps, em, userId, log);
       const durationMs = Date.now() - startedAt;
       if (outcome.status === 'polled') {
-        await recordPollSuccess(em, userId, new Date());
         const line = { pollReason: job.data.reason, ...outcome, durationMs };
         if (outcome.reauthSoon) log.warn(line, `polled; the user must log in again by ${outcome.reauthBy} (Spotify refresh tokens expire)`);
         else log.info(line, `polled: ${outcome.fetched} fetched, ${outcome.new} new`);

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { TokenCipher } from '../shared/crypto/token-cipher.js';
 import { loadPollContext } from '../shared/db/poll-context.repository.js';
+import { recordPollSuccess } from '../shared/db/poll-state.repository.js';
 import type { Logger } from '../shared/logging/logger.js';
 import { fromSpotifyItem, type SkipReason } from '../shared/plays/from-spotify-item.js';
 import { ingestPlays } from '../shared/plays/ingest-plays.js';
@@ -45,8 +46,9 @@ const MAX_PAGE_SIZE = 50;
 
 /**
  * Polls one user: fresh access token, then recently-played after the stored cursor, page by page
- * towards now, each page stored (and the cursor advanced) in one idempotent statement. Running it twice,
- * or after a crash halfway, stores nothing twice and loses nothing still retrievable.
+ * towards now, each page stored (and the cursor advanced) in one idempotent statement; the last one
+ * also records the poll's success in poll_state. Running it twice, or after a crash halfway, stores
+ * nothing twice and loses nothing still retrievable.
  */
 export async function pollUser(deps: PollUserDeps, em: EntityManager, userId: string, log: Logger): Promise<PollOutcome> {
   const context = await loadPollContext(em, deps.cipher, userId);
@@ -100,31 +102,49 @@ export async function pollUser(deps: PollUserDeps, em: EntityManager, userId: st
       outcome.artistsWithoutId += mapped.artistsWithoutId;
       plays.push(mapped.play);
     }
+
+    const next = nextPage(page, after, outcome.pages, deps.maxPages);
+    // The poll's success is recorded with its last page's plays, in the same statement, or on its own.
+    const succeededAt = next.after === null ? new Date() : undefined;
     if (newestMs !== null) {
       // The cursor moves past skipped items too: they will never be stored, so fetching them again is waste.
-      const result = await ingestPlays(em, { userId, plays, source: 'poll', advanceCursorToMs: newestMs });
+      const result = await ingestPlays(em, { userId, plays, source: 'poll', advanceCursorToMs: newestMs, pollSucceededAt: succeededAt });
       outcome.new += result.inserted;
       cursor = cursor === null ? newestMs : Math.max(cursor, newestMs);
+    } else if (succeededAt) {
+      await recordPollSuccess(em, userId, succeededAt);
     }
 
-    if (page.items.length === 0 || !page.next) break;
-    const nextAfter = afterParameter(page.next);
-    // Not an `after` link (a `before` one walks back in time): nothing newer to fetch.
-    if (nextAfter === null) break;
-    if (nextAfter <= after) {
-      log.warn({ after, nextAfter }, 'Spotify returned a next page that does not move forward: stopped paging (the next poll continues from the cursor)');
-      break;
-    }
-    if (outcome.pages >= deps.maxPages) {
-      log.warn({ pages: outcome.pages }, 'stopped paging at WORKER_MAX_PAGES (the next poll continues from the cursor)');
-      break;
-    }
-    after = nextAfter;
-    page = await withToken((accessToken) => deps.api.getRecentlyPlayed(accessToken, { limit, after: nextAfter }));
+    if (next.warning) log.warn(next.warning.detail, next.warning.message);
+    if (next.after === null) break;
+    after = next.after;
+    page = await withToken((accessToken) => deps.api.getRecentlyPlayed(accessToken, { limit, after }));
   }
 
   const deadline = refreshDeadline(token.credentials.authorizedAt, deps.now(), deps.tokens);
   return { status: 'polled', ...outcome, tokenRefreshed, cursorMs: cursor, reauthBy: deadline.at.toISOString(), reauthSoon: deadline.warn };
+}
+
+interface NextPage {
+  /** The `after` of the next request, or null when this page is the poll's last. */
+  after: number | null;
+  warning?: { detail: Record<string, number>; message: string };
+}
+
+/** Whether to fetch another page after this one (decided before storing it, so the last store can end the poll). */
+function nextPage(page: SpotifyRecentlyPlayedPage, after: number, pages: number, maxPages: number): NextPage {
+  if (page.items.length === 0 || !page.next) return { after: null };
+  const nextAfter = afterParameter(page.next);
+  // Not an `after` link (a `before` one walks back in time): nothing newer to fetch.
+  if (nextAfter === null) return { after: null };
+  if (nextAfter <= after) {
+    return {
+      after: null,
+      warning: { detail: { after, nextAfter }, message: 'Spotify returned a next page that does not move forward: stopped paging (the next poll continues from the cursor)' },
+    };
+  }
+  if (pages >= maxPages) return { after: null, warning: { detail: { pages }, message: 'stopped paging at WORKER_MAX_PAGES (the next poll continues from the cursor)' } };
+  return { after: nextAfter };
 }
 
 /** The `after` cursor of a `next` URL, or null when it has none (a `before` link, or not a URL). */

@@ -78,6 +78,24 @@ describe('ingestPlays', () => {
     expect(await cursor()).toBe('1775001600000');
   });
 
+  it('records a poll’s success with its last page, ends the failure streak, and keeps the cursor where it is', async () => {
+    const userId = await insertUser(db.sql, 'success-user');
+    const state = async () =>
+      (await db.sql.query('select after_cursor_ms, last_polled_at, last_success_at, consecutive_failures, xmin from poll_state where user_id = $1', [userId])).rows[0];
+    await db.sql.query(`insert into poll_state (user_id, after_cursor_ms, consecutive_failures, last_error) values ($1, 5000, 3, 'Spotify timed out')`, [userId]);
+
+    // A page that is not the poll's last, and replays nothing new: no new row version.
+    const before = await state();
+    await ingestPlays(db.orm.em.fork(), { userId, plays: [], source: 'poll', advanceCursorToMs: 4_000 });
+    expect((await state()).xmin).toBe(before.xmin);
+
+    const at = new Date('2026-11-23T10:00:00.123Z');
+    await ingestPlays(db.orm.em.fork(), { userId, plays: [makePlay(3, '2026-04-01T00:00:00Z')], source: 'poll', advanceCursorToMs: 4_000, pollSucceededAt: at });
+    expect(await state()).toMatchObject({ after_cursor_ms: '5000', last_polled_at: at, last_success_at: at, consecutive_failures: 0 });
+    const error = await db.sql.query('select last_error from poll_state where user_id = $1', [userId]);
+    expect(error.rows[0].last_error).toBe('Spotify timed out');
+  });
+
   it('takes part in the caller’s transaction: a rollback stores nothing', async () => {
     const userId = await insertUser(db.sql, 'transaction-user');
     const em = db.orm.em.fork();

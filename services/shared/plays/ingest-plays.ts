@@ -12,7 +12,8 @@ export class InvalidPlayError extends Error {
  * Stores a batch of plays for one user, exactly once, in ONE SQL statement (one round trip).
  *
  * Data-modifying CTEs upsert artists, albums, tracks and track artists, insert the plays with
- * `ON CONFLICT DO NOTHING` and advance the poll cursor. A single statement is atomic, so no explicit
+ * `ON CONFLICT DO NOTHING` and advance the poll cursor (and, on a poll's last page, record its success).
+ * A single statement is atomic, so no explicit
  * transaction is needed, and foreign keys are checked at its end, when the catalogue rows exist.
  * Rows are sorted by key in every CTE so that concurrent batches lock in the same order (no deadlock).
  * The catalogue is insert-only (`DO NOTHING`): replays write nothing and take no row locks.
@@ -26,7 +27,8 @@ export async function ingestPlays(em: EntityManager, request: IngestRequest): Pr
 
   // Bound parameters through knex: MikroORM's execute() would inline the (megabytes of) JSON into the SQL
   // text, escaped in JavaScript and parsed again by Postgres, which made large batches 2.7x slower (bench/).
-  const query = em.getConnection().getKnex().raw(INGEST_SQL, [JSON.stringify(document), request.userId, request.source, request.userId, cursor]);
+  const succeededAt = request.pollSucceededAt?.toISOString() ?? null;
+  const query = em.getConnection().getKnex().raw(INGEST_SQL, [JSON.stringify(document), request.userId, request.source, request.userId, cursor, succeededAt]);
   const transaction = em.getTransactionContext();
   if (transaction) query.transacting(transaction);
   const { rows } = (await query) as { rows: Array<{ inserted: string | number }> };
@@ -133,10 +135,17 @@ new_plays as (
   returning 1
 ),
 new_cursor as (
-  insert into poll_state (user_id, after_cursor_ms)
-  select ?::uuid, c.ms from (select ?::bigint as ms) c where c.ms is not null
-  on conflict (user_id) do update set after_cursor_ms = excluded.after_cursor_ms
-  where poll_state.after_cursor_ms is null or poll_state.after_cursor_ms < excluded.after_cursor_ms
+  insert into poll_state (user_id, after_cursor_ms, last_polled_at, last_success_at)
+  select ?::uuid, c.ms, c.succeeded_at, c.succeeded_at
+  from (select ?::bigint as ms, ?::timestamptz as succeeded_at) c
+  where c.ms is not null or c.succeeded_at is not null
+  on conflict (user_id) do update set
+    after_cursor_ms = greatest(poll_state.after_cursor_ms, excluded.after_cursor_ms),
+    last_polled_at = coalesce(excluded.last_polled_at, poll_state.last_polled_at),
+    last_success_at = coalesce(excluded.last_success_at, poll_state.last_success_at),
+    consecutive_failures = case when excluded.last_success_at is null then poll_state.consecutive_failures else 0 end
+  -- A replay that neither moves the cursor nor ends a poll writes no new row version.
+  where excluded.last_success_at is not null or poll_state.after_cursor_ms is null or poll_state.after_cursor_ms < excluded.after_cursor_ms
   returning 1
 )
 select (select count(*) from new_plays) as inserted,

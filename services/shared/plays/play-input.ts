@@ -38,6 +38,11 @@ export interface IngestRequest {
   source: PlaySource;
   /** Advances the user's poll cursor (never moves it back), in the same statement as the insert. */
   advanceCursorToMs?: number;
+  /**
+   * The poll this batch ends has succeeded at this time: last_polled_at and last_success_at are set and the
+   * failure streak ends, in the same statement (a poll's last page saves a round trip).
+   */
+  pollSucceededAt?: Date;
 }
 
 export interface IngestResult {
