@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { migrateToLatest } from '../../services/shared/db/migrate-to-latest.js';
+import { dropDatabase as dropDatabaseRetrying } from '../../test/support/drop-database.js';
 import { ADMIN_DATABASE_URL, databaseUrlFor } from './bench-env.js';
 
 /** Every database a bench run creates starts with this, so leftovers of a killed run are easy to find. */
@@ -21,21 +22,8 @@ export async function withAdmin<T>(run: (client: pg.Client) => Promise<T>): Prom
 
 export const benchDatabaseName = (runId: string, label: string) => `${BENCH_DATABASE_PREFIX}${runId}_${label.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}`;
 
-/**
- * Drops a bench database. FORCE ends our own leftover sessions, but refuses when an autovacuum worker
- * (a superuser's process) is in it; a plain DROP cancels autovacuum itself, so it is the fallback.
- */
-export async function dropDatabase(name: string): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await withAdmin((client) => client.query(`drop database if exists ${name} ${attempt % 2 === 0 ? 'with (force)' : ''}`));
-      return;
-    } catch (error) {
-      if (attempt >= 9) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 200 * (attempt + 1)));
-    }
-  }
-}
+/** Drops a bench database (retrying past autovacuum: see test/support/drop-database.ts). */
+export const dropDatabase = (name: string): Promise<void> => dropDatabaseRetrying(withAdmin, name);
 
 /** An empty database with every migration applied, the way `npm run migrate` leaves a new install. */
 export async function createMigratedDatabase(name: string): Promise<string> {

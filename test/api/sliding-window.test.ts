@@ -24,6 +24,13 @@ describe('the sliding-window rate limit', () => {
     expect(decideSlidingWindow({ previous: 0, current: 11, elapsed: 0.99 }, 10, WINDOW).allowed).toBe(false);
   });
 
+  it('lets a request in at the exact instant Retry-After names', () => {
+    // 102 s after a window of 70 requests (limit 22): 70 × 0.3 + 1 is 22 in floating point too.
+    const refused = decideSlidingWindow({ previous: 0, current: 70, elapsed: 0 }, 22, WINDOW);
+    expect(refused).toMatchObject({ allowed: false, retryAfterSeconds: 102 });
+    expect(decideSlidingWindow(later(0, 70, 0, 102), 22, WINDOW).allowed).toBe(true);
+  });
+
   it('answers a Retry-After after which one request fits, and before which none does', () => {
     fc.assert(
       fc.property(
@@ -43,7 +50,7 @@ describe('the sliding-window rate limit', () => {
           }
         },
       ),
-      { numRuns: 5_000 },
+      { numRuns: 20_000 },
     );
   });
 });

@@ -2,22 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEST_ADMIN_DATABASE_URL, databaseUrlFor } from '../support/test-env.js';
+import { withTestAdmin } from '../support/database.js';
+import { dropDatabase } from '../support/drop-database.js';
+import { databaseUrlFor } from '../support/test-env.js';
 import { ROOT } from './deploy-files.js';
 
 /** `playlog migrate`, the command the Helm hook Job and the compose `migrate` service run, on an empty database. */
 
 const name = `playlog_test_entrypoint_${randomBytes(4).toString('hex')}`;
-
-async function admin(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: TEST_ADMIN_DATABASE_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 function migrate() {
   return spawnSync('sh', [`${ROOT}/scripts/docker-entrypoint.sh`, 'migrate'], {
@@ -28,8 +20,8 @@ function migrate() {
 }
 
 describe('playlog migrate', () => {
-  beforeAll(() => admin(`create database ${name}`));
-  afterAll(() => admin(`drop database if exists ${name} with (force)`));
+  beforeAll(() => withTestAdmin((client) => client.query(`create database ${name}`)));
+  afterAll(() => dropDatabase(withTestAdmin, name));
 
   it('creates the schema on an empty database, then finds nothing to do on a second run', async () => {
     const first = migrate();

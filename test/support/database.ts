@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { openOrm, type MikroORM } from '../../services/shared/db/open-orm.js';
+import { dropDatabase } from './drop-database.js';
 import { TEMPLATE_DATABASE, TEST_ADMIN_DATABASE_URL, databaseUrlFor } from './test-env.js';
 
 export interface TestDatabase {
@@ -11,7 +12,8 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-async function admin<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
+/** Runs `run` on a fresh connection to the admin database (the test role may create and drop databases). */
+export async function withTestAdmin<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: TEST_ADMIN_DATABASE_URL });
   await client.connect();
   try {
@@ -27,7 +29,7 @@ export async function createTestDatabase(label = 'db'): Promise<TestDatabase> {
   // Cloning needs the template to have no other sessions; retry briefly if another file clones at once.
   for (let attempt = 0; ; attempt++) {
     try {
-      await admin((c) => c.query(`create database ${name} template ${TEMPLATE_DATABASE}`));
+      await withTestAdmin((c) => c.query(`create database ${name} template ${TEMPLATE_DATABASE}`));
       break;
     } catch (error) {
       if (attempt >= 20 || !/being accessed by other users/.test((error as Error).message)) throw error;
@@ -44,7 +46,7 @@ export async function createTestDatabase(label = 'db'): Promise<TestDatabase> {
     async drop() {
       await sql.end();
       await orm.close(true);
-      await admin((c) => c.query(`drop database if exists ${name} with (force)`));
+      await dropDatabase(withTestAdmin, name);
     },
   };
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { migrateToLatest } from '../../services/shared/db/migrate-to-latest.js';
 import { TEMPLATE_DATABASE, TEST_ADMIN_DATABASE_URL, databaseUrlFor } from './test-env.js';
+import { dropDatabase } from './drop-database.js';
 
 /**
  * Makes sure the migrated template database exists; each test file clones it (createTestDatabase),
@@ -26,7 +27,7 @@ export default async function setup(): Promise<void> {
       await migrateToLatest({ DATABASE_URL: databaseUrlFor(building), DATABASE_POOL_MAX: 2 });
       await admin.query(`alter database ${building} rename to ${TEMPLATE_DATABASE}`);
     } catch (error) {
-      await admin.query(`drop database if exists ${building} with (force)`);
+      await dropDatabase((run) => run(admin), building);
       // Another run finished the same template first: use theirs.
       const built = await admin.query('select 1 from pg_database where datname = $1', [TEMPLATE_DATABASE]);
       if (!built.rowCount) throw error;

@@ -22,10 +22,12 @@ export interface SlidingWindowDecision {
 }
 
 const estimate = (previous: number, current: number, elapsed: number) => previous * (1 - elapsed) + current;
+/** Floating-point slack: at the exact instant Retry-After names, 70 × 0.3 + 1 must count as 22, not 22.000000000000004. */
+const EPSILON = 1e-9;
 
 export function decideSlidingWindow({ previous, current, elapsed }: SlidingWindowCounts, limit: number, windowSeconds: number): SlidingWindowDecision {
-  const allowed = estimate(previous, current, elapsed) <= limit;
-  const remaining = Math.max(0, Math.floor(limit - estimate(previous, current, elapsed)));
+  const allowed = estimate(previous, current, elapsed) <= limit + EPSILON;
+  const remaining = Math.max(0, Math.floor(limit - estimate(previous, current, elapsed) + EPSILON));
   return { allowed, remaining, retryAfterSeconds: allowed ? 0 : secondsUntilOneMoreFits({ previous, current, elapsed }, limit, windowSeconds) };
 }
 
