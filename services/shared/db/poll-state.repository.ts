@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { runPrepared } from './run-prepared.js';
 
 /**
  * Reads and writes of `poll_state` outside the ingest statement (which advances the cursor itself).
@@ -33,15 +34,18 @@ export async function findActiveUsersPage(em: EntityManager, afterId: string | n
 /** Raw queries through MikroORM return timestamptz as text; entities would get Dates. */
 const toDate = (value: Date | string | null): Date | null => (value === null ? null : new Date(value));
 
-/** A poll that finished: its time, and the failure streak ends. The last error stays for inspection. */
+/**
+ * A poll that finished with an empty last page (otherwise the ingest statement records it): its time, and
+ * the failure streak ends. The last error stays for inspection. Prepared: most polls of a steady state end so.
+ */
 export async function recordPollSuccess(em: EntityManager, userId: string, at: Date): Promise<void> {
-  await em.getConnection().execute(
+  await runPrepared(
+    em,
+    'playlog_record_poll_success',
     `insert into poll_state (user_id, last_polled_at, last_success_at, consecutive_failures)
      select ?::uuid, ?::timestamptz, ?::timestamptz, 0 where exists (select 1 from users where id = ?::uuid)
      on conflict (user_id) do update set last_polled_at = excluded.last_polled_at, last_success_at = excluded.last_success_at, consecutive_failures = 0`,
     [userId, at.toISOString(), at.toISOString(), userId],
-    'run',
-    em.getTransactionContext(),
   );
 }
 
