@@ -2,7 +2,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { runPrepared } from './run-prepared.js';
 
 /**
- * Reads and writes of `poll_state` outside the ingest statement (which advances the cursor itself).
+ * Reads and writes of `poll_state` outside the ingest statement (which advances the cursor itself, and
+ * records the success of a poll whose last page has plays).
  * Raw SQL through MikroORM's connection: each is one small upsert on a hot path, and the unit of work
  * would add a select per job for nothing.
  */

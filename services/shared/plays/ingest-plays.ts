@@ -14,8 +14,8 @@ export class InvalidPlayError extends Error {
  *
  * Data-modifying CTEs upsert artists, albums, tracks and track artists, insert the plays with
  * `ON CONFLICT DO NOTHING` and advance the poll cursor (and, on a poll's last page, record its success).
- * A single statement is atomic, so no explicit
- * transaction is needed, and foreign keys are checked at its end, when the catalogue rows exist.
+ * A single statement is atomic, so no explicit transaction is needed, and foreign keys are checked at
+ * its end, when the catalogue rows exist.
  * Rows are sorted by key in every CTE so that concurrent batches lock in the same order (no deadlock).
  * The catalogue is insert-only (`DO NOTHING`): replays write nothing and take no row locks.
  *
