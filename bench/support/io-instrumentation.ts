@@ -5,7 +5,7 @@
  * i.e. Spotify), with its CPU time and memory. Written as JSON to BENCH_IO_STATS_FILE every 500 ms, at
  * exit and on SIGUSR2 (after a forced GC when started with --expose-gc); the bench reads differences.
  */
-import { writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
 import pg from 'pg';
@@ -121,7 +121,12 @@ const snapshot = (): IoStats => {
   };
 };
 if (file) {
-  const write = () => writeFileSync(file, JSON.stringify(snapshot()));
+  // Written aside and renamed over the file: a reader never sees it half written (or empty, between
+  // writeFileSync's truncate and its write: it crashed the memory scenario once).
+  const write = () => {
+    writeFileSync(`${file}.tmp`, JSON.stringify(snapshot()));
+    renameSync(`${file}.tmp`, file);
+  };
   setInterval(write, 500).unref();
   process.on('exit', write);
   // SIGUSR2: a full garbage collection first (when started with --expose-gc), then a snapshot, so two

@@ -171,6 +171,7 @@ export async function startPollRig(context: ScenarioContext, options: { label: s
         context.defer(async () => {
           const { rm } = await import('node:fs/promises');
           await rm(statsFile, { force: true });
+          await rm(`${statsFile}.tmp`, { force: true });
         });
         const env = workerEnv(prefix, concurrency, statsFile);
         const service = startChildService(context, {
