@@ -104,9 +104,14 @@ export const historyScenario: Scenario = {
         SPOTIFY_CLIENT_SECRET: 'bench-secret',
       },
     });
-    const apiUrl = String((await api.waitForLine((line) => line.msg === 'API listening')).url);
+    // Both start at once (nothing is measured yet), and both are waited for before either can print its line.
     const bare = startChildService(context, { name: 'bare-history', entry: 'bench/baselines/bare-history-server.ts', env: { DATABASE_URL: databaseUrl } });
-    const bareUrl = String((await bare.waitForLine((line) => line.msg === 'bare history server listening')).url);
+    const [apiListening, bareListening] = await Promise.all([
+      api.waitForLine((line) => line.msg === 'API listening'),
+      bare.waitForLine((line) => line.msg === 'bare history server listening'),
+    ]);
+    const apiUrl = String(apiListening.url);
+    const bareUrl = String(bareListening.url);
 
     const auth = { authorization: `Bearer ${token}` };
     const targets: Target[] = [

@@ -12,8 +12,8 @@ import { sleep, timed, waitFor } from '../support/stopwatch.js';
 
 /** BENCH_MEMORY_JOBS overrides the number of jobs (to explore; the target is stated at 100,000). */
 const SIZES = {
-  small: { users: 100, jobs: 300, early: 50 },
-  default: { users: 10_000, jobs: Number(process.env.BENCH_MEMORY_JOBS ?? 100_000), early: 1_000 },
+  small: { users: 100, jobs: 300, early: 50, restMs: 500 },
+  default: { users: 10_000, jobs: Number(process.env.BENCH_MEMORY_JOBS ?? 100_000), early: 1_000, restMs: 2_000 },
 };
 const CONCURRENCY = 32;
 const mib = (bytes: number) => `${formatNumber(bytes / 2 ** 20)} MiB`;
@@ -35,7 +35,7 @@ export const memoryScenario: Scenario = {
     /** RSS and the process's own account of its memory, at rest after a full GC (io-instrumentation.ts). */
     const reading = async () => {
       // Both readings in the same state: queue drained, a moment of rest, then a forced full GC.
-      await sleep(2_000);
+      await sleep(size.restMs);
       service.signal('SIGUSR2');
       await sleep(300);
       const stats = worker!.ioStats();
@@ -131,7 +131,7 @@ export const memoryScenario: Scenario = {
       ],
       notes: [
         `retention: completed jobs kept ${POLL_RETENTION.completed.age / 60} min, at most ${POLL_RETENTION.completed.count.toLocaleString('en-US')}; failed jobs ${POLL_RETENTION.failed.age / 86_400} days (poll-jobs.ts)`,
-        `worker memory read at rest (queue drained, 2 s idle) right after a forced full GC (--expose-gc, SIGUSR2), after ${size.early.toLocaleString('en-US')} jobs and after the last; polls return 0–2 new plays the first time a user is polled, then none${process.env.MALLOC_ARENA_MAX ? `; MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX}` : ''}`,
+        `worker memory read at rest (queue drained, ${size.restMs / 1000} s idle) right after a forced full GC (--expose-gc, SIGUSR2), after ${size.early.toLocaleString('en-US')} jobs and after the last; polls return 0–2 new plays the first time a user is polled, then none${process.env.MALLOC_ARENA_MAX ? `; MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX}` : ''}`,
         'Redis memory: MEMORY USAGE of every key under the queue prefix; API RSS under load is in the history table',
       ],
     };
