@@ -13,6 +13,16 @@ export const workerEnv = {
     .min(1)
     .default(20)
     .describe('Poll jobs started per second across all workers (BullMQ limiter); a 429 from Spotify pauses them all for its Retry-After.'),
+  // Read by the worker's start command (package.json start:worker, the image's entrypoint), which passes it to node;
+  // declared here so that it is validated and documented with the rest (test/deploy checks both use this default).
+  WORKER_MAX_OLD_SPACE_MB: z.coerce
+    .number()
+    .int()
+    .refine((mib) => mib === 0 || mib >= 128, 'must be 0 (Node sizes the heap) or at least 128')
+    .default(256)
+    .describe(
+      'V8 old-space limit of the worker process in MiB, which `npm run start:worker` and the image’s `playlog worker` give node as --max-old-space-size (at least 128). 0: Node sizes the heap from the machine’s or container’s memory, and on a large host an import then grows the worker by about 90 MiB instead of 30 (docs/import.md).',
+    ),
   WORKER_SHUTDOWN_GRACE_MS: ms(0)
     .default(25_000)
     .describe('On SIGTERM, how long active jobs get to finish; past it they are handed back to the queue for another worker and the process exits. Keep it below the pod’s terminationGracePeriodSeconds.'),

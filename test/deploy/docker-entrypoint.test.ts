@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { importWorkerEnv } from '../../services/worker/import/import-worker-env.js';
+import { workerEnv } from '../../services/worker/config.js';
 import { ROOT, read } from './deploy-files.js';
 
 /**
@@ -89,7 +89,7 @@ describe('the worker’s V8 heap limit', () => {
   const npm = (extra: Record<string, string>) => spawnSync('sh', ['-c', startWorkerScript], { cwd: ROOT, env: withFakeNode(extra), encoding: 'utf8' }).stdout.trim();
 
   it('is WORKER_MAX_OLD_SPACE_MB, with the configuration’s default, both in the image and in npm run start:worker', () => {
-    const fallback = importWorkerEnv.WORKER_MAX_OLD_SPACE_MB.parse(undefined);
+    const fallback = workerEnv.WORKER_MAX_OLD_SPACE_MB.parse(undefined);
     for (const value of [undefined, '', '512', '0']) {
       const given: Record<string, string> = value === undefined ? {} : { WORKER_MAX_OLD_SPACE_MB: value };
       const expected = `node --max-old-space-size=${value || fallback} --import tsx services/worker/main.ts`;

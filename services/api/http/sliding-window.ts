@@ -26,8 +26,9 @@ const estimate = (previous: number, current: number, elapsed: number) => previou
 const EPSILON = 1e-9;
 
 export function decideSlidingWindow({ previous, current, elapsed }: SlidingWindowCounts, limit: number, windowSeconds: number): SlidingWindowDecision {
-  const allowed = estimate(previous, current, elapsed) <= limit + EPSILON;
-  const remaining = Math.max(0, Math.floor(limit - estimate(previous, current, elapsed) + EPSILON));
+  const load = estimate(previous, current, elapsed);
+  const allowed = load <= limit + EPSILON;
+  const remaining = Math.max(0, Math.floor(limit - load + EPSILON));
   return { allowed, remaining, retryAfterSeconds: allowed ? 0 : secondsUntilOneMoreFits({ previous, current, elapsed }, limit, windowSeconds) };
 }
 
