@@ -7,9 +7,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { z } from 'zod';
 import { apiConfigShape } from '../services/api/config.js';
 import { schedulerConfigShape } from '../services/scheduler/config.js';
-import type { EnvShape } from '../services/shared/config/load-config.js';
+import { isSensitiveSchema, type EnvShape } from '../services/shared/config/load-config.js';
 import { databaseEnv, redisEnv, runtimeEnv } from '../services/shared/config/env-schema.js';
-import { emulatorEnv } from '../services/spotify-emulator/emulator-env.js';
+import { emulatorEnv } from '../services/spotify-emulator/config.js';
 import { workerConfigShape } from '../services/worker/config.js';
 
 /** Every process and the variables it reads, in the order the table lists them. */
@@ -45,7 +45,8 @@ export function configTable(): string {
   const rows = ['| variable | read by | default | meaning |', '| --- | --- | --- | --- |'];
   for (const [variable, { schema, usedBy }] of variables) {
     const allOfThem = usedBy.length === processes.length ? 'all' : usedBy.join(', ');
-    rows.push(`| \`${variable}\` | ${allOfThem} | ${defaultOf(schema)} | ${(schema.description ?? '').replace(/\|/g, '\\|')} |`);
+    const meaning = `${isSensitiveSchema(schema) ? 'Sensitive. ' : ''}${schema.description ?? ''}`;
+    rows.push(`| \`${variable}\` | ${allOfThem} | ${defaultOf(schema)} | ${meaning.replace(/\|/g, '\\|')} |`);
   }
   return rows.join('\n');
 }

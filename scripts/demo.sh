@@ -4,7 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [[ ! -d node_modules ]]; then
-  echo "demo: installing dependencies (npm ci)…"
-  npm ci --no-audit --no-fund >/dev/null
+  echo "demo: first run: installing dependencies with npm ci (about a minute)…"
+  started=$SECONDS
+  npm ci --no-audit --no-fund
+  echo "demo: dependencies installed in $((SECONDS - started)) s"
 fi
 exec node --import tsx scripts/demo/main.ts "$@"

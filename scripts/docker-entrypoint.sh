@@ -29,7 +29,7 @@ case "$service" in
   scheduler) entry=services/scheduler/main.ts ;;
   migrate) entry=services/shared/db/migrate.ts ;;
   emulator) entry=services/spotify-emulator/main.ts ;;
-  dlq) entry=services/worker/dlq-cli.ts ;;
+  dlq) entry=services/worker/dlq/dlq-cli.ts ;;
   rotate-key) entry=scripts/rotate-key.ts ;;
   import) entry=scripts/import.ts ;;
   "" | help | -h | --help)

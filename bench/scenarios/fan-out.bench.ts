@@ -1,7 +1,8 @@
 import pg from 'pg';
-import { pollJob } from '../../services/shared/queue/poll-jobs.js';
-import { createPollQueue } from '../../services/shared/queue/poll-queue.js';
-import { createRedisConnection } from '../../services/shared/queue/redis-connection.js';
+import { pollJob } from '../../services/shared/jobs/poll-jobs.js';
+import { openQueue } from '../../services/shared/jobs/open-queues.js';
+import { pollQueue as pollQueueDefinition } from '../../services/shared/jobs/job-registry.js';
+import { createRedisConnection } from '../../services/shared/jobs/redis-connection.js';
 import { benchDatabaseName, createMigratedDatabase, dropDatabase } from '../support/bench-database.js';
 import { REDIS_URL } from '../support/bench-env.js';
 import { benchPrefix, benchRedis, memoryUnder } from '../support/bench-redis.js';
@@ -83,7 +84,7 @@ export const fanOutScenario: Scenario = {
     const bulkPrefix = benchPrefix(context, redis, 'fan-out-bulk');
     const producer = createRedisConnection(REDIS_URL, 'worker');
     context.defer(() => void producer.disconnect());
-    const bulkQueue = createPollQueue(producer, bulkPrefix);
+    const bulkQueue = openQueue(pollQueueDefinition, producer, bulkPrefix);
     context.defer(() => bulkQueue.close());
     const { rows: idRows } = await sql.query<{ id: string }>(`select id from users order by id`);
     const now = Date.now();
@@ -104,7 +105,7 @@ export const fanOutScenario: Scenario = {
     };
     context.log(`scheduler run 1 of 2 over ${users.toLocaleString('en-US')} users`);
     const first = await runSchedulerProcess(context, env);
-    const queue = createPollQueue(producer, prefix);
+    const queue = openQueue(pollQueueDefinition, producer, prefix);
     context.defer(() => queue.close());
     const countQueued = async () => {
       const counts = await queue.getJobCounts('waiting', 'delayed', 'prioritized', 'active');

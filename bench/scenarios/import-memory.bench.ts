@@ -6,10 +6,12 @@ import path from 'node:path';
 import { once } from 'node:events';
 import pg from 'pg';
 import { TokenCipher, parseEncryptionKeys } from '../../services/shared/crypto/token-cipher.js';
-import { saveCredentials } from '../../services/shared/db/credentials.repository.js';
+import { saveCredentials } from '../../services/shared/db/repositories/credentials.repository.js';
 import { openOrm } from '../../services/shared/db/open-orm.js';
-import { createImportQueue, enqueueImport } from '../../services/shared/imports/import-jobs.js';
-import { createRedisConnection } from '../../services/shared/queue/redis-connection.js';
+import { enqueueImport } from '../../services/shared/jobs/import-jobs.js';
+import { importQueue } from '../../services/shared/jobs/job-registry.js';
+import { openQueue } from '../../services/shared/jobs/open-queues.js';
+import { createRedisConnection } from '../../services/shared/jobs/redis-connection.js';
 import { benchDatabaseName, createMigratedDatabase, dropDatabase } from '../support/bench-database.js';
 import { REDIS_URL, benchWorkerEnv } from '../support/bench-env.js';
 import { benchPrefix, benchRedis } from '../support/bench-redis.js';
@@ -18,7 +20,7 @@ import type { BenchEmulatorTokens } from '../support/emulator-process.js';
 import { checkRow, formatNumber, infoRow } from '../support/results-table.js';
 import type { Scenario } from '../support/scenario.js';
 import { sleep, timed, waitFor } from '../support/stopwatch.js';
-import { WORKER_ENTRY, startWorkerNodeArgs } from '../support/worker-node-args.js';
+import { WORKER_ENTRY, startWorkerNodeArgs } from '../../scripts/support/worker-node-args.js';
 
 const SIZES = { small: { bytes: 5 * 2 ** 20 }, default: { bytes: 200 * 2 ** 20 } };
 const RSS_LIMIT_MIB = 300;
@@ -123,7 +125,7 @@ export const importMemoryScenario: Scenario = {
       const idleRss = worker.rssBytes();
       const importId = randomUUID();
       await sql.query(`insert into imports (id, user_id, file_name, file_path, file_bytes) values ($1, $2, 'bench.json', $3, $4)`, [importId, userId, file, fileBytes]);
-      const queue = createImportQueue(connection, prefix);
+      const queue = openQueue(importQueue, connection, prefix);
       context.defer(() => queue.close());
       let sampledPeak = 0;
       const sampler = setInterval(() => {

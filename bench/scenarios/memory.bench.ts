@@ -1,8 +1,8 @@
 import { Worker } from 'bullmq';
-import { pollJob, POLL_RETENTION, type PollJobData } from '../../services/shared/queue/poll-jobs.js';
-import { createPollQueue } from '../../services/shared/queue/poll-queue.js';
-import { QUEUE_NAMES } from '../../services/shared/queue/queue-names.js';
-import { createRedisConnection } from '../../services/shared/queue/redis-connection.js';
+import { pollQueue, type PollJobData } from '../../services/shared/jobs/job-registry.js';
+import { pollJob } from '../../services/shared/jobs/poll-jobs.js';
+import { openQueue } from '../../services/shared/jobs/open-queues.js';
+import { createRedisConnection } from '../../services/shared/jobs/redis-connection.js';
 import { REDIS_URL } from '../support/bench-env.js';
 import { benchPrefix, benchRedis, memoryUnder } from '../support/bench-redis.js';
 import { startPollRig } from '../support/poll-rig.js';
@@ -73,7 +73,7 @@ export const memoryScenario: Scenario = {
     // pollAll waited for every one of them in poll_state: this many jobs ran.
     const jobsRun = done;
     const retained = await memoryUnder(redis, prefix);
-    const queue = createPollQueue(redis, prefix);
+    const queue = openQueue(pollQueue, redis, prefix);
     context.defer(() => queue.close());
     const [sample] = await queue.getCompleted(0, 0);
     const returnValue: unknown = sample?.returnvalue ?? { status: 'polled' };
@@ -84,9 +84,9 @@ export const memoryScenario: Scenario = {
     const keepAllPrefix = benchPrefix(context, redis, 'memory-keep-all');
     const connection = createRedisConnection(REDIS_URL, 'worker');
     context.defer(() => void connection.disconnect());
-    const keepAll = createPollQueue(connection, keepAllPrefix);
+    const keepAll = openQueue(pollQueue, connection, keepAllPrefix);
     context.defer(() => keepAll.close());
-    const noop = new Worker<PollJobData>(QUEUE_NAMES.poll, async () => returnValue, { connection, prefix: keepAllPrefix, concurrency: 100, autorun: true });
+    const noop = new Worker<PollJobData>(pollQueue.name, async () => returnValue, { connection, prefix: keepAllPrefix, concurrency: 100, autorun: true });
     noop.on('error', () => undefined);
     context.defer(() => noop.close());
     context.log(`${jobsRun.toLocaleString('en-US')} no-op jobs kept forever, for comparison`);
@@ -130,7 +130,7 @@ export const memoryScenario: Scenario = {
         infoRow(`worker throughput after the first ${size.early.toLocaleString('en-US')}`, `${formatNumber(((jobsRun - size.early) / rest.ms) * 1000)} polls/s`, `${CONCURRENCY} concurrent jobs`),
       ],
       notes: [
-        `retention: completed jobs kept ${POLL_RETENTION.completed.age / 60} min, at most ${POLL_RETENTION.completed.count.toLocaleString('en-US')}; failed jobs ${POLL_RETENTION.failed.age / 86_400} days (poll-jobs.ts)`,
+        `retention: completed jobs kept ${pollQueue.retention.completed.age / 60} min, at most ${pollQueue.retention.completed.count.toLocaleString('en-US')}; failed jobs ${pollQueue.retention.failed.age / 86_400} days (job-registry.ts)`,
         `worker memory read at rest (queue drained, ${size.restMs / 1000} s idle) right after a forced full GC (--expose-gc, SIGUSR2), after ${size.early.toLocaleString('en-US')} jobs and after the last; polls return 0–2 new plays the first time a user is polled, then none${process.env.MALLOC_ARENA_MAX ? `; MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX}` : ''}`,
         'Redis memory: MEMORY USAGE of every key under the queue prefix; API RSS under load is in the history table',
       ],

@@ -5,11 +5,13 @@ import type { Queue } from 'bullmq';
 import pg from 'pg';
 import { randomBytes } from 'node:crypto';
 import { TokenCipher, parseEncryptionKeys } from '../../services/shared/crypto/token-cipher.js';
-import { saveCredentials } from '../../services/shared/db/credentials.repository.js';
+import { saveCredentials } from '../../services/shared/db/repositories/credentials.repository.js';
 import { openOrm } from '../../services/shared/db/open-orm.js';
-import { pollJob, type PollJobData } from '../../services/shared/queue/poll-jobs.js';
-import { createPollQueue } from '../../services/shared/queue/poll-queue.js';
-import { createRedisConnection } from '../../services/shared/queue/redis-connection.js';
+import type { PollJobData } from '../../services/shared/jobs/job-registry.js';
+import { pollJob } from '../../services/shared/jobs/poll-jobs.js';
+import { openQueue } from '../../services/shared/jobs/open-queues.js';
+import { pollQueue as pollQueueDefinition } from '../../services/shared/jobs/job-registry.js';
+import { createRedisConnection } from '../../services/shared/jobs/redis-connection.js';
 import { benchDatabaseName, createMigratedDatabase, dropDatabase } from './bench-database.js';
 import { REDIS_URL, benchWorkerEnv } from './bench-env.js';
 import { startChildService, type ChildService, type LogLine } from './child-service.js';
@@ -17,7 +19,7 @@ import type { BenchEmulatorTokens } from './emulator-process.js';
 import type { IoStats } from './io-instrumentation.js';
 import type { ScenarioContext } from './scenario.js';
 import { waitFor } from './stopwatch.js';
-import { WORKER_ENTRY, startWorkerNodeArgs } from './worker-node-args.js';
+import { WORKER_ENTRY, startWorkerNodeArgs } from '../../scripts/support/worker-node-args.js';
 
 /** How far back each poll looks: the scheduler's default interval, so a poll sees what a real one would. */
 export const POLL_WINDOW_MS = 300_000;
@@ -141,7 +143,7 @@ export async function startPollRig(context: ScenarioContext, options: { label: s
   const queueFor = (prefix: string) => {
     let queue = queues.get(prefix);
     if (!queue) {
-      queue = createPollQueue(producer, prefix);
+      queue = openQueue(pollQueueDefinition, producer, prefix);
       queues.set(prefix, queue);
       const created = queue;
       context.defer(() => created.close());

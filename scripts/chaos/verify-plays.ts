@@ -1,5 +1,3 @@
-import type pg from 'pg';
-
 /**
  * What "nothing lost" means, per user, against the emulator's ground truth.
  *
@@ -57,16 +55,12 @@ export function classifyPlays(truth: TruthPlay[], pollEndsMs: number[]): { expec
   return { expected, lostToWindow, beforeLogin };
 }
 
-export async function storedPlays(sql: pg.Pool, userId: string): Promise<{ keys: string[]; total: number; distinctInstants: number }> {
-  const { rows } = await sql.query<{ ms: string; track_id: string }>(
-    `select (extract(epoch from played_at) * 1000)::bigint::text as ms, track_id from listening_events where user_id = $1`,
-    [userId],
-  );
-  const keys = rows.map((row) => `${row.ms}|${row.track_id}`);
-  return { keys, total: rows.length, distinctInstants: new Set(rows.map((row) => row.ms)).size };
-}
-
-export function compare(spotifyUserId: string, classified: ReturnType<typeof classifyPlays>, stored: Awaited<ReturnType<typeof storedPlays>>, truthKeys: Set<string>): UserVerdict {
+/**
+ * One user's verdict. `storedKeys` are the stored plays as `<played_at ms>|<track id>`: two rows at one
+ * instant (or one row stored twice, which the primary key forbids) are duplicates.
+ */
+export function compare(spotifyUserId: string, classified: ReturnType<typeof classifyPlays>, storedKeys: string[], truthKeys: Set<string>): UserVerdict {
+  const stored = { keys: storedKeys, total: storedKeys.length, distinctInstants: new Set(storedKeys.map((key) => key.split('|')[0])).size };
   const storedSet = new Set(stored.keys);
   return {
     spotifyUserId,

@@ -1,30 +1,49 @@
 /**
  * `npm run demo`: runs all of Playlog on this machine with synthetic listeners and no Spotify account.
- *
- *   npm run demo                      emulator + API + worker + scheduler loop, 5 listeners logged in
- *   npm run demo -- --listeners 3     fewer (or more) synthetic listeners
- *   npm run demo -- --with-spotify    the real Spotify, with SPOTIFY_CLIENT_ID/SECRET from .env
- *
- * Ctrl-C stops everything it started. Data stays in the database, so a second run continues it.
+ * Ctrl-C stops everything it started and logs its listeners out. Data stays in the database, so a second
+ * run continues it.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { Children, type Child } from './children.js';
+import { UsageError, parseCommandLine, wholeNumberOption } from '../../services/shared/cli/command-line.js';
+import { Children, type Child } from '../support/children.js';
+import { loginSyntheticListener, logoutSession, type DemoSession } from '../support/synthetic-login.js';
+import { startWorkerNodeArgs, WORKER_ENTRY } from '../support/worker-node-args.js';
 import { readEnvFile } from './env-file.js';
 import { Progress } from './progress.js';
-import { loginSyntheticListener, type DemoSession } from './synthetic-login.js';
+
+const USAGE = `usage: npm run demo -- [options]
+
+All of Playlog on this machine: Postgres and Redis, the Spotify emulator with synthetic listeners, the
+API, a worker and the scheduler. Ctrl-C stops everything it started.
+
+options:
+  --listeners <n>   synthetic listeners to log in, 1 to 50 (default 5)
+  --with-spotify    the real Spotify instead of the emulator, with SPOTIFY_CLIENT_ID and
+                    SPOTIFY_CLIENT_SECRET from .env (log in with the URL it prints)
+  -h, --help        this text`;
 
 const root = new URL('../../', import.meta.url).pathname;
-const args = process.argv.slice(2);
-const withSpotify = args.includes('--with-spotify') || process.env.DEMO_WITH_SPOTIFY === '1';
-const listenersArg = args.indexOf('--listeners');
-const listeners = listenersArg >= 0 ? Number(args[listenersArg + 1]) : 5;
-if (!Number.isInteger(listeners) || listeners < 1 || listeners > 50) {
-  console.error('demo: --listeners takes a whole number from 1 to 50');
-  process.exit(2);
-}
+const { withSpotify, listeners } = (() => {
+  const argv = process.argv.slice(2);
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  try {
+    const { values } = parseCommandLine(argv, { listeners: { type: 'string' }, 'with-spotify': { type: 'boolean' } });
+    return {
+      withSpotify: (values['with-spotify'] ?? false) || process.env.DEMO_WITH_SPOTIFY === '1',
+      listeners: wholeNumberOption('listeners', values.listeners, 5, { min: 1, max: 50 }),
+    };
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`demo: ${error.message}\n${USAGE}`);
+    process.exit(2);
+  }
+})();
 
 // The development key of .env.example: fixed, so a second run can read the tokens the first stored.
 const DEV_ENCRYPTION_KEY = 'dev:cGxheWxvZy1kZXZlbG9wbWVudC1rZXktMzJieXRlcyE=';
@@ -53,6 +72,9 @@ const env: NodeJS.ProcessEnv = {
   ADMIN_USERNAME: 'admin',
   ADMIN_PASSWORD: adminPassword,
   POLL_INTERVAL_SECONDS: pick('POLL_INTERVAL_SECONDS', '30'),
+  // Listeners at the emulator's busiest, so a new play comes along every minute or two.
+  EMULATOR_PLAYS_PER_HOUR_MIN: pick('EMULATOR_PLAYS_PER_HOUR_MIN', '30'),
+  EMULATOR_PLAYS_PER_HOUR_MAX: pick('EMULATOR_PLAYS_PER_HOUR_MAX', '60'),
   SCHEDULER_LOOP_SECONDS: pick('SCHEDULER_LOOP_SECONDS', '15'),
   WORKER_CONCURRENCY: pick('WORKER_CONCURRENCY', '5'),
   SPOTIFY_REDIRECT_URI: withSpotify ? pick('SPOTIFY_REDIRECT_URI', `${apiUrl}/auth/callback`) : `${apiUrl}/auth/callback`,
@@ -87,11 +109,16 @@ const children = new Children(join(root, '.services', 'demo-logs'), (child, code
   void shutdown(1);
 });
 
+/** The listeners' sessions: revoked when the demo stops, so runs do not pile up sessions. */
+const sessions: DemoSession[] = [];
+
 let shuttingDown = false;
 async function shutdown(code: number): Promise<never> {
   if (!shuttingDown) {
     shuttingDown = true;
     console.log('\nStopping Playlog…');
+    const loggedOut = await Promise.all(sessions.map((session) => logoutSession(apiUrl, session).then(() => true, () => false)));
+    if (loggedOut.includes(false)) console.log(`(${loggedOut.filter((ok) => !ok).length} listener session(s) could not be revoked: they expire on their own)`);
     await children.stopAll();
     console.log('Stopped. Your data stays in the database; `npm run demo` continues where you left off.');
   }
@@ -160,11 +187,11 @@ async function main(): Promise<void> {
     await waitForHttp(`${apiUrl}/readyz`, api);
   });
   await progress.run('Starting a worker and the scheduler loop', async () => {
-    children.start('worker', 'services/worker/main.ts', env);
+    // As `npm run start:worker` starts it: with its bounded heap.
+    children.start('worker', WORKER_ENTRY, env, startWorkerNodeArgs(env));
     children.start('scheduler', 'services/scheduler/main.ts', env);
   });
 
-  const sessions: DemoSession[] = [];
   if (!withSpotify) {
     await progress.run(`Logging in ${listeners} synthetic listeners through OAuth`, async () => {
       for (const id of spotifyUserIds) sessions.push(await loginSyntheticListener(apiUrl, id));
@@ -174,6 +201,9 @@ async function main(): Promise<void> {
   printReady(sessions);
 }
 
+/** Average minutes between two plays at this many plays an hour. */
+const minutesBetween = (playsPerHour: number): string => (playsPerHour > 0 ? String(Math.round((60 / playsPerHour) * 10) / 10) : '∞');
+
 function printReady(sessions: DemoSession[]): void {
   const query = '{ listeningHistory(first: 5) { edges { node { playedAt track { name artists { name } } } } pageInfo { hasNextPage endCursor } } }';
   const lines = [
@@ -181,14 +211,16 @@ function printReady(sessions: DemoSession[]): void {
     'Playlog demo is ready',
     '',
     `  GraphQL API + IDE:  ${apiUrl}/graphql`,
-    `  Queue dashboard:    ${apiUrl}/admin/queues   (user admin, password ${adminPassword})`,
+    // The URL without credentials in it: browsers refuse user:password@ URLs; this one asks for them.
+    `  Queue dashboard:    ${apiUrl}/admin/queues   (your browser asks: user admin, password ${adminPassword})`,
     `  Logs:               .services/demo-logs/`,
   ];
   if (sessions[0]) {
     lines.push(
       `  Listeners:          ${sessions.map((s) => s.displayName).join(', ')}`,
       '',
-      `Recent plays of ${sessions[0].displayName} (new ones arrive every ${env.SCHEDULER_LOOP_SECONDS} s or so):`,
+      `Recent plays of ${sessions[0].displayName}. Each listener plays ${env.EMULATOR_PLAYS_PER_HOUR_MIN} to ${env.EMULATOR_PLAYS_PER_HOUR_MAX} tracks an hour`,
+      `(a new play every ${minutesBetween(Number(env.EMULATOR_PLAYS_PER_HOUR_MAX))} to ${minutesBetween(Number(env.EMULATOR_PLAYS_PER_HOUR_MIN))} minutes); Playlog polls each listener every ${env.POLL_INTERVAL_SECONDS} s, or at once on requestSync:`,
       '',
       `  curl -s ${apiUrl}/graphql -H 'content-type: application/json' -H 'authorization: Bearer ${sessions[0].token}' -d '${JSON.stringify({ query })}'`,
     );

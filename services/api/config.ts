@@ -1,13 +1,12 @@
 import { z } from 'zod';
-import { ConfigError, loadConfig } from '../shared/config/load-config.js';
-import { adminEnv, databaseEnv, envHelpers, redisEnv, runtimeEnv, spotifyEnv, tokenCryptoEnv } from '../shared/config/env-schema.js';
-import { importApiEnv } from './imports/import-api-env.js';
+import { ConfigError, defineEnv, loadConfig } from '../shared/config/load-config.js';
+import { adminEnv, databaseEnv, envHelpers, importStorageEnv, redisEnv, runtimeEnv, spotifyEnv, tokenCryptoEnv } from '../shared/config/env-schema.js';
 
 const { httpUrl, port, positiveInt, bool } = envHelpers;
 const nonNegativeInt = z.coerce.number().int().min(0);
 
 /** Variables only the API reads. Each has a description: the README's configuration table is built from them. */
-export const apiEnv = {
+export const apiEnv = defineEnv({
   API_HOST: z.string().min(1).default('0.0.0.0').describe('Interface the API listens on.'),
   API_PORT: port.default(4000).describe('Port the API listens on (GraphQL at /graphql, health at /healthz and /readyz).'),
   PUBLIC_URL: httpUrl
@@ -56,7 +55,19 @@ export const apiEnv = {
       'Express "trust proxy": which proxies may set X-Forwarded-For (the client IP that rate limits use). false: none; 1: one hop (an ingress); or addresses/subnets.',
     ),
   API_SHUTDOWN_GRACE_SECONDS: positiveInt.max(300).default(10).describe('On SIGTERM, how long in-flight requests may finish before connections are closed.'),
-};
+});
+
+/** The API's import settings (docs/import.md). */
+export const importApiEnv = defineEnv({
+  ...importStorageEnv,
+  IMPORT_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(1024 * 1024 * 1024)
+    .describe('Largest streaming-history upload (zip or JSON) POST /imports accepts, in bytes; bigger ones get 413.'),
+  IMPORT_MAX_PENDING: z.coerce.number().int().min(1).default(5).describe('Most imports one user may have queued or running at once; more uploads get 429.'),
+});
 
 export const apiConfigShape = { ...runtimeEnv, ...databaseEnv, ...redisEnv, ...tokenCryptoEnv, ...spotifyEnv, ...adminEnv, ...apiEnv, ...importApiEnv };
 

@@ -1,19 +1,19 @@
 import type { AddressInfo } from 'node:net';
 import { TokenCipher } from '../shared/crypto/token-cipher.js';
 import { openOrm, type MikroORM } from '../shared/db/open-orm.js';
+import { openQueues, type Queues } from '../shared/jobs/open-queues.js';
+import { createRedisConnection, waitUntilReady } from '../shared/jobs/redis-connection.js';
 import { createLogger, type Logger } from '../shared/logging/logger.js';
-import { createPollQueue } from '../shared/queue/poll-queue.js';
-import { createRedisConnection, waitUntilReady } from '../shared/queue/redis-connection.js';
 import { SpotifyApiClient } from '../shared/spotify/spotify-api.client.js';
 import { SpotifyOAuthClient } from '../shared/spotify/spotify-oauth.client.js';
 import type { ApiConfig } from './config.js';
-import { createApiApp } from './http/create-api-app.js';
+import { createApiApp } from './create-api-app.js';
 
 export interface RunningApi {
   /** e.g. http://127.0.0.1:4000 */
   url: string;
   port: number;
-  /** Graceful: stop accepting, finish in-flight requests, then close the queue, Redis and Postgres. */
+  /** Graceful: stop accepting, finish in-flight requests, then close the queues, Redis and Postgres. */
   stop(): Promise<void>;
 }
 
@@ -23,10 +23,10 @@ export interface StartApiOptions {
   orm?: MikroORM;
 }
 
-/** Opens Postgres, Redis and the poll queue, and serves the API on API_HOST:API_PORT (0 picks a free port). */
+/** Opens Postgres, Redis and the job registry's queues, and serves the API on API_HOST:API_PORT (0 picks a free port). */
 export async function startApiServer(config: ApiConfig, options: StartApiOptions = {}): Promise<RunningApi> {
   const logger = options.logger ?? createLogger({ service: 'api', level: config.LOG_LEVEL, format: config.LOG_FORMAT });
-  const orm = options.orm ?? (await openOrm(config, (message) => logger.debug(message)));
+  const orm = options.orm ?? (await openOrm(config, logger));
   const redis = createRedisConnection(config.REDIS_URL, 'producer');
   // Without a listener ioredis would print connection errors itself; readiness reports them.
   redis.on('error', (error: Error) => logger.debug({ err: error }, 'redis connection error'));
@@ -35,17 +35,17 @@ export async function startApiServer(config: ApiConfig, options: StartApiOptions
     if (!options.orm) await orm.close(true);
   };
 
-  let pollQueue;
+  let queues: Queues | undefined;
   let api;
   try {
     await waitUntilReady(redis);
-    pollQueue = createPollQueue(redis, config.QUEUE_PREFIX);
+    queues = openQueues(redis, config.QUEUE_PREFIX);
     api = await createApiApp({
       config,
       logger,
       orm,
       redis,
-      pollQueue,
+      queues,
       oauth: new SpotifyOAuthClient({
         accountsUrl: config.SPOTIFY_ACCOUNTS_URL,
         clientId: config.SPOTIFY_CLIENT_ID,
@@ -61,7 +61,7 @@ export async function startApiServer(config: ApiConfig, options: StartApiOptions
       api!.httpServer.listen(config.API_PORT, config.API_HOST, () => resolve());
     });
   } catch (error) {
-    await pollQueue?.close().catch(() => undefined);
+    await queues?.close();
     await closeOwned();
     throw error;
   }
@@ -78,7 +78,7 @@ export async function startApiServer(config: ApiConfig, options: StartApiOptions
     stop() {
       stopped ??= (async () => {
         await api.stop();
-        await pollQueue.close();
+        await queues!.close();
         await redis.quit().catch(() => redis.disconnect());
         if (!options.orm) await orm.close();
         logger.info('API stopped');

@@ -1,8 +1,8 @@
 import { openOrm } from '../shared/db/open-orm.js';
-import { deleteStaleSessions } from '../shared/db/sessions.repository.js';
+import { deleteStaleSessions } from '../shared/db/repositories/sessions.repository.js';
+import { openQueues } from '../shared/jobs/open-queues.js';
+import { createRedisConnection, waitUntilReady } from '../shared/jobs/redis-connection.js';
 import { createLogger } from '../shared/logging/logger.js';
-import { createPollQueue } from '../shared/queue/poll-queue.js';
-import { createRedisConnection, waitUntilReady } from '../shared/queue/redis-connection.js';
 import { runService } from '../shared/runtime/run-service.js';
 import { loadSchedulerConfig } from './config.js';
 import { runScheduler } from './run-scheduler.js';
@@ -20,11 +20,12 @@ runService('scheduler', async () => {
   const logger = createLogger({ service: 'scheduler', level: config.LOG_LEVEL, format: config.LOG_FORMAT });
   const redis = createRedisConnection(config.REDIS_URL, 'producer');
   redis.on('error', (error) => logger.debug({ err: error }, 'redis connection error'));
-  const orm = await openOrm(config);
-  const queue = createPollQueue(redis, config.QUEUE_PREFIX);
+  const orm = await openOrm(config, logger);
+  const queues = openQueues(redis, config.QUEUE_PREFIX);
+  const queue = queues.poll;
   const settings = { intervalMs: config.POLL_INTERVAL_SECONDS * 1000, spreadMs: config.spreadSeconds * 1000, batchSize: config.SCHEDULER_BATCH_SIZE };
   const close = async () => {
-    await queue.close().catch(() => undefined);
+    await queues.close();
     redis.disconnect();
     await orm.close(true);
   };

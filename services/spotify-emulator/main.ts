@@ -2,7 +2,7 @@ import { runtimeEnv } from '../shared/config/env-schema.js';
 import { loadConfig } from '../shared/config/load-config.js';
 import { createLogger } from '../shared/logging/logger.js';
 import { runService } from '../shared/runtime/run-service.js';
-import { emulatorEnv, emulatorOptionsFromEnv } from './emulator-env.js';
+import { emulatorEnv, emulatorOptionsFromEnv } from './config.js';
 import { startEmulator } from './start-emulator.js';
 
 /** `npm run start:emulator`: the Spotify emulator as its own process (see docs/spotify-emulator.md). */

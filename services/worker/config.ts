@@ -1,11 +1,10 @@
 import { z } from 'zod';
 import { databaseEnv, redisEnv, runtimeEnv, spotifyEnv, tokenCryptoEnv } from '../shared/config/env-schema.js';
-import { loadConfig } from '../shared/config/load-config.js';
-import { importWorkerEnv } from './import/import-worker-env.js';
+import { defineEnv, loadConfig } from '../shared/config/load-config.js';
 
 const ms = (min: number) => z.coerce.number().int().min(min);
 
-export const workerEnv = {
+export const workerEnv = defineEnv({
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(10).describe('Poll jobs one worker process runs at once.'),
   WORKER_MAX_JOBS_PER_SECOND: z.coerce
     .number()
@@ -46,7 +45,19 @@ export const workerEnv = {
     .default(182)
     .describe('Spotify refresh tokens stop working this many days after the user authorised Playlog (about six months); refreshing does not extend it.'),
   SPOTIFY_REAUTH_WARNING_DAYS: z.coerce.number().int().min(0).default(14).describe('Within this many days of that deadline, each poll of the user logs a warning that they must log in again.'),
-};
+});
+
+/** The worker's import settings (docs/import.md). */
+export const importWorkerEnv = defineEnv({
+  IMPORT_CONCURRENCY: z.coerce.number().int().min(0).max(16).default(1).describe('Streaming-history imports one worker process runs at once (0: this worker runs none).'),
+  IMPORT_TRACK_LOOKUPS_PER_SECOND: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(5)
+    .describe('Most Spotify track look-ups imports make per second, taken from the poll limiter (WORKER_MAX_JOBS_PER_SECOND), so polls always keep the rest; must be below it.'),
+  IMPORT_CHUNK_ROWS: z.coerce.number().int().min(1).max(50_000).default(1_000).describe('Export rows stored per transaction (with the import’s checkpoint); a crash redoes at most one chunk.'),
+});
 
 export const workerConfigShape = { ...runtimeEnv, ...databaseEnv, ...redisEnv, ...tokenCryptoEnv, ...spotifyEnv, ...workerEnv, ...importWorkerEnv };
 

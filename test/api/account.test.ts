@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestPlays } from '../../services/shared/plays/ingest-plays.js';
-import { removePollJobs } from '../../services/shared/queue/poll-jobs.js';
+import { removePollJobs } from '../../services/shared/jobs/poll-jobs.js';
 import { makePlay } from '../support/plays.js';
 import { countRows, errorCodes, startApiHarness, type ApiHarness } from './api-harness.js';
 
@@ -15,25 +15,32 @@ afterAll(async () => {
 const queuedFor = async (userId: string) =>
   (await h.queue.getJobs(['waiting', 'delayed', 'prioritized', 'active', 'failed'])).filter((job) => job?.data.userId === userId);
 
+const SYNC = 'mutation { requestSync { poll startedAt } }';
+type Sync = { requestSync: { poll: string; startedAt: string | null } };
+
 describe('requestSync', () => {
-  it('queues one poll, and no second one while it is still queued', async () => {
+  it('starts one poll, and no second one while it is still waiting for a worker', async () => {
     const user = await h.login(h.emulator.users()[0]!.id);
-    // Login already queued the first poll: asking again adds nothing.
+    // Login already queued the first poll: asking again adds nothing, and says a poll is on its way.
     expect((await queuedFor(user.userId)).map((job) => job.data.reason)).toEqual(['login']);
-    expect(await h.client(user.token).request('mutation { requestSync }')).toEqual({ requestSync: false });
+    const first = await h.client(user.token).request<Sync>(SYNC);
+    expect(first.requestSync.poll).toBe('STARTED');
+    expect(Date.parse(first.requestSync.startedAt!)).toBeGreaterThan(Date.now() - 10_000);
+    expect((await queuedFor(user.userId)).map((job) => job.data.reason)).toEqual(['login']);
 
     await removePollJobs(h.queue, user.userId);
-    expect(await h.client(user.token).request('mutation { requestSync }')).toEqual({ requestSync: true });
-    expect(await h.client(user.token).request('mutation { requestSync }')).toEqual({ requestSync: false });
-
+    expect((await h.client(user.token).request<Sync>(SYNC)).requestSync.poll).toBe('STARTED');
+    expect((await h.client(user.token).request<Sync>(SYNC)).requestSync.poll).toBe('STARTED');
     const jobs = await queuedFor(user.userId);
     expect(jobs.map((job) => job.data)).toEqual([{ userId: user.userId, reason: 'manual' }]);
   });
 
-  it('asks a user whose Spotify access ended to log in again', async () => {
+  it('answers NOT_ACTIVE, starting nothing, for a user whose Spotify access ended', async () => {
     const user = await h.login(h.emulator.users()[1]!.id);
+    await removePollJobs(h.queue, user.userId);
     await h.db.sql.query(`update users set status = 'reauth_required' where id = $1`, [user.userId]);
-    expect(await errorCodes(h.client(user.token).request('mutation { requestSync }'))).toEqual(['REAUTH_REQUIRED']);
+    expect(await h.client(user.token).request<Sync>(SYNC)).toEqual({ requestSync: { poll: 'NOT_ACTIVE', startedAt: null } });
+    expect(await queuedFor(user.userId)).toEqual([]);
   });
 });
 

@@ -6,9 +6,9 @@ import { loadApiConfig, type ApiConfig } from '../../services/api/config.js';
 import { startApiServer, type RunningApi } from '../../services/api/start-api-server.js';
 import type { MikroORM } from '../../services/shared/db/open-orm.js';
 import { createLogger, type Logger } from '../../services/shared/logging/logger.js';
-import type { PollJobData } from '../../services/shared/queue/poll-jobs.js';
-import { createPollQueue } from '../../services/shared/queue/poll-queue.js';
-import { createRedisConnection, waitUntilReady } from '../../services/shared/queue/redis-connection.js';
+import type { PollJobData } from '../../services/shared/jobs/job-registry.js';
+import { openQueues, type Queues } from '../../services/shared/jobs/open-queues.js';
+import { createRedisConnection, waitUntilReady } from '../../services/shared/jobs/redis-connection.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { spotifyEnvFor, startTestEmulator, type EmulatorOptions, type RunningEmulator } from '../support/emulator.js';
 import { TEST_REDIS_URL, newEncryptionKeys, uniqueQueuePrefix } from '../support/test-env.js';
@@ -42,6 +42,8 @@ export interface ApiHarness {
   logs: CapturedLogs;
   /** A view of the API's poll queue (same prefix), to see which jobs it added. */
   queue: Queue<PollJobData>;
+  /** Every queue of the job registry, with the API's prefix. */
+  queues: Queues;
   redis: Redis;
   graphqlUrl: string;
   /** A graphql-request client, with a session token when given. */
@@ -93,7 +95,8 @@ export async function startApiHarness(options: HarnessOptions): Promise<ApiHarne
   const api = await startApiServer(config, { logger: logs.logger, ...(ownOrm ? { orm: ownOrm } : {}) });
   const redis = createRedisConnection(TEST_REDIS_URL, 'producer');
   await waitUntilReady(redis);
-  const queue = createPollQueue(redis, prefix);
+  const queues = openQueues(redis, prefix);
+  const queue = queues.poll;
   const graphqlUrl = `${api.url}/graphql`;
   const others: RunningApi[] = [];
 
@@ -106,6 +109,7 @@ export async function startApiHarness(options: HarnessOptions): Promise<ApiHarne
     emulator,
     logs,
     queue,
+    queues,
     redis,
     graphqlUrl,
     client,
@@ -122,8 +126,8 @@ export async function startApiHarness(options: HarnessOptions): Promise<ApiHarne
       await Promise.all(others.map((other) => other.stop()));
       await api.stop();
       await ownOrm?.close(true);
-      await queue.obliterate({ force: true }).catch(() => undefined);
-      await queue.close();
+      for (const { queue: each } of queues.all()) await each.obliterate({ force: true }).catch(() => undefined);
+      await queues.close();
       await deleteKeys(redis, `${prefix}*`);
       redis.disconnect();
       await emulator.stop();

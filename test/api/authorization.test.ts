@@ -52,7 +52,7 @@ interface Page {
 const OPERATIONS: Record<string, { query: string; variables?: Record<string, unknown> }> = {
   me: { query: '{ me { id } }' },
   listeningHistory: { query: '{ listeningHistory { edges { cursor } } }' },
-  requestSync: { query: 'mutation { requestSync }' },
+  requestSync: { query: 'mutation { requestSync { poll } }' },
   logout: { query: 'mutation { logout }' },
   deleteMyAccount: { query: 'mutation { deleteMyAccount }' },
 };

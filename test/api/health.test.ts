@@ -3,12 +3,12 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { loadApiConfig } from '../../services/api/config.js';
-import { createApiApp } from '../../services/api/http/create-api-app.js';
+import { createApiApp } from '../../services/api/create-api-app.js';
 import { startApiServer } from '../../services/api/start-api-server.js';
 import { TokenCipher } from '../../services/shared/crypto/token-cipher.js';
 import { ormOptions } from '../../services/shared/db/orm-options.js';
-import { createPollQueue } from '../../services/shared/queue/poll-queue.js';
-import { createRedisConnection } from '../../services/shared/queue/redis-connection.js';
+import { openQueues } from '../../services/shared/jobs/open-queues.js';
+import { createRedisConnection } from '../../services/shared/jobs/redis-connection.js';
 import { SpotifyApiClient } from '../../services/shared/spotify/spotify-api.client.js';
 import { SpotifyOAuthClient } from '../../services/shared/spotify/spotify-oauth.client.js';
 import { CapturedLogs, postGraphql, startApiHarness, type ApiHarness } from './api-harness.js';
@@ -28,10 +28,54 @@ describe('health endpoints', () => {
     expect(await response.json()).toEqual({ status: 'ok' });
   });
 
-  it('answers /readyz 200 when Postgres and Redis answer', async () => {
+  it('answers /readyz 200 "ready" when Postgres and Redis answer', async () => {
     const response = await fetch(`${h.api.url}/readyz`);
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ status: 'ready', checks: { postgres: 'ok', redis: 'ok' } });
+  });
+});
+
+describe('when Redis is unreachable', () => {
+  it('answers /readyz 200 "degraded", still serves histories, says what does not work, and logs it once', async () => {
+    const logs = new CapturedLogs();
+    const config = loadApiConfig({ ...envOf(h), NODE_ENV: 'production' });
+    const redis = createRedisConnection('redis://127.0.0.1:1', 'producer', { retryStrategy: () => null, lazyConnect: true });
+    redis.on('error', () => undefined);
+    const app = await createApiApp({
+      config,
+      logger: logs.logger,
+      orm: h.db.orm,
+      redis,
+      queues: openQueues(redis, 'unreachable'),
+      oauth: new SpotifyOAuthClient({ accountsUrl: h.emulator.accountsUrl, clientId: 'x', clientSecret: 'y', redirectUri: 'http://127.0.0.1/cb', timeoutMs: 1000 }),
+      spotifyApi: new SpotifyApiClient({ apiUrl: h.emulator.apiUrl, timeoutMs: 1000 }),
+      cipher: new TokenCipher(config.TOKEN_ENCRYPTION_KEYS),
+    });
+    await new Promise<void>((resolve) => app.httpServer.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(app.httpServer.address() as AddressInfo).port}`;
+    try {
+      const user = await h.login();
+      for (let i = 0; i < 2; i++) {
+        const ready = await fetch(`${url}/readyz`);
+        expect(ready.status).toBe(200);
+        const body = (await ready.json()) as { status: string; checks: { postgres: string; redis: string }; unavailable: string[] };
+        expect(body).toMatchObject({ status: 'degraded', checks: { postgres: 'ok' }, unavailable: ['login', 'sync', 'imports', 'rate limits'] });
+        expect(body.checks.redis).toMatch(/^down/);
+      }
+      // Reading a history needs Postgres only.
+      const history = await postGraphql(`${url}/graphql`, { query: '{ listeningHistory(first: 1) { pageInfo { hasNextPage } } }' }, { authorization: `Bearer ${user.token}` });
+      expect(history.status).toBe(200);
+      expect(history.body.errors).toBeUndefined();
+      // What needs Redis says so.
+      const login = await postGraphql(`${url}/graphql`, { query: 'mutation { startSpotifyLogin { state } }' });
+      expect(login.body.errors[0].extensions.code).toBe('SERVICE_UNAVAILABLE');
+      const warnings = logs.entries().filter((entry) => typeof entry.msg === 'string' && entry.msg.startsWith('Redis does not answer'));
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]!.msg).toBe('Redis does not answer: the API serves histories, but not login, sync, imports, rate limits');
+    } finally {
+      await app.stop();
+      redis.disconnect();
+    }
   });
 });
 
@@ -44,13 +88,13 @@ describe('when Postgres and Redis are unreachable', () => {
     await orm.close(true);
     const redis = createRedisConnection('redis://127.0.0.1:1', 'producer', { retryStrategy: () => null, lazyConnect: true });
     redis.on('error', () => undefined);
-    const pollQueue = createPollQueue(redis, 'unreachable');
+    const queues = openQueues(redis, 'unreachable');
     const app = await createApiApp({
       config,
       logger: logs.logger,
       orm,
       redis,
-      pollQueue,
+      queues,
       oauth: new SpotifyOAuthClient({ accountsUrl: h.emulator.accountsUrl, clientId: 'x', clientSecret: 'y', redirectUri: 'http://127.0.0.1/cb', timeoutMs: 1000 }),
       spotifyApi: new SpotifyApiClient({ apiUrl: h.emulator.apiUrl, timeoutMs: 1000 }),
       cipher: new TokenCipher(config.TOKEN_ENCRYPTION_KEYS),

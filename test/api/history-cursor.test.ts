@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { decodeHistoryCursor, encodeHistoryCursor } from '../../services/api/history/history-cursor.js';
-import { ApiError } from '../../services/api/graphql/errors.js';
+import { AppError } from '../../services/api/app-error.js';
 
 /** Instants Postgres prints as cursors: years 1..9999, microseconds. */
 const position = fc.record({
@@ -28,8 +28,8 @@ describe('history cursor codec', () => {
           const decoded = decodeHistoryCursor(text);
           expect(encodeHistoryCursor(decoded)).toBe(text);
         } catch (error) {
-          expect(error).toBeInstanceOf(ApiError);
-          expect((error as ApiError).code).toBe('BAD_USER_INPUT');
+          expect(error).toBeInstanceOf(AppError);
+          expect((error as AppError).code).toBe('BAD_USER_INPUT');
         }
       }),
       { numRuns: 2_000 },
@@ -39,10 +39,10 @@ describe('history cursor codec', () => {
   it('refuses impossible dates and non-canonical encodings', () => {
     const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
     for (const playedAt of ['2026-02-29T00:00:00.000000Z', '2026-04-31T00:00:00.000000Z', '2026-01-01T24:00:00.000000Z', '2026-01-01T00:00:60.000000Z']) {
-      expect(() => decodeHistoryCursor(encode(['p1', playedAt, 't1']))).toThrow(ApiError);
+      expect(() => decodeHistoryCursor(encode(['p1', playedAt, 't1']))).toThrow(AppError);
     }
     const valid = encodeHistoryCursor({ playedAt: '2024-02-29T00:00:00.000000Z', trackId: 't1' });
     expect(decodeHistoryCursor(valid).playedAt).toBe('2024-02-29T00:00:00.000000Z');
-    expect(() => decodeHistoryCursor(Buffer.from(JSON.stringify(['p1', '2024-02-29T00:00:00.000000Z', 't1'], null, 1)).toString('base64url'))).toThrow(ApiError);
+    expect(() => decodeHistoryCursor(Buffer.from(JSON.stringify(['p1', '2024-02-29T00:00:00.000000Z', 't1'], null, 1)).toString('base64url'))).toThrow(AppError);
   });
 });

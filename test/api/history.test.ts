@@ -1,29 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gql } from 'graphql-request';
-import { MikroORM } from '@mikro-orm/postgresql';
-import { ormOptions } from '../../services/shared/db/orm-options.js';
 import { ingestPlays } from '../../services/shared/plays/ingest-plays.js';
 import { makePlay } from '../support/plays.js';
+import { sqlRecorder } from '../support/sql-recorder.js';
 import { errorCodes, startApiHarness, type ApiHarness, type LoggedIn } from './api-harness.js';
 
-/** Every SQL statement the API runs, while `counting` is on (the API gets this ORM). */
-const statements: string[] = [];
-let counting = false;
+/** Every SQL statement Postgres receives from this process (the API runs in it). */
+const sql = sqlRecorder();
 
 let h: ApiHarness;
 let alice: LoggedIn;
 beforeAll(async () => {
-  h = await startApiHarness({
-    label: 'api_history',
-    orm: (db) =>
-      MikroORM.init({
-        ...ormOptions({ DATABASE_URL: db.url, DATABASE_POOL_MAX: 5 }),
-        debug: ['query'],
-        logger: (message) => {
-          if (counting) statements.push(message);
-        },
-      }),
-  });
+  h = await startApiHarness({ label: 'api_history' });
   alice = await h.login(h.emulator.users()[0]!.id);
 });
 afterAll(async () => {
@@ -241,14 +229,10 @@ describe('listeningHistory', () => {
     const user = alice;
     await ingestPlays(h.db.orm.em.fork(), { userId: user.userId, plays: Array.from({ length: 200 }, (_, i) => makePlay(600 + i, at(300_000 + i))), source: 'poll' });
     const queriesFor = async (first: number) => {
-      statements.length = 0;
-      counting = true;
-      try {
+      const statements = await sql.during(async () => {
         const page = await history(user.token, { first });
         expect(page.listeningHistory.edges).toHaveLength(first);
-      } finally {
-        counting = false;
-      }
+      });
       return statements.length;
     };
 

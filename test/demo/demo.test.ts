@@ -1,6 +1,8 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
@@ -79,7 +81,7 @@ afterAll(async () => {
 });
 
 describe('npm run demo', () => {
-  it('gets to ready, serves plays to the printed curl, and stops everything on Ctrl-C', async () => {
+  it('gets to ready, tells the truth about its listeners, serves plays to the printed curl, and stops everything on Ctrl-C, logging its listeners out', async () => {
     const [apiPort, emulatorPort] = [await freePort(), await freePort()];
     demo = spawn('bash', ['scripts/demo.sh', '--listeners', '2'], {
       env: {
@@ -106,8 +108,26 @@ describe('npm run demo', () => {
     }
     expect(output).toMatch(/\[1\/8\] Checking ports/);
     expect(output).toContain(`http://127.0.0.1:${apiPort}/graphql`);
-    expect(output).toMatch(/Queue dashboard: .*\(user admin, password \S+\)/);
     expect(output).toContain('Ctrl-C');
+
+    // The dashboard's URL carries no credentials (browsers refuse those): the browser asks for the printed ones.
+    const dashboard = /Queue dashboard:\s+(\S+)\s+\(your browser asks: user (\S+), password (\S+)\)/.exec(output);
+    expect(dashboard).not.toBeNull();
+    const [, dashboardUrl, adminUser, adminPassword] = dashboard!;
+    expect(new URL(dashboardUrl!).username).toBe('');
+    const challenged = await fetch(dashboardUrl!);
+    expect(challenged.status).toBe(401);
+    expect(challenged.headers.get('www-authenticate')).toMatch(/^Basic realm=/);
+    expect((await fetch(dashboardUrl!, { headers: { authorization: `Basic ${Buffer.from(`${adminUser}:${adminPassword}`).toString('base64')}` } })).status).toBe(200);
+
+    // What it says of the listeners' pace is what the emulator was given.
+    const pace = /Each listener plays (\d+) to (\d+) tracks an hour/.exec(output);
+    expect(pace).not.toBeNull();
+    const listeners = (await (await fetch(`http://127.0.0.1:${emulatorPort}/admin/users`)).json()) as Array<{ playsPerHour: number }>;
+    for (const listener of listeners) {
+      expect(listener.playsPerHour).toBeGreaterThanOrEqual(Number(pace![1]));
+      expect(listener.playsPerHour).toBeLessThanOrEqual(Number(pace![2]));
+    }
 
     const curl = /^\s*(curl -s .*)$/m.exec(output)?.[1];
     expect(curl).toBeDefined();
@@ -121,6 +141,11 @@ describe('npm run demo', () => {
 
     const started = descendantsOf(demo.pid!);
     expect(started.length).toBeGreaterThanOrEqual(4);
+    // The worker runs as `npm run start:worker` runs it: with its bounded heap.
+    const worker = started.map(describeProcess).find((line) => line.includes('services/worker/main.ts'));
+    expect(worker).toMatch(/node --max-old-space-size=256 --import tsx services\/worker\/main\.ts/);
+    const { rows: before } = await db.sql.query<{ open: number }>('select count(*)::int as open from sessions where revoked_at is null');
+    expect(before[0]!.open).toBe(2);
     const exited = new Promise<number | null>((resolve) => demo!.once('exit', (code) => resolve(code)));
     demo.kill('SIGINT');
     expect(await exited).toBe(0);
@@ -128,5 +153,32 @@ describe('npm run demo', () => {
     expect(started.filter(alive).map(describeProcess)).toEqual([]);
     expect(await portIsFree(apiPort)).toBe(true);
     expect(await portIsFree(emulatorPort)).toBe(true);
+    // Its listeners' sessions were revoked: runs do not pile up sessions.
+    const { rows: after } = await db.sql.query<{ open: number }>('select count(*)::int as open from sessions where revoked_at is null');
+    expect(after[0]!.open).toBe(0);
   }, 150_000);
+});
+
+describe('npm run demo on a fresh clone', () => {
+  it('says it is installing dependencies and shows npm’s output, rather than sitting silent', async () => {
+    const clone = mkdtempSync(join(tmpdir(), 'playlog-demo-fresh-'));
+    try {
+      mkdirSync(join(clone, 'scripts'));
+      mkdirSync(join(clone, 'bin'));
+      copyFileSync('scripts/demo.sh', join(clone, 'scripts', 'demo.sh'));
+      // Stand-ins for npm and node: npm "installs" (and says so, as npm does), node stands for the demo itself.
+      writeFileSync(join(clone, 'bin', 'npm'), '#!/bin/sh\necho "added 321 packages in 48s"\nmkdir node_modules\n');
+      writeFileSync(join(clone, 'bin', 'node'), '#!/bin/sh\necho "demo started"\n');
+      chmodSync(join(clone, 'bin', 'npm'), 0o755);
+      chmodSync(join(clone, 'bin', 'node'), 0o755);
+      const { stdout } = await run('bash', [join(clone, 'scripts', 'demo.sh')], { env: { PATH: `${join(clone, 'bin')}:${process.env.PATH}` } });
+      const lines = stdout.trim().split('\n');
+      expect(lines[0]).toBe('demo: first run: installing dependencies with npm ci (about a minute)…');
+      expect(lines).toContain('added 321 packages in 48s');
+      expect(lines.at(-2)).toMatch(/^demo: dependencies installed in \d+ s$/);
+      expect(lines.at(-1)).toBe('demo started');
+    } finally {
+      rmSync(clone, { recursive: true, force: true });
+    }
+  });
 });

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../services/shared/config/load-config.js';
-import { emulatorEnv, emulatorOptionsFromEnv } from '../../services/spotify-emulator/emulator-env.js';
+import { emulatorEnv, emulatorOptionsFromEnv } from '../../services/spotify-emulator/config.js';
 
 const ENTRY = ['--import', 'tsx', 'services/spotify-emulator/main.ts'];
 

@@ -4,12 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { createImportQueue, enqueueImport, type ImportJobData } from '../../services/shared/imports/import-jobs.js';
-import { createImport, findImport, type ImportRecord } from '../../services/shared/imports/imports.repository.js';
-import { createRedisConnection } from '../../services/shared/queue/redis-connection.js';
+import { createImport, findImport, type ImportRecord } from '../../services/shared/db/repositories/imports.repository.js';
+import { enqueueImport } from '../../services/shared/jobs/import-jobs.js';
+import { importQueue as importQueueDefinition, type ImportJobData } from '../../services/shared/jobs/job-registry.js';
+import { createRedisConnection } from '../../services/shared/jobs/redis-connection.js';
 import type { SpotifyApiClient } from '../../services/shared/spotify/spotify-api.client.js';
-import { createImportWorker } from '../../services/worker/import/create-import-worker.js';
 import type { ImportOutcome } from '../../services/worker/import/import-export.job.js';
+import { importHandler } from '../../services/worker/import/import.handler.js';
+import { createQueueWorker } from '../../services/worker/jobs/queue-worker.js';
 import { SharedSpotifyRateLimit } from '../../services/worker/import/shared-rate-limit.js';
 import type { ExtendedHistoryRow } from '../../services/spotify-emulator/export-history.js';
 import { startPipeline, type Pipeline } from '../pipeline/pipeline-harness.js';
@@ -33,7 +35,7 @@ export interface ImportPipeline extends Pipeline {
 
 export async function startImportPipeline(label: string, emulatorOptions: EmulatorOptions = {}): Promise<ImportPipeline> {
   const pipeline = await startPipeline(label, emulatorOptions);
-  const importQueue = createImportQueue(pipeline.redis, pipeline.prefix);
+  const importQueue = pipeline.queues.import;
   const dir = join(tmpdir(), `playlog-import-test-${randomUUID()}`);
   await mkdir(dir, { recursive: true });
   const workers: Array<{ worker: Worker; connection: Redis }> = [];
@@ -61,19 +63,16 @@ export async function startImportPipeline(label: string, emulatorOptions: Emulat
     async startImportWorker(options = {}) {
       const connection = createRedisConnection(TEST_REDIS_URL, 'worker');
       const pollQueue = pipeline.queue;
-      const worker = createImportWorker(
-        {
-          orm: pipeline.db.orm,
-          connection,
-          logger: pipeline.logger,
-          deps: {
-            ...pipeline.deps,
-            api: options.api ?? pipeline.deps.api,
-            rateLimit: new SharedSpotifyRateLimit(connection, pollQueue, { lookupsPerSecond: 1_000 }),
-            chunkRows: options.chunkRows ?? 1_000,
-          },
-        },
-        { prefix: pipeline.prefix, concurrency: 1, lockDurationMs: 5_000, stalledIntervalMs: 2_000, maxStalledCount: 2, backoffBaseMs: 20, backoffMaxMs: 200 },
+      const { worker } = createQueueWorker(
+        importQueueDefinition,
+        importHandler({
+          ...pipeline.deps,
+          api: options.api ?? pipeline.deps.api,
+          rateLimit: new SharedSpotifyRateLimit(connection, pollQueue, { lookupsPerSecond: 1_000 }),
+          chunkRows: options.chunkRows ?? 1_000,
+        }),
+        { orm: pipeline.db.orm, connection, logger: pipeline.logger, pauseSpotify: (ms) => pollQueue.rateLimit(ms) },
+        { prefix: pipeline.prefix, concurrency: 1, lockDurationMs: 5_000, stalledIntervalMs: 2_000, maxStalledCount: 2, backoffBaseMs: 20, backoffMaxMs: 200, quotaPauseMs: 60_000 },
       );
       void worker.run();
       await worker.waitUntilReady();
@@ -94,8 +93,6 @@ export async function startImportPipeline(label: string, emulatorOptions: Emulat
         await worker.close();
         connection.disconnect();
       }
-      await importQueue.obliterate({ force: true }).catch(() => undefined);
-      await importQueue.close();
       await rm(dir, { recursive: true, force: true });
       await pipeline.close();
     },

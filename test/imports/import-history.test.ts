@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { enqueuePoll } from '../../services/shared/queue/poll-jobs.js';
+import { requestPoll } from '../../services/shared/jobs/poll-jobs.js';
 import type { ExtendedHistoryRow } from '../../services/spotify-emulator/export-history.js';
 import { spawnService } from '../support/worker-process.js';
 import { secondKey, startImportPipeline, type ImportPipeline } from './import-harness.js';
@@ -41,7 +41,7 @@ async function storedOf(userId: string): Promise<string[]> {
 }
 
 async function pollNow(userId: string): Promise<void> {
-  await enqueuePoll(p.queue, userId, 'manual');
+  await requestPoll(p.queue, userId, 'manual');
   await p.waitUntilIdle(30_000);
 }
 

@@ -3,9 +3,11 @@ import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TokenCipher } from '../../services/shared/crypto/token-cipher.js';
-import { createRedisConnection } from '../../services/shared/queue/redis-connection.js';
+import { createRedisConnection } from '../../services/shared/jobs/redis-connection.js';
 import type { ExtendedHistoryRow } from '../../services/spotify-emulator/export-history.js';
-import { createImportWorker } from '../../services/worker/import/create-import-worker.js';
+import { importQueue } from '../../services/shared/jobs/job-registry.js';
+import { importHandler } from '../../services/worker/import/import.handler.js';
+import { createQueueWorker } from '../../services/worker/jobs/queue-worker.js';
 import { SharedSpotifyRateLimit } from '../../services/worker/import/shared-rate-limit.js';
 // Spelled from the root: the lint rule keeping services apart matches `../api/*` and means services/api.
 import { postGraphql, startApiHarness, type ApiHarness, type LoggedIn } from '../../test/api/api-harness.js';
@@ -29,23 +31,20 @@ beforeAll(async () => {
   user = await h.login(h.emulator.users()[0]!.id);
   connection = createRedisConnection(TEST_REDIS_URL, 'worker');
   const { api, oauth } = spotifyClientsFor(h.emulator);
-  worker = createImportWorker(
-    {
-      orm: h.db.orm,
-      connection,
-      logger: h.logs.logger,
-      deps: {
-        cipher: new TokenCipher(h.config.TOKEN_ENCRYPTION_KEYS),
-        api,
-        oauth,
-        tokens: { refreshMarginMs: 60_000, lifetimeDays: 182, warningDays: 14 },
-        rateLimit: new SharedSpotifyRateLimit(connection, h.queue, { lookupsPerSecond: 1_000 }),
-        chunkRows: 100,
-        now: Date.now,
-      },
-    },
-    { prefix: h.config.QUEUE_PREFIX, concurrency: 1, lockDurationMs: 5_000, stalledIntervalMs: 2_000, maxStalledCount: 1, backoffBaseMs: 20, backoffMaxMs: 100 },
-  );
+  ({ worker } = createQueueWorker(
+    importQueue,
+    importHandler({
+      cipher: new TokenCipher(h.config.TOKEN_ENCRYPTION_KEYS),
+      api,
+      oauth,
+      tokens: { refreshMarginMs: 60_000, lifetimeDays: 182, warningDays: 14 },
+      rateLimit: new SharedSpotifyRateLimit(connection, h.queue, { lookupsPerSecond: 1_000 }),
+      chunkRows: 100,
+      now: Date.now,
+    }),
+    { orm: h.db.orm, connection, logger: h.logs.logger, pauseSpotify: (ms) => h.queue.rateLimit(ms) },
+    { prefix: h.config.QUEUE_PREFIX, concurrency: 1, lockDurationMs: 5_000, stalledIntervalMs: 2_000, maxStalledCount: 1, backoffBaseMs: 20, backoffMaxMs: 100, quotaPauseMs: 60_000 },
+  ));
   void worker.run();
   await worker.waitUntilReady();
 }, 60_000);

@@ -1,9 +1,10 @@
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PollJobData } from '../../services/shared/queue/poll-jobs.js';
-import { createPollQueue } from '../../services/shared/queue/poll-queue.js';
-import { createRedisConnection, waitUntilReady } from '../../services/shared/queue/redis-connection.js';
+import type { PollJobData } from '../../services/shared/jobs/job-registry.js';
+import { openQueue } from '../../services/shared/jobs/open-queues.js';
+import { pollQueue as pollQueueDefinition } from '../../services/shared/jobs/job-registry.js';
+import { createRedisConnection, waitUntilReady } from '../../services/shared/jobs/redis-connection.js';
 import { SharedSpotifyRateLimit } from '../../services/worker/import/shared-rate-limit.js';
 import { TEST_REDIS_URL, uniqueQueuePrefix } from '../support/test-env.js';
 
@@ -16,7 +17,7 @@ const waits: number[] = [];
 beforeAll(async () => {
   redis = createRedisConnection(TEST_REDIS_URL, 'producer');
   await waitUntilReady(redis);
-  queue = createPollQueue(redis, uniqueQueuePrefix('imports_rate'));
+  queue = openQueue(pollQueueDefinition, redis, uniqueQueuePrefix('imports_rate'));
   key = queue.keys.limiter!;
 });
 afterAll(async () => {

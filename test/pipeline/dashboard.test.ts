@@ -6,14 +6,16 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mountDashboard } from '../../services/api/dashboard/mount-dashboard.js';
 import { createLogger } from '../../services/shared/logging/logger.js';
-import type { PollJobData } from '../../services/shared/queue/poll-jobs.js';
-import { createPollQueue } from '../../services/shared/queue/poll-queue.js';
-import { createRedisConnection, waitUntilReady } from '../../services/shared/queue/redis-connection.js';
+import type { PollJobData } from '../../services/shared/jobs/job-registry.js';
+import { JOB_REGISTRY } from '../../services/shared/jobs/job-registry.js';
+import { openQueues, type Queues } from '../../services/shared/jobs/open-queues.js';
+import { createRedisConnection, waitUntilReady } from '../../services/shared/jobs/redis-connection.js';
 import { TEST_REDIS_URL, uniqueQueuePrefix } from '../support/test-env.js';
 
 const PASSWORD = 'correct horse battery staple';
 const BASE = '/admin/queues';
 let redis: Redis;
+let queues: Queues;
 let queue: Queue<PollJobData>;
 let server: Server;
 let url: string;
@@ -25,10 +27,11 @@ const get = (path: string, authorization?: string) => fetch(`${url}${path}`, { h
 beforeAll(async () => {
   redis = createRedisConnection(TEST_REDIS_URL, 'producer');
   await waitUntilReady(redis);
-  queue = createPollQueue(redis, uniqueQueuePrefix('dashboard'));
+  queues = openQueues(redis, uniqueQueuePrefix('dashboard'));
+  queue = queues.poll;
   const app = express();
   const logger = createLogger({ service: 'api', destination: { write: (line: string) => void logLines.push(line) } });
-  expect(mountDashboard(app, { queues: [queue], basePath: BASE, username: 'admin', password: PASSWORD, logger })).toBe(true);
+  expect(mountDashboard(app, { queues: queues.all(), basePath: BASE, username: 'admin', password: PASSWORD, logger })).toBe(true);
   server = await new Promise<Server>((resolve) => {
     const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
   });
@@ -36,8 +39,8 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await new Promise((resolve) => server?.close(resolve));
-  await queue?.obliterate({ force: true });
-  await queue?.close();
+  for (const { queue: each } of queues?.all() ?? []) await each.obliterate({ force: true });
+  await queues?.close();
   redis?.disconnect();
 });
 
@@ -57,8 +60,11 @@ describe('the job dashboard', () => {
     expect(await page.text()).toMatch(/<html/i);
     const api = await get(`${BASE}/api/queues`, basic('admin', PASSWORD));
     expect(api.status).toBe(200);
-    const body = (await api.json()) as { queues: Array<{ name: string }> };
-    expect(body.queues.map((q) => q.name)).toEqual(['poll']);
+    // Every queue of the job registry, each with what its jobs are and what a failed one means.
+    const body = (await api.json()) as { queues: Array<{ name: string; description?: string }> };
+    expect(body.queues.map((q) => q.name).sort()).toEqual(JOB_REGISTRY.map((definition) => definition.name).sort());
+    expect(body.queues.map((q) => q.name).sort()).toEqual(['import', 'poll']);
+    for (const shown of body.queues) expect(shown.description).toBe(JOB_REGISTRY.find((definition) => definition.name === shown.name)!.description);
   });
 
   it('lets the admin retry a failed job (the dead-letter queue)', async () => {
@@ -68,7 +74,7 @@ describe('the job dashboard', () => {
       throw new UnrecoverableError('Spotify GET /me/player/recently-played answered 503 (server error)');
     }, { connection, prefix: queue.opts.prefix });
     const failedOnce = new Promise((resolve) => worker.once('failed', resolve));
-    await queue.add('poll-user', { userId: 'user-1', reason: 'manual' }, { jobId: 'poll-user-1-manual-1' });
+    await queue.add('poll-user', { userId: '00000000-0000-4000-8000-000000000001', reason: 'manual' }, { jobId: 'poll-user-1-manual-1' });
     await failedOnce;
     await worker.close();
     connection.disconnect();
@@ -88,7 +94,7 @@ describe('the job dashboard', () => {
     const app = express();
     const lines: string[] = [];
     const logger = createLogger({ service: 'api', destination: { write: (line: string) => void lines.push(line) } });
-    expect(mountDashboard(app, { queues: [queue], basePath: BASE, username: 'admin', password: undefined, logger })).toBe(false);
+    expect(mountDashboard(app, { queues: queues.all(), basePath: BASE, username: 'admin', password: undefined, logger })).toBe(false);
     const bare = await new Promise<Server>((resolve) => {
       const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
     });

@@ -4,8 +4,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MikroORM } from '@mikro-orm/postgresql';
 import type { Worker } from 'bullmq';
 import { ormOptions } from '../../services/shared/db/orm-options.js';
-import { POLL_ATTEMPTS } from '../../services/shared/queue/poll-jobs.js';
-import { runDlqCommand, parseArgs } from '../../services/worker/dlq-cli.js';
+import { pollQueue } from '../../services/shared/jobs/job-registry.js';
+import { runDlqCommand } from '../../services/worker/dlq/dlq-commands.js';
+import { parseDlqArgs as parseArgs } from '../../services/worker/dlq/dlq-options.js';
 import { TEST_REDIS_URL } from '../support/test-env.js';
 import { startPipeline, type Pipeline } from './pipeline-harness.js';
 
@@ -35,7 +36,7 @@ function dlq(...args: string[]): Promise<{ code: number; stdout: string; stderr:
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['--import', 'tsx', 'services/worker/dlq-cli.ts', ...args],
+      ['--import', 'tsx', 'services/worker/dlq/dlq-cli.ts', ...args],
       { cwd: ROOT, env: { PATH: process.env.PATH, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: pipeline.prefix } },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );
@@ -51,7 +52,7 @@ describe('transient failures', () => {
     await pipeline.waitUntilIdle();
 
     const [job] = await pipeline.queue.getCompleted();
-    expect(job?.attemptsMade).toBe(POLL_ATTEMPTS);
+    expect(job?.attemptsMade).toBe(pollQueue.attempts);
     expect(await pipeline.storedPlays(userId)).toEqual(pipeline.retrievable(spotifyId));
     const state = await pollState();
     expect(state.consecutive_failures).toBe(0);
@@ -72,9 +73,9 @@ describe('Postgres unavailable', () => {
     mainWorker.resume();
 
     const [failed] = await pipeline.queue.getFailed();
-    expect(failed?.attemptsMade).toBe(POLL_ATTEMPTS);
+    expect(failed?.attemptsMade).toBe(pollQueue.attempts);
     expect(failed?.failedReason).toBe('Connection error: connect ECONNREFUSED 127.0.0.1:1 (attempt 6 of 6, giving up)');
-    expect(await runDlqCommand(pipeline.queue, parseArgs(['retry', failed!.id!]))).toMatchObject({ json: { retried: [failed!.id] } });
+    expect(await runDlqCommand(pipeline.queues, parseArgs(['retry', failed!.id!]))).toMatchObject({ json: { retried: [{ queue: 'poll', id: failed!.id }] } });
     await pipeline.waitUntilIdle();
     expect(await pipeline.storedPlays(userId)).toEqual(pipeline.retrievable(spotifyId));
   });
@@ -87,29 +88,34 @@ describe('the dead-letter queue', () => {
     await pipeline.waitUntilIdle();
 
     const [failed] = await pipeline.queue.getFailed();
-    expect(failed?.attemptsMade).toBe(POLL_ATTEMPTS);
+    expect(failed?.attemptsMade).toBe(pollQueue.attempts);
     expect(failed?.failedReason).toBe(
       'Spotify GET /me/player/recently-played answered 503 (server error): Service unavailable (attempt 6 of 6, giving up)',
     );
     expect(await pipeline.storedPlays(userId)).toEqual([]);
-    expect(await pollState()).toMatchObject({ consecutive_failures: POLL_ATTEMPTS, last_error: failed?.failedReason });
+    expect(await pollState()).toMatchObject({ consecutive_failures: pollQueue.attempts, last_error: failed?.failedReason });
 
     const [listed, missing, usage] = await Promise.all([dlq('list', '--json'), dlq('retry', 'no-such-job'), dlq('frobnicate')]);
     expect(listed.code).toBe(0);
-    expect(JSON.parse(listed.stdout)).toMatchObject({ total: 1, jobs: [{ id: failed!.id, userId, attemptsMade: POLL_ATTEMPTS, error: failed!.failedReason }] });
+    expect(JSON.parse(listed.stdout)).toMatchObject({
+      total: 1,
+      byQueue: { poll: 1, import: 0 },
+      jobs: [{ queue: 'poll', id: failed!.id, userId, reason: 'schedule', attemptsMade: pollQueue.attempts, error: failed!.failedReason }],
+    });
     // Wrong job or command: a clear message and a distinct exit code.
     expect(missing.code).toBe(3);
-    expect(missing.stderr).toMatch(/no failed job "no-such-job" \(not found\)/);
+    expect(missing.stderr).toMatch(/no failed job "no-such-job" \(not found in poll, import\)/);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toMatch(/unknown command "frobnicate"\nusage: npm run dlq --/);
 
     pipeline.emulator.faults.update({ errorRate: 0 });
     const retried = await dlq('retry', failed!.id!);
-    expect(retried).toMatchObject({ code: 0, stdout: `Job ${failed!.id} (user ${userId}) is queued again.\n` });
+    expect(retried).toMatchObject({ code: 0, stdout: `Job ${failed!.id} (user ${userId} (schedule)) is queued again in the poll queue.\n` });
     await pipeline.waitUntilIdle();
     expect(await pipeline.queue.getFailedCount()).toBe(0);
     expect(await pipeline.storedPlays(userId)).toEqual(pipeline.retrievable(spotifyId));
-    expect((await runDlqCommand(pipeline.queue, parseArgs(['list']))).text).toBe('The dead-letter queue is empty.');
+    expect((await runDlqCommand(pipeline.queues, parseArgs(['list']))).text).toBe('The dead-letter queues are empty (poll, import).');
+    expect((await runDlqCommand(pipeline.queues, parseArgs(['list', '--queue', 'poll']))).text).toBe('The dead-letter queue is empty (poll).');
   });
 
   it('retries all failed jobs, and purges them by age', async () => {
@@ -118,22 +124,33 @@ describe('the dead-letter queue', () => {
     await pipeline.waitUntilIdle();
     expect(await pipeline.queue.getFailedCount()).toBe(1);
 
-    expect(await runDlqCommand(pipeline.queue, parseArgs(['purge', '--older-than', '1h']))).toMatchObject({ json: { removed: [] } });
+    expect(await runDlqCommand(pipeline.queues, parseArgs(['purge', '--older-than', '1h']))).toMatchObject({ json: { removed: [] } });
     expect(await pipeline.queue.getFailedCount()).toBe(1);
     // Retried while the fault persists: it fails again, all its attempts, and is back in the dead-letter queue.
-    expect(await runDlqCommand(pipeline.queue, parseArgs(['retry-all']))).toMatchObject({ json: { retried: [expect.any(String)] } });
+    expect(await runDlqCommand(pipeline.queues, parseArgs(['retry-all']))).toMatchObject({ json: { retried: [{ queue: 'poll', id: expect.any(String) }] } });
     await pipeline.waitUntilIdle();
-    expect((await pipeline.queue.getFailed())[0]?.attemptsMade).toBe(POLL_ATTEMPTS);
+    expect((await pipeline.queue.getFailed())[0]?.attemptsMade).toBe(pollQueue.attempts);
 
-    const purged = await runDlqCommand(pipeline.queue, parseArgs(['purge']));
+    const purged = await runDlqCommand(pipeline.queues, parseArgs(['purge']));
     expect(purged.text).toBe('1 failed job(s) removed.');
     expect(await pipeline.queue.getFailedCount()).toBe(0);
   });
 
   it('reads durations and options as documented', () => {
-    expect(parseArgs(['purge', '--older-than', '7d'])).toMatchObject({ command: 'purge', olderThanMs: 7 * 86_400_000 });
-    expect(parseArgs(['list', '--json', '--limit=5'])).toMatchObject({ command: 'list', json: true, limit: 5 });
+    expect(parseArgs(['purge', '--older-than', '7d'])).toMatchObject({ command: 'purge', olderThanMs: 7 * 86_400_000, queues: ['poll', 'import'] });
+    expect(parseArgs(['list', '--json', '--limit=5', '--queue', 'import'])).toMatchObject({ command: 'list', json: true, limit: 5, queues: ['import'] });
     expect(() => parseArgs(['purge', '--older-than', 'soon'])).toThrow(/use a number and a unit/);
     expect(() => parseArgs(['retry'])).toThrow(/exactly one job id/);
+    expect(() => parseArgs(['list', '--queue', 'mail'])).toThrow(/the queues are poll, import/);
+    expect(() => parseArgs(['list', '--frobnicate'])).toThrow(/Unknown option '--frobnicate'/);
+  });
+
+  it('prints its usage for --help (exit 0) and with a usage error (exit 2)', async () => {
+    const [help, wrong] = await Promise.all([dlq('--help'), dlq('list', '--limit', 'many')]);
+    expect(help).toMatchObject({ code: 0, stderr: '' });
+    expect(help.stdout).toMatch(/^usage: npm run dlq -- <command> \[options\]/);
+    expect(help.stdout).toContain('--queue <name>');
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/^dlq: --limit takes a whole number of at least 1, not "many"\nusage: npm run dlq --/);
   });
 });

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { saveCredentials } from '../../services/shared/db/credentials.repository.js';
+import { saveCredentials } from '../../services/shared/db/repositories/credentials.repository.js';
 import { fromSpotifyItem } from '../../services/shared/plays/from-spotify-item.js';
 import { SpotifyApiClient } from '../../services/shared/spotify/spotify-api.client.js';
 import { playHistoryItemSchema, type SpotifyPlayHistoryItem } from '../../services/shared/spotify/spotify-schemas.js';

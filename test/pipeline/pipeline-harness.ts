@@ -2,20 +2,21 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { TokenCipher, parseEncryptionKeys } from '../../services/shared/crypto/token-cipher.js';
-import { loadCredentials, saveCredentials, type StoredCredentials } from '../../services/shared/db/credentials.repository.js';
+import { loadCredentials, saveCredentials, type StoredCredentials } from '../../services/shared/db/repositories/credentials.repository.js';
+import { pollQueue, type PollJobData } from '../../services/shared/jobs/job-registry.js';
+import { openQueues, type Queues } from '../../services/shared/jobs/open-queues.js';
+import { createRedisConnection, waitUntilReady } from '../../services/shared/jobs/redis-connection.js';
 import { createLogger, type Logger } from '../../services/shared/logging/logger.js';
-import type { PollJobData } from '../../services/shared/queue/poll-jobs.js';
-import { createPollQueue } from '../../services/shared/queue/poll-queue.js';
-import { createRedisConnection, waitUntilReady } from '../../services/shared/queue/redis-connection.js';
 import { runScheduler, type SchedulerRunSettings, type SchedulerRunSummary } from '../../services/scheduler/run-scheduler.js';
-import { createPollWorker, type PollWorkerSettings } from '../../services/worker/create-worker.js';
-import type { PollOutcome, PollUserDeps } from '../../services/worker/poll-user.job.js';
+import { createQueueWorker, type QueueWorkerSettings } from '../../services/worker/jobs/queue-worker.js';
+import { pollHandler } from '../../services/worker/poll/poll.handler.js';
+import type { PollOutcome, PollUserDeps } from '../../services/worker/poll/poll-user.job.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { loginSyntheticUser, spotifyClientsFor, spotifyEnvFor, startTestEmulator, type EmulatorOptions, type RunningEmulator } from '../support/emulator.js';
 import { TEST_REDIS_URL, newEncryptionKeys, uniqueQueuePrefix } from '../support/test-env.js';
 
 /** Worker settings that make retries, stalls and backoff fast enough for tests. */
-export const FAST_WORKER_SETTINGS: Omit<PollWorkerSettings, 'prefix'> = {
+export const FAST_WORKER_SETTINGS: Omit<QueueWorkerSettings, 'prefix'> = {
   concurrency: 10,
   maxJobsPerSecond: 1_000,
   lockDurationMs: 5_000,
@@ -32,6 +33,8 @@ export interface Pipeline {
   db: TestDatabase;
   redis: Redis;
   queue: Queue<PollJobData>;
+  /** Every queue of the job registry on the pipeline's producer connection. */
+  queues: Queues;
   prefix: string;
   emulator: RunningEmulator;
   encryptionKeys: string;
@@ -41,7 +44,7 @@ export interface Pipeline {
   logger: Logger;
   deps: PollUserDeps;
   /** Starts an in-process poll worker (stopped by close()). */
-  startWorker(overrides?: Partial<PollWorkerSettings> & { deps?: Partial<PollUserDeps>; orm?: MikroORM }): Promise<Worker<PollJobData, PollOutcome>>;
+  startWorker(overrides?: Partial<QueueWorkerSettings> & { deps?: Partial<PollUserDeps>; orm?: MikroORM }): Promise<Worker<PollJobData, PollOutcome>>;
   /** Logs a synthetic user in as Playlog's API does (user row, encrypted tokens, status active); returns Playlog's user id. */
   login(spotifyUserId: string): Promise<string>;
   /** Playlog user id by emulator user id, for every user logged in so far. */
@@ -63,7 +66,8 @@ export async function startPipeline(label: string, emulatorOptions: EmulatorOpti
   const redis = createRedisConnection(TEST_REDIS_URL, 'producer');
   await waitUntilReady(redis);
   const prefix = uniqueQueuePrefix(label);
-  const queue = createPollQueue(redis, prefix);
+  const queues = openQueues(redis, prefix);
+  const queue = queues.poll;
   const emulator = await startTestEmulator(emulatorOptions);
   const encryptionKeys = newEncryptionKeys();
   const cipher = new TokenCipher(parseEncryptionKeys(encryptionKeys));
@@ -78,13 +82,14 @@ export async function startPipeline(label: string, emulatorOptions: EmulatorOpti
     maxPages: 10,
     now: Date.now,
   };
-  const workers: Array<{ worker: Worker; connection: Redis; queue: Queue<PollJobData> }> = [];
+  const workers: Array<{ worker: Worker; connection: Redis; queues: Queues }> = [];
   const users = new Map<string, string>();
 
   const pipeline: Pipeline = {
     db,
     redis,
     queue,
+    queues,
     prefix,
     emulator,
     encryptionKeys,
@@ -96,14 +101,16 @@ export async function startPipeline(label: string, emulatorOptions: EmulatorOpti
     async startWorker(overrides = {}) {
       const { deps: depOverrides, orm, ...settings } = overrides;
       const connection = createRedisConnection(TEST_REDIS_URL, 'worker');
-      const workerQueue = createPollQueue(connection, prefix);
-      const { worker } = createPollWorker(
-        { orm: orm ?? db.orm, connection, queue: workerQueue, deps: { ...deps, ...depOverrides }, logger },
+      const workerQueues = openQueues(connection, prefix);
+      const { worker } = createQueueWorker(
+        pollQueue,
+        pollHandler({ ...deps, ...depOverrides }),
+        { orm: orm ?? db.orm, connection, logger, pauseSpotify: (ms) => workerQueues.poll.rateLimit(ms) },
         { ...FAST_WORKER_SETTINGS, prefix, ...settings },
       );
       void worker.run();
       await worker.waitUntilReady();
-      workers.push({ worker, connection, queue: workerQueue });
+      workers.push({ worker, connection, queues: workerQueues });
       return worker;
     },
     async login(spotifyUserId) {
@@ -133,7 +140,7 @@ export async function startPipeline(label: string, emulatorOptions: EmulatorOpti
       let quietChecks = 0;
       for (;;) {
         const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'paused');
-        const busy = Object.values(counts).reduce((sum, n) => sum + n, 0);
+        const busy = Object.values(counts).reduce((sum: number, n: number) => sum + n, 0);
         quietChecks = busy === 0 ? quietChecks + 1 : 0;
         if (quietChecks >= 2) return;
         if (Date.now() > deadline) throw new Error(`queue not idle after ${timeoutMs} ms: ${JSON.stringify(counts)}`);
@@ -173,13 +180,13 @@ export async function startPipeline(label: string, emulatorOptions: EmulatorOpti
       };
     },
     async close() {
-      for (const { worker, connection, queue: workerQueue } of workers) {
+      for (const { worker, connection, queues: workerQueues } of workers) {
         await worker.close();
-        await workerQueue.close();
+        await workerQueues.close();
         connection.disconnect();
       }
-      await queue.obliterate({ force: true }).catch(() => undefined);
-      await queue.close();
+      for (const { queue: each } of queues.all()) await each.obliterate({ force: true }).catch(() => undefined);
+      await queues.close();
       redis.disconnect();
       await emulator.stop();
       await db.drop();

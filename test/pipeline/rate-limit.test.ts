@@ -72,7 +72,7 @@ describe('a 429 storm from the rolling rate limit', () => {
       const tooEarly = exchanges.filter((other) => other.sentAt > hit.answeredAt + 250 && other.sentAt < hit.answeredAt + hit.retryAfterMs! - 100);
       expect(tooEarly, `requests within the Retry-After of a 429 answered at ${hit.answeredAt}`).toEqual([]);
     }
-    const pauses = parsedLogs(pipeline.logLines).filter((line) => typeof line.msg === 'string' && line.msg.startsWith('Spotify rate limit: all polling paused'));
+    const pauses = parsedLogs(pipeline.logLines).filter((line) => typeof line.msg === 'string' && line.msg.startsWith('Spotify rate limit: every Spotify call of the app paused'));
     expect(pauses.length).toBeGreaterThan(0);
     expect(pauses.every((line) => [1_000, 2_000].includes(line.pauseMs as number))).toBe(true);
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { saveCredentials } from '../../services/shared/db/credentials.repository.js';
+import { saveCredentials } from '../../services/shared/db/repositories/credentials.repository.js';
 import { SpotifyApiClient } from '../../services/shared/spotify/spotify-api.client.js';
-import { freshAccessToken } from '../../services/worker/refresh-tokens.js';
+import { freshAccessToken } from '../../services/worker/tokens/refresh-tokens.js';
 import { parsedLogs, startPipeline, type Pipeline } from './pipeline-harness.js';
 
 const DAY_MS = 86_400_000;

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openOrm, type MikroORM } from '../../services/shared/db/open-orm.js';
-import { freshAccessToken } from '../../services/worker/refresh-tokens.js';
+import { freshAccessToken } from '../../services/worker/tokens/refresh-tokens.js';
 import { startPipeline, type Pipeline } from '../pipeline/pipeline-harness.js';
 
 /**
@@ -43,7 +43,11 @@ describe('a refresh whose transaction dies while Spotify answers', () => {
     await admin.connect();
     let terminated = 0;
     for (let i = 0; i < 50 && terminated === 0; i++) {
-      const { rows } = await admin.query(`select pg_terminate_backend(pid) as done from pg_locks where locktype = 'advisory' and pid <> pg_backend_pid()`);
+      // The refresh's transaction holds the user's credentials row locked (select … for update: a RowShareLock on the table).
+      const { rows } = await admin.query(
+        `select pg_terminate_backend(l.pid) as done from pg_locks l join pg_class c on c.oid = l.relation
+          where c.relname = 'spotify_credentials' and l.mode = 'RowShareLock' and l.pid <> pg_backend_pid()`,
+      );
       terminated = rows.length;
       if (!terminated) await new Promise((resolve) => setTimeout(resolve, 50));
     }

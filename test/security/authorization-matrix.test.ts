@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { buildSchema } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestPlays } from '../../services/shared/plays/ingest-plays.js';
-import { removePollJobs } from '../../services/shared/queue/poll-jobs.js';
+import { removePollJobs } from '../../services/shared/jobs/poll-jobs.js';
 // Spelled from the root: the lint rule keeping services apart matches `../api/*` and means services/api.
 import { postGraphql, startApiHarness, type ApiHarness, type LoggedIn } from '../../test/api/api-harness.js';
 import { makePlay } from '../support/plays.js';
@@ -74,10 +74,10 @@ const MATRIX: Record<string, (principal: Principal) => Promise<void>> = {
   async requestSync(principal) {
     const ids = [users.userA!.userId, users.userB!.userId];
     for (const id of ids) await removePollJobs(h.queue, id);
-    const response = await ask(principal, 'mutation { requestSync }');
+    const response = await ask(principal, 'mutation { requestSync { poll } }');
     const queued = (await h.queue.getJobs(['waiting', 'delayed', 'prioritized'])).map((job) => job.data.userId).filter((id) => ids.includes(id));
     if (isUser(principal)) {
-      expect(response.body.data).toEqual({ requestSync: true });
+      expect(response.body.data).toEqual({ requestSync: { poll: 'STARTED' } });
       expect(queued).toEqual([users[principal]!.userId]);
     } else {
       expect(codes(response)).toEqual(['UNAUTHENTICATED']);

@@ -3,8 +3,9 @@ import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import { UnrecoverableError, Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPollQueue } from '../../services/shared/queue/poll-queue.js';
-import { pollJob } from '../../services/shared/queue/poll-jobs.js';
+import { openQueue } from '../../services/shared/jobs/open-queues.js';
+import { pollQueue as pollQueueDefinition } from '../../services/shared/jobs/job-registry.js';
+import { pollJob } from '../../services/shared/jobs/poll-jobs.js';
 
 /**
  * The DLQ CLI's access control is Redis's own (docs/pipeline.md): with a Redis that requires a password,
@@ -29,7 +30,7 @@ function freePort(): Promise<number> {
 
 function dlq(redisUrl: string, ...args: string[]): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'services/worker/dlq-cli.ts', ...args], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'services/worker/dlq/dlq-cli.ts', ...args], {
       cwd: root,
       env: { PATH: process.env.PATH, REDIS_URL: redisUrl, QUEUE_PREFIX: PREFIX, LOG_FORMAT: 'json' },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -48,7 +49,7 @@ beforeAll(async () => {
   admin.on('error', () => undefined); // refused until redis-server listens; it retries
   for (let i = 0; i < 50 && admin.status !== 'ready'; i++) await new Promise((resolve) => setTimeout(resolve, 100));
   // One job in the dead-letter queue, failed the way the worker fails a job.
-  const queue = createPollQueue(admin, PREFIX);
+  const queue = openQueue(pollQueueDefinition, admin, PREFIX);
   const job = pollJob('00000000-0000-4000-8000-000000000001', 'schedule', { now: Date.UTC(2026, 10, 23) });
   await queue.add(job.name, job.data, { ...job.opts, attempts: 1 });
   const worker = new Worker(queue.name, async () => {

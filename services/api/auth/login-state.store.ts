@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { ApiError } from '../graphql/errors.js';
+import { AppError } from '../app-error.js';
 
 /** Which door a login came in by: its state can be completed only through the same door. */
 export type LoginFlow = 'graphql' | 'browser';
@@ -42,9 +42,7 @@ export class LoginStateStore {
     try {
       return await command();
     } catch {
-      throw new ApiError('SERVICE_UNAVAILABLE', 'Login is unavailable right now (its state store cannot be reached); try again shortly.', {
-        httpStatus: 503,
-      });
+      throw new AppError('SERVICE_UNAVAILABLE', 'Login is unavailable right now (its state store cannot be reached); try again shortly.');
     }
   }
 }

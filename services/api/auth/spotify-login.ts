@@ -1,17 +1,18 @@
 import type { Queue } from 'bullmq';
 import type { TokenCipher } from '../../shared/crypto/token-cipher.js';
-import { saveCredentials } from '../../shared/db/credentials.repository.js';
 import type { MikroORM } from '../../shared/db/open-orm.js';
-import { createSession } from '../../shared/db/sessions.repository.js';
-import { ensurePollState, findUserBySpotifyIdForUpdate, upsertSpotifyUser } from '../../shared/db/users.repository.js';
+import { saveCredentials } from '../../shared/db/repositories/credentials.repository.js';
+import { createSession } from '../../shared/db/repositories/sessions.repository.js';
+import { ensurePollState, findUserBySpotifyIdForUpdate, upsertSpotifyUser } from '../../shared/db/repositories/users.repository.js';
+import type { PollJobData } from '../../shared/jobs/job-registry.js';
+import { requestPoll } from '../../shared/jobs/poll-jobs.js';
 import type { Logger } from '../../shared/logging/logger.js';
-import { enqueuePoll, type PollJobData } from '../../shared/queue/poll-jobs.js';
 import { newOAuthState, newPkcePair } from '../../shared/spotify/pkce.js';
 import type { SpotifyApiClient } from '../../shared/spotify/spotify-api.client.js';
 import type { SpotifyOAuthClient } from '../../shared/spotify/spotify-oauth.client.js';
 import { PLAYLOG_SPOTIFY_SCOPES } from '../../shared/spotify/spotify-scopes.js';
 import { SpotifyError } from '../../shared/spotify/spotify.errors.js';
-import { ApiError, badUserInput } from '../graphql/errors.js';
+import { AppError, accountDisabled, badUserInput } from '../app-error.js';
 import type { LoginFlow, LoginStateStore } from './login-state.store.js';
 import { hashSessionToken, newSessionToken } from './session-token.js';
 
@@ -54,7 +55,7 @@ const HISTORY_SCOPE = 'user-read-recently-played';
  * Logging in with Spotify (authorization code + PKCE), shared by the GraphQL mutations and the browser
  * routes: start (state + verifier kept server-side), then complete (check state, exchange the code,
  * read the profile, store the user and encrypted tokens, open a session, ask for a first poll).
- * Every refusal happens before anything is written, and is an ApiError with a stable code.
+ * Every refusal happens before anything is written, and is an AppError with a stable code.
  */
 export class SpotifyLogin {
   constructor(private readonly deps: SpotifyLoginDeps) {}
@@ -70,20 +71,20 @@ export class SpotifyLogin {
     const { state, code, error } = checkCallback(callback);
     const started = await this.deps.loginStates.take(flow, state);
     if (!started) {
-      throw new ApiError(
+      throw new AppError(
         'LOGIN_STATE_INVALID',
         'This login is unknown, expired or already completed: start a new one.' +
           (flow === 'browser' ? ' (Logins started with the startSpotifyLogin mutation are completed with completeSpotifyLogin.)' : ''),
       );
     }
     if (error !== undefined) {
-      if (error === 'access_denied') throw new ApiError('SPOTIFY_LOGIN_DENIED', 'Access to Spotify was refused on Spotify’s page; nothing was stored.');
-      throw new ApiError('SPOTIFY_LOGIN_FAILED', `Spotify did not complete the login (${error}); nothing was stored.`, { extensions: { spotifyError: error } });
+      if (error === 'access_denied') throw new AppError('SPOTIFY_LOGIN_DENIED', 'Access to Spotify was refused on Spotify’s page; nothing was stored.');
+      throw new AppError('SPOTIFY_LOGIN_FAILED', `Spotify did not complete the login (${error}); nothing was stored.`, { spotifyError: error });
     }
 
     const tokens = await this.spotify(() => this.deps.oauth.exchangeCode({ code: code!, codeVerifier: started.codeVerifier }));
     if (tokens.scopes.length > 0 && !tokens.scopes.includes(HISTORY_SCOPE)) {
-      throw new ApiError('SPOTIFY_LOGIN_FAILED', `Spotify did not grant the ${HISTORY_SCOPE} scope Playlog needs; nothing was stored.`);
+      throw new AppError('SPOTIFY_LOGIN_FAILED', `Spotify did not grant the ${HISTORY_SCOPE} scope Playlog needs; nothing was stored.`);
     }
     const profile = await this.spotify(() => this.deps.spotifyApi.getMe(tokens.accessToken));
 
@@ -92,7 +93,7 @@ export class SpotifyLogin {
     const authorizedAt = new Date();
     const { userId, created } = await this.deps.orm.em.fork().transactional(async (em) => {
       const existing = await findUserBySpotifyIdForUpdate(em, profile.id);
-      if (existing?.status === 'disabled') throw new ApiError('ACCOUNT_DISABLED', 'This Playlog account is disabled; ask the operator.');
+      if (existing?.status === 'disabled') throw accountDisabled();
       const user = await upsertSpotifyUser(em, { spotifyUserId: profile.id, displayName: profile.display_name ?? null });
       await saveCredentials(
         em,
@@ -109,7 +110,7 @@ export class SpotifyLogin {
     const log = this.deps.logger.child({ userId });
     log.info({ flow, newUser: created }, 'user logged in with Spotify');
     try {
-      await enqueuePoll(this.deps.pollQueue, userId, 'login');
+      await requestPoll(this.deps.pollQueue, userId, 'login');
     } catch (enqueueError) {
       // The login stands: the scheduler's next run polls the user anyway.
       log.warn({ err: enqueueError }, 'could not enqueue the first poll after login');
@@ -117,7 +118,7 @@ export class SpotifyLogin {
     return { token, expiresAt, userId };
   }
 
-  /** Runs a call to Spotify; its failure becomes an ApiError saying whether to retry or start over. */
+  /** Runs a call to Spotify; its failure becomes an AppError saying whether to retry or start over. */
   private async spotify<T>(call: () => Promise<T>): Promise<T> {
     try {
       return await call();
@@ -126,23 +127,19 @@ export class SpotifyLogin {
       this.deps.logger.warn({ kind: error.kind, status: error.status, endpoint: error.endpoint, message: error.message }, 'Spotify login step failed');
       switch (error.kind) {
         case 'access_denied':
-          throw new ApiError('SPOTIFY_LOGIN_DENIED', 'Access to Spotify was refused; nothing was stored.');
+          throw new AppError('SPOTIFY_LOGIN_DENIED', 'Access to Spotify was refused; nothing was stored.');
         case 'invalid_client':
           this.deps.logger.error('Spotify refused Playlog’s client credentials: check SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET');
-          throw new ApiError('SPOTIFY_LOGIN_FAILED', 'Spotify refused this Playlog’s app credentials; the operator must check its configuration.');
+          throw new AppError('SPOTIFY_LOGIN_FAILED', 'Spotify refused this Playlog’s app credentials; the operator must check its configuration.');
         case 'rate_limited':
         case 'quota_exceeded':
         case 'server_error':
         case 'timeout':
         case 'network':
         case 'malformed_response':
-          throw new ApiError('SPOTIFY_UNAVAILABLE', 'Spotify could not complete the login right now; start a new login in a moment.', {
-            extensions: { spotifyError: error.kind },
-          });
+          throw new AppError('SPOTIFY_UNAVAILABLE', 'Spotify could not complete the login right now; start a new login in a moment.', { spotifyError: error.kind });
         default:
-          throw new ApiError('SPOTIFY_LOGIN_FAILED', 'Spotify refused the login (the code is wrong, expired or already used); start a new login.', {
-            extensions: { spotifyError: error.kind },
-          });
+          throw new AppError('SPOTIFY_LOGIN_FAILED', 'Spotify refused the login (the code is wrong, expired or already used); start a new login.', { spotifyError: error.kind });
       }
     }
   }

@@ -3,12 +3,13 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import type { Queue } from 'bullmq';
 import type express from 'express';
+import type { RegisteredQueue } from '../../shared/jobs/job-registry.js';
 import type { Logger } from '../../shared/logging/logger.js';
 import { basicAuth } from './basic-auth.js';
 
 export interface DashboardOptions {
-  /** The queues to show (Playlog has one: poll). */
-  queues: Queue[];
+  /** The queues to show: every queue of the job registry (`openQueues(...).all()`). */
+  queues: Array<{ definition: RegisteredQueue; queue: Queue }>;
   /** Where to mount it, e.g. `/admin/queues` (DASHBOARD_PATH). */
   basePath: string;
   /** ADMIN_USERNAME */
@@ -19,8 +20,8 @@ export interface DashboardOptions {
 }
 
 /**
- * Mounts the BullMQ dashboard (bull-board) behind HTTP basic auth: operators see waiting, delayed,
- * active, completed and failed jobs (the failed set is the dead-letter queue) and retry or remove them.
+ * Mounts the BullMQ dashboard (bull-board) behind HTTP basic auth: operators see every queue's waiting,
+ * delayed, active, completed and failed jobs (each failed set is a dead-letter queue) and retry or remove them.
  * Returns whether it was mounted. No password configured: nothing is mounted, so the path answers
  * whatever the app answers for unknown paths, rather than an open dashboard.
  */
@@ -33,15 +34,11 @@ export function mountDashboard(app: express.Application, options: DashboardOptio
   const serverAdapter = new ExpressAdapter();
   serverAdapter.setBasePath(basePath);
   createBullBoard({
-    queues: options.queues.map((queue) => new BullMQAdapter(queue, { allowRetries: true, description: describeQueue(queue.name) })),
+    queues: options.queues.map(({ definition, queue }) => new BullMQAdapter(queue, { allowRetries: true, description: definition.description })),
     serverAdapter,
     options: { uiConfig: { boardTitle: 'Playlog jobs' } },
   });
   app.use(basePath, basicAuth({ username: options.username, password: options.password, realm: 'Playlog job dashboard' }), serverAdapter.getRouter());
   options.logger?.info({ path: basePath, username: options.username }, 'job dashboard mounted');
   return true;
-}
-
-function describeQueue(name: string): string {
-  return name === 'poll' ? 'One job per user poll. Failed = dead-letter queue (kept 14 days): retry after fixing the cause.' : '';
 }

@@ -1,21 +1,17 @@
-import type { Response } from 'express';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Queue } from 'bullmq';
-import type { MikroORM } from '../../shared/db/open-orm.js';
-import type { ActiveSession } from '../../shared/db/sessions.repository.js';
+import type { Response } from 'express';
+import type { ActiveSession } from '../../shared/db/repositories/sessions.repository.js';
+import type { Queues } from '../../shared/jobs/open-queues.js';
 import type { Logger } from '../../shared/logging/logger.js';
-import type { PollJobData } from '../../shared/queue/poll-jobs.js';
+import { accountDisabled, unauthenticated } from '../app-error.js';
+import type { RequestAuth } from '../auth/request-auth.js';
+import type { SessionCookie } from '../auth/session-cookie.js';
 import type { SpotifyLogin } from '../auth/spotify-login.js';
-import type { RequestAuth } from '../http/request-auth.js';
-import type { SessionCookie } from '../http/session-cookie.js';
-import { requestLogger, requestIdOf } from '../http/request-id.js';
-import { ApiError, unauthenticated } from './errors.js';
 
 /** What resolvers share for the life of the server. */
 export interface ApiServices {
-  orm: MikroORM;
   login: SpotifyLogin;
-  pollQueue: Queue<PollJobData>;
+  queues: Queues;
   sessionCookie: SessionCookie;
 }
 
@@ -25,29 +21,29 @@ export interface ApiContext {
   logger: Logger;
   em: EntityManager;
   services: ApiServices;
+  /** The HTTP response, for the session cookie (set at login, cleared at logout). */
   res: Response;
   /** The caller's session; throws UNAUTHENTICATED (or ACCOUNT_DISABLED) when there is none. */
   session(): Promise<ActiveSession>;
 }
 
 /**
- * Builds a request's context from what the /graphql middleware prepared (`res.locals.em`, `res.locals.auth`).
- * It never throws (Apollo would answer 500): the session is looked up lazily, so login mutations touch no
- * session table, and a failed look-up is an error of the field that needed it.
+ * A request's context, from what the HTTP layer prepared for it. It never throws (Apollo would answer
+ * 500): the session is looked up lazily, so login mutations touch no session table, and a failed look-up
+ * is an error of the field that needed it.
  */
-export function createContext(services: ApiServices, res: Response): ApiContext {
-  const em = res.locals.em as EntityManager;
-  const auth = res.locals.auth as RequestAuth;
+export function createContext(parts: { requestId: string; logger: Logger; em: EntityManager; auth: RequestAuth; res: Response }, services: ApiServices): ApiContext {
+  const { auth } = parts;
   return {
-    requestId: requestIdOf(res),
-    logger: requestLogger(res),
-    em,
+    requestId: parts.requestId,
+    logger: parts.logger,
+    em: parts.em,
     services,
-    res,
+    res: parts.res,
     async session() {
       const found = await auth.lookup();
       if (!found) throw unauthenticated(auth.token !== undefined);
-      if (found.userStatus === 'disabled') throw new ApiError('ACCOUNT_DISABLED', 'This Playlog account is disabled; ask the operator.');
+      if (found.userStatus === 'disabled') throw accountDisabled();
       return found;
     },
   };

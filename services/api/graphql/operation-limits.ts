@@ -2,7 +2,6 @@ import { createRequire } from 'node:module';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError, Kind, visit, type ASTVisitor, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode, type ValidationContext } from 'graphql';
 import type * as QueryComplexity from 'graphql-query-complexity';
-import { ApiError } from './errors.js';
 
 // graphql-query-complexity's ESM build imports graphql's `.mjs` files: a second copy of graphql beside the
 // CommonJS one that Apollo and type-graphql load, and graphql refuses to mix schemas between copies.
@@ -16,7 +15,7 @@ export interface OperationLimits {
 }
 
 const tooComplex = (message: string, extensions: Record<string, unknown>) =>
-  new ApiError('QUERY_TOO_COMPLEX', message, { httpStatus: 400, extensions });
+  new GraphQLError(message, { extensions: { code: 'QUERY_TOO_COMPLEX', ...extensions, http: { status: 400 } } });
 
 /**
  * Refuses operations that are too deep, use too many aliases, or cost too much, with QUERY_TOO_COMPLEX

@@ -1,18 +1,15 @@
-import { badUserInput } from '../graphql/errors.js';
+import type { HistoryPosition } from '../../shared/db/repositories/history.repository.js';
+import { badUserInput } from '../app-error.js';
+
+export type { HistoryPosition } from '../../shared/db/repositories/history.repository.js';
 
 /**
- * A position in a user's history: the (played_at, track_id) of the last play of a page, the key the
- * history is ordered by. Opaque to clients: base64url of `["p1", "<played_at>", "<track_id>"]`, where
+ * A cursor is a position in a user's history: the (played_at, track_id) of the last play of a page, the
+ * key the history is ordered by. Opaque to clients: base64url of `["p1", "<played_at>", "<track_id>"]`, where
  * played_at is UTC with microseconds (Postgres' precision), so a cursor points exactly between two
  * stored rows even when plays share a millisecond. A cursor is only a position: it names no user, and
  * the user a page belongs to always comes from the session, so another user's cursor reveals nothing.
  */
-export interface HistoryPosition {
-  /** `YYYY-MM-DDTHH:MM:SS.ffffffZ`, exactly as Postgres printed it. */
-  playedAt: string;
-  trackId: string;
-}
-
 const VERSION = 'p1';
 /** Longest cursor accepted; real ones are about 100 characters. */
 export const MAX_CURSOR_LENGTH = 512;

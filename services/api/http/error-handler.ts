@@ -1,5 +1,23 @@
 import type { NextFunction, Request, Response } from 'express';
-import { requestIdOf, requestLogger } from './request-id.js';
+import { AppError, type AppErrorCode } from '../app-error.js';
+import { requestIdOf, requestLogger } from './request-context.js';
+
+/** The HTTP status of each error code, wherever the API answers with one outside GraphQL (login, uploads). */
+const HTTP_STATUS: Record<AppErrorCode, number> = {
+  UNAUTHENTICATED: 401,
+  BAD_USER_INPUT: 400,
+  LOGIN_STATE_INVALID: 400,
+  SPOTIFY_LOGIN_DENIED: 403,
+  SPOTIFY_LOGIN_FAILED: 400,
+  SPOTIFY_UNAVAILABLE: 502,
+  ACCOUNT_DISABLED: 403,
+  REAUTH_REQUIRED: 403,
+  QUERY_TOO_COMPLEX: 400,
+  RATE_LIMITED: 429,
+  SERVICE_UNAVAILABLE: 503,
+};
+
+export const httpStatusOf = (code: AppErrorCode): number => HTTP_STATUS[code];
 
 /** A GraphQL-shaped error body, so clients read every error of the API the same way. */
 export function sendError(res: Response, status: number, code: string, message: string): void {
@@ -26,11 +44,13 @@ export function notFound(req: Request, res: Response): void {
 }
 
 /**
- * The one place HTTP-level errors become responses: bad bodies get a 4xx with a stable code, anything
- * unexpected is logged with the request id and answered 500 with that id only (no message, no stack).
+ * The one place HTTP-level errors become responses: a feature's AppError gets its code's status and its
+ * message, bad bodies get a 4xx with a stable code, anything unexpected is logged with the request id and
+ * answered 500 with that id only (no message, no stack).
  */
 export function errorHandler(err: unknown, _req: Request, res: Response, next: NextFunction): void {
   if (res.headersSent) return next(err);
+  if (err instanceof AppError) return sendError(res, httpStatusOf(err.code), err.code, err.message);
   const type = typeof err === 'object' && err !== null && 'type' in err ? String((err as { type: unknown }).type) : '';
   const known = BODY_ERRORS[type];
   if (known && known.status < 500) return sendError(res, known.status, known.code, known.message);

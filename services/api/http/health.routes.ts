@@ -1,23 +1,33 @@
 import { Router } from 'express';
 import type { Redis } from 'ioredis';
 import type { MikroORM } from '../../shared/db/open-orm.js';
+import type { Logger } from '../../shared/logging/logger.js';
 
 export interface HealthDeps {
   orm: MikroORM;
   redis: Redis;
   /** True once shutdown began: readiness turns false so load balancers stop sending requests. */
   isStopping: () => boolean;
+  logger: Logger;
   timeoutMs?: number;
 }
 
+/** What the API cannot do while Redis is away (history, account reads and deletion still work). */
+export const NEEDS_REDIS = ['login', 'sync', 'imports', 'rate limits'] as const;
+
 /**
  * `GET /healthz`: the process answers (liveness; it checks nothing else, so a database outage does not
- * get the pods restarted). `GET /readyz`: Postgres answers `select 1` and Redis answers PING, each
- * within a timeout; 503 names what failed (readiness: traffic is withheld until both are back).
+ * get the pods restarted).
+ *
+ * `GET /readyz`: whether the API can do its main job, serving histories, which needs Postgres only.
+ * Postgres down (or no answer within the timeout): 503, so traffic goes elsewhere until it is back.
+ * Redis down: still 200, with `status: degraded` and what does not work meanwhile (logins, polls on
+ * demand, imports; rate limits let requests through); the change is logged once each way.
  */
 export function healthRoutes(deps: HealthDeps): Router {
   const router = Router();
   const timeoutMs = deps.timeoutMs ?? 2_000;
+  let redisWasDown = false;
 
   router.get('/healthz', (_req, res) => {
     res.setHeader('Cache-Control', 'no-store').json({ status: 'ok' });
@@ -30,11 +40,23 @@ export function healthRoutes(deps: HealthDeps): Router {
       return;
     }
     const [postgres, redis] = await Promise.all([
-      check(() => deps.orm.em.fork().getConnection().execute('select 1'), timeoutMs),
+      check(async () => {
+        const connection = await deps.orm.checkConnection();
+        if (!connection.ok) throw connection.error ?? new Error(connection.reason);
+      }, timeoutMs),
       check(() => deps.redis.ping(), timeoutMs),
     ]);
-    const ready = postgres === 'ok' && redis === 'ok';
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', checks: { postgres, redis } });
+    const redisDown = redis !== 'ok';
+    if (redisDown !== redisWasDown) {
+      redisWasDown = redisDown;
+      if (redisDown) deps.logger.warn({ redis, unavailable: NEEDS_REDIS }, `Redis does not answer: the API serves histories, but not ${NEEDS_REDIS.join(', ')}`);
+      else deps.logger.info('Redis answers again: the API is fully available');
+    }
+    if (postgres !== 'ok') {
+      res.status(503).json({ status: 'unavailable', checks: { postgres, redis } });
+      return;
+    }
+    res.status(200).json(redisDown ? { status: 'degraded', checks: { postgres, redis }, unavailable: NEEDS_REDIS } : { status: 'ready', checks: { postgres, redis } });
   });
 
   return router;
@@ -53,8 +75,11 @@ async function check(probe: () => Promise<unknown>, timeoutMs: number): Promise<
     return 'ok';
   } catch (error) {
     const code = typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : '';
-    return `down: ${code || (error instanceof Error ? error.message.slice(0, 120) : 'unreachable')}`;
+    return `down: ${code || (error instanceof Error ? redactUrls(error.message).slice(0, 120) : 'unreachable')}`;
   } finally {
     clearTimeout(timer);
   }
 }
+
+/** A driver's message may quote the connection string; readiness answers are public. */
+const redactUrls = (text: string): string => text.replace(/\b[a-z]+:\/\/\S+/gi, '<url>');

@@ -1,7 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../shared/logging/logger.js';
-import { requestIdOf, requestLogger } from './request-id.js';
+import { requestIdOf, requestLogger } from './request-context.js';
 import { decideSlidingWindow } from './sliding-window.js';
 
 export interface RateLimitOptions {

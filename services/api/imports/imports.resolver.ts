@@ -1,8 +1,8 @@
 import { rm } from 'node:fs/promises';
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
-import { cancelImport, findImport, listImports, type ImportRecord } from '../../shared/imports/imports.repository.js';
+import { cancelImport, findImport, listImports, type ImportRecord } from '../../shared/db/repositories/imports.repository.js';
+import { badUserInput } from '../app-error.js';
 import type { ApiContext } from '../graphql/context.js';
-import { badUserInput } from '../graphql/errors.js';
 import { Import, type ImportStatus } from './import.type.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -8,12 +8,13 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Queue } from 'bullmq';
 import { Router, type Request, type Response } from 'express';
 import type { MikroORM } from '../../shared/db/open-orm.js';
-import { createImport, finishImport } from '../../shared/imports/imports.repository.js';
-import { enqueueImport, type ImportJobData } from '../../shared/imports/import-jobs.js';
+import { countPendingImports, createImport, finishImport } from '../../shared/db/repositories/imports.repository.js';
+import { enqueueImport } from '../../shared/jobs/import-jobs.js';
+import type { ImportJobData } from '../../shared/jobs/job-registry.js';
+import { RequestAuth } from '../auth/request-auth.js';
 import { sessionTokenFrom } from '../auth/session-credentials.js';
 import { sendError } from '../http/error-handler.js';
-import { RequestAuth } from '../http/request-auth.js';
-import { requestLogger } from '../http/request-id.js';
+import { requestLogger } from '../http/request-context.js';
 
 export interface UploadRouteDeps {
   orm: MikroORM;
@@ -48,10 +49,7 @@ export function uploadRoutes(deps: UploadRouteDeps): Router {
     }
     const declared = Number(req.headers['content-length'] ?? Number.NaN);
     if (declared > deps.maxBytes) return tooLarge(res, deps.maxBytes);
-    const pending: Array<{ count: string }> = await em
-      .getConnection()
-      .execute(`select count(*) as count from imports where user_id = ? and status in ('queued', 'running')`, [session.userId]);
-    if (Number(pending[0]?.count ?? 0) >= deps.maxPending) {
+    if ((await countPendingImports(em, session.userId)) >= deps.maxPending) {
       return sendError(res, 429, 'TOO_MANY_IMPORTS', `You already have ${deps.maxPending} imports queued or running; wait for one to finish or cancel one.`);
     }
 

@@ -1,10 +1,13 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { parseEncryptionKeys } from '../crypto/token-cipher.js';
+import { defineEnv, sensitive } from './load-config.js';
 
 /**
- * Every environment variable Playlog reads, in sections that services compose.
- * Each has a description (the README's configuration table is generated from these) and,
- * where it holds a secret, `sensitive` in its description so docs never print its value.
+ * The environment variables several services read, in sections that each service's `config.ts`
+ * composes with its own. Each has a description (the README's configuration table is generated from
+ * these) and, where it holds a secret, the `sensitive` mark (docs never print its value, logs redact it).
  */
 
 const url = (protocols: string[], what: string) =>
@@ -21,67 +24,78 @@ const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
-export const runtimeEnv = {
+export const runtimeEnv = defineEnv({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development').describe('Runtime mode: development, test or production.'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level.'),
   LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto').describe('auto: pretty in a terminal, JSON otherwise.'),
-};
+});
 
-export const databaseEnv = {
-  DATABASE_URL: url(['postgres:', 'postgresql:'], 'postgres')
-    .refine((value) => new URL(value).pathname.length > 1, 'must name a database: postgres://user:password@host:5432/<database>')
-    .default('postgres://playlog:playlog@127.0.0.1:5432/playlog')
-    .describe('Postgres connection URL. Sensitive when it carries a password.'),
+export const databaseEnv = defineEnv({
+  DATABASE_URL: sensitive(
+    url(['postgres:', 'postgresql:'], 'postgres')
+      .refine((value) => new URL(value).pathname.length > 1, 'must name a database: postgres://user:password@host:5432/<database>')
+      .default('postgres://playlog:playlog@127.0.0.1:5432/playlog'),
+    'Postgres connection URL (with its password, when it needs one).',
+  ),
   DATABASE_POOL_MAX: positiveInt.default(10).describe('Maximum Postgres connections per process.'),
-};
+});
 
-export const redisEnv = {
-  REDIS_URL: url(['redis:', 'rediss:'], 'redis').default('redis://127.0.0.1:6379').describe('Redis connection URL (BullMQ queues, login state).'),
+export const redisEnv = defineEnv({
+  REDIS_URL: sensitive(
+    url(['redis:', 'rediss:'], 'redis').default('redis://127.0.0.1:6379'),
+    'Redis connection URL (BullMQ queues, login state), with its password when it needs one: redis://:<password>@host:6379.',
+  ),
   QUEUE_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _ only')
     .default('playlog')
     .describe('Prefix of every BullMQ key in Redis; lets several Playlogs share one Redis.'),
-};
+});
 
-export const tokenCryptoEnv = {
-  TOKEN_ENCRYPTION_KEYS: z
-    .string()
-    .transform((value, ctx) => {
+export const tokenCryptoEnv = defineEnv({
+  TOKEN_ENCRYPTION_KEYS: sensitive(
+    z.string().transform((value, ctx) => {
       try {
         return parseEncryptionKeys(value);
       } catch (error) {
         ctx.addIssue({ code: 'custom', message: (error as Error).message });
         return z.NEVER;
       }
-    })
-    .describe(
-      'Sensitive. Comma-separated keyId:base64key pairs (32-byte keys, AES-256-GCM); the first encrypts, all decrypt. Generate one with `openssl rand -base64 32`.',
-    ),
-};
+    }),
+    'Comma-separated keyId:base64key pairs (32-byte keys, AES-256-GCM); the first encrypts, all decrypt. Generate one with `openssl rand -base64 32`.',
+  ),
+});
 
-export const spotifyEnv = {
+export const spotifyEnv = defineEnv({
   SPOTIFY_ACCOUNTS_URL: httpUrl.default('https://accounts.spotify.com').describe('Spotify accounts service base URL (authorize, token).'),
   SPOTIFY_API_URL: httpUrl.default('https://api.spotify.com/v1').describe('Spotify Web API base URL.'),
   SPOTIFY_CLIENT_ID: z.string().min(1).describe('Client id of your Spotify app.'),
-  SPOTIFY_CLIENT_SECRET: z.string().min(1).describe('Sensitive. Client secret of your Spotify app.'),
+  SPOTIFY_CLIENT_SECRET: sensitive(z.string().min(1), 'Client secret of your Spotify app.'),
   SPOTIFY_REDIRECT_URI: httpUrl.default('http://127.0.0.1:4000/auth/callback').describe('Redirect URI registered with your Spotify app (the API’s /auth/callback).'),
   SPOTIFY_HTTP_TIMEOUT_MS: positiveInt.default(10_000).describe('Timeout of one call to Spotify, in milliseconds.'),
-};
+});
 
 /** The BullMQ dashboard on the API (`services/api/dashboard`); without a password it is not mounted at all. */
-export const adminEnv = {
+export const adminEnv = defineEnv({
   ADMIN_USERNAME: z.string().min(1).default('admin').describe('User name of the job dashboard’s HTTP basic auth.'),
-  ADMIN_PASSWORD: z
-    .string()
-    .min(12, 'use at least 12 characters (the dashboard can retry and delete jobs)')
-    .optional()
-    .describe('Sensitive. Password of the job dashboard’s HTTP basic auth; unset: the dashboard is not mounted.'),
+  ADMIN_PASSWORD: sensitive(
+    z.string().min(12, 'use at least 12 characters (the dashboard can retry and delete jobs)').optional(),
+    'Password of the job dashboard’s HTTP basic auth; unset: the dashboard is not mounted.',
+  ),
   DASHBOARD_PATH: z
     .string()
     .regex(/^\/[A-Za-z0-9/_-]*[A-Za-z0-9_-]$/, 'an absolute path such as /admin/queues, no trailing slash')
     .default('/admin/queues')
     .describe('Path of the BullMQ job dashboard on the API server.'),
-};
+});
+
+/** Where uploaded exports wait for the worker: shared by the API (writes) and the worker (reads, deletes). */
+export const importStorageEnv = defineEnv({
+  IMPORT_DIR: z
+    .string()
+    .min(1)
+    .default(join(tmpdir(), 'playlog-imports'))
+    .describe('Directory where uploaded streaming-history exports wait until imported (deleted once done); the API and the worker must both see it (one shared volume).'),
+});
 
 export const envHelpers = { url, httpUrl, port, positiveInt, bool };

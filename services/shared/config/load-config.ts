@@ -1,4 +1,14 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseEnv } from 'node:util';
 import { z } from 'zod';
+
+declare module 'zod' {
+  interface GlobalMeta {
+    /** The variable holds a secret: docs never print its value, logs never show it. */
+    sensitive?: boolean;
+  }
+}
 
 /** Raised when the environment does not describe a runnable service; its message names every bad variable. */
 export class ConfigError extends Error {
@@ -10,14 +20,56 @@ export class ConfigError extends Error {
 
 export type EnvShape = Record<string, z.ZodType>;
 
+/** Names of every variable declared sensitive by a section defined with `defineEnv` (log redaction reads them). */
+const sensitiveNames = new Set<string>();
+
+/**
+ * Declares a section of environment variables. Each variable's schema carries its description, and
+ * `sensitive: true` when it holds a secret (see `sensitive`): the README's table is generated from these
+ * (with "Sensitive." and never a value for secrets), and the logger redacts sensitive variables by name.
+ */
+export function defineEnv<S extends EnvShape>(shape: S): S {
+  for (const [name, schema] of Object.entries(shape)) {
+    if (schema.meta()?.sensitive) sensitiveNames.add(name);
+  }
+  return shape;
+}
+
+/** A variable that holds a secret, with its description. */
+export function sensitive<T extends z.ZodType>(schema: T, description: string): T {
+  return schema.meta({ description, sensitive: true });
+}
+
+export function isSensitiveVariable(name: string): boolean {
+  return sensitiveNames.has(name);
+}
+
+/** Whether a variable's schema says it holds a secret. */
+export function isSensitiveSchema(schema: z.ZodType): boolean {
+  return schema.meta()?.sensitive === true;
+}
+
+let processEnvironment: NodeJS.ProcessEnv | undefined;
+
+/**
+ * The environment a service reads its configuration from: `process.env`, and in development also the
+ * `.env` file of the working directory when there is one (what a newcomer expects after
+ * `cp .env.example .env`). A variable set in the environment wins over the file. Production (and tests,
+ * which set their own) read the environment only. Read once per process.
+ */
+export function environment(): NodeJS.ProcessEnv {
+  if (processEnvironment) return processEnvironment;
+  const mode = process.env.NODE_ENV ?? 'development';
+  const file = join(process.cwd(), '.env');
+  processEnvironment = mode === 'development' && existsSync(file) ? { ...parseEnv(readFileSync(file, 'utf8')), ...process.env } : process.env;
+  return processEnvironment;
+}
+
 /**
  * Reads and validates the variables a service declares, once, at start-up.
  * Empty strings count as unset, so `FOO=` in a .env file falls back to the default.
  */
-export function loadConfig<S extends EnvShape>(
-  shape: S,
-  env: NodeJS.ProcessEnv = process.env,
-): Readonly<z.infer<z.ZodObject<S>>> {
+export function loadConfig<S extends EnvShape>(shape: S, env: NodeJS.ProcessEnv = environment()): Readonly<z.infer<z.ZodObject<S>>> {
   const input: Record<string, string | undefined> = {};
   for (const key of Object.keys(shape)) {
     const value = env[key];

@@ -8,7 +8,7 @@ import { migrateToLatest } from './migrate-to-latest.js';
 runService('migrate', async () => {
   const config = loadConfig({ ...runtimeEnv, ...databaseEnv });
   const logger = createLogger({ service: 'migrate', level: config.LOG_LEVEL, format: config.LOG_FORMAT });
-  const applied = await migrateToLatest(config, (message) => logger.debug(message));
+  const applied = await migrateToLatest(config, logger);
   logger.info({ applied }, applied.length ? `applied ${applied.length} migration(s)` : 'database is up to date');
   process.exit(0);
 });

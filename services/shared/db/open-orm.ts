@@ -1,4 +1,5 @@
 import { MikroORM } from '@mikro-orm/postgresql';
+import type { Logger } from '../logging/logger.js';
 import { ormOptions, type DatabaseSettings } from './orm-options.js';
 
 export type { MikroORM } from '@mikro-orm/postgresql';
@@ -9,9 +10,18 @@ export function describeDatabaseUrl(databaseUrl: string): string {
   return `${url.hostname}:${url.port || '5432'}${url.pathname}`;
 }
 
-/** Connects to Postgres. Callers fork `orm.em` per request or job: the global context is disabled. */
-export async function openOrm(settings: DatabaseSettings, logger?: (message: string) => void): Promise<MikroORM> {
-  const orm = await MikroORM.init({ ...ormOptions(settings), ...(logger ? { logger } : {}) });
+/**
+ * Connects to Postgres. Callers fork `orm.em` per request or job: the global context is disabled. The
+ * ORM's and knex's own messages go to `logger` (as component mikro-orm), or nowhere.
+ */
+export async function openOrm(settings: DatabaseSettings, logger?: Logger): Promise<MikroORM> {
+  const log = logger?.child({ component: 'mikro-orm' });
+  const orm = await MikroORM.init(
+    ormOptions(
+      settings,
+      log && { debug: (message) => log.debug(message), warn: (message) => log.warn(message), error: (message) => log.error(message) },
+    ),
+  );
   const check = await orm.checkConnection();
   if (!check.ok) {
     await orm.close(true);

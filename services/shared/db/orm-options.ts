@@ -1,8 +1,7 @@
 import { defineConfig, type Options } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
-import { AlbumSchema, ArtistSchema, ListeningEventSchema, PollStateSchema, SessionSchema, SpotifyCredentialsSchema, TrackArtistSchema, TrackSchema, UserSchema } from './entities/index.js';
+import { AlbumSchema, ArtistSchema, ImportSchema, ListeningEventSchema, PollStateSchema, SessionSchema, SpotifyCredentialsSchema, TrackArtistSchema, TrackSchema, UserSchema } from './entities/index.js';
 import { migrationsList } from './migrations/index.js';
-import { ImportSchema } from '../imports/import.entity.js';
 
 export const entities = [UserSchema, SpotifyCredentialsSchema, ArtistSchema, AlbumSchema, TrackSchema, TrackArtistSchema, ListeningEventSchema, PollStateSchema, SessionSchema, ImportSchema];
 
@@ -11,7 +10,15 @@ export interface DatabaseSettings {
   DATABASE_POOL_MAX: number;
 }
 
-export function ormOptions(settings: DatabaseSettings): Options {
+/** Where the ORM and its SQL client (knex) report; pino's levels. Without one their messages are dropped. */
+export interface OrmLog {
+  debug(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+export function ormOptions(settings: DatabaseSettings, log?: OrmLog): Options {
+  const quiet = () => undefined;
   return defineConfig({
     clientUrl: settings.DATABASE_URL,
     entities,
@@ -20,7 +27,14 @@ export function ormOptions(settings: DatabaseSettings): Options {
     // Timestamps are UTC everywhere; pg sessions too, so now() and text casts agree.
     forceUtcTimezone: true,
     timezone: '+00:00',
-    driverOptions: { connection: { options: '-c TimeZone=UTC' } },
+    driverOptions: {
+      connection: { options: '-c TimeZone=UTC' },
+      // knex prints its warnings (a pooled connection Postgres closed, for one) with console.log unless
+      // given a logger: they go to the service's log instead, as JSON lines like everything else.
+      log: { warn: log?.warn ?? quiet, error: log?.error ?? quiet, deprecate: log?.debug ?? quiet, debug: log?.debug ?? quiet },
+    },
+    // The inverse one-to-one sides of User (poll state, credentials) are joined only when asked for.
+    autoJoinOneToOneOwner: false,
     // Schema changes happen through checked-in migrations only, never by schema sync.
     ensureDatabase: false,
     allowGlobalContext: false,
@@ -35,5 +49,6 @@ export function ormOptions(settings: DatabaseSettings): Options {
       emit: 'ts',
     },
     debug: false,
+    logger: log?.debug ?? quiet,
   });
 }

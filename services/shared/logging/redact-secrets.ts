@@ -1,6 +1,14 @@
 import { stdSerializers } from 'pino';
+// The shared configuration sections register their sensitive variables when loaded: loaded here, so that
+// every logger knows them, whatever else its process has imported.
+import '../config/env-schema.js';
+import { isSensitiveVariable } from '../config/load-config.js';
 
-/** Keys whose values are secrets wherever they appear in a logged object, at any depth. */
+/**
+ * Keys whose values are secrets wherever they appear in a logged object, at any depth. Configuration
+ * variables marked sensitive where they are declared (TOKEN_ENCRYPTION_KEYS, DATABASE_URL…) are
+ * secrets too, by name (`isSensitiveVariable`): the docs generator reads the same mark.
+ */
 export const SECRET_KEYS = [
   'accessToken',
   'access_token',
@@ -22,10 +30,6 @@ export const SECRET_KEYS = [
   'code_verifier',
   'codeVerifier',
   'encryptionKeys',
-  'TOKEN_ENCRYPTION_KEYS',
-  'SPOTIFY_CLIENT_SECRET',
-  'DATABASE_URL',
-  'REDIS_URL',
 ] as const;
 
 export const CENSOR = '[redacted]';
@@ -37,7 +41,8 @@ const CODE_PARENTS = new Set(['query', 'params', 'body', 'variables', 'args']);
 const MAX_DEPTH = 6;
 
 const isSecret = (key: string, parentKey: string | undefined) =>
-  SECRET.has(key) || (key === 'code' && parentKey !== undefined && CODE_PARENTS.has(parentKey)) || (key === 'set-cookie' && parentKey === 'headers');
+  SECRET.has(key) ||
+  isSensitiveVariable(key) || (key === 'code' && parentKey !== undefined && CODE_PARENTS.has(parentKey)) || (key === 'set-cookie' && parentKey === 'headers');
 
 /**
  * Walked: anything JSON.stringify would print key by key (plain data, class instances, errors, what pino's

@@ -1,8 +1,8 @@
 import { rm } from 'node:fs/promises';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { isShortPlay, type ExportPlay } from '../../shared/imports/export-row.js';
-import type { ImportProblem } from '../../shared/imports/import.entity.js';
-import { emptyCounts, finishImport, recordChunk, startImport, type ImportCounts } from '../../shared/imports/imports.repository.js';
+import type { ImportProblem } from '../../shared/db/entities/import.entity.js';
+import { emptyCounts, finishImport, recordChunk, startImport, type ImportCounts } from '../../shared/db/repositories/imports.repository.js';
 import { ExportFileError, readExport, type ExportPosition, type ExportRow } from '../../shared/imports/read-export.js';
 import type { Logger } from '../../shared/logging/logger.js';
 import { ingestPlays } from '../../shared/plays/ingest-plays.js';
@@ -115,16 +115,11 @@ export async function importExport(deps: ImportExportDeps, em: EntityManager, im
 
   await finishImport(em, importId, 'completed');
   await rm(started.filePath, { force: true });
-  log.info({ ...total }, `import completed: ${total.stored} new plays, ${total.duplicates} already stored, ${total.rowsRead} rows read`);
   return { status: 'completed', counts: total };
 
   async function stop(outcome: 'cancelled' | 'moved_on'): Promise<ImportOutcome> {
-    if (outcome === 'moved_on') {
-      log.warn('another run of this import is ahead of this one: stopping');
-      return { status: 'moved_on' };
-    }
+    if (outcome === 'moved_on') return { status: 'moved_on' };
     await rm(started!.filePath, { force: true });
-    log.info({ ...total }, 'import cancelled by the user: stopped; plays of earlier chunks are kept');
     return { status: 'cancelled', counts: total };
   }
 }

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { TokenCipher } from '../../shared/crypto/token-cipher.js';
-import { loadCredentials } from '../../shared/db/credentials.repository.js';
+import { findKnownTracks, type KnownTrack } from '../../shared/db/repositories/catalogue.repository.js';
+import { loadCredentials } from '../../shared/db/repositories/credentials.repository.js';
 import type { ExportPlay } from '../../shared/imports/export-row.js';
 import { fromSpotifyItem } from '../../shared/plays/from-spotify-item.js';
 import type { TrackInput } from '../../shared/plays/play-input.js';
@@ -9,8 +10,8 @@ import type { SpotifyApiClient } from '../../shared/spotify/spotify-api.client.j
 import type { SpotifyOAuthClient } from '../../shared/spotify/spotify-oauth.client.js';
 import { SpotifyError } from '../../shared/spotify/spotify.errors.js';
 import type { SpotifyTrack } from '../../shared/spotify/spotify-schemas.js';
-import { ReauthRequiredError } from '../reauth-required.error.js';
-import { freshAccessToken, type FreshToken, type TokenSettings } from '../refresh-tokens.js';
+import { ReauthRequiredError } from '../../shared/spotify/reauth-required.error.js';
+import { freshAccessToken, type FreshToken, type TokenSettings } from '../tokens/refresh-tokens.js';
 import type { SharedSpotifyRateLimit } from './shared-rate-limit.js';
 
 export interface TrackLookupDeps {
@@ -61,17 +62,11 @@ export class ImportTrackResolver {
     }
     if (firstPlayOf.size === 0) return result;
 
-    const known: Array<{ id: string; name: string; uri: string; from_export: boolean }> = await em.getConnection().execute(
-      `select id, name, uri, (duration_ms = 0 and (album_id is null or album_id like '${EXPORT_ID_PREFIX}%')) as from_export
-       from tracks where id in (select jsonb_array_elements_text(?::jsonb))`,
-      [JSON.stringify([...firstPlayOf.keys()])],
-      'all',
-      em.getTransactionContext(),
-    );
+    const known = await findKnownTracks(em, [...firstPlayOf.keys()]);
     for (const track of known) {
       // A row made from an export's names is a track Spotify answered 404 for: in an earlier chunk of this import
       // (committed before a crash, so the resumed run counts its plays as the first run would have) or an earlier import.
-      const resolved = { input: stub(track), unknown: track.from_export };
+      const resolved = { input: stub(track), unknown: isFromExportNames(track) };
       this.remember(track.id, resolved);
       result.set(track.id, resolved);
       firstPlayOf.delete(track.id);
@@ -128,6 +123,9 @@ export class ImportTrackResolver {
     return this.token.credentials.accessToken;
   }
 }
+
+/** A row this module made from an export's names (see fromExportNames): no duration, no album or an `export-` one. */
+const isFromExportNames = (track: KnownTrack): boolean => track.durationMs === 0 && (track.albumId === null || track.albumId.startsWith(EXPORT_ID_PREFIX));
 
 /** A track already in the catalogue, as ingestPlays needs it to link plays (the catalogue is insert-only: the rest is not written). */
 const stub = (track: { id: string; name: string; uri: string }): TrackInput => ({ id: track.id, name: track.name, uri: track.uri, durationMs: 0, album: null, artists: [] });

@@ -4,3 +4,4 @@ export * from './catalogue.entity.js';
 export * from './listening-event.entity.js';
 export * from './poll-state.entity.js';
 export * from './session.entity.js';
+export * from './import.entity.js';

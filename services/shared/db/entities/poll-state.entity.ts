@@ -1,8 +1,10 @@
-import { EntitySchema } from '@mikro-orm/core';
+import { EntitySchema, OptionalProps } from '@mikro-orm/core';
 import type { User } from './user.entity.js';
 
 /** Where polling of one user stands: the `after` cursor and the health of recent polls. */
 export class PollState {
+  /** A new row starts with nothing polled yet. */
+  [OptionalProps]?: 'afterCursorMs' | 'lastPolledAt' | 'lastSuccessAt' | 'lastErrorAt' | 'lastError' | 'consecutiveFailures';
   user!: User;
   /** Spotify's `after` cursor: Unix ms of the newest play already stored from polling. */
   afterCursorMs: string | null = null;

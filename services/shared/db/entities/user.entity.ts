@@ -1,5 +1,7 @@
 import { EntitySchema } from '@mikro-orm/core';
 import { randomUUID } from 'node:crypto';
+import type { PollState } from './poll-state.entity.js';
+import type { SpotifyCredentials } from './spotify-credentials.entity.js';
 
 export const USER_STATUSES = ['active', 'reauth_required', 'disabled'] as const;
 export type UserStatus = (typeof USER_STATUSES)[number];
@@ -11,6 +13,9 @@ export class User {
   status: UserStatus = 'active';
   createdAt: Date = new Date();
   updatedAt: Date = new Date();
+  /** Inverse sides (the rows live in their own tables, keyed by the user): loaded only when asked for. */
+  pollState?: PollState | null;
+  credentials?: SpotifyCredentials | null;
 }
 
 export const UserSchema = new EntitySchema<User>({
@@ -25,5 +30,7 @@ export const UserSchema = new EntitySchema<User>({
     status: { enum: true, items: () => [...USER_STATUSES], default: 'active' },
     createdAt: { type: 'Date', columnType: 'timestamptz', defaultRaw: 'now()' },
     updatedAt: { type: 'Date', columnType: 'timestamptz', defaultRaw: 'now()', onUpdate: () => new Date() },
+    pollState: { kind: '1:1', entity: 'PollState', mappedBy: 'user', nullable: true },
+    credentials: { kind: '1:1', entity: 'SpotifyCredentials', mappedBy: 'user', nullable: true },
   },
 });

@@ -1,0 +1,71 @@
+import type { EntityManager, Knex } from '@mikro-orm/postgresql';
+import { z } from 'zod';
+
+/**
+ * A hand-written SQL statement of the data layer. Only the hot paths a benchmark measures (ingest, the
+ * history page, the poll's own statements, the session look-up of every request) are written by hand;
+ * everything else goes through MikroORM. Each statement has a unique name, is sent as a named (prepared)
+ * statement that Postgres parses and plans once per connection, and its rows are checked against one
+ * schema, here, instead of being asserted by each caller. Every statement is listed in `catalogue.ts`,
+ * and a test writes each to `services/shared/db/queries/<name>.sql`, so a changed query shows in review.
+ */
+export interface Statement<Row> {
+  /** Unique, `<area>_<what>`: the prepared statement's name and the snapshot's file name. */
+  readonly name: string;
+  /** What the statement does and why it is not the ORM's (it heads the snapshot file). */
+  readonly purpose: string;
+  /** SQL with `?` placeholders (knex's), bound at run time, never inlined. */
+  readonly sql: string;
+  /** The shape of one row as pg returns it, and what the caller gets. */
+  readonly row: z.ZodType<Row>;
+}
+
+export function defineStatement<Row>(statement: Statement<Row>): Statement<Row> {
+  if (!/^[a-z]+(_[a-z]+)+$/.test(statement.name)) throw new Error(`statement name "${statement.name}" must be <area>_<what> in lower case`);
+  return Object.freeze({ ...statement, sql: statement.sql.trim() });
+}
+
+/**
+ * Runs a statement on the EntityManager's connection (its transaction, when it has one), as a prepared
+ * statement with bound parameters (MikroORM's execute() would inline them, and the text must not change
+ * between calls), and returns its rows checked against the statement's row schema.
+ */
+export async function runStatement<Row>(em: EntityManager, statement: Statement<Row>, bindings: readonly Knex.RawBinding[]): Promise<Row[]> {
+  // knex hands `options` to pg's query config, where `name` makes it a prepared statement.
+  const query = em.getConnection().getKnex().raw(statement.sql, bindings).options({ name: `playlog_${statement.name}` });
+  const transaction = em.getTransactionContext();
+  if (transaction) query.transacting(transaction);
+  const { rows } = (await query) as { rows: unknown[] };
+  const parsed = z.array(statement.row).safeParse(rows);
+  if (!parsed.success) throw new Error(`statement ${statement.name} returned rows of an unexpected shape: ${parsed.error.message}`);
+  return parsed.data;
+}
+
+/**
+ * The statement's text as Postgres receives it: knex turns each `?` into `$1`, `$2`… For callers that
+ * talk to pg directly, e.g. the benchmark's bare baseline, which must send exactly what Playlog sends.
+ */
+export function positionalSql(statement: Statement<unknown>): string {
+  let index = 0;
+  return statement.sql.replace(/\?/g, () => `$${++index}`);
+}
+
+/** timestamptz as pg hands it over through MikroORM's connection (text), or as a Date. */
+export const timestamp = z.union([z.date(), z.string()]).transform((value, ctx) => {
+  const date = value instanceof Date ? value : new Date(value);
+  if (Number.isNaN(date.getTime())) {
+    ctx.addIssue({ code: 'custom', message: `not a timestamp: ${String(value).slice(0, 40)}` });
+    return z.NEVER;
+  }
+  return date;
+});
+
+/** bigint and count(*) arrive as text; the values Playlog keeps (ms since the epoch, counts) stay below 2^53. */
+export const bigintNumber = z.union([z.string(), z.number()]).transform((value, ctx) => {
+  const number = Number(value);
+  if (!Number.isSafeInteger(number)) {
+    ctx.addIssue({ code: 'custom', message: `not a safe integer: ${String(value).slice(0, 40)}` });
+    return z.NEVER;
+  }
+  return number;
+});

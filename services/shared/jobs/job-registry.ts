@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { defineQueue, type PayloadOf } from './queue-definition.js';
+
+/**
+ * Every BullMQ queue of Playlog, declared once: its name, what its jobs carry, their attempts,
+ * retention and what a Spotify slow-down does to them. The worker starts one BullMQ worker per entry
+ * (and refuses to start when one has no handler), the dashboard and `npm run dlq` show every entry,
+ * and shutdown closes them all: a queue added here cannot be forgotten by any of them.
+ */
+
+const DAY_SECONDS = 24 * 60 * 60;
+
+export const POLL_REASONS = ['schedule', 'login', 'manual'] as const;
+export type PollReason = (typeof POLL_REASONS)[number];
+
+export const pollQueue = defineQueue({
+  name: 'poll',
+  jobName: 'poll-user',
+  noun: 'poll',
+  description: 'One job per poll of a user’s recently played tracks. Failed = dead-letter queue (kept 14 days): retry after fixing the cause.',
+  payload: z.object({ userId: z.guid(), reason: z.enum(POLL_REASONS) }),
+  attempts: 6,
+  retention: { completed: { age: 60 * 60, count: 1_000 }, failed: { age: 14 * DAY_SECONDS } },
+  onSpotifyPause: 'pause-queue',
+  subject: (data) => `user ${data.userId} (${data.reason})`,
+});
+
+export const importQueue = defineQueue({
+  name: 'import',
+  jobName: 'import-export',
+  noun: 'import',
+  description:
+    'One job per uploaded streaming-history export. Failed = dead-letter queue (kept 14 days): a retried import resumes from its checkpoint.',
+  payload: z.object({ importId: z.guid() }),
+  // Long but resumable: every chunk commits with its checkpoint, so each attempt continues the last one.
+  attempts: 8,
+  retention: { completed: { age: DAY_SECONDS, count: 1_000 }, failed: { age: 14 * DAY_SECONDS } },
+  // Its track look-ups already wait on the app-wide limit (the poll queue's limiter); an exhausted quota retries later.
+  onSpotifyPause: 'retry',
+  subject: (data) => `import ${data.importId}`,
+});
+
+export const JOB_REGISTRY = [pollQueue, importQueue] as const;
+
+export type RegisteredQueue = (typeof JOB_REGISTRY)[number];
+export type QueueName = RegisteredQueue['name'];
+export const QUEUE_NAMES = JOB_REGISTRY.map((definition) => definition.name) as QueueName[];
+
+export type PollJobData = PayloadOf<typeof pollQueue>;
+export type ImportJobData = PayloadOf<typeof importQueue>;
+
+/** The registry entry of a queue name; throws on a name that is not registered. */
+export function queueDefinition(name: string): RegisteredQueue {
+  const found = JOB_REGISTRY.find((definition) => definition.name === name);
+  if (!found) throw new Error(`no queue named "${name}": the queues are ${QUEUE_NAMES.join(', ')}`);
+  return found;
+}

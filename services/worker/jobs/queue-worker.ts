@@ -1,0 +1,184 @@
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { classifyJobError, type JobErrorDecision } from '../../shared/jobs/classify-job-error.js';
+import { BACKOFF_TYPE, fullJitterBackoff, type QueueDefinition } from '../../shared/jobs/queue-definition.js';
+import type { Logger } from '../../shared/logging/logger.js';
+import { SpotifyError } from '../../shared/spotify/spotify.errors.js';
+
+/** A failed attempt, as a handler's bookkeeping sees it. */
+export interface JobFailure<Data> {
+  data: Data;
+  em: EntityManager;
+  log: Logger;
+  decision: JobErrorDecision;
+  /** No attempt follows: the job goes to the failed set (the dead-letter queue). */
+  final: boolean;
+  /** What the operator reads as the job's failedReason. */
+  message: string;
+}
+
+/** What one queue's jobs do: the registry declares the queue, a handler says how its jobs run. */
+export interface JobHandler<Data, Result> {
+  /** Log fields that name what the job is about (they go on every line of the job). */
+  logFields(data: Data): Record<string, unknown>;
+  /** Runs one job on an EntityManager fork of its own. */
+  run(data: Data, em: EntityManager, log: Logger): Promise<Result>;
+  /** The job's log line once it succeeded. */
+  report(result: Result, data: Data): { level: 'info' | 'warn'; message: string; fields: Record<string, unknown> };
+  /**
+   * Bookkeeping after a failed attempt (poll_state, the import's row…). It may return a message for the
+   * failure's log line instead of the default one. Its own failure is logged and never hides the job's.
+   */
+  afterFailure?(failure: JobFailure<Data>): Promise<{ message?: string; fields?: Record<string, unknown> } | void>;
+}
+
+export interface QueueWorkerParts {
+  orm: MikroORM;
+  /** A worker-role connection (maxRetriesPerRequest: null); BullMQ duplicates it for blocking calls. */
+  connection: Redis;
+  /** Stops every Spotify call of the app for `ms` (the app-wide limiter), after a 429. */
+  pauseSpotify(ms: number): Promise<void>;
+  logger: Logger;
+}
+
+export interface QueueWorkerSettings {
+  prefix: string;
+  concurrency: number;
+  /** Jobs started per second across all workers of the queue (BullMQ limiter); none when absent. */
+  maxJobsPerSecond?: number;
+  lockDurationMs: number;
+  stalledIntervalMs: number;
+  maxStalledCount: number;
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  quotaPauseMs: number;
+}
+
+export interface QueueWorker<Data = unknown, Result = unknown> {
+  definition: QueueDefinition<string, Data>;
+  worker: Worker<Data, Result>;
+  /**
+   * For a shutdown whose grace period is over: puts the jobs still running here back in the queue
+   * (every job is idempotent, so the half-done run and the next one do no harm together). Returns how many.
+   */
+  releaseActiveJobs(): Promise<number>;
+}
+
+/**
+ * The BullMQ worker of one registered queue: each job's data is checked against the queue's payload
+ * schema, runs its handler on its own EntityManager fork, and gets one log line. Failures are
+ * classified once for every queue (classify-job-error.ts) into a pause of Spotify calls, a retry with
+ * backoff, or an immediate failure; the queue's `onSpotifyPause` says what a pause does to the job.
+ */
+export function createQueueWorker<Data, Result>(
+  definition: QueueDefinition<string, Data>,
+  handler: JobHandler<Data, Result>,
+  parts: QueueWorkerParts,
+  settings: QueueWorkerSettings,
+): QueueWorker<Data, Result> {
+  const { orm, logger } = parts;
+  // Jobs this process is running, with their lock tokens, so a shutdown past its grace period can hand them back.
+  const running = new Map<string, { job: Job<Data>; token: string }>();
+
+  const handle = async (job: Job<Data>): Promise<Result> => {
+    const parsed = definition.payload.safeParse(job.data);
+    if (!parsed.success) {
+      logger.error({ queue: definition.name, jobId: job.id }, `${definition.noun} job with malformed data, not run: ${parsed.error.message}`);
+      throw new UnrecoverableError(`The job's data does not match the ${definition.name} queue's payload: ${parsed.error.message}`);
+    }
+    const data = parsed.data;
+    const attempt = job.attemptsMade + 1;
+    const attempts = job.opts.attempts ?? 1;
+    const log = logger.child({ jobId: job.id, ...handler.logFields(data), attempt });
+    const startedAt = Date.now();
+    // A fork per job: the identity map of a long-running worker must not grow (and no job sees another's entities).
+    const em = orm.em.fork();
+    try {
+      const result = await handler.run(data, em, log);
+      const line = handler.report(result, data);
+      log[line.level]({ ...line.fields, durationMs: Date.now() - startedAt }, line.message);
+      return result;
+    } catch (error) {
+      const decision = classifyJobError(error, { quotaPauseMs: settings.quotaPauseMs });
+      const durationMs = Date.now() - startedAt;
+      if (decision.action === 'pause') {
+        // Every Spotify call of the app waits until Retry-After (BullMQ's manual rate limit on the shared limiter key).
+        await parts.pauseSpotify(decision.pauseMs);
+        (decision.quota ? log.error : log.warn).call(log, { pauseMs: decision.pauseMs, durationMs }, decision.message);
+        // Back to the queue without using an attempt: the worker waits out the pause before taking it again.
+        if (definition.onSpotifyPause === 'pause-queue') throw Worker.RateLimitError();
+      }
+      const retryable = decision.action === 'retry' || decision.action === 'pause';
+      const final = !retryable || attempt >= attempts;
+      const message = retryable ? `${decision.message} (attempt ${attempt} of ${attempts}${final ? ', giving up' : ', will retry'})` : decision.message;
+      const noted = handler.afterFailure ? await bestEffort(log, 'recording the failure', () => handler.afterFailure!({ data, em, log, decision, final, message })) : undefined;
+      if (!retryable) {
+        // A user who must log in again is their matter, not the operator's: a warning.
+        (decision.action === 'reauth' ? log.warn : log.error).call(log, { durationMs, ...noted?.fields }, noted?.message ?? `${definition.noun} failed, not retried: ${message}`);
+        throw new UnrecoverableError(message);
+      }
+      // Spotify errors are fully described by their message; a stack only helps for our own and infrastructure errors.
+      const detail = error instanceof SpotifyError ? { durationMs, spotifyError: error.kind } : { durationMs, err: error };
+      (final ? log.error : log.warn).call(log, { ...detail, ...noted?.fields }, noted?.message ?? `${definition.noun} failed: ${message}`);
+      throw new Error(message);
+    }
+  };
+
+  const processor = async (job: Job<Data>, token?: string): Promise<Result> => {
+    if (job.id && token) running.set(job.id, { job, token });
+    try {
+      return await handle(job);
+    } finally {
+      if (job.id) running.delete(job.id);
+    }
+  };
+
+  const worker = new Worker<Data, Result>(definition.name, processor, {
+    connection: parts.connection,
+    prefix: settings.prefix,
+    concurrency: settings.concurrency,
+    // A limiter must exist for a manual rateLimit() to hold back every worker of the queue, not only this one.
+    ...(settings.maxJobsPerSecond ? { limiter: { max: settings.maxJobsPerSecond, duration: 1_000 } } : {}),
+    lockDuration: settings.lockDurationMs,
+    stalledInterval: settings.stalledIntervalMs,
+    maxStalledCount: settings.maxStalledCount,
+    settings: {
+      backoffStrategy: (attemptsMade: number, type?: string) => {
+        // A job asking for another strategy was added by code that bypassed jobOptions(): a programming error.
+        if (type !== BACKOFF_TYPE) throw new Error(`unknown backoff type "${type}"`);
+        return fullJitterBackoff(attemptsMade, settings.backoffBaseMs, settings.backoffMaxMs);
+      },
+    },
+    autorun: false,
+  });
+  worker.on('error', (error) => logger.error({ err: error, queue: definition.name }, `${definition.noun} worker error: ${error.message}`));
+  worker.on('stalled', (jobId) => logger.warn({ jobId, queue: definition.name }, `${definition.noun} job stalled (its worker stopped without finishing it): it runs again`));
+
+  return {
+    definition,
+    worker,
+    async releaseActiveJobs() {
+      let released = 0;
+      for (const { job, token } of running.values()) {
+        // Back to the queue without using an attempt, so another worker runs it now rather than after the lock expires.
+        const ok = await job.moveToWait(token).then(
+          () => true,
+          () => false,
+        );
+        if (ok) released++;
+      }
+      return released;
+    },
+  };
+}
+
+/** Bookkeeping that must not hide the original failure (Postgres may be the thing that is down). */
+async function bestEffort<T>(log: Logger, what: string, run: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await run();
+  } catch (error) {
+    log.warn({ err: error }, `${what} failed: ${(error as Error).message}`);
+    return undefined;
+  }
+}
