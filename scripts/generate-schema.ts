@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { lexicographicSortSchema, printSchema } from 'graphql';
 import { buildApiSchema } from '../services/api/graphql/build-schema.js';
 
-const HEADER = `# Generated from the resolvers in services/api/graphql by scripts/generate-schema.ts.
+const HEADER = `# Generated from the resolvers of services/api (one folder per feature) by scripts/generate-schema.ts.
 # Do not edit: run \`npm run schema:generate\` after changing a resolver or type (CI runs \`npm run schema:check\`).
 `;
 
