@@ -2,7 +2,6 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chownSync, copyFileSync, createWriteStream, mkdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import pg from 'pg';
 import { Redis } from 'ioredis';
 
 /**
@@ -70,11 +69,10 @@ export class PrivatePostgres {
     const instance = new PrivatePostgres(dir, await freePort(), logFile);
     run(join(instance.bin, 'initdb'), ['-D', instance.dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync'], 'initdb');
     await instance.start();
-    const admin = new pg.Client({ connectionString: `postgres://postgres@127.0.0.1:${instance.port}/postgres` });
-    await admin.connect();
-    await admin.query(`create role playlog login createdb password 'playlog'`);
-    await admin.query('create database playlog owner playlog');
-    await admin.end();
+    // Trust authentication (initdb above): the role needs no password; Playlog's URL gives one anyway.
+    const server = ['-h', '127.0.0.1', '-p', String(instance.port), '-U', 'postgres'];
+    run(join(instance.bin, 'createuser'), [...server, '--createdb', 'playlog'], 'createuser');
+    run(join(instance.bin, 'createdb'), [...server, '--owner', 'playlog', 'playlog'], 'createdb');
     return instance;
   }
 
@@ -94,15 +92,9 @@ export class PrivatePostgres {
 
   private async waitReady(): Promise<void> {
     for (let i = 0; i < 120; i++) {
-      const client = new pg.Client({ connectionString: `postgres://postgres@127.0.0.1:${this.port}/postgres` });
-      try {
-        await client.connect();
-        await client.end();
-        return;
-      } catch {
-        await client.end().catch(() => undefined);
-        await sleep(250);
-      }
+      const probe = spawnSync(join(this.bin, 'pg_isready'), ['-q', '-h', '127.0.0.1', '-p', String(this.port), '-t', '1']);
+      if (probe.status === 0) return;
+      await sleep(250);
     }
     throw new Error(`private Postgres on port ${this.port} did not come up (see ${this.logFile})`);
   }

@@ -1,0 +1,19 @@
+import { historyPageStatement, pageTracksStatement } from '../repositories/history.repository.js';
+import { storePlayBatchStatement } from '../repositories/plays.repository.js';
+import { loadPollContextStatement, recordPollSuccessStatement } from '../repositories/poll-state.repository.js';
+import { findActiveSessionStatement } from '../repositories/sessions.repository.js';
+import type { Statement } from './statement.js';
+
+/**
+ * Every hand-written statement of the data layer. A test writes each to `services/shared/db/queries/`
+ * (reviewed with the code: a changed query shows in the diff as SQL) and checks that no repository
+ * defines a statement missing from this list.
+ */
+export const HAND_WRITTEN_STATEMENTS: ReadonlyArray<Statement<unknown>> = [
+  findActiveSessionStatement,
+  historyPageStatement,
+  pageTracksStatement,
+  loadPollContextStatement,
+  recordPollSuccessStatement,
+  storePlayBatchStatement,
+];
