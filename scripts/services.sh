@@ -3,7 +3,7 @@
 #
 #   scripts/services.sh up      use them if they answer; else docker compose when an engine runs;
 #                               else Debian's postgresql + redis-server (installed with apt if missing)
-#   scripts/services.sh down    stop what this script started on this machine
+#   scripts/services.sh down    stop what `up` started for these URLs (never a Postgres or Redis it found running)
 #   scripts/services.sh status  say what answers
 #
 # Used by `npm test`, `npm run demo`, `.ci/run` and developers alike, so that every path starts
@@ -23,6 +23,10 @@ DATABASE_URL="${DATABASE_URL:-postgres://playlog:playlog@127.0.0.1:5432/playlog}
 REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}"
 
 log() { printf 'services: %s\n' "$*" >&2; }
+
+# What `up` started, one file per service and port, so that `down` stops exactly that.
+STARTED_DIR="$PWD/.services/started"
+mark_started() { mkdir -p "$STARTED_DIR"; printf '%s\n' "$2" > "$STARTED_DIR/$1"; }
 die() { printf 'services: error: %s\n' "$*" >&2; exit 1; }
 
 # postgres://user:pass@host:port/db -> fields (no URL-decoding: local credentials are plain).
@@ -92,6 +96,7 @@ start_local_postgres() {
   log "starting Postgres cluster $cluster"
   # shellcheck disable=SC2086
   as_root pg_ctlcluster $cluster start 2>/dev/null || true
+  mark_started "postgres-$PG_PORT" "$cluster"
   wait_for Postgres postgres_answers
 }
 
@@ -119,14 +124,16 @@ SQL
 start_local_redis() {
   is_local "$REDIS_HOST" || die "Redis at $REDIS_HOST:$REDIS_PORT does not answer, and it is not on this machine"
   command -v redis-server >/dev/null || apt_install redis-server
-  mkdir -p .services/redis
+  local dir="$PWD/.services/redis-$REDIS_PORT"
+  mkdir -p "$dir"
   log "starting redis-server on port $REDIS_PORT"
   # noeviction: BullMQ loses jobs silently under any other policy. AOF keeps queues across restarts.
   redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --daemonize yes \
-    --dir "$PWD/.services/redis" --appendonly yes --save '' \
+    --dir "$dir" --appendonly yes --save '' \
     --maxmemory-policy noeviction \
-    --pidfile "$PWD/.services/redis/redis.pid" --logfile "$PWD/.services/redis/redis.log"
+    --pidfile "$dir/redis.pid" --logfile "$dir/redis.log"
   wait_for Redis redis_answers
+  mark_started "redis-$REDIS_PORT" "$dir/redis.pid"
 }
 
 ensure_redis_policy() {
@@ -148,6 +155,7 @@ up() {
   if docker_engine && [[ -f docker-compose.yml ]]; then
     log "starting postgres and redis with docker compose"
     docker compose up -d --wait postgres redis
+    mark_started compose "postgres redis"
   else
     postgres_answers || start_local_postgres
     redis_answers || start_local_redis
@@ -158,22 +166,34 @@ up() {
   log "Postgres ($PG_HOST:$PG_PORT) and Redis ($REDIS_HOST:$REDIS_PORT) answer"
 }
 
+# Stops only what `up` started (its marks under .services/started); a service it found running is left alone.
 down() {
-  if docker_engine && [[ -f docker-compose.yml ]] && docker compose ps -q postgres 2>/dev/null | grep -q .; then
-    docker compose stop postgres redis
+  local stopped=0
+  if [[ -f "$STARTED_DIR/compose" ]]; then
+    docker_engine && docker compose stop postgres redis
+    rm -f "$STARTED_DIR/compose"
+    stopped=1
   fi
-  if [[ -f .services/redis/redis.pid ]] && kill -0 "$(cat .services/redis/redis.pid)" 2>/dev/null; then
-    log "stopping redis-server"
-    kill "$(cat .services/redis/redis.pid)"
+  if [[ -f "$STARTED_DIR/redis-$REDIS_PORT" ]]; then
+    local pidfile; pidfile=$(cat "$STARTED_DIR/redis-$REDIS_PORT")
+    if [[ -f "$pidfile" ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+      log "stopping the redis-server it started on port $REDIS_PORT"
+      kill "$(cat "$pidfile")"
+    fi
+    rm -f "$STARTED_DIR/redis-$REDIS_PORT"
+    stopped=1
   fi
-  if command -v pg_lsclusters >/dev/null && is_local "$PG_HOST"; then
-    local cluster; cluster=$(pg_lsclusters -h | awk -v p="$PG_PORT" '$3 == p && $4 == "online" {print $1, $2; exit}')
-    if [[ -n "$cluster" ]]; then
-      log "stopping Postgres cluster $cluster"
+  if [[ -f "$STARTED_DIR/postgres-$PG_PORT" ]]; then
+    local cluster; cluster=$(cat "$STARTED_DIR/postgres-$PG_PORT")
+    if pg_lsclusters -h 2>/dev/null | awk -v c="$cluster" '($1 " " $2) == c && $4 == "online" {found=1} END {exit !found}'; then
+      log "stopping the Postgres cluster it started ($cluster)"
       # shellcheck disable=SC2086
       as_root pg_ctlcluster $cluster stop
     fi
+    rm -f "$STARTED_DIR/postgres-$PG_PORT"
+    stopped=1
   fi
+  [[ $stopped -eq 1 ]] || log "nothing to stop: Postgres ($PG_HOST:$PG_PORT) and Redis ($REDIS_HOST:$REDIS_PORT) were not started by scripts/services.sh up"
 }
 
 status() {
