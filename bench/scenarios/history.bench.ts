@@ -3,6 +3,7 @@ import { isDeepStrictEqual } from 'node:util';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { encodeHistoryCursor } from '../../services/api/history/history-cursor.js';
+import { HISTORY_QUERY as QUERY, PAGE } from '../baselines/bare-history-handler.js';
 import { REDIS_URL } from '../support/bench-env.js';
 import { benchPrefix, benchRedis } from '../support/bench-redis.js';
 import { startChildService, type ChildService } from '../support/child-service.js';
@@ -14,15 +15,6 @@ import { clonePreloadedDatabase } from '../support/shared-databases.js';
 /** Default: seconds per point; small (smoke): a fixed number of requests per point instead. */
 const SIZES = { small: { seconds: 1, requests: 40, depth: 1_000 }, default: { seconds: 3, requests: null, depth: 10_000 } };
 const CONCURRENCY = [1, 32] as const;
-const PAGE = 50;
-
-/** What a client shows of a history page: each play with its track, album and artists. */
-const QUERY = `query History($after: String) {
-  listeningHistory(first: ${PAGE}, after: $after) {
-    edges { cursor node { playedAt msPlayed source context { type uri } track { id name album { name } artists { name } } } }
-    pageInfo { hasNextPage endCursor }
-  }
-}`;
 
 interface Target {
   name: 'GraphQL' | 'bare keyset' | 'bare OFFSET';
@@ -224,7 +216,7 @@ export const historyScenario: Scenario = {
       notes: [
         `the user has ${heavyPlays.toLocaleString('en-US')} plays; ${PRELOAD_SIZES[context.size].users.toLocaleString('en-US')} other users have ${PRELOAD_SIZES[context.size].playsPerUser.toLocaleString('en-US')} each`,
         `autocannon, ${size.seconds} s per point after a warm-up of each server, each point run GraphQL, bare keyset, bare OFFSET in turn; pages of ${PAGE} with track, album and artists`,
-        'the bare handler runs the API’s statements (session, page, tracks, albums, artists) with pg behind node:http; its answers were checked equal to the API’s',
+        'the bare handler sends exactly the API’s statements (the data layer’s session, page and page-tracks statements, named and prepared alike; test/api/history-bench-baseline.test.ts checks it) with pg behind node:http; its answers were checked equal to the API’s',
         'both servers: one process, pool of 10 connections (DATABASE_POOL_MAX default), API at LOG_LEVEL=info (one access-log line per request)',
       ],
     };
