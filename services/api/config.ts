@@ -37,6 +37,7 @@ export const apiEnv = defineEnv({
   GRAPHQL_MAX_DEPTH: positiveInt.max(100).default(10).describe('Deepest field nesting a GraphQL operation may have.'),
   GRAPHQL_MAX_COST: positiveInt.default(10_000).describe('Highest estimated cost of a GraphQL operation: each field costs 1, and listeningHistory multiplies what it selects by `first` (a full page of 200 with every field costs about 4,600).'),
   GRAPHQL_MAX_ALIASES: nonNegativeInt.max(1000).default(30).describe('Most aliased fields one GraphQL operation may use.'),
+  GRAPHQL_MAX_DIRECTIVES: nonNegativeInt.max(1000).default(50).describe('Most directives (@include, @skip…) one GraphQL operation may use.'),
   API_BODY_LIMIT: z
     .string()
     .regex(/^\d+(b|kb|mb)$/i, 'a size such as 100kb or 1mb')

@@ -29,7 +29,7 @@ import { mountDashboard } from './dashboard/mount-dashboard.js';
 import { buildApiSchema } from './graphql/build-schema.js';
 import { createContext, type ApiContext, type ApiServices } from './graphql/context.js';
 import { errorLoggingPlugin, formatApiError } from './graphql/error-mapping.js';
-import { knownOperationTypesRule, operationLimitsPlugin } from './graphql/operation-limits.js';
+import { operationLimits } from './graphql/operation-limits.js';
 import { errorHandler, notFound, sendError } from './http/error-handler.js';
 import { graphiqlRoutes } from './http/graphiql.routes.js';
 import { healthRoutes } from './http/health.routes.js';
@@ -125,22 +125,27 @@ export async function createApiApp(deps: ApiDeps): Promise<ApiApp> {
     }),
   );
 
+  const limits = operationLimits({
+    maxDepth: config.GRAPHQL_MAX_DEPTH,
+    maxAliases: config.GRAPHQL_MAX_ALIASES,
+    maxCost: config.GRAPHQL_MAX_COST,
+    maxDirectives: config.GRAPHQL_MAX_DIRECTIVES,
+    hideSuggestions: !introspectionEnabled(config),
+  });
   const apollo = new ApolloServer<ApiContext>({
     schema: buildApiSchema(),
     introspection: introspectionEnabled(config),
-    // Field suggestions would reveal the schema that disabled introspection hides.
-    hideSchemaDetailsFromClientErrors: !introspectionEnabled(config),
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: false,
     parseOptions: { maxTokens: MAX_DOCUMENT_TOKENS },
     maxRecursiveSelections: MAX_RECURSIVE_SELECTIONS,
-    validationRules: [knownOperationTypesRule],
+    validationRules: limits.validationRules,
     formatError: formatApiError(production),
     logger: apolloLogger(logger),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.API_SHUTDOWN_GRACE_SECONDS * 1000 }),
-      operationLimitsPlugin({ maxDepth: config.GRAPHQL_MAX_DEPTH, maxAliases: config.GRAPHQL_MAX_ALIASES, maxCost: config.GRAPHQL_MAX_COST }),
+      ...limits.plugins,
       errorLoggingPlugin(),
       // Apollo's landing page loads from a CDN, which may be out of reach: development serves its own
       // GraphiQL instead (graphiql.routes.ts), production none.

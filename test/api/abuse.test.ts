@@ -77,6 +77,15 @@ describe('abusive operations are refused with QUERY_TOO_COMPLEX or a validation 
     expect(codes(response.body)).toContain('QUERY_TOO_COMPLEX');
   });
 
+  it('refuses more directives than GRAPHQL_MAX_DIRECTIVES', async () => {
+    const query = `{ me { ${Array.from({ length: 51 }, () => '... @include(if: true) { id }').join(' ')} } }`;
+    const response = await postGraphql(h.graphqlUrl, { query }, { authorization: `Bearer ${user.token}` });
+    expect(response.status).toBe(400);
+    expect(codes(response.body)).toEqual(['QUERY_TOO_COMPLEX']);
+    const fine = await postGraphql(h.graphqlUrl, { query: '{ me { id @include(if: true) } }' }, { authorization: `Bearer ${user.token}` });
+    expect(fine.body.errors).toBeUndefined();
+  });
+
   it('refuses operations costing more than GRAPHQL_MAX_COST, and serves a full page of 200', async () => {
     const many = `{ ${Array.from({ length: 5 }, (_, i) => `p${i}: listeningHistory(first: 200) { ${FULL_PAGE} }`).join(' ')} }`;
     const refused = await postGraphql(h.graphqlUrl, { query: many }, { authorization: `Bearer ${user.token}` });

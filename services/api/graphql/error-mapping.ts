@@ -1,8 +1,9 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
-import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { APP_ERROR_CODES, AppError } from '../app-error.js';
 import type { ApiContext } from './context.js';
+import { QueryTooComplexError } from './operation-limits.js';
 
 /**
  * The one place errors become GraphQL errors. A feature's AppError becomes an error with its code in
@@ -28,6 +29,12 @@ export function formatApiError(maskInternalErrors: boolean) {
     const where = { ...(formatted.locations ? { locations: formatted.locations } : {}), ...(formatted.path ? { path: formatted.path } : {}) };
     const cause = unwrapResolverError(error);
     if (cause instanceof AppError) return { message: cause.message, ...where, extensions: { code: cause.code, ...cause.details } };
+    // An operation over a limit, refused while validating (Apollo gives every validation error its own code).
+    const limit = error instanceof GraphQLError && error.originalError instanceof QueryTooComplexError ? error.originalError : null;
+    if (limit) {
+      const { http: _http, ...details } = limit.extensions;
+      return { message: limit.message, ...where, extensions: details };
+    }
     const code = formatted.extensions?.code;
     const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
     if (typeof code === 'string' && CLIENT_SAFE_CODES.has(code)) return { ...formatted, extensions };
