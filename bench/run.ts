@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { runCommandLine, UsageError } from '../services/shared/cli/command-line.js';
 import { parseCliOptions, USAGE, type CliOptions } from './support/cli-options.js';
 import { leftoverBenchDatabases } from './support/bench-database.js';
 import { describeMachine, loadAverage, renderMachine, type MachineDescription } from './support/machine.js';
@@ -41,7 +42,7 @@ function onSignal(signal: NodeJS.Signals) {
 function selectScenarios(options: CliOptions) {
   if (options.only.length === 0) return SCENARIOS;
   const unknown = options.only.filter((name) => !SCENARIOS.some((scenario) => scenario.name === name));
-  if (unknown.length) throw new Error(`unknown scenario(s) ${unknown.join(', ')}: choose from ${SCENARIOS.map((s) => s.name).join(', ')}`);
+  if (unknown.length) throw new UsageError(`unknown scenario(s) ${unknown.join(', ')}: choose from ${SCENARIOS.map((s) => s.name).join(', ')}`);
   return SCENARIOS.filter((scenario) => options.only.includes(scenario.name));
 }
 
@@ -60,12 +61,8 @@ function writeReport(file: string, options: CliOptions, machine: MachineDescript
   log(`report written to ${file}`);
 }
 
-async function main(): Promise<number> {
-  const options = parseCliOptions(process.argv.slice(2));
-  if (options.help) {
-    console.log(USAGE);
-    return 0;
-  }
+async function main(argv: string[]): Promise<number> {
+  const options = parseCliOptions(argv);
   const scenarios = selectScenarios(options);
   const runId = randomBytes(3).toString('hex');
   const started = Date.now();
@@ -130,10 +127,11 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    void dropSharedDatabases().finally(() => process.exit(1));
-  },
-);
+runCommandLine('bench', USAGE, async (argv) => {
+  try {
+    return await main(argv);
+  } catch (error) {
+    await dropSharedDatabases();
+    throw error;
+  }
+});

@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { z } from 'zod';
 import { apiConfigShape } from '../services/api/config.js';
 import { schedulerConfigShape } from '../services/scheduler/config.js';
+import { EXIT, parseCommandLine, runCommandLine } from '../services/shared/cli/command-line.js';
 import { isSensitiveSchema, type EnvShape } from '../services/shared/config/load-config.js';
 import { databaseEnv, redisEnv, runtimeEnv } from '../services/shared/config/env-schema.js';
 import { emulatorEnv } from '../services/spotify-emulator/config.js';
@@ -59,10 +60,14 @@ export function readmeTable(): string | undefined {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const readme = readFileSync(README, 'utf8');
-  const start = readme.indexOf(START);
-  const end = readme.indexOf(END);
-  if (start < 0 || end < 0) throw new Error(`README.md has no ${START} … ${END} block`);
-  writeFileSync(README, `${readme.slice(0, start + START.length)}\n${configTable()}\n${readme.slice(end)}`);
-  process.stdout.write('README.md configuration table updated\n');
+  runCommandLine('docs:config', 'usage: npm run docs:config\n\nRewrites the configuration table of README.md from the services\u2019 configuration schemas.\n  -h, --help   this text', async (argv) => {
+    parseCommandLine(argv, {});
+    const readme = readFileSync(README, 'utf8');
+    const start = readme.indexOf(START);
+    const end = readme.indexOf(END);
+    if (start < 0 || end < 0) throw new Error(`README.md has no ${START} … ${END} block`);
+    writeFileSync(README, `${readme.slice(0, start + START.length)}\n${configTable()}\n${readme.slice(end)}`);
+    process.stdout.write('README.md configuration table updated\n');
+    return EXIT.ok;
+  });
 }

@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { lexicographicSortSchema, printSchema } from 'graphql';
 import { buildApiSchema } from '../services/api/graphql/build-schema.js';
+import { EXIT, parseCommandLine, runCommandLine } from '../services/shared/cli/command-line.js';
 
 const HEADER = `# Generated from the resolvers of services/api (one folder per feature) by scripts/generate-schema.ts.
 # Do not edit: run \`npm run schema:generate\` after changing a resolver or type (CI runs \`npm run schema:check\`).
@@ -20,9 +21,21 @@ export function printApiSchema(): string {
 
 const target = join(dirname(fileURLToPath(import.meta.url)), '..', 'schema.graphql');
 
+const USAGE = `usage: npm run schema:generate | npm run schema:check
+
+Prints the API's GraphQL schema, from the resolvers, to schema.graphql.
+  --check      change nothing; exit 1 when schema.graphql is not what the resolvers produce (CI)
+  -h, --help   this text`;
+
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const printed = printApiSchema();
-  if (process.argv.includes('--check')) {
+  runCommandLine('schema', USAGE, async (argv) => {
+    const { values } = parseCommandLine(argv, { check: { type: 'boolean' } });
+    const printed = printApiSchema();
+    if (!values.check) {
+      writeFileSync(target, printed);
+      process.stdout.write(`wrote ${target}\n`);
+      return EXIT.ok;
+    }
     let current = '';
     try {
       current = readFileSync(target, 'utf8');
@@ -31,11 +44,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     }
     if (current !== printed) {
       process.stderr.write('schema.graphql is stale: run `npm run schema:generate` and commit the result.\n');
-      process.exit(1);
+      return EXIT.error;
     }
     process.stdout.write('schema.graphql is up to date.\n');
-  } else {
-    writeFileSync(target, printed);
-    process.stdout.write(`wrote ${target}\n`);
-  }
+    return EXIT.ok;
+  });
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError, defineEnv, loadConfig } from '../shared/config/load-config.js';
+import { ConfigError, defineEnv, environment, loadConfig } from '../shared/config/load-config.js';
 import { adminEnv, databaseEnv, envHelpers, importStorageEnv, redisEnv, runtimeEnv, spotifyEnv, tokenCryptoEnv } from '../shared/config/env-schema.js';
 
 const { httpUrl, port, positiveInt, bool } = envHelpers;
@@ -75,7 +75,7 @@ export const apiConfigShape = { ...runtimeEnv, ...databaseEnv, ...redisEnv, ...t
 export type ApiConfig = Readonly<z.infer<z.ZodObject<typeof apiConfigShape>>>;
 
 /** Loads and checks the API's configuration, including rules that span several variables. */
-export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
+export function loadApiConfig(env: NodeJS.ProcessEnv = environment()): ApiConfig {
   const config = loadConfig(apiConfigShape, env);
   if (config.SESSION_COOKIE_SAMESITE === 'none' && !cookieIsSecure(config)) {
     throw new ConfigError(['SESSION_COOKIE_SAMESITE is invalid: none needs a Secure cookie (SESSION_COOKIE_SECURE=true or an https PUBLIC_URL)']);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { databaseEnv, redisEnv, runtimeEnv } from '../shared/config/env-schema.js';
-import { loadConfig } from '../shared/config/load-config.js';
+import { environment, loadConfig } from '../shared/config/load-config.js';
 
 /**
  * Spotify keeps a user's 50 latest plays, and a play counts after 30 s: a listener who skips at 31 s
@@ -34,7 +34,7 @@ export const schedulerEnv = {
 export const schedulerConfigShape = { ...runtimeEnv, ...databaseEnv, ...redisEnv, ...schedulerEnv };
 export type SchedulerConfig = ReturnType<typeof loadSchedulerConfig>;
 
-export function loadSchedulerConfig(env: NodeJS.ProcessEnv = process.env) {
+export function loadSchedulerConfig(env: NodeJS.ProcessEnv = environment()) {
   const config = loadConfig(schedulerConfigShape, env);
   const spreadSeconds = Math.min(config.SCHEDULER_SPREAD_SECONDS ?? config.POLL_INTERVAL_SECONDS, config.POLL_INTERVAL_SECONDS);
   return Object.freeze({ ...config, spreadSeconds });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { databaseEnv, redisEnv, runtimeEnv, spotifyEnv, tokenCryptoEnv } from '../shared/config/env-schema.js';
-import { defineEnv, loadConfig } from '../shared/config/load-config.js';
+import { defineEnv, environment, loadConfig } from '../shared/config/load-config.js';
 
 const ms = (min: number) => z.coerce.number().int().min(min);
 
@@ -61,7 +61,7 @@ export const importWorkerEnv = defineEnv({
 
 export const workerConfigShape = { ...runtimeEnv, ...databaseEnv, ...redisEnv, ...tokenCryptoEnv, ...spotifyEnv, ...workerEnv, ...importWorkerEnv };
 
-export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env) {
+export function loadWorkerConfig(env: NodeJS.ProcessEnv = environment()) {
   return loadConfig(workerConfigShape, env);
 }
 export type WorkerConfig = ReturnType<typeof loadWorkerConfig>;

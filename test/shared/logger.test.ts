@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import type { ZodType } from 'zod';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../services/shared/logging/logger.js';
 
@@ -81,5 +82,34 @@ describe('logger redaction', () => {
     const { lines, logger } = capture();
     logger.error({ err: Object.assign(new Error('connect failed'), { code: 'ECONNREFUSED' }) }, 'redis down');
     expect(lines.join('')).toContain('ECONNREFUSED');
+  });
+});
+
+describe('sensitive configuration', () => {
+  it('is one mark, where each variable is declared, that the README table and log redaction both read', async () => {
+    const { apiConfigShape } = await import('../../services/api/config.js');
+    const { workerConfigShape } = await import('../../services/worker/config.js');
+    const { schedulerConfigShape } = await import('../../services/scheduler/config.js');
+    const { emulatorEnv } = await import('../../services/spotify-emulator/config.js');
+    const { isSensitiveSchema } = await import('../../services/shared/config/load-config.js');
+    const { configTable } = await import('../../scripts/config-docs.js');
+    const shapes = [apiConfigShape, workerConfigShape, schedulerConfigShape, emulatorEnv] as Array<Record<string, ZodType>>;
+    const sensitive = new Set(shapes.flatMap((shape) => Object.entries(shape).filter(([, schema]) => isSensitiveSchema(schema)).map(([name]) => name)));
+    expect([...sensitive].sort()).toEqual(['ADMIN_PASSWORD', 'DATABASE_URL', 'EMULATOR_CLIENT_SECRET', 'REDIS_URL', 'SPOTIFY_CLIENT_SECRET', 'TOKEN_ENCRYPTION_KEYS']);
+
+    const table = configTable();
+    const { lines, logger } = capture();
+    for (const shape of shapes) {
+      for (const name of Object.keys(shape)) {
+        const row = table.split('\n').find((line) => line.startsWith(`| \`${name}\` |`));
+        expect(row, name).toBeDefined();
+        expect(row!.split(' | ')[3]!.startsWith('Sensitive.'), `${name} in the README table`).toBe(sensitive.has(name));
+        logger.info({ config: { [name]: `value-of-${name}` } }, 'configuration');
+      }
+    }
+    const output = lines.join('');
+    for (const name of sensitive) expect(output, name).not.toContain(`value-of-${name}`);
+    expect(output).toContain('value-of-QUEUE_PREFIX');
+    expect(output).toContain('value-of-LOG_LEVEL');
   });
 });
