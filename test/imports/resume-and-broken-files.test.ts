@@ -1,9 +1,13 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findImport } from '../../services/shared/db/repositories/imports.repository.js';
+import { importQueue } from '../../services/shared/jobs/job-registry.js';
 import { SpotifyApiClient } from '../../services/shared/spotify/spotify-api.client.js';
 import { SpotifyError } from '../../services/shared/spotify/spotify.errors.js';
 import type { ExtendedHistoryRow } from '../../services/spotify-emulator/export-history.js';
+import { runDlqCommand } from '../../services/worker/dlq/dlq-commands.js';
+import { parseDlqArgs } from '../../services/worker/dlq/dlq-options.js';
 import { startImportPipeline, type ImportPipeline } from './import-harness.js';
 import { zipFiles } from './zip-writer.js';
 
@@ -17,13 +21,17 @@ let failOnce: FailsOnceFor;
 const CHUNK_ROWS = 10;
 const UNKNOWN_TRACK = 'Zz9Zz9Zz9Zz9Zz9Zz9Zz9Z';
 
-/** The emulator's API, but the first look-up of one track fails as a Spotify outage does (503: the job retries). */
+/**
+ * The emulator's API, but the first look-up of one track fails as a Spotify outage does (503: the job
+ * retries), and while `outage` is on, every look-up fails so.
+ */
 class FailsOnceFor extends SpotifyApiClient {
   trackId = '';
   failed = false;
+  outage = false;
 
   override async getTrack(accessToken: string, id: string) {
-    if (id === this.trackId && !this.failed) {
+    if (this.outage || (id === this.trackId && !this.failed)) {
       this.failed = true;
       throw new SpotifyError('server_error', 'Spotify answered 503 (test)', { status: 503, endpoint: 'GET /tracks/{id}' });
     }
@@ -81,6 +89,38 @@ describe('an import that fails part-way and resumes from its checkpoint', () => 
     });
     const { rows: stored } = await p.db.sql.query('select count(*)::int as plays from listening_events where user_id = $1 and track_id = $2', [userId, UNKNOWN_TRACK]);
     expect(stored[0].plays).toBe(6);
+  }, 90_000);
+});
+
+describe('an import whose every attempt failed', () => {
+  it('is marked failed with the reason, and retried from the dead-letter queue it resumes to the end', async () => {
+    const userId = await p.login(p.emulator.users()[0]!.id);
+    // Tracks no earlier test looked up: the first chunk stores, the second meets the outage.
+    const rows = real.slice(64, 64 + 2 * CHUNK_ROWS);
+    const importId = await p.queueImport(userId, await p.writeExport(rows, 'Streaming_History_Audio_2019_0.json'));
+    failOnce.trackId = rows[CHUNK_ROWS]!.spotify_track_uri!.split(':')[2]!;
+    failOnce.failed = false;
+    failOnce.outage = false;
+    // Let the first chunk commit, then Spotify goes down for good.
+    for (let i = 0; i < 200 && !failOnce.failed; i++) await new Promise((resolve) => setTimeout(resolve, 25));
+    failOnce.outage = true;
+
+    const failed = await p.waitForImport(importId, 60_000);
+    expect(failed).toMatchObject({ status: 'failed', rowsRead: CHUNK_ROWS, stored: CHUNK_ROWS });
+    expect(failed.error).toMatch(/answered 503 \(test\)/);
+    const [job] = await p.importQueue.getFailed();
+    expect(job?.id).toBe(`import-${importId}`);
+    expect(job?.attemptsMade).toBe(importQueue.attempts);
+
+    failOnce.outage = false;
+    const listed = await runDlqCommand(p.queues, parseDlqArgs(['list', '--queue', 'import']));
+    expect(listed.json).toMatchObject({ total: 1, jobs: [{ queue: 'import', id: `import-${importId}`, importId }] });
+    expect(await runDlqCommand(p.queues, parseDlqArgs(['retry', `import-${importId}`]))).toMatchObject({ json: { retried: [{ queue: 'import', id: `import-${importId}` }] } });
+    // The retried job starts the import again (running), then finishes it.
+    for (let i = 0; i < 400 && (await findImport(p.db.orm.em.fork(), importId))?.status === 'failed'; i++) await new Promise((resolve) => setTimeout(resolve, 25));
+    const resumed = await p.waitForImport(importId, 60_000);
+    expect(resumed).toMatchObject({ status: 'completed', rowsRead: 2 * CHUNK_ROWS, stored: 2 * CHUNK_ROWS, duplicates: 0, error: null });
+    expect(p.logLines.join('\n')).toMatch(/resuming the import from its checkpoint/);
   }, 90_000);
 });
 
