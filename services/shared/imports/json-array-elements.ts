@@ -12,19 +12,19 @@ export class JsonArrayError extends Error {
   }
 }
 
-/** A row of an export is under 2 KB: an element this large is not a play, and is not buffered further. */
+/** Far above any row of a real export: an element this large is not a play, and is not buffered further. */
 export const MAX_ELEMENT_BYTES = 1024 * 1024;
 
 /**
  * Streams the elements of a top-level JSON array (`[{…}, {…}, …]`) from a byte stream: one batch per
- * chunk read, holding the elements that chunk completed (about a hundred rows of an export per 64 KiB).
+ * chunk read, holding the elements that chunk completed.
  *
  * Why not a token-level streaming parser (stream-json, used before): it builds each element from a stream
- * of token objects and regex matches, about 50 bytes of garbage per byte of input, 10 GB for a 200 MB
- * export, which made a worker's V8 heap grow to 350 MB of RSS (docs/import.md, "Memory"). Here the bytes
+ * of token objects and regex matches, many times the input in garbage, which made a worker's V8 heap grow
+ * far past its live data (docs/import.md, "Memory", has the figures). Here the bytes
  * are only scanned for where each element ends (brackets, braces and quotes outside strings: all ASCII, so
  * UTF-8 needs no decoding for this), and each element is decoded and parsed on its own by the native
- * `JSON.parse`. That allocates a fifth as much, and batches keep the async iteration to one step per chunk
+ * `JSON.parse`. That allocates far less, and batches keep the async iteration to one step per chunk
  * rather than per row. Elements before `fromIndex` are scanned past without being decoded or parsed.
  *
  * A problem throws a JsonArrayError once the elements before it were yielded: input that is not an array,

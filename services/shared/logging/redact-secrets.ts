@@ -64,8 +64,8 @@ function plainCopy(record: Record<string, unknown>): Record<string, unknown> {
 /**
  * The value with every secret replaced by `[redacted]`. Objects and arrays on the way to a secret are
  * copied (as plain data: what JSON prints of them) and nothing else is, so the common line (no secret in
- * it) costs one pass over its keys and no allocation. One Set lookup per key replaced pino's path redaction, whose
- * wildcard patterns cost the worker about 5% of its CPU (docs/benchmarks.md).
+ * it) costs one pass over its keys and no allocation. One Set lookup per key replaced pino's path redaction,
+ * whose wildcard patterns were a visible share of the worker's CPU (docs/benchmarks.md has the figures).
  */
 export function redactSecrets<T>(value: T, parentKey?: string, depth = 0): T {
   // An error is printed the way pino prints `err` (type, message, stack, its own fields), wherever it is, and then walked.

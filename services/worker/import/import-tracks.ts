@@ -30,7 +30,7 @@ export interface ResolvedTrack {
 }
 
 // Tracks resolved in one run, kept for the next chunks (a history repeats its favourites); bounded, and
-// kept as stubs (about 300 bytes each, 15 MB when full): once a chunk is stored, its tracks are in the catalogue.
+// kept as stubs (a few hundred bytes each): once a chunk is stored, its tracks are in the catalogue.
 const CACHE_LIMIT = 50_000;
 /** Prefix of the ids given to an export's album artists and albums (never a Spotify id: those are 22 base62 characters). */
 const EXPORT_ID_PREFIX = 'export-';
