@@ -18,8 +18,6 @@ export const APP_ERROR_CODES = {
   SPOTIFY_UNAVAILABLE: 'SPOTIFY_UNAVAILABLE',
   /** The account is disabled by the operator. */
   ACCOUNT_DISABLED: 'ACCOUNT_DISABLED',
-  /** Spotify access expired or was revoked: log in again. */
-  REAUTH_REQUIRED: 'REAUTH_REQUIRED',
   /** The operation is too deep, too costly or uses too many aliases. */
   QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
   /** Too many requests in the current window. */
