@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type * as Armor from '@escape.tech/graphql-armor';
-import { GraphQLError, type ASTVisitor, type ValidationContext, type ValidationRule } from 'graphql';
+import { GraphQLError, Kind, type ASTVisitor, type DocumentNode, type OperationDefinitionNode, type ValidationContext, type ValidationRule } from 'graphql';
 import type * as QueryComplexity from 'graphql-query-complexity';
 
 // These libraries' ESM builds import graphql's `.mjs` files: a second copy of graphql beside the CommonJS
@@ -38,7 +38,6 @@ export class QueryTooComplexError extends GraphQLError {
  * - field suggestions hidden when asked (graphql-armor);
  * - document size: graphql-js's own token limit while parsing (Apollo's `parseOptions.maxTokens`, in
  *   create-api-app.ts), rather than graphql-armor's, which parses every document a second time.
- * Nothing of a request is kept once it is answered.
  */
 export function operationLimits(limits: OperationLimits): { plugins: ApolloServerPlugin[]; validationRules: ValidationRule[] } {
   const refuse = (ctx: ValidationContext | null, error: GraphQLError) => ctx?.reportError(new QueryTooComplexError(error.message.replace(/^Syntax Error: /, '')));
@@ -55,36 +54,81 @@ export function operationLimits(limits: OperationLimits): { plugins: ApolloServe
   return { plugins: [...armorPlugins, pageCostPlugin(limits.maxCost)], validationRules: [...armor.validationRules, knownOperationTypesRule] };
 }
 
+/** Costs remembered per operation: at most this many variants (page sizes, @include flags) each. */
+const VARIANTS_PER_OPERATION = 16;
+
 /**
  * Refuses an operation whose estimated cost is over `maxCost`, once its variables are known: each field
  * costs 1, and a field with its own estimate (listeningHistory: what it selects times its page size)
- * costs that. Estimated afresh for every request: no client input outlives its request.
+ * costs that.
+ *
+ * The estimate walks the whole operation (a visible share of a history page's CPU), so it is remembered
+ * per parsed operation, which Apollo reuses for every request with the same text, and per the values of
+ * the operation's own Int and Boolean variables: the only inputs that can change it (page sizes,
+ * `@include`/`@skip`). Nothing else a client sends is kept: undeclared variables, other types and values
+ * of the wrong type are never part of a key. The memory is bounded: an entry per operation lives only
+ * as long as Apollo keeps the operation (its document store is bounded in bytes), and holds at most
+ * VARIANTS_PER_OPERATION short keys.
  */
 function pageCostPlugin(maxCost: number): ApolloServerPlugin {
+  const known = new WeakMap<OperationDefinitionNode, Map<string, number>>();
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document, schema, operation }) {
           // An unknown operationName is reported by execution, with its own code.
           if (!operation) return;
-          let cost: number;
-          try {
-            cost = getComplexity({
-              schema,
-              query: document,
-              variables: request.variables ?? {},
-              ...(operation.name ? { operationName: operation.name.value } : {}),
-              estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
-            });
-          } catch {
+          const key = costKey(operation, request.variables ?? {});
+          const variants = known.get(operation);
+          let cost = key === null ? undefined : variants?.get(key);
+          if (cost === undefined) {
+            const estimated = estimateCost(schema, document, operation, request.variables ?? {});
             // Variables that do not fit their types: execution refuses them with BAD_USER_INPUT.
-            return;
+            if (estimated === null) return;
+            cost = estimated;
+            if (key !== null) {
+              const store = variants ?? new Map<string, number>();
+              if (store.size >= VARIANTS_PER_OPERATION) store.clear();
+              store.set(key, cost);
+              known.set(operation, store);
+            }
           }
           if (cost > maxCost) throw new QueryTooComplexError(`Operation costs ${cost}, more than the ${maxCost} allowed: ask for fewer fields or smaller pages.`, { cost, maxCost });
         },
       };
     },
   };
+}
+
+function estimateCost(schema: Parameters<typeof getComplexity>[0]['schema'], document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>): number | null {
+  try {
+    return getComplexity({
+      schema,
+      query: document,
+      variables,
+      ...(operation.name ? { operationName: operation.name.value } : {}),
+      estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
+    });
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The values of the operation's declared Int and Boolean variables, in declaration order: what the cost
+ * depends on. Null (estimate, do not remember) when one holds something else than its type says.
+ */
+function costKey(operation: OperationDefinitionNode, variables: Record<string, unknown>): string | null {
+  const parts: string[] = [];
+  for (const definition of operation.variableDefinitions ?? []) {
+    const type = definition.type.kind === Kind.NON_NULL_TYPE ? definition.type.type : definition.type;
+    if (type.kind !== Kind.NAMED_TYPE || (type.name.value !== 'Int' && type.name.value !== 'Boolean')) continue;
+    const value = variables[definition.variable.name.value];
+    if (value === undefined || value === null) parts.push('-');
+    else if ((type.name.value === 'Int' && Number.isSafeInteger(value)) || (type.name.value === 'Boolean' && typeof value === 'boolean')) parts.push(String(value));
+    else return null;
+  }
+  return parts.join(',');
 }
 
 /**

@@ -20,9 +20,14 @@ export interface Statement<Row> {
   readonly row: z.ZodType<Row>;
 }
 
+/** The schema of a statement's whole result, built once per statement rather than on every call. */
+const resultSchemas = new WeakMap<Statement<unknown>, z.ZodType<unknown[]>>();
+
 export function defineStatement<Row>(statement: Statement<Row>): Statement<Row> {
   if (!/^[a-z]+(_[a-z]+)+$/.test(statement.name)) throw new Error(`statement name "${statement.name}" must be <area>_<what> in lower case`);
-  return Object.freeze({ ...statement, sql: statement.sql.trim() });
+  const defined = Object.freeze({ ...statement, sql: statement.sql.trim() });
+  resultSchemas.set(defined, z.array(defined.row));
+  return defined;
 }
 
 /**
@@ -36,9 +41,9 @@ export async function runStatement<Row>(em: EntityManager, statement: Statement<
   const transaction = em.getTransactionContext();
   if (transaction) query.transacting(transaction);
   const { rows } = (await query) as { rows: unknown[] };
-  const parsed = z.array(statement.row).safeParse(rows);
+  const parsed = (resultSchemas.get(statement) ?? z.array(statement.row)).safeParse(rows);
   if (!parsed.success) throw new Error(`statement ${statement.name} returned rows of an unexpected shape: ${parsed.error.message}`);
-  return parsed.data;
+  return parsed.data as Row[];
 }
 
 /**
