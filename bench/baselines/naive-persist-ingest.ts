@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { Album, Artist, ListeningEvent, Track, TrackArtist, User } from '../../services/shared/db/entities/index.js';
+import { Album, Artist, ListeningEvent, Track, TrackArtist } from '../../services/shared/db/entities/index.js';
+import { createPlayEntity } from './play-entity.js';
 import type { PlayInput } from '../../services/shared/plays/play-input.js';
 
 /**
@@ -25,16 +26,7 @@ export async function naivePersistIngest(em: EntityManager, userId: string, play
     }
     const existing = await em.findOne(ListeningEvent, { user: userId, playedAt, track: play.track.id });
     if (!existing) {
-      em.create(ListeningEvent, {
-        user: em.getReference(User, userId),
-        playedAt,
-        track,
-        contextType: play.context?.type ?? null,
-        contextUri: play.context?.uri ?? null,
-        source: 'poll',
-        msPlayed: play.msPlayed ?? null,
-        ingestedAt: new Date(),
-      });
+      createPlayEntity(em, userId, track, play);
       inserted++;
     }
     await em.flush();

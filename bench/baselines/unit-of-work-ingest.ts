@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { Album, Artist, ListeningEvent, Track, TrackArtist, User } from '../../services/shared/db/entities/index.js';
+import { Album, Artist, ListeningEvent, Track, TrackArtist } from '../../services/shared/db/entities/index.js';
+import { createPlayEntity } from './play-entity.js';
 import type { PlayInput } from '../../services/shared/plays/play-input.js';
 
 const unique = <T>(values: T[]): T[] => [...new Set(values)];
@@ -17,7 +18,6 @@ export async function unitOfWorkIngest(em: EntityManager, userId: string, plays:
   const stored = await em.find(ListeningEvent, { user: userId, playedAt: { $in: unique(plays.map((play) => new Date(play.playedAt))) } }, { fields: ['playedAt', 'track'] });
   const storedKeys = new Set(stored.map((play) => `${play.playedAt.getTime()}|${play.track.id}`));
 
-  const user = em.getReference(User, userId);
   let inserted = 0;
   for (const play of plays) {
     let track = tracks.get(play.track.id);
@@ -40,16 +40,7 @@ export async function unitOfWorkIngest(em: EntityManager, userId: string, plays:
     const key = `${playedAt.getTime()}|${track.id}`;
     if (storedKeys.has(key)) continue;
     storedKeys.add(key);
-    em.create(ListeningEvent, {
-      user,
-      playedAt,
-      track,
-      contextType: play.context?.type ?? null,
-      contextUri: play.context?.uri ?? null,
-      source: 'poll',
-      msPlayed: play.msPlayed ?? null,
-      ingestedAt: new Date(),
-    });
+    createPlayEntity(em, userId, track, play);
     inserted++;
   }
   await em.flush();

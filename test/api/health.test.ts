@@ -38,21 +38,7 @@ describe('health endpoints', () => {
 describe('when Redis is unreachable', () => {
   it('answers /readyz 200 "degraded", still serves histories, says what does not work, and logs it once', async () => {
     const logs = new CapturedLogs();
-    const config = loadApiConfig({ ...envOf(h), NODE_ENV: 'production' });
-    const redis = createRedisConnection('redis://127.0.0.1:1', 'producer', { retryStrategy: () => null, lazyConnect: true });
-    redis.on('error', () => undefined);
-    const app = await createApiApp({
-      config,
-      logger: logs.logger,
-      orm: h.db.orm,
-      redis,
-      queues: openQueues(redis, 'unreachable'),
-      oauth: new SpotifyOAuthClient({ accountsUrl: h.emulator.accountsUrl, clientId: 'x', clientSecret: 'y', redirectUri: 'http://127.0.0.1/cb', timeoutMs: 1000 }),
-      spotifyApi: new SpotifyApiClient({ apiUrl: h.emulator.apiUrl, timeoutMs: 1000 }),
-      cipher: new TokenCipher(config.TOKEN_ENCRYPTION_KEYS),
-    });
-    await new Promise<void>((resolve) => app.httpServer.listen(0, '127.0.0.1', resolve));
-    const url = `http://127.0.0.1:${(app.httpServer.address() as AddressInfo).port}`;
+    const { app, url, redis } = await apiWithUnreachableRedis(h.db.orm, logs);
     try {
       const user = await h.login();
       for (let i = 0; i < 2; i++) {
@@ -82,25 +68,10 @@ describe('when Redis is unreachable', () => {
 describe('when Postgres and Redis are unreachable', () => {
   it('answers /readyz 503 naming both, keeps /healthz alive, and masks the resulting GraphQL errors in production', async () => {
     const logs = new CapturedLogs();
-    const config = loadApiConfig({ ...envOf(h), NODE_ENV: 'production' });
     // A Postgres pool that is already closed and a Redis nobody listens on.
     const orm = await MikroORM.init(ormOptions({ DATABASE_URL: h.db.url, DATABASE_POOL_MAX: 1 }));
     await orm.close(true);
-    const redis = createRedisConnection('redis://127.0.0.1:1', 'producer', { retryStrategy: () => null, lazyConnect: true });
-    redis.on('error', () => undefined);
-    const queues = openQueues(redis, 'unreachable');
-    const app = await createApiApp({
-      config,
-      logger: logs.logger,
-      orm,
-      redis,
-      queues,
-      oauth: new SpotifyOAuthClient({ accountsUrl: h.emulator.accountsUrl, clientId: 'x', clientSecret: 'y', redirectUri: 'http://127.0.0.1/cb', timeoutMs: 1000 }),
-      spotifyApi: new SpotifyApiClient({ apiUrl: h.emulator.apiUrl, timeoutMs: 1000 }),
-      cipher: new TokenCipher(config.TOKEN_ENCRYPTION_KEYS),
-    });
-    await new Promise<void>((resolve) => app.httpServer.listen(0, '127.0.0.1', resolve));
-    const url = `http://127.0.0.1:${(app.httpServer.address() as AddressInfo).port}`;
+    const { app, url, redis } = await apiWithUnreachableRedis(orm, logs);
     try {
       const ready = await fetch(`${url}/readyz`);
       const body = (await ready.json()) as { status: string; checks: { postgres: string; redis: string } };
@@ -159,6 +130,25 @@ describe('graceful shutdown', () => {
     await stopped;
   });
 });
+
+/** The API in production settings on this ORM, with a Redis nobody listens on, listening on a free port. */
+async function apiWithUnreachableRedis(orm: MikroORM, logs: CapturedLogs) {
+  const config = loadApiConfig({ ...envOf(h), NODE_ENV: 'production' });
+  const redis = createRedisConnection('redis://127.0.0.1:1', 'producer', { retryStrategy: () => null, lazyConnect: true });
+  redis.on('error', () => undefined);
+  const app = await createApiApp({
+    config,
+    logger: logs.logger,
+    orm,
+    redis,
+    queues: openQueues(redis, 'unreachable'),
+    oauth: new SpotifyOAuthClient({ accountsUrl: h.emulator.accountsUrl, clientId: 'x', clientSecret: 'y', redirectUri: 'http://127.0.0.1/cb', timeoutMs: 1000 }),
+    spotifyApi: new SpotifyApiClient({ apiUrl: h.emulator.apiUrl, timeoutMs: 1000 }),
+    cipher: new TokenCipher(config.TOKEN_ENCRYPTION_KEYS),
+  });
+  await new Promise<void>((resolve) => app.httpServer.listen(0, '127.0.0.1', resolve));
+  return { app, redis, url: `http://127.0.0.1:${(app.httpServer.address() as AddressInfo).port}` };
+}
 
 /** The environment the harness's API was started with. */
 function envOf(harness: ApiHarness): Record<string, string> {
