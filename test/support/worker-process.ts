@@ -22,8 +22,8 @@ export interface ServiceProcess {
  * (`node --import tsx services/<name>/main.ts`), with exactly the environment given (plus PATH/HOME).
  * A test that starts one stops it (`stop()`), in `afterAll` at the latest.
  */
-export function spawnService(entry: 'worker' | 'scheduler', env: Record<string, string>): ServiceProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', `services/${entry}/main.ts`], {
+export function spawnService(entry: 'worker' | 'scheduler' | 'api', env: Record<string, string>, options: { nodeArgs?: string[] } = {}): ServiceProcess {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', `services/${entry}/main.ts`], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_FORMAT: 'json', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

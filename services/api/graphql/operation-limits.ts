@@ -3,6 +3,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import type * as Armor from '@escape.tech/graphql-armor';
 import { GraphQLError, Kind, type ASTVisitor, type DocumentNode, type OperationDefinitionNode, type ValidationContext, type ValidationRule } from 'graphql';
 import type * as QueryComplexity from 'graphql-query-complexity';
+import { CostCache, costCacheKey } from './cost-cache.js';
 
 // These libraries' ESM builds import graphql's `.mjs` files: a second copy of graphql beside the CommonJS
 // one that Apollo and type-graphql load, and graphql refuses to mix schemas between copies. Their
@@ -54,44 +55,34 @@ export function operationLimits(limits: OperationLimits): { plugins: ApolloServe
   return { plugins: [...armorPlugins, pageCostPlugin(limits.maxCost)], validationRules: [...armor.validationRules, knownOperationTypesRule] };
 }
 
-/** Costs remembered per operation: at most this many variants (page sizes, @include flags) each. */
-const VARIANTS_PER_OPERATION = 16;
-
 /**
  * Refuses an operation whose estimated cost is over `maxCost`, once its variables are known: each field
  * costs 1, and a field with its own estimate (listeningHistory: what it selects times its page size)
  * costs that.
  *
  * The estimate walks the whole operation (a visible share of a history page's CPU), so it is remembered
- * per parsed operation, which Apollo reuses for every request with the same text, and per the values of
- * the operation's own Int and Boolean variables: the only inputs that can change it (page sizes,
- * `@include`/`@skip`). Nothing else a client sends is kept: undeclared variables, other types and values
- * of the wrong type are never part of a key. The memory is bounded: an entry per operation lives only
- * as long as Apollo keeps the operation (its document store is bounded in bytes), and holds at most
- * VARIANTS_PER_OPERATION short keys.
+ * (cost-cache.ts) per query text, operation and values of the operation's own Int and Boolean variables:
+ * the only inputs that can change it (page sizes, `@include`/`@skip`). Nothing else a client sends is
+ * part of a key — undeclared variables, other types, values of the wrong type — and the cache's total
+ * size is capped in bytes, so no sequence of requests makes it grow past its budget.
  */
 function pageCostPlugin(maxCost: number): ApolloServerPlugin {
-  const known = new WeakMap<OperationDefinitionNode, Map<string, number>>();
+  const known = new CostCache();
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ request, document, schema, operation }) {
+        async didResolveOperation({ request, document, schema, operation, queryHash }) {
           // An unknown operationName is reported by execution, with its own code.
           if (!operation) return;
-          const key = costKey(operation, request.variables ?? {});
-          const variants = known.get(operation);
-          let cost = key === null ? undefined : variants?.get(key);
+          const variables = costVariables(operation, request.variables ?? {});
+          const key = variables === null ? null : costCacheKey(queryHash, operation.name?.value ?? '', variables);
+          let cost = key === null ? undefined : known.get(key);
           if (cost === undefined) {
             const estimated = estimateCost(schema, document, operation, request.variables ?? {});
             // Variables that do not fit their types: execution refuses them with BAD_USER_INPUT.
             if (estimated === null) return;
             cost = estimated;
-            if (key !== null) {
-              const store = variants ?? new Map<string, number>();
-              if (store.size >= VARIANTS_PER_OPERATION) store.clear();
-              store.set(key, cost);
-              known.set(operation, store);
-            }
+            if (key !== null) known.set(key, cost);
           }
           if (cost > maxCost) throw new QueryTooComplexError(`Operation costs ${cost}, more than the ${maxCost} allowed: ask for fewer fields or smaller pages.`, { cost, maxCost });
         },
@@ -118,7 +109,7 @@ function estimateCost(schema: Parameters<typeof getComplexity>[0]['schema'], doc
  * The values of the operation's declared Int and Boolean variables, in declaration order: what the cost
  * depends on. Null (estimate, do not remember) when one holds something else than its type says.
  */
-function costKey(operation: OperationDefinitionNode, variables: Record<string, unknown>): string | null {
+function costVariables(operation: OperationDefinitionNode, variables: Record<string, unknown>): string | null {
   const parts: string[] = [];
   for (const definition of operation.variableDefinitions ?? []) {
     const type = definition.type.kind === Kind.NON_NULL_TYPE ? definition.type.type : definition.type;
