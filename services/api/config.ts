@@ -67,7 +67,18 @@ export const importApiEnv = defineEnv({
     .min(1)
     .default(1024 * 1024 * 1024)
     .describe('Largest streaming-history upload (zip or JSON) POST /imports accepts, in bytes; bigger ones get 413.'),
-  IMPORT_MAX_PENDING: z.coerce.number().int().min(1).default(5).describe('Most imports one user may have queued or running at once; more uploads get 429.'),
+  IMPORT_MAX_PENDING: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(5)
+    .describe('Most imports one user may have uploading, queued or running at once (counted before the body is read); more uploads get 429.'),
+  IMPORT_MAX_USER_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(2 * 1024 * 1024 * 1024)
+    .describe('Most bytes one user’s uploads may take on disk at once: pending imports’ files and failed ones’ (kept to be retried until cancelled); at least IMPORT_MAX_BYTES. More uploads get 413.'),
 });
 
 export const apiConfigShape = { ...runtimeEnv, ...databaseEnv, ...redisEnv, ...tokenCryptoEnv, ...spotifyEnv, ...adminEnv, ...apiEnv, ...importApiEnv };
@@ -77,6 +88,9 @@ export type ApiConfig = Readonly<z.infer<z.ZodObject<typeof apiConfigShape>>>;
 /** Loads and checks the API's configuration, including rules that span several variables. */
 export function loadApiConfig(env: NodeJS.ProcessEnv = environment()): ApiConfig {
   const config = loadConfig(apiConfigShape, env);
+  if (config.IMPORT_MAX_USER_BYTES < config.IMPORT_MAX_BYTES) {
+    throw new ConfigError([`IMPORT_MAX_USER_BYTES is invalid: ${config.IMPORT_MAX_USER_BYTES} is below IMPORT_MAX_BYTES (${config.IMPORT_MAX_BYTES}), so the largest upload allowed could never be accepted`]);
+  }
   if (config.SESSION_COOKIE_SAMESITE === 'none' && !cookieIsSecure(config)) {
     throw new ConfigError(['SESSION_COOKIE_SAMESITE is invalid: none needs a Secure cookie (SESSION_COOKIE_SECURE=true or an https PUBLIC_URL)']);
   }

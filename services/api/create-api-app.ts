@@ -201,6 +201,7 @@ export async function createApiApp(deps: ApiDeps): Promise<ApiApp> {
       importDir: config.IMPORT_DIR,
       maxBytes: config.IMPORT_MAX_BYTES,
       maxPending: config.IMPORT_MAX_PENDING,
+      maxUserBytes: config.IMPORT_MAX_USER_BYTES,
     }),
   );
 

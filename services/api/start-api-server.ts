@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { TokenCipher } from '../shared/crypto/token-cipher.js';
 import { openOrm, type MikroORM } from '../shared/db/open-orm.js';
+import { prepareImportDir } from '../shared/imports/import-files.js';
 import { openQueues, type Queues } from '../shared/jobs/open-queues.js';
 import { createRedisConnection, waitUntilReady } from '../shared/jobs/redis-connection.js';
 import { createLogger, type Logger } from '../shared/logging/logger.js';
@@ -26,6 +27,8 @@ export interface StartApiOptions {
 /** Opens Postgres, Redis and the job registry's queues, and serves the API on API_HOST:API_PORT (0 picks a free port). */
 export async function startApiServer(config: ApiConfig, options: StartApiOptions = {}): Promise<RunningApi> {
   const logger = options.logger ?? createLogger({ service: 'api', level: config.LOG_LEVEL, format: config.LOG_FORMAT });
+  // Uploads hold personal data: the directory must be Playlog's alone before any is accepted.
+  await prepareImportDir(config.IMPORT_DIR, logger);
   const orm = options.orm ?? (await openOrm(config, logger));
   const redis = createRedisConnection(config.REDIS_URL, 'producer');
   // Without a listener ioredis would print connection errors itself; readiness reports them.

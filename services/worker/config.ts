@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { databaseEnv, redisEnv, runtimeEnv, spotifyEnv, tokenCryptoEnv } from '../shared/config/env-schema.js';
+import { databaseEnv, importStorageEnv, redisEnv, runtimeEnv, spotifyEnv, tokenCryptoEnv } from '../shared/config/env-schema.js';
 import { defineEnv, environment, loadConfig } from '../shared/config/load-config.js';
 
 const ms = (min: number) => z.coerce.number().int().min(min);
@@ -49,6 +49,7 @@ export const workerEnv = defineEnv({
 
 /** The worker's import settings (docs/import.md). */
 export const importWorkerEnv = defineEnv({
+  ...importStorageEnv,
   IMPORT_CONCURRENCY: z.coerce.number().int().min(0).max(16).default(1).describe('Streaming-history imports one worker process runs at once (0: this worker runs none).'),
   IMPORT_TRACK_LOOKUPS_PER_SECOND: z.coerce
     .number()
@@ -57,6 +58,32 @@ export const importWorkerEnv = defineEnv({
     .default(5)
     .describe('Most Spotify track look-ups imports make per second, taken from the poll limiter (WORKER_MAX_JOBS_PER_SECOND), so polls always keep the rest; must be below it.'),
   IMPORT_CHUNK_ROWS: z.coerce.number().int().min(1).max(50_000).default(1_000).describe('Export rows stored per transaction (with the import’s checkpoint); a crash redoes at most one chunk.'),
+  IMPORT_MAX_ARCHIVE_ENTRIES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(1_000)
+    .describe('Most files an uploaded zip may hold (Spotify’s exports hold a few dozen); a zip with more is refused before it is read.'),
+  IMPORT_MAX_EXPANDED_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(1024 * 1024 * 1024)
+    .describe('Most bytes the listening-history files of one upload may expand to (a JSON upload: its size); a bigger one is refused before it is read.'),
+  IMPORT_MAX_ROWS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    // GraphQL's Int (32-bit) reports the counts.
+    .max(2_147_483_647)
+    .default(2_000_000)
+    .describe('Most rows one import reads (decades of heavy listening fit); past it the import fails, keeping the plays of the rows before.'),
+  IMPORT_TURN_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(60)
+    .describe('How long an import runs before it lets other waiting imports have the worker; it continues from its checkpoint after them.'),
 });
 
 export const workerConfigShape = { ...runtimeEnv, ...databaseEnv, ...redisEnv, ...tokenCryptoEnv, ...spotifyEnv, ...workerEnv, ...importWorkerEnv };

@@ -1,5 +1,7 @@
 import { TokenCipher } from '../shared/crypto/token-cipher.js';
 import { openOrm } from '../shared/db/open-orm.js';
+import { prepareImportDir, sweepImportFiles } from '../shared/imports/import-files.js';
+import { importQueue } from '../shared/jobs/job-registry.js';
 import { openQueues } from '../shared/jobs/open-queues.js';
 import { createRedisConnection } from '../shared/jobs/redis-connection.js';
 import { createLogger } from '../shared/logging/logger.js';
@@ -21,7 +23,12 @@ import { pollHandler } from './poll/poll.handler.js';
 runService('worker', async () => {
   const config = loadWorkerConfig();
   const logger = createLogger({ service: 'worker', level: config.LOG_LEVEL, format: config.LOG_FORMAT });
+  const runsImports = config.IMPORT_CONCURRENCY > 0;
+  if (runsImports) await prepareImportDir(config.IMPORT_DIR, logger);
   const orm = await openOrm(config, logger);
+  // What a crash left behind (an upload of no import, one that stopped arriving, a failed import too old
+  // to be retried) is deleted before any import runs.
+  if (runsImports) await sweepImportFiles(orm.em.fork(), config.IMPORT_DIR, { failedRetentionMs: importQueue.retention.failed.age * 1000, log: logger });
   const connection = createRedisConnection(config.REDIS_URL, 'worker');
   connection.on('error', (error) => logger.warn({ err: error }, `redis connection error: ${error.message}`));
   const queues = openQueues(connection, config.QUEUE_PREFIX);
@@ -48,8 +55,7 @@ runService('worker', async () => {
   const workers = await startWorkers(
     {
       poll: { handler: pollHandler({ ...spotify, maxPages: config.WORKER_MAX_PAGES }), concurrency: config.WORKER_CONCURRENCY, maxJobsPerSecond: config.WORKER_MAX_JOBS_PER_SECOND },
-      import:
-        config.IMPORT_CONCURRENCY === 0
+      import: !runsImports
           ? null
           : {
               handler: importHandler({
@@ -59,6 +65,12 @@ runService('worker', async () => {
                   lookupsPerSecond: Math.max(1, Math.min(config.IMPORT_TRACK_LOOKUPS_PER_SECOND, config.WORKER_MAX_JOBS_PER_SECOND - 1)),
                 }),
                 chunkRows: config.IMPORT_CHUNK_ROWS,
+                limits: {
+                  maxEntries: config.IMPORT_MAX_ARCHIVE_ENTRIES,
+                  maxExpandedBytes: config.IMPORT_MAX_EXPANDED_BYTES,
+                  maxRows: config.IMPORT_MAX_ROWS,
+                  turnMs: config.IMPORT_TURN_SECONDS * 1000,
+                },
               }),
               concurrency: config.IMPORT_CONCURRENCY,
             },

@@ -50,6 +50,8 @@ export interface ApiHarness {
   client(token?: string, url?: string): GraphQLClient;
   /** Logs a synthetic Spotify user in through startSpotifyLogin → emulator /authorize → completeSpotifyLogin. */
   login(spotifyUserId?: string): Promise<LoggedIn>;
+  /** The environment the API was started with: for a worker or another service as a child process on the same stack. */
+  serviceEnv(): Record<string, string>;
   /** Starts another API on the same database, Redis prefix and emulator, with other settings. */
   startAnotherApi(env: Record<string, string>, options?: { orm?: MikroORM }): Promise<RunningApi>;
   stop(): Promise<void>;
@@ -117,6 +119,7 @@ export async function startApiHarness(options: HarnessOptions): Promise<ApiHarne
       const session = await loginThroughGraphql(client(), spotifyUserId);
       return { ...session, spotifyUserId };
     },
+    serviceEnv: () => ({ ...baseEnv, ...options.env }),
     async startAnotherApi(env, more = {}) {
       const other = await startApiServer(loadApiConfig({ ...baseEnv, ...options.env, ...env }), { logger: logs.logger, ...more });
       others.push(other);

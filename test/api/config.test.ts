@@ -36,4 +36,9 @@ describe('API configuration', () => {
     expect(() => loadApiConfig({ ...base, SESSION_COOKIE_SAMESITE: 'none' })).toThrow(/SESSION_COOKIE_SAMESITE/);
     expect(loadApiConfig({ ...base, SESSION_COOKIE_SAMESITE: 'none', SESSION_COOKIE_SECURE: 'true' }).SESSION_COOKIE_SAMESITE).toBe('none');
   });
+
+  it('refuses a per-user disk quota smaller than the largest upload', () => {
+    expect(() => loadApiConfig({ ...base, IMPORT_MAX_BYTES: '1000', IMPORT_MAX_USER_BYTES: '999' })).toThrow(/IMPORT_MAX_USER_BYTES is invalid: 999 is below IMPORT_MAX_BYTES/);
+    expect(loadApiConfig({ ...base, IMPORT_MAX_BYTES: '1000', IMPORT_MAX_USER_BYTES: '1000' }).IMPORT_MAX_USER_BYTES).toBe(1000);
+  });
 });

@@ -9,14 +9,17 @@ import { enqueueImport } from '../../services/shared/jobs/import-jobs.js';
 import { importQueue as importQueueDefinition, type ImportJobData } from '../../services/shared/jobs/job-registry.js';
 import { createRedisConnection } from '../../services/shared/jobs/redis-connection.js';
 import type { SpotifyApiClient } from '../../services/shared/spotify/spotify-api.client.js';
-import type { ImportOutcome } from '../../services/worker/import/import-export.job.js';
+import type { ImportLimits, ImportOutcome } from '../../services/worker/import/import-export.job.js';
 import { importHandler } from '../../services/worker/import/import.handler.js';
-import { createQueueWorker } from '../../services/worker/jobs/queue-worker.js';
+import { createQueueWorker, type QueueWorkerSettings } from '../../services/worker/jobs/queue-worker.js';
 import { SharedSpotifyRateLimit } from '../../services/worker/import/shared-rate-limit.js';
 import type { ExtendedHistoryRow } from '../../services/spotify-emulator/export-history.js';
 import { startPipeline, type Pipeline } from '../pipeline/pipeline-harness.js';
 import type { EmulatorOptions } from '../support/emulator.js';
 import { TEST_REDIS_URL } from '../support/test-env.js';
+
+/** The worker's default import limits (services/worker/config.ts); tests lower the one they are about. */
+export const DEFAULT_IMPORT_LIMITS: ImportLimits = { maxEntries: 1_000, maxExpandedBytes: 1024 * 1024 * 1024, maxRows: 2_000_000, turnMs: 60_000 };
 
 export interface ImportPipeline extends Pipeline {
   importQueue: Queue<ImportJobData>;
@@ -28,7 +31,7 @@ export interface ImportPipeline extends Pipeline {
   /** Queues an import of this file for the user, as POST /imports does; returns the import's id. */
   queueImport(userId: string, filePath: string): Promise<string>;
   /** An in-process import worker (closed by close()); `api` replaces the Spotify API client of its track look-ups. */
-  startImportWorker(options?: { chunkRows?: number; api?: SpotifyApiClient }): Promise<Worker<ImportJobData, ImportOutcome>>;
+  startImportWorker(options?: { chunkRows?: number; api?: SpotifyApiClient; limits?: Partial<ImportLimits>; settings?: Partial<QueueWorkerSettings> }): Promise<Worker<ImportJobData, ImportOutcome>>;
   /** Waits until the import is completed, failed or cancelled. */
   waitForImport(importId: string, timeoutMs?: number): Promise<ImportRecord>;
 }
@@ -70,9 +73,10 @@ export async function startImportPipeline(label: string, emulatorOptions: Emulat
           api: options.api ?? pipeline.deps.api,
           rateLimit: new SharedSpotifyRateLimit(connection, pollQueue, { lookupsPerSecond: 1_000 }),
           chunkRows: options.chunkRows ?? 1_000,
+          limits: { ...DEFAULT_IMPORT_LIMITS, ...options.limits },
         }),
         { orm: pipeline.db.orm, connection, logger: pipeline.logger, pauseSpotify: (ms) => pollQueue.rateLimit(ms) },
-        { prefix: pipeline.prefix, concurrency: 1, lockDurationMs: 5_000, stalledIntervalMs: 2_000, maxStalledCount: 2, backoffBaseMs: 20, backoffMaxMs: 200, quotaPauseMs: 60_000 },
+        { prefix: pipeline.prefix, concurrency: 1, lockDurationMs: 5_000, stalledIntervalMs: 2_000, maxStalledCount: 2, backoffBaseMs: 20, backoffMaxMs: 200, quotaPauseMs: 60_000, ...options.settings },
       );
       void worker.run();
       await worker.waitUntilReady();

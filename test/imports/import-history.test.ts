@@ -138,7 +138,7 @@ describe('a worker killed in the middle of an import', () => {
       await first.waitForLine(/"msg":"worker ready"/, 30_000);
       await p.importQueue.resume();
       for (const deadline = Date.now() + 60_000; Date.now() < deadline; ) {
-        const { rows } = await p.db.sql.query('select rows_read from imports where id = $1', [importId]);
+        const { rows } = await p.db.sql.query('select rows_read::int as rows_read from imports where id = $1', [importId]);
         if (rows[0].rows_read >= 1_000) {
           killedAt = rows[0].rows_read;
           break;
@@ -150,7 +150,7 @@ describe('a worker killed in the middle of an import', () => {
     } finally {
       await first.stop('SIGKILL');
     }
-    const half = (await p.db.sql.query('select rows_read, status from imports where id = $1', [importId])).rows[0];
+    const half = (await p.db.sql.query('select rows_read::int as rows_read, status from imports where id = $1', [importId])).rows[0];
     expect(half.status).toBe('running');
     expect(half.rows_read).toBeLessThan(rows.length);
 

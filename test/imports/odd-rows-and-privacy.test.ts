@@ -1,18 +1,9 @@
 import { readdir } from 'node:fs/promises';
-import type { Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TokenCipher } from '../../services/shared/crypto/token-cipher.js';
-import { createRedisConnection } from '../../services/shared/jobs/redis-connection.js';
 import type { ExtendedHistoryRow } from '../../services/spotify-emulator/export-history.js';
-import { importQueue } from '../../services/shared/jobs/job-registry.js';
-import { importHandler } from '../../services/worker/import/import.handler.js';
-import { createQueueWorker } from '../../services/worker/jobs/queue-worker.js';
-import { SharedSpotifyRateLimit } from '../../services/worker/import/shared-rate-limit.js';
 // Spelled from the root: the lint rule keeping services apart matches `../api/*` and means services/api.
 import { postGraphql, startApiHarness, type ApiHarness, type LoggedIn } from '../../test/api/api-harness.js';
-import { spotifyClientsFor } from '../support/emulator.js';
-import { TEST_REDIS_URL } from '../support/test-env.js';
+import { startApiImportWorker, type ApiImportWorker } from './api-import-worker.js';
 import { zipFiles } from './zip-writer.js';
 
 /**
@@ -22,35 +13,16 @@ import { zipFiles } from './zip-writer.js';
  */
 let h: ApiHarness;
 let user: LoggedIn;
-let worker: Worker;
-let connection: Redis;
+let worker: ApiImportWorker;
 const importDir = `/tmp/playlog-import-odd-${process.pid}`;
 
 beforeAll(async () => {
   h = await startApiHarness({ label: 'imports_odd', env: { IMPORT_DIR: importDir, IMPORT_MAX_BYTES: String(5 * 1024 * 1024) } });
   user = await h.login(h.emulator.users()[0]!.id);
-  connection = createRedisConnection(TEST_REDIS_URL, 'worker');
-  const { api, oauth } = spotifyClientsFor(h.emulator);
-  ({ worker } = createQueueWorker(
-    importQueue,
-    importHandler({
-      cipher: new TokenCipher(h.config.TOKEN_ENCRYPTION_KEYS),
-      api,
-      oauth,
-      tokens: { refreshMarginMs: 60_000, lifetimeDays: 182, warningDays: 14 },
-      rateLimit: new SharedSpotifyRateLimit(connection, h.queue, { lookupsPerSecond: 1_000 }),
-      chunkRows: 100,
-      now: Date.now,
-    }),
-    { orm: h.db.orm, connection, logger: h.logs.logger, pauseSpotify: (ms) => h.queue.rateLimit(ms) },
-    { prefix: h.config.QUEUE_PREFIX, concurrency: 1, lockDurationMs: 5_000, stalledIntervalMs: 2_000, maxStalledCount: 1, backoffBaseMs: 20, backoffMaxMs: 100, quotaPauseMs: 60_000 },
-  ));
-  void worker.run();
-  await worker.waitUntilReady();
+  worker = await startApiImportWorker(h);
 }, 60_000);
 afterAll(async () => {
-  await worker?.close();
-  connection?.disconnect();
+  await worker?.stop();
   await h?.stop();
 });
 
@@ -209,7 +181,7 @@ describe('POST /imports', () => {
   });
 
   it('lets only the owner see and cancel an import, and a cancelled queued import never runs', async () => {
-    await worker.pause();
+    await worker.worker.pause();
     try {
       const response = await upload(Buffer.from(JSON.stringify(ODD_ROWS)), { authorization: `Bearer ${user.token}`, 'content-type': 'application/json' });
       const { id } = (await response.json()) as { id: string };
@@ -218,11 +190,11 @@ describe('POST /imports', () => {
       const cancel = await postGraphql(h.graphqlUrl, { query: 'mutation ($id: ID!) { cancelImport(id: $id) { status } }', variables: { id } }, { authorization: `Bearer ${user.token}` });
       expect(cancel.body.data.cancelImport).toEqual({ status: 'CANCELLED' });
       expect(await readdir(importDir)).toEqual([]);
-      worker.resume();
+      worker.worker.resume();
       await new Promise((resolve) => setTimeout(resolve, 500));
       expect((await importStatus(id)).counts.rowsRead).toBe(0);
     } finally {
-      worker.resume();
+      worker.worker.resume();
     }
   });
 });

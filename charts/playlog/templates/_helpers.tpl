@@ -210,6 +210,17 @@ SPOTIFY_HTTP_TIMEOUT_MS: {{ .Values.spotify.httpTimeoutMs | quote }}
 {{- end }}
 {{- end }}
 
+{{/*
+IMPORT_DIR for the API and the workers: a directory of Playlog's own inside the shared volume (the
+volume's root belongs to root and fsGroup, and Playlog refuses an IMPORT_DIR another user owns).
+*/}}
+{{- define "playlog.importDirEnv" -}}
+{{- if .Values.imports.persistence.enabled }}
+- name: IMPORT_DIR
+  value: /var/lib/playlog/imports/uploads
+{{- end }}
+{{- end }}
+
 {{- define "playlog.importsMount" -}}
 {{- if .Values.imports.persistence.enabled }}
 - name: imports

@@ -1,5 +1,8 @@
 import { Ctx, Mutation, Query, Resolver } from 'type-graphql';
+import { importsOfUser } from '../../shared/db/repositories/imports.repository.js';
 import { deleteUser } from '../../shared/db/repositories/users.repository.js';
+import { deleteUpload } from '../../shared/imports/import-files.js';
+import { removeImportJobs } from '../../shared/jobs/import-jobs.js';
 import { removePollJobs, requestPoll } from '../../shared/jobs/poll-jobs.js';
 import { AppError } from '../app-error.js';
 import type { ApiContext } from '../graphql/context.js';
@@ -34,18 +37,22 @@ export class AccountResolver {
   }
 
   @Mutation(() => Boolean, {
-    description: 'Deletes the caller’s account: Spotify tokens, sessions, plays, poll state and queued polls. Cannot be undone.',
+    description: 'Deletes the caller’s account: Spotify tokens, sessions, plays, poll state, imports with their uploaded files, and queued jobs. Cannot be undone.',
   })
   async deleteMyAccount(@Ctx() ctx: ApiContext): Promise<boolean> {
     const session = await ctx.session();
-    // Data first: once the user row is gone, a poll that still runs finds no user and stores nothing.
+    // Its imports' uploads hold IP addresses and devices: found before the rows go with the account.
+    const imports = await importsOfUser(ctx.em, session.userId);
+    // Data first: once the user row is gone, a poll or an import that still runs finds nothing and stores nothing.
     await deleteUser(ctx.em, session.userId);
     ctx.services.sessionCookie.clear(ctx.res);
+    for (const { filePath } of imports) await deleteUpload(filePath);
     try {
       await removePollJobs(ctx.services.queues.poll, session.userId);
+      await removeImportJobs(ctx.services.queues.import, imports.map(({ id }) => id));
     } catch (error) {
-      // The account is gone either way; a leftover job finds no user and completes with nothing to do.
-      ctx.logger.warn({ err: error, userId: session.userId }, 'account deleted, but its queued polls could not be removed');
+      // The account is gone either way; a leftover job finds nothing and is removed when it completes.
+      ctx.logger.warn({ err: error, userId: session.userId }, 'account deleted, but its queued jobs could not all be removed');
     }
     ctx.logger.info({ userId: session.userId }, 'account deleted');
     return true;

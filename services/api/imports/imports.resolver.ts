@@ -1,6 +1,7 @@
-import { rm } from 'node:fs/promises';
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
-import { cancelImport, findImport, listImports, type ImportRecord } from '../../shared/db/repositories/imports.repository.js';
+import { cancelImport, findImport, forgetImportFile, listImports, type ImportRecord } from '../../shared/db/repositories/imports.repository.js';
+import { deleteUpload } from '../../shared/imports/import-files.js';
+import { removeImportJobs } from '../../shared/jobs/import-jobs.js';
 import { badUserInput } from '../app-error.js';
 import type { ApiContext } from '../graphql/context.js';
 import { Import, type ImportStatus } from './import.type.js';
@@ -27,18 +28,26 @@ export class ImportsResolver {
 
   @Mutation(() => Import, {
     nullable: true,
-    description: 'Cancels one of the caller’s queued or running imports (plays it already stored are kept); a finished one is returned unchanged. Null when there is no such import of theirs.',
+    description:
+      'Cancels one of the caller’s queued, running or failed imports: its uploaded file is deleted at once (plays it already stored are kept). A completed or cancelled one is returned unchanged. Null when there is no such import of theirs.',
   })
   async cancelImport(@Ctx() ctx: ApiContext, @Arg('id', () => ID) id: string): Promise<Import | null> {
     const session = await ctx.session();
     if (!UUID.test(id)) return null;
-    const before = await findImport(ctx.em, id, session.userId);
-    if (!before) return null;
-    const after = await cancelImport(ctx.em, id, session.userId);
-    // A queued import will never run (its job finds it cancelled): its upload is deleted now. A running one's worker deletes it.
-    if (before.status === 'queued' && after?.status === 'cancelled') await rm(before.filePath, { force: true }).catch(() => undefined);
-    if (after?.status === 'cancelled' && before.status !== 'cancelled') ctx.logger.info({ userId: session.userId, importId: id }, 'import cancelled');
-    return after && toImport(after);
+    const cancelled = await cancelImport(ctx.em, id, session.userId);
+    if (!cancelled) return null;
+    const { before, after } = cancelled;
+    if (after.status === 'cancelled' && before.status !== 'cancelled') {
+      // Deleted now, whatever the import's worker is doing (or whether it is still alive): a running
+      // one reads on from the open file until its next chunk finds the import cancelled, then stops.
+      await deleteUpload(before.filePath);
+      await forgetImportFile(ctx.em, id);
+      await removeImportJobs(ctx.services.queues.import, [id]).catch((error: unknown) =>
+        ctx.logger.warn({ err: error, userId: session.userId, importId: id }, 'import cancelled, but its job could not be removed; its run finds it cancelled'),
+      );
+      ctx.logger.info({ userId: session.userId, importId: id, was: before.status }, 'import cancelled; its upload is deleted');
+    }
+    return toImport(after);
   }
 }
 

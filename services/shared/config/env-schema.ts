@@ -95,7 +95,9 @@ export const importStorageEnv = defineEnv({
     .string()
     .min(1)
     .default(join(tmpdir(), 'playlog-imports'))
-    .describe('Directory where uploaded streaming-history exports wait until imported (deleted once done); the API and the worker must both see it (one shared volume).'),
+    .describe(
+      'Directory where uploaded streaming-history exports wait until imported (deleted once done); the API and the worker must both see it (one shared volume). It must belong to the user Playlog runs as: made 0700 at start-up, refused if another user owns it.',
+    ),
 });
 
 export const envHelpers = { url, httpUrl, port, positiveInt, bool };

@@ -1,4 +1,5 @@
 import { TokenCipherError } from '../crypto/token-cipher.js';
+import { ExportRefusedError } from '../imports/read-export.js';
 import { InvalidPlayError } from '../plays/ingest-plays.js';
 import { ReauthRequiredError } from '../spotify/reauth-required.error.js';
 import { SpotifyError } from '../spotify/spotify.errors.js';
@@ -12,7 +13,8 @@ import { SpotifyError } from '../spotify/spotify.errors.js';
  *   then the job stays in the failed set (the dead-letter queue);
  * - reauth: the user is marked reauth_required and the job fails at once (no retries);
  * - give_up: the job fails at once (no retries): only a fix elsewhere (configuration) can help,
- *   after which the operator retries it from the dead-letter queue.
+ *   after which the operator retries it from the dead-letter queue; or the job's input cannot be
+ *   processed at all (an upload that is not an export).
  * `message` is what the operator reads as the job's failedReason: what happened, in words, no secrets.
  */
 export type JobErrorDecision =
@@ -28,6 +30,8 @@ export function classifyJobError(error: unknown, settings: { quotaPauseMs: numbe
     return { action: 'give_up', message: `Cannot decrypt the user's stored Spotify tokens (${error.message}); check TOKEN_ENCRYPTION_KEYS, then retry this job.` };
   }
   if (error instanceof InvalidPlayError) return { action: 'give_up', message: `Spotify sent a play Playlog cannot store: ${error.message}` };
+  // The uploaded file itself is the problem: another attempt would read the same bytes.
+  if (error instanceof ExportRefusedError) return { action: 'give_up', message: error.message };
   // Postgres or Redis unavailable, a deadlock, anything unexpected: worth another attempt.
   const message = error instanceof Error ? error.message : String(error);
   return { action: 'retry', message: `${describeInfrastructure(error)}: ${message}` };

@@ -9,10 +9,32 @@ import { jobOptions } from './queue-definition.js';
  */
 export function importJob(importId: string) {
   const data: ImportJobData = importQueue.payload.parse({ importId });
-  return { name: importQueue.jobName, data, opts: jobOptions(importQueue, { jobId: `import-${importId}` }) };
+  return { name: importQueue.jobName, data, opts: jobOptions(importQueue, { jobId: importJobId(importId) }) };
 }
+
+/** The job id of an import's job: one job per import. */
+export const importJobId = (importId: string): string => `import-${importId}`;
 
 export async function enqueueImport(queue: Queue<ImportJobData>, importId: string): Promise<void> {
   const job = importJob(importId);
   await queue.add(job.name, job.data, job.opts);
+}
+
+/**
+ * Removes these imports' jobs from every state of the queue (their account or their import is gone).
+ * A job running right now cannot be removed: its run finds the import gone or cancelled, stops, and its
+ * worker removes it then (the import handler's `forgets`). Returns how many were removed.
+ */
+export async function removeImportJobs(queue: Queue<ImportJobData>, importIds: string[]): Promise<number> {
+  let removed = 0;
+  for (const importId of importIds) {
+    const job = await queue.getJob(importJobId(importId));
+    if (!job) continue;
+    const gone = await job.remove().then(
+      () => true,
+      () => false,
+    );
+    if (gone) removed++;
+  }
+  return removed;
 }

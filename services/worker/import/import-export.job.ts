@@ -1,21 +1,35 @@
-import { rm } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
+import { ForeignKeyConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { isShortPlay, type ExportPlay } from '../../shared/imports/export-row.js';
 import type { ImportProblem } from '../../shared/db/entities/import.entity.js';
-import { emptyCounts, finishImport, recordChunk, startImport, type ImportCounts } from '../../shared/db/repositories/imports.repository.js';
-import { ExportFileError, readExport, type ExportPosition, type ExportRow } from '../../shared/imports/read-export.js';
+import { emptyCounts, finishImport, importExists, recordChunk, startImport, type ImportCounts } from '../../shared/db/repositories/imports.repository.js';
+import { deleteUpload } from '../../shared/imports/import-files.js';
+import { ExportFileError, ExportRefusedError, readExport, type ExportLimits, type ExportPosition, type ExportRow } from '../../shared/imports/read-export.js';
 import type { Logger } from '../../shared/logging/logger.js';
+import type { JobTurn } from '../jobs/queue-worker.js';
 import { ingestPlays } from '../../shared/plays/ingest-plays.js';
 import type { PlayInput } from '../../shared/plays/play-input.js';
 import { ImportTrackResolver, type TrackLookupDeps } from './import-tracks.js';
 
+/** What one import may hold and how long it runs before others get a turn (docs/import.md, "Limits"). */
+export interface ImportLimits extends ExportLimits {
+  /** Rows read from all its files; past it the import fails, keeping what the rows before stored. */
+  maxRows: number;
+  /** After this long, a run hands the worker to other waiting imports and continues after them. */
+  turnMs: number;
+}
+
 export interface ImportExportDeps extends TrackLookupDeps {
   /** Rows per chunk: one transaction (plays + counts + checkpoint) each. */
   chunkRows: number;
+  limits: ImportLimits;
 }
 
 export type ImportOutcome =
   | { status: 'completed' | 'cancelled'; counts: ImportCounts }
+  /** Its turn is over and other imports are waiting: it continues from its checkpoint after them. */
+  | { status: 'yielded'; counts: ImportCounts }
   | { status: 'nothing_to_do'; reason: 'import_not_found' | 'import_finished' }
   | { status: 'moved_on' };
 
@@ -25,11 +39,23 @@ export type ImportOutcome =
  * (source 'import') in ONE transaction with the chunk's counts and the new checkpoint. Killed at any
  * point, the next run continues after the last committed chunk, and what a half-done chunk stored is
  * rolled back with it; run twice, it stores nothing twice (one play per user, track and second).
+ *
+ * An export larger than `limits` allow is refused (ExportRefusedError: its file deleted, the import
+ * failed once with the reason); past `limits.turnMs`, between chunks, a run with other imports waiting
+ * returns `yielded` and continues from its checkpoint after them.
  */
-export async function importExport(deps: ImportExportDeps, em: EntityManager, importId: string, log: Logger): Promise<ImportOutcome> {
+export async function importExport(deps: ImportExportDeps, em: EntityManager, importId: string, log: Logger, turn: JobTurn): Promise<ImportOutcome> {
   const started = await startImport(em, importId);
   if (!started) return { status: 'nothing_to_do', reason: 'import_not_found' };
+  const turnEndsAt = Date.now() + deps.limits.turnMs;
   const userId = started.userId;
+  const { limits } = deps;
+  // Rows of earlier runs count too: a resumed import is not granted its limit again.
+  let rowsRead = started.rowsRead;
+  const filePath = started.filePath;
+  if (filePath === null || !(await access(filePath).then(() => true, () => false))) {
+    throw new ExportRefusedError('The uploaded file is no longer there (it was deleted); upload the export again.');
+  }
   const resolver = new ImportTrackResolver(deps, userId);
   const total = emptyCounts();
   let position: ExportPosition = { entry: started.resumeEntry, row: started.resumeRow };
@@ -71,8 +97,10 @@ export async function importExport(deps: ImportExportDeps, em: EntityManager, im
       // Cancelled meanwhile, or another run is ahead of us: this chunk's plays are not ours to keep (rolled back).
       if (recorded !== 'recorded') throw new ChunkRejected(recorded);
       return recorded;
-    }).catch((error: unknown) => {
+    }).catch(async (error: unknown) => {
       if (error instanceof ChunkRejected) return error.outcome;
+      // The account was deleted meanwhile (its plays can no longer refer to it): as good as cancelled.
+      if (error instanceof ForeignKeyConstraintViolationException && !(await importExists(em, importId))) return 'cancelled';
       throw error;
     });
     if (outcome === 'recorded') {
@@ -87,13 +115,23 @@ export async function importExport(deps: ImportExportDeps, em: EntityManager, im
     try {
       // Rows come reduced to what is kept (the raw rows, private fields included, die in readExport), so a
       // chunk holds small objects while it waits for Spotify and Postgres.
-      for await (const batch of readExport(started.filePath, position)) {
+      for await (const batch of readExport(filePath, limits, position)) {
         for (const row of batch) {
+          if (rowsRead >= limits.maxRows) {
+            const outcome = await storeChunk(rows, { entry: row.entry, row: row.row });
+            if (outcome !== 'recorded') return stop(outcome);
+            throw new ExportRefusedError(
+              `The export has more than ${limits.maxRows} rows (IMPORT_MAX_ROWS), more than a real export holds: the plays of its first ${limits.maxRows} rows were stored, the rest was refused.`,
+            );
+          }
           rows.push(row);
+          rowsRead++;
           if (rows.length >= deps.chunkRows) {
             const outcome = await storeChunk(rows, { entry: row.entry, row: row.row + 1 });
             rows = [];
             if (outcome !== 'recorded') return stop(outcome);
+            // Between chunks, everything read is committed: the place to let other imports have the worker.
+            if (Date.now() >= turnEndsAt && (await turn.othersWaiting())) return { status: 'yielded', counts: total };
           }
         }
       }
@@ -103,6 +141,11 @@ export async function importExport(deps: ImportExportDeps, em: EntityManager, im
       if (outcome !== 'recorded') return stop(outcome);
       break;
     } catch (error) {
+      if (error instanceof ExportRefusedError) {
+        // Nothing more can come of this file: it is deleted now (a retry reports the same reason).
+        await deleteUpload(filePath);
+        throw error;
+      }
       if (!(error instanceof ExportFileError)) throw error;
       // One unreadable file: what it yielded so far is kept, the problem recorded, and the next file read.
       const last = rows.at(-1);
@@ -113,13 +156,14 @@ export async function importExport(deps: ImportExportDeps, em: EntityManager, im
     }
   }
 
+  // Recorded first: a crash in between leaves a file of no import, which the worker's sweep deletes.
   await finishImport(em, importId, 'completed');
-  await rm(started.filePath, { force: true });
+  await deleteUpload(filePath);
   return { status: 'completed', counts: total };
 
   async function stop(outcome: 'cancelled' | 'moved_on'): Promise<ImportOutcome> {
     if (outcome === 'moved_on') return { status: 'moved_on' };
-    await rm(started!.filePath, { force: true });
+    await deleteUpload(filePath);
     return { status: 'cancelled', counts: total };
   }
 }

@@ -1,17 +1,23 @@
 import { finishImport } from '../../shared/db/repositories/imports.repository.js';
+import { ExportRefusedError } from '../../shared/imports/read-export.js';
 import type { ImportJobData } from '../../shared/jobs/job-registry.js';
 import type { JobHandler } from '../jobs/queue-worker.js';
 import { importExport, type ImportExportDeps, type ImportOutcome } from './import-export.job.js';
 
 /**
- * Import jobs: one `importExport` each, resumable from the import's checkpoint. An import whose last
- * attempt failed is marked failed with the reason, which the user reads in GraphQL; retried from the
- * dead-letter queue (`npm run dlq -- retry <jobId> --queue import`), it resumes from its checkpoint.
+ * Import jobs: one `importExport` each, resumable from the import's checkpoint. A run whose turn is over
+ * while other imports wait goes back to the queue behind them (so one large export cannot hold the
+ * worker for hours). An import whose last attempt failed — or whose worker died too often while running
+ * it — is marked failed with the reason, which the user reads in GraphQL; retried from the dead-letter
+ * queue (`npm run dlq -- retry <jobId> --queue import`), it resumes from its checkpoint.
  */
 export function importHandler(deps: ImportExportDeps): JobHandler<ImportJobData, ImportOutcome> {
   return {
     logFields: (data) => ({ importId: data.importId }),
-    run: (data, em, log) => importExport(deps, em, data.importId, log),
+    run: (data, em, log, turn) => importExport(deps, em, data.importId, log, turn),
+    yieldsTurn: (outcome) => outcome.status === 'yielded',
+    // Cancelled, or its row gone with the account: nothing of it stays in Redis either.
+    forgets: (outcome) => outcome.status === 'cancelled' || outcome.status === 'nothing_to_do',
     report(outcome) {
       switch (outcome.status) {
         case 'completed': {
@@ -20,14 +26,23 @@ export function importHandler(deps: ImportExportDeps): JobHandler<ImportJobData,
         }
         case 'cancelled':
           return { level: 'info', message: 'import cancelled by the user: stopped; plays of earlier chunks are kept', fields: { status: outcome.status, ...outcome.counts } };
+        case 'yielded': {
+          const { counts } = outcome;
+          return {
+            level: 'info',
+            message: `import paused after its turn so that other imports run: ${counts.rowsRead} rows read this turn; it continues from its checkpoint after them`,
+            fields: { status: outcome.status, ...counts },
+          };
+        }
         case 'moved_on':
           return { level: 'warn', message: 'another run of this import is ahead of this one: stopped', fields: { status: outcome.status } };
         case 'nothing_to_do':
           return { level: 'info', message: `nothing to do: ${outcome.reason.replace(/_/g, ' ')}`, fields: { status: outcome.status } };
       }
     },
-    async afterFailure({ data, em, decision, final }) {
-      if (final) await finishImport(em, data.importId, 'failed', decision.message);
+    async afterFailure({ data, em, error, decision, final }) {
+      // A refused export's file was deleted by the run (nothing can come of it).
+      if (final) await finishImport(em, data.importId, 'failed', decision.message, { fileDeleted: error instanceof ExportRefusedError });
       if (!final) return { fields: { resumes: 'from its checkpoint' } };
     },
   };

@@ -1,7 +1,8 @@
-import { EntitySchema, OptionalProps } from '@mikro-orm/core';
+import { BigIntType, EntitySchema, OptionalProps } from '@mikro-orm/core';
 import type { User } from './user.entity.js';
 
-export const IMPORT_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
+/** `receiving`: its upload is still arriving (the row holds the user's place among pending imports); not shown to users. */
+export const IMPORT_STATUSES = ['receiving', 'queued', 'running', 'completed', 'failed', 'cancelled'] as const;
 export type ImportStatus = (typeof IMPORT_STATUSES)[number];
 
 /** One problem met while importing, kept for the user (never a row's private fields: see shared/imports/export-row.ts). */
@@ -42,9 +43,9 @@ export class Import {
   id!: string;
   user!: User;
   status: ImportStatus = 'queued';
-  /** The name the file was uploaded with (shown to the user), and where it waits on disk. */
+  /** The name the file was uploaded with (shown to the user), and where it waits on disk (null once deleted). */
   fileName!: string;
-  filePath!: string;
+  filePath!: string | null;
   fileBytes!: string;
   resumeEntry = 0;
   resumeRow = 0;
@@ -65,6 +66,9 @@ export class Import {
   updatedAt: Date = new Date();
 }
 
+// 64-bit in the database; read as numbers (the row limit keeps them far below 2^53).
+const counter = new BigIntType('number');
+
 export const ImportSchema = new EntitySchema<Import>({
   class: Import,
   tableName: 'imports',
@@ -74,20 +78,20 @@ export const ImportSchema = new EntitySchema<Import>({
     user: { kind: 'm:1', entity: 'User', deleteRule: 'cascade', fieldName: 'user_id' },
     status: { enum: true, items: () => [...IMPORT_STATUSES], default: 'queued' },
     fileName: { type: 'string', columnType: 'text' },
-    filePath: { type: 'string', columnType: 'text' },
+    filePath: { type: 'string', columnType: 'text', nullable: true },
     // bigint arrives as a string from pg.
     fileBytes: { type: 'bigint' },
-    resumeEntry: { type: 'integer', default: 0 },
-    resumeRow: { type: 'integer', default: 0 },
-    rowsRead: { type: 'integer', default: 0 },
-    stored: { type: 'integer', default: 0 },
-    duplicates: { type: 'integer', default: 0 },
-    shortPlays: { type: 'integer', default: 0 },
-    unknownTracks: { type: 'integer', default: 0 },
-    skippedPodcast: { type: 'integer', default: 0 },
-    skippedLocal: { type: 'integer', default: 0 },
-    skippedMalformed: { type: 'integer', default: 0 },
-    tracksFetched: { type: 'integer', default: 0 },
+    resumeEntry: { type: counter, default: 0 },
+    resumeRow: { type: counter, default: 0 },
+    rowsRead: { type: counter, default: 0 },
+    stored: { type: counter, default: 0 },
+    duplicates: { type: counter, default: 0 },
+    shortPlays: { type: counter, default: 0 },
+    unknownTracks: { type: counter, default: 0 },
+    skippedPodcast: { type: counter, default: 0 },
+    skippedLocal: { type: counter, default: 0 },
+    skippedMalformed: { type: counter, default: 0 },
+    tracksFetched: { type: counter, default: 0 },
     problems: { type: 'json', columnType: 'jsonb', defaultRaw: `'[]'` },
     error: { type: 'string', columnType: 'text', nullable: true },
     createdAt: { type: 'Date', columnType: 'timestamptz', defaultRaw: 'now()' },

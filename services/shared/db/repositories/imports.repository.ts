@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Import, type ImportProblem, type ImportStatus } from '../entities/import.entity.js';
+import { User } from '../entities/user.entity.js';
 
 /** Imports of Spotify's extended streaming history (docs/import.md): the `imports` rows and their checkpoints. */
 
@@ -30,7 +31,8 @@ export interface ImportRecord extends ImportCounts {
   userId: string;
   status: ImportStatus;
   fileName: string;
-  filePath: string;
+  /** Where the upload waits on disk; null once it is deleted. */
+  filePath: string | null;
   fileBytes: number;
   resumeEntry: number;
   resumeRow: number;
@@ -46,7 +48,13 @@ export interface ImportRecord extends ImportCounts {
 export const MAX_PROBLEMS = 100;
 
 /** Statuses of an import that is not over: it counts towards the user's pending imports. */
-const PENDING: ImportStatus[] = ['queued', 'running'];
+const PENDING: ImportStatus[] = ['receiving', 'queued', 'running'];
+
+/** What users see: an upload still arriving is not an import yet. */
+const VISIBLE = { $ne: 'receiving' as const };
+
+/** Imports whose file may still be used: the upload's bytes count towards the user's disk quota. */
+const HOLDING_FILES: ImportStatus[] = [...PENDING, 'failed'];
 
 function toRecord(entity: Import): ImportRecord {
   const counts = Object.fromEntries(COUNT_KEYS.map((key) => [key, entity[key]])) as unknown as ImportCounts;
@@ -82,28 +90,108 @@ export async function createImport(em: EntityManager, input: { id?: string; user
   return toRecord(entity);
 }
 
+export type Reservation = { reserved: ImportRecord } | { refused: 'too_many_pending'; pending: number } | { refused: 'over_quota'; heldBytes: number };
+
+/**
+ * Holds a place for an upload before its body is read: a `receiving` row, created only if the user has
+ * fewer than `maxPending` imports not over and their imports' files, with `reservedBytes` more, stay
+ * within `maxUserBytes`. The user's row is locked while this is decided, so concurrent uploads of one
+ * user are counted one after the other and none slips past the limits.
+ */
+export function reserveImport(
+  em: EntityManager,
+  input: { id: string; userId: string; fileName: string; filePath: string; reservedBytes: number; maxPending: number; maxUserBytes: number },
+): Promise<Reservation> {
+  return em.fork().transactional(async (tx) => {
+    await tx.findOneOrFail(User, input.userId, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    const holding = await tx.find(Import, { user: input.userId, status: { $in: HOLDING_FILES }, filePath: { $ne: null } }, { fields: ['status', 'fileBytes'] });
+    const pending = holding.filter((entity) => PENDING.includes(entity.status)).length;
+    if (pending >= input.maxPending) return { refused: 'too_many_pending', pending } as const;
+    const heldBytes = holding.reduce((sum, entity) => sum + Number(entity.fileBytes), 0);
+    if (heldBytes + input.reservedBytes > input.maxUserBytes) return { refused: 'over_quota', heldBytes } as const;
+    const entity = tx.create(Import, { id: input.id, user: input.userId, status: 'receiving', fileName: input.fileName, filePath: input.filePath, fileBytes: String(input.reservedBytes) });
+    await tx.flush();
+    return { reserved: toRecord(entity) };
+  });
+}
+
+/** receiving → queued, with the upload's real size; false when the row is gone (the account was deleted meanwhile). */
+export async function completeUpload(em: EntityManager, id: string, fileBytes: number): Promise<boolean> {
+  return (await em.nativeUpdate(Import, { id, status: 'receiving' }, { status: 'queued', fileBytes: String(fileBytes), updatedAt: new Date() })) > 0;
+}
+
+/** An upload that did not arrive: its row goes, and the place it held with it. */
+export async function discardUpload(em: EntityManager, id: string): Promise<void> {
+  await em.nativeDelete(Import, { id, status: 'receiving' });
+}
+
 /** One import; with a user id, only that user's (anyone else's is "not found"). */
 export async function findImport(em: EntityManager, id: string, userId?: string): Promise<ImportRecord | null> {
-  const entity = await em.findOne(Import, { id, ...(userId !== undefined ? { user: userId } : {}) }, { refresh: true });
+  const entity = await em.findOne(Import, { id, status: VISIBLE, ...(userId !== undefined ? { user: userId } : {}) }, { refresh: true });
   return entity && toRecord(entity);
 }
 
 /** A user's imports, newest first. */
 export async function listImports(em: EntityManager, userId: string, limit = 50): Promise<ImportRecord[]> {
-  const entities = await em.find(Import, { user: userId }, { orderBy: { createdAt: 'desc', id: 'desc' }, limit, refresh: true });
+  const entities = await em.find(Import, { user: userId, status: VISIBLE }, { orderBy: { createdAt: 'desc', id: 'desc' }, limit, refresh: true });
   return entities.map(toRecord);
 }
 
-/** Imports of the user that are queued or running. */
-export function countPendingImports(em: EntityManager, userId: string): Promise<number> {
-  return em.count(Import, { user: userId, status: { $in: PENDING } });
+/** Every import of the user, uploads still arriving included: what deleting the account must clean up. */
+export async function importsOfUser(em: EntityManager, userId: string): Promise<Array<{ id: string; filePath: string | null }>> {
+  const entities = await em.find(Import, { user: userId }, { fields: ['filePath'] });
+  return entities.map((entity) => ({ id: entity.id, filePath: entity.filePath }));
 }
 
-/** Cancels a queued or running import of this user; returns the import as it now is (null: not theirs). */
-export async function cancelImport(em: EntityManager, id: string, userId: string): Promise<ImportRecord | null> {
+/**
+ * Cancels one of the user's imports that is queued, running or failed (a failed one so that its file
+ * can go); returns it as it was and as it now is (null: not theirs).
+ */
+export async function cancelImport(em: EntityManager, id: string, userId: string): Promise<{ before: ImportRecord; after: ImportRecord } | null> {
+  const before = await findImport(em, id, userId);
+  if (!before) return null;
   const now = new Date();
-  await em.nativeUpdate(Import, { id, user: userId, status: { $in: PENDING } }, { status: 'cancelled', finishedAt: now, updatedAt: now });
-  return findImport(em, id, userId);
+  await em.nativeUpdate(Import, { id, user: userId, status: { $in: ['queued', 'running', 'failed'] } }, { status: 'cancelled', finishedAt: before.finishedAt ?? now, updatedAt: now });
+  const after = await findImport(em, id, userId);
+  return after && { before, after };
+}
+
+/** The import's upload has been deleted from disk. */
+export async function forgetImportFile(em: EntityManager, id: string): Promise<void> {
+  await em.nativeUpdate(Import, { id }, { filePath: null });
+}
+
+/**
+ * Ids of the imports whose file may still be read (receiving, queued, running, failed): any other
+ * upload in the import directory belongs to nothing.
+ */
+export async function importsHoldingFiles(em: EntityManager): Promise<Set<string>> {
+  const entities = await em.find(Import, { status: { $in: HOLDING_FILES }, filePath: { $ne: null } }, { fields: ['id'] });
+  return new Set(entities.map((entity) => entity.id));
+}
+
+/**
+ * Uploads that stopped arriving before `before` (the API that received them stopped) and failed imports
+ * that ended before `before` (too old to be retried): their files can go. Returns their ids and files.
+ */
+export async function abandonedImportFiles(em: EntityManager, before: { receiving: Date; failed: Date }): Promise<Array<{ id: string; status: ImportStatus; filePath: string }>> {
+  const entities = await em.find(
+    Import,
+    {
+      filePath: { $ne: null },
+      $or: [
+        { status: 'receiving', updatedAt: { $lt: before.receiving } },
+        { status: 'failed', finishedAt: { $lt: before.failed } },
+      ],
+    },
+    { fields: ['status', 'filePath'] },
+  );
+  return entities.map((entity) => ({ id: entity.id, status: entity.status, filePath: entity.filePath! }));
+}
+
+/** Whether the import's row still exists (it goes with its user's account). */
+export async function importExists(em: EntityManager, id: string): Promise<boolean> {
+  return (await em.count(Import, { id })) > 0;
 }
 
 /** queued → running (a retry or resumed run keeps its first start time); null when it is not to be run. */
@@ -140,10 +228,14 @@ export async function recordChunk(tx: EntityManager, id: string, from: ImportPos
   return 'recorded';
 }
 
-/** running → completed or failed; a cancelled import stays cancelled. */
-export async function finishImport(em: EntityManager, id: string, status: 'completed' | 'failed', error: string | null = null): Promise<void> {
+/**
+ * queued or running → completed or failed (one that never ran can fail too); a cancelled import stays
+ * cancelled. `fileDeleted`: its upload is gone from disk (a completed import's always is).
+ */
+export async function finishImport(em: EntityManager, id: string, status: 'completed' | 'failed', error: string | null = null, options: { fileDeleted?: boolean } = {}): Promise<void> {
   const now = new Date();
-  await em.nativeUpdate(Import, { id, status: 'running' }, { status, error, finishedAt: now, updatedAt: now });
+  const fileDeleted = options.fileDeleted ?? status === 'completed';
+  await em.nativeUpdate(Import, { id, status: { $in: ['queued', 'running'] } }, { status, error, finishedAt: now, updatedAt: now, ...(fileDeleted ? { filePath: null } : {}) });
 }
 
 export function emptyCounts(): ImportCounts {

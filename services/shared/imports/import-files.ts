@@ -1,0 +1,87 @@
+import { chmod, mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { abandonedImportFiles, discardUpload, forgetImportFile, importsHoldingFiles } from '../db/repositories/imports.repository.js';
+import type { Logger } from '../logging/logger.js';
+
+/**
+ * Uploaded exports on disk. They hold the user's IP addresses and devices, so each is deleted as soon
+ * as its import ends or cannot go on (docs/security.md, "Uploaded exports"), and what a crash left
+ * behind is swept away.
+ */
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Where an upload waits: named after its import, never after anything the client sent. */
+export const uploadPath = (importDir: string, importId: string): string => join(importDir, `${importId}.upload`);
+
+const UPLOAD_NAME = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.upload$/;
+
+/** Deletes an upload; one already gone (or never written) is fine. */
+export async function deleteUpload(filePath: string | null): Promise<void> {
+  if (filePath) await rm(filePath, { force: true });
+}
+
+export class ImportDirError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ImportDirError';
+  }
+}
+
+/**
+ * Creates IMPORT_DIR if needed and makes sure only this user can enter it: it must be a directory
+ * owned by the process's user; if it is open to others, it is closed (0700) and that is logged.
+ */
+export async function prepareImportDir(dir: string, log: Logger): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const info = await stat(dir);
+  if (!info.isDirectory()) throw new ImportDirError(`IMPORT_DIR ${dir} is not a directory.`);
+  const uid = process.getuid?.();
+  if (uid !== undefined && info.uid !== uid) {
+    throw new ImportDirError(`IMPORT_DIR ${dir} belongs to uid ${info.uid}, not to this process (uid ${uid}): uploads hold personal data, so point IMPORT_DIR at a directory of Playlog's own.`);
+  }
+  const mode = info.mode & 0o777;
+  if ((mode & 0o077) !== 0) {
+    await chmod(dir, 0o700);
+    log.warn({ importDir: dir, mode: mode.toString(8) }, `IMPORT_DIR was open to other users (mode ${mode.toString(8)}): it is now 0700`);
+  }
+}
+
+export interface SweepResult {
+  /** Files of no import (a crash between writing and recording, or between recording and deleting). */
+  orphans: number;
+  /** Uploads that stopped arriving, and failed imports too old to be retried. */
+  abandoned: number;
+}
+
+/**
+ * Deletes what no import will read again: uploads whose API stopped while receiving them, failed
+ * imports older than their job's stay in the dead-letter queue (`failedRetentionMs`), and files in
+ * `dir` that belong to no import. Only files older than a day are touched, so an upload being written
+ * right now (its row not yet committed) is never taken for an orphan.
+ */
+export async function sweepImportFiles(em: EntityManager, dir: string, options: { failedRetentionMs: number; now?: number; log: Logger }): Promise<SweepResult> {
+  const now = options.now ?? Date.now();
+  let abandoned = 0;
+  for (const upload of await abandonedImportFiles(em, { receiving: new Date(now - DAY_MS), failed: new Date(now - options.failedRetentionMs) })) {
+    await deleteUpload(upload.filePath);
+    if (upload.status === 'receiving') await discardUpload(em, upload.id);
+    else await forgetImportFile(em, upload.id);
+    abandoned++;
+  }
+  // By import id, not by path: the API may spell IMPORT_DIR differently (relative, a trailing slash…).
+  const inUse = await importsHoldingFiles(em);
+  let orphans = 0;
+  const names = await readdir(dir).catch(() => [] as string[]);
+  for (const name of names) {
+    if (!UPLOAD_NAME.test(name) || inUse.has(name.slice(0, -'.upload'.length))) continue;
+    const path = join(dir, name);
+    const info = await stat(path).catch(() => null);
+    if (!info?.isFile() || now - info.mtimeMs < DAY_MS) continue;
+    await deleteUpload(path);
+    orphans++;
+  }
+  if (orphans + abandoned > 0) options.log.info({ orphans, abandoned }, `deleted ${orphans + abandoned} uploads no import will read again`);
+  return { orphans, abandoned };
+}
