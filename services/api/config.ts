@@ -37,6 +37,14 @@ export const apiEnv = defineEnv({
   GRAPHQL_MAX_DEPTH: positiveInt.max(100).default(10).describe('Deepest field nesting a GraphQL operation may have.'),
   GRAPHQL_MAX_COST: positiveInt.default(10_000).describe('Highest estimated cost of a GraphQL operation: each field costs 1, and listeningHistory multiplies what it selects by `first` (a full page of 200 with every field costs about 4,600).'),
   GRAPHQL_MAX_ALIASES: nonNegativeInt.max(1000).default(30).describe('Most aliased fields one GraphQL operation may use.'),
+  GRAPHQL_MAX_FIELDS: positiveInt
+    .max(100_000)
+    .default(500)
+    .describe('Most fields one GraphQL document may hold, fragments counted each time they are spread (the IDE’s introspection query holds about 230); checked before validation.'),
+  GRAPHQL_MAX_SAME_FIELD: positiveInt
+    .max(1000)
+    .default(16)
+    .describe('Most fields merged into one response field (one response name at one path, fragments included); checked before validation.'),
   GRAPHQL_MAX_DIRECTIVES: nonNegativeInt.max(1000).default(50).describe('Most directives (@include, @skip…) one GraphQL operation may use.'),
   API_BODY_LIMIT: z
     .string()

@@ -31,6 +31,7 @@ import { createContext, type ApiContext, type ApiServices } from './graphql/cont
 import { errorLoggingPlugin, formatApiError } from './graphql/error-mapping.js';
 import { operationLimits } from './graphql/operation-limits.js';
 import { errorHandler, notFound, sendError } from './http/error-handler.js';
+import { graphqlGuard } from './http/graphql-guard.js';
 import { graphiqlRoutes } from './http/graphiql.routes.js';
 import { healthRoutes } from './http/health.routes.js';
 import { homePage } from './http/home.page.js';
@@ -64,6 +65,8 @@ export interface ApiApp {
 const MAX_DOCUMENT_TOKENS = 5_000;
 /** Most field selections one operation may expand to once fragments are inlined (Apollo's guard against fragment bombs). */
 const MAX_RECURSIVE_SELECTIONS = 10_000;
+// Far deeper than any variables this schema takes (its inputs are flat); deeper ones are refused as a bad request.
+const MAX_VARIABLE_DEPTH = 32;
 
 /**
  * The API's HTTP application: health, the Spotify login routes, the job dashboard and GraphQL, with
@@ -184,6 +187,7 @@ export async function createApiApp(deps: ApiDeps): Promise<ApiApp> {
       req.body ??= {};
       next();
     },
+    graphqlGuard({ maxTokens: MAX_DOCUMENT_TOKENS, maxFields: config.GRAPHQL_MAX_FIELDS, maxSameName: config.GRAPHQL_MAX_SAME_FIELD, maxVariableDepth: MAX_VARIABLE_DEPTH }),
     expressMiddleware(apollo, {
       context: async ({ res }) =>
         createContext({ requestId: requestIdOf(res), logger: requestLogger(res), em: res.locals.em as EntityManager, auth: res.locals.auth as RequestAuth, res }, services),

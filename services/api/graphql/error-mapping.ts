@@ -3,7 +3,7 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { APP_ERROR_CODES, AppError } from '../app-error.js';
 import type { ApiContext } from './context.js';
-import { QueryTooComplexError } from './operation-limits.js';
+import { QueryTooComplexError } from './query-too-complex.error.js';
 
 /**
  * The one place errors become GraphQL errors. A feature's AppError becomes an error with its code in

@@ -4,6 +4,7 @@ import type * as Armor from '@escape.tech/graphql-armor';
 import { GraphQLError, Kind, type ASTVisitor, type DocumentNode, type OperationDefinitionNode, type ValidationContext, type ValidationRule } from 'graphql';
 import type * as QueryComplexity from 'graphql-query-complexity';
 import { CostCache, costCacheKey } from './cost-cache.js';
+import { QueryTooComplexError } from './query-too-complex.error.js';
 
 // These libraries' ESM builds import graphql's `.mjs` files: a second copy of graphql beside the CommonJS
 // one that Apollo and type-graphql load, and graphql refuses to mix schemas between copies. Their
@@ -21,16 +22,10 @@ export interface OperationLimits {
   hideSuggestions: boolean;
 }
 
-/** An operation over a limit: answered HTTP 400 with code QUERY_TOO_COMPLEX (graphql/error-mapping.ts). */
-export class QueryTooComplexError extends GraphQLError {
-  constructor(message: string, limits: Record<string, number> = {}) {
-    super(message, { extensions: { code: 'QUERY_TOO_COMPLEX', ...limits, http: { status: 400 } } });
-    this.name = 'QueryTooComplexError';
-  }
-}
-
 /**
  * The limits every operation must keep, in the validation and planning phases, before anything runs:
+ * - field counts, before Apollo even validates (http/graphql-guard.ts): validation's cost grows with the
+ *   square of a selection's repeated fields, so they are counted, in linear time, first;
  * - depth, aliases and directives: graphql-armor's rules (fragments followed, introspection not counted);
  * - cost: graphql-query-complexity with each field's own estimate, because `listeningHistory` costs what
  *   it selects times `first` (its page size, from the operation's variables too). graphql-armor's cost
