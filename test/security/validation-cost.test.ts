@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'graphql';
 import { fieldCountExcess } from '../../services/api/graphql/field-count-limit.js';
-import { postGraphql, startApiHarness, type ApiHarness } from '../api/api-harness.js';
+import { postGraphql, startApiHarness, type ApiHarness } from '../../test/api/api-harness.js';
 
 let h: ApiHarness;
 beforeAll(async () => {
