@@ -113,23 +113,37 @@ describe('an export with every odd kind of row, uploaded as Spotify’s zip', ()
     expect(result.problems.every((p: { file: string }) => p.file === 'Streaming_History_Audio_2026_1.json')).toBe(true);
   });
 
-  it('stores every real play with its duration, and keeps plays of a track Spotify no longer knows under the export’s names', async () => {
+  it('stores every real play with its duration, and keeps plays of a track Spotify no longer knows under the export’s names, for this user', async () => {
     const { rows } = await h.db.sql.query(
-      `select e.played_at, e.track_id, e.ms_played, e.source, t.name, t.duration_ms, a.name as album from listening_events e join tracks t on t.id = e.track_id
-       left join albums a on a.id = t.album_id where e.user_id = $1 order by e.played_at`,
+      `select e.played_at, e.track_id, e.ms_played, e.source, t.name, t.duration_ms, t.album_id from listening_events e join tracks t on t.id = e.track_id
+       where e.user_id = $1 order by e.played_at`,
       [user.userId],
     );
     expect(rows).toHaveLength(real.length + 2);
     expect(rows.every((row) => row.source === 'import')).toBe(true);
+    // The shared catalogue keeps the unknown track by its id alone; the export's names are the user's.
     const unknown = rows.filter((row) => row.track_id === UNKNOWN_TRACK);
-    expect(unknown.map((row) => [row.name, row.album, row.ms_played])).toEqual([
-      ['Gone Song', 'Gone Album', 200_000],
-      ['Gone Song', 'Gone Album', 12_000],
+    expect(unknown.map((row) => [row.name, row.album_id, row.ms_played])).toEqual([
+      ['', null, 200_000],
+      ['', null, 12_000],
     ]);
-    const artists = await h.db.sql.query('select ar.name from track_artists ta join artists ar on ar.id = ta.artist_id where ta.track_id = $1', [UNKNOWN_TRACK]);
-    expect(artists.rows).toEqual([{ name: 'Gone Band' }]);
+    const artists = await h.db.sql.query('select count(*)::int as n from track_artists where track_id = $1', [UNKNOWN_TRACK]);
+    expect(artists.rows).toEqual([{ n: 0 }]);
+    const names = await h.db.sql.query('select user_id, track_name, artist_name, album_name from export_track_names where track_id = $1', [UNKNOWN_TRACK]);
+    expect(names.rows).toEqual([{ user_id: user.userId, track_name: 'Gone Song', artist_name: 'Gone Band', album_name: 'Gone Album' }]);
     const realTrack = rows.find((row) => row.track_id !== UNKNOWN_TRACK)!;
     expect(realTrack.duration_ms).toBeGreaterThan(0);
+
+    const history = await postGraphql(
+      h.graphqlUrl,
+      { query: '{ listeningHistory(first: 200, to: "2026-11-20T09:30:00Z") { edges { node { playedAt track { id name durationMs album { name } artists { name } } } } } }' },
+      { authorization: `Bearer ${user.token}` },
+    );
+    const gone = history.body.data.listeningHistory.edges.map((edge: { node: { track: { id: string } } }) => edge.node.track).filter((track: { id: string }) => track.id === UNKNOWN_TRACK);
+    expect(gone).toEqual([
+      { id: UNKNOWN_TRACK, name: 'Gone Song', durationMs: 0, album: { name: 'Gone Album' }, artists: [{ name: 'Gone Band' }] },
+      { id: UNKNOWN_TRACK, name: 'Gone Song', durationMs: 0, album: { name: 'Gone Album' }, artists: [{ name: 'Gone Band' }] },
+    ]);
   });
 
   it('keeps no IP address, device or user agent from the export in the database, the logs or the upload directory', async () => {

@@ -32,7 +32,7 @@ export class HistoryResolver {
     // The page's tracks, albums and artists in one query, here rather than in a `track` field resolver:
     // the whole page is then plain data, which graphql-js completes without a promise per play (a field
     // resolver per play was most of the API's CPU time per page: docs/benchmarks.md, history).
-    const tracks = await loadPageTracks(ctx.em, page.plays.map((play) => play.trackId));
+    const tracks = await loadPageTracks(ctx.em, session.userId, page.plays.map((play) => play.trackId));
     const edges = page.plays.map((play) => {
       const track = tracks.get(play.trackId);
       // The foreign key makes this impossible; say so plainly if it ever happens.

@@ -3,6 +3,7 @@ import { ForeignKeyConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { isShortPlay, type ExportPlay } from '../../shared/imports/export-row.js';
 import type { ImportProblem } from '../../shared/db/entities/import.entity.js';
+import { rememberExportNames } from '../../shared/db/repositories/export-names.repository.js';
 import { emptyCounts, finishImport, importExists, recordChunk, startImport, type ImportCounts } from '../../shared/db/repositories/imports.repository.js';
 import { deleteUpload } from '../../shared/imports/import-files.js';
 import { ExportFileError, ExportRefusedError, readExport, type ExportLimits, type ExportPosition, type ExportRow } from '../../shared/imports/read-export.js';
@@ -10,7 +11,7 @@ import type { Logger } from '../../shared/logging/logger.js';
 import type { JobTurn } from '../jobs/queue-worker.js';
 import { ingestPlays } from '../../shared/plays/ingest-plays.js';
 import type { PlayInput } from '../../shared/plays/play-input.js';
-import { ImportTrackResolver, type TrackLookupDeps } from './import-tracks.js';
+import { exportNamesOfChunk, ImportTrackResolver, type TrackLookupDeps } from './import-tracks.js';
 
 /** What one import may hold and how long it runs before others get a turn (docs/import.md, "Limits"). */
 export interface ImportLimits extends ExportLimits {
@@ -93,6 +94,8 @@ export async function importExport(deps: ImportExportDeps, em: EntityManager, im
       const result = inputs.length > 0 ? await ingestPlays(tx, { userId, plays: inputs, source: 'import' }) : { received: 0, inserted: 0 };
       counts.stored = result.inserted;
       counts.duplicates = inputs.length - result.inserted;
+      // After the plays: their tracks are then in the catalogue.
+      await rememberExportNames(tx, userId, exportNamesOfChunk(plays, tracks));
       const recorded = await recordChunk(tx, importId, position, next, counts, problems);
       // Cancelled meanwhile, or another run is ahead of us: this chunk's plays are not ours to keep (rolled back).
       if (recorded !== 'recorded') throw new ChunkRejected(recorded);

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { TokenCipher } from '../../shared/crypto/token-cipher.js';
-import { findKnownTracks, type KnownTrack } from '../../shared/db/repositories/catalogue.repository.js';
+import { findKnownTracks } from '../../shared/db/repositories/catalogue.repository.js';
+import { knownOnlyById, type ExportNames } from '../../shared/db/repositories/export-names.repository.js';
 import { loadCredentials } from '../../shared/db/repositories/credentials.repository.js';
 import type { ExportPlay } from '../../shared/imports/export-row.js';
 import { fromSpotifyItem } from '../../shared/plays/from-spotify-item.js';
@@ -25,22 +25,20 @@ export interface TrackLookupDeps {
 
 export interface ResolvedTrack {
   input: TrackInput;
-  /** Spotify answered 404: the track row holds the export's names. */
+  /** Spotify answered 404: the catalogue keeps the track by its id alone, and the export's names stay with the user. */
   unknown: boolean;
 }
 
 // Tracks resolved in one run, kept for the next chunks (a history repeats its favourites); bounded, and
 // kept as stubs (a few hundred bytes each): once a chunk is stored, its tracks are in the catalogue.
 const CACHE_LIMIT = 50_000;
-/** Prefix of the ids given to an export's album artists and albums (never a Spotify id: those are 22 base62 characters). */
-const EXPORT_ID_PREFIX = 'export-';
 
 /**
  * Turns the track ids of a chunk into what ingestPlays needs. A track already in the catalogue is linked
  * as is (the catalogue is insert-only, so a stub with its id is enough); an unknown one is fetched with
  * `GET /tracks/{id}`, one at a time, each look-up inside the app-wide rate limit shared with polling.
- * A track Spotify no longer knows (404) becomes a row keyed by its id with the export's names, so its
- * plays are kept.
+ * A track Spotify no longer knows (404) becomes a catalogue row with its id alone, so its plays are kept;
+ * the names the export gives it are the user's own (exportNamesOf), never the shared catalogue's.
  */
 export class ImportTrackResolver {
   private readonly cache = new Map<string, ResolvedTrack>();
@@ -54,28 +52,28 @@ export class ImportTrackResolver {
 
   async resolve(em: EntityManager, plays: ExportPlay[]): Promise<Map<string, ResolvedTrack>> {
     const result = new Map<string, ResolvedTrack>();
-    const firstPlayOf = new Map<string, ExportPlay>();
+    const notCached = new Set<string>();
     for (const play of plays) {
       const cached = this.cache.get(play.trackId);
       if (cached) result.set(play.trackId, cached);
-      else if (!firstPlayOf.has(play.trackId)) firstPlayOf.set(play.trackId, play);
+      else notCached.add(play.trackId);
     }
-    if (firstPlayOf.size === 0) return result;
+    if (notCached.size === 0) return result;
 
-    const known = await findKnownTracks(em, [...firstPlayOf.keys()]);
+    const known = await findKnownTracks(em, [...notCached]);
     for (const track of known) {
-      // A row made from an export's names is a track Spotify answered 404 for: in an earlier chunk of this import
+      // A row kept by its id alone is a track Spotify answered 404 for: in an earlier chunk of this import
       // (committed before a crash, so the resumed run counts its plays as the first run would have) or an earlier import.
-      const resolved = { input: stub(track), unknown: isFromExportNames(track) };
+      const resolved = { input: stub(track), unknown: knownOnlyById(track) };
       this.remember(track.id, resolved);
       result.set(track.id, resolved);
-      firstPlayOf.delete(track.id);
+      notCached.delete(track.id);
     }
-    for (const [trackId, play] of firstPlayOf) {
+    for (const trackId of notCached) {
       const track = await this.fetchTrack(em, trackId);
       this.fetched++;
       // This chunk stores the whole track; later chunks link to the catalogue row with a stub.
-      const resolved = track ? { input: toTrackInput(track), unknown: false } : { input: fromExportNames(play), unknown: true };
+      const resolved = track ? { input: toTrackInput(track), unknown: false } : { input: knownById(trackId), unknown: true };
       this.remember(trackId, { input: stub(resolved.input), unknown: resolved.unknown });
       result.set(trackId, resolved);
     }
@@ -124,9 +122,6 @@ export class ImportTrackResolver {
   }
 }
 
-/** A row this module made from an export's names (see fromExportNames): no duration, no album or an `export-` one. */
-const isFromExportNames = (track: KnownTrack): boolean => track.durationMs === 0 && (track.albumId === null || track.albumId.startsWith(EXPORT_ID_PREFIX));
-
 /** A track already in the catalogue, as ingestPlays needs it to link plays (the catalogue is insert-only: the rest is not written). */
 const stub = (track: { id: string; name: string; uri: string }): TrackInput => ({ id: track.id, name: track.name, uri: track.uri, durationMs: 0, album: null, artists: [] });
 
@@ -137,25 +132,20 @@ function toTrackInput(track: SpotifyTrack): TrackInput {
 }
 
 /**
- * A track Spotify no longer knows: its id from the export's URI, its names from the export. The export
- * gives the album artist's and album's names only, without ids: they get ids derived from the names,
- * prefixed `export-` (never a Spotify id, which is 22 base62 characters), so they cannot collide with
- * real catalogue rows. The duration is unknown: 0. That duration with no album or an `export-` one marks
- * the row as made here (resolve() reads it back so): every track Spotify returns has a duration.
+ * A track Spotify no longer knows, as the shared catalogue keeps it: its id (from the export's URI) and
+ * nothing the export says of it. No duration and no album mark it (knownOnlyById): every track Spotify
+ * returns has both.
  */
-function fromExportNames(play: ExportPlay): TrackInput {
-  const artist = play.artistName ? { id: derivedId('artist', play.artistName), name: play.artistName, uri: `playlog:export-artist:${derivedId('artist', play.artistName)}` } : null;
-  const album = play.albumName
-    ? { id: derivedId('album', `${play.artistName ?? ''}\u0000${play.albumName}`), name: play.albumName, releaseDate: null, imageUrl: null }
-    : null;
-  return {
-    id: play.trackId,
-    name: play.trackName ?? 'Unknown track',
-    uri: `spotify:track:${play.trackId}`,
-    durationMs: 0,
-    album: album && { ...album, uri: `playlog:export-album:${album.id}` },
-    artists: artist ? [artist] : [],
-  };
+function knownById(trackId: string): TrackInput {
+  return { id: trackId, name: '', uri: `spotify:track:${trackId}`, durationMs: 0, album: null, artists: [] };
 }
 
-const derivedId = (kind: string, name: string): string => `${EXPORT_ID_PREFIX}${createHash('sha256').update(`${kind}\u0000${name}`).digest('base64url').slice(0, 22)}`;
+/** The names this chunk's export gives its tracks that Spotify no longer knows: each track's first play's. */
+export function exportNamesOfChunk(plays: readonly ExportPlay[], tracks: ReadonlyMap<string, ResolvedTrack>): ExportNames[] {
+  const names = new Map<string, ExportNames>();
+  for (const play of plays) {
+    if (!tracks.get(play.trackId)?.unknown || names.has(play.trackId)) continue;
+    names.set(play.trackId, { trackId: play.trackId, trackName: play.trackName, artistName: play.artistName, albumName: play.albumName });
+  }
+  return [...names.values()];
+}

@@ -1,4 +1,5 @@
 import { EntitySchema } from '@mikro-orm/core';
+import type { User } from './user.entity.js';
 
 /** Spotify's catalogue as Playlog saw it: keyed by Spotify ids, stored once however often played. */
 export class Artist {
@@ -71,5 +72,30 @@ export const TrackArtistSchema = new EntitySchema<TrackArtist>({
     track: { kind: 'm:1', entity: 'Track', primary: true, deleteRule: 'cascade', fieldName: 'track_id' },
     position: { type: 'smallint', primary: true },
     artist: { kind: 'm:1', entity: 'Artist', deleteRule: 'cascade', fieldName: 'artist_id', index: 'track_artists_artist_id_index' },
+  },
+});
+
+/**
+ * The names one user's export gave a track Spotify no longer knows. They are that user's words, not
+ * Spotify's: they stay beside the user's plays and are shown to that user only, while the shared
+ * catalogue row holds nothing but the track's id (docs/import.md, "Tracks Spotify no longer knows").
+ */
+export class ExportTrackNames {
+  user!: User;
+  track!: Track;
+  trackName: string | null = null;
+  artistName: string | null = null;
+  albumName: string | null = null;
+}
+
+export const ExportTrackNamesSchema = new EntitySchema<ExportTrackNames>({
+  class: ExportTrackNames,
+  tableName: 'export_track_names',
+  properties: {
+    user: { kind: 'm:1', entity: 'User', primary: true, deleteRule: 'cascade', fieldName: 'user_id' },
+    track: { kind: 'm:1', entity: 'Track', primary: true, deleteRule: 'cascade', fieldName: 'track_id', index: 'export_track_names_track_id_index' },
+    trackName: { type: 'string', columnType: 'text', nullable: true },
+    artistName: { type: 'string', columnType: 'text', nullable: true },
+    albumName: { type: 'string', columnType: 'text', nullable: true },
   },
 });

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { PLAY_SOURCES, type PlaySource } from '../entities/listening-event.entity.js';
 import { defineStatement, runStatement, timestamp } from '../statements/statement.js';
+import { exportArtistAndAlbum, exportNamesOf, knownOnlyById, UNKNOWN_TRACK_NAME } from './export-names.repository.js';
 
 /** A position in a user's history: the key plays are ordered by, with played_at exactly as Postgres prints it. */
 export interface HistoryPosition {
@@ -163,11 +164,17 @@ select t.id, t.name, t.uri, t.duration_ms,
 /** The bound parameter of `pageTracksStatement`: the distinct ids, in page order. */
 export const pageTracksBindings = (trackIds: readonly string[]): string[] => [JSON.stringify([...new Set(trackIds)])];
 
-/** The tracks of a history page, by id, with their albums and artists. */
-export async function loadPageTracks(em: EntityManager, trackIds: readonly string[]): Promise<Map<string, TrackRow>> {
+/**
+ * The tracks of a history page, by id, with their albums and artists, as `viewerId` sees them: a track
+ * Spotify no longer knows carries the names the viewer's own export gave it (a second, small query, made
+ * only for a page that holds such a track), never another user's.
+ */
+export async function loadPageTracks(em: EntityManager, viewerId: string, trackIds: readonly string[]): Promise<Map<string, TrackRow>> {
   const tracks = new Map<string, TrackRow>();
   if (trackIds.length === 0) return tracks;
+  const knownById: string[] = [];
   for (const row of await runStatement(em, pageTracksStatement, pageTracksBindings(trackIds))) {
+    if (knownOnlyById({ durationMs: row.duration_ms, albumId: row.album_id })) knownById.push(row.id);
     tracks.set(row.id, {
       id: row.id,
       name: row.name,
@@ -179,6 +186,15 @@ export async function loadPageTracks(em: EntityManager, trackIds: readonly strin
           : { id: row.album_id, name: row.album_name, uri: row.album_uri, releaseDate: row.album_release_date, imageUrl: row.album_image_url },
       artists: row.artists,
     });
+  }
+  if (knownById.length > 0) {
+    const names = await exportNamesOf(em, viewerId, knownById);
+    for (const id of knownById) {
+      const track = tracks.get(id)!;
+      const own = names.get(id);
+      const { artist, album } = own ? exportArtistAndAlbum(own) : { artist: null, album: null };
+      tracks.set(id, { ...track, name: own?.trackName ?? UNKNOWN_TRACK_NAME, album, artists: artist ? [artist] : [] });
+    }
   }
   return tracks;
 }
