@@ -114,7 +114,18 @@ export async function createApiApp(deps: ApiDeps): Promise<ApiApp> {
   app.use(healthRoutes({ orm: deps.orm, redis: deps.redis, isStopping: () => stopping, logger }));
 
   // The BullMQ job dashboard, every queue of the job registry, behind its own basic auth (mounted only when ADMIN_PASSWORD is set).
-  mountDashboard(app, { queues: deps.queues.all(), basePath: config.DASHBOARD_PATH, username: config.ADMIN_USERNAME, password: config.ADMIN_PASSWORD, logger });
+  mountDashboard(app, {
+    queues: deps.queues.all(),
+    basePath: config.DASHBOARD_PATH,
+    username: config.ADMIN_USERNAME,
+    password: config.ADMIN_PASSWORD,
+    redis: deps.redis,
+    prefix: config.QUEUE_PREFIX,
+    loginAttempts: { limit: config.DASHBOARD_LOGIN_ATTEMPTS, windowSeconds: config.DASHBOARD_LOGIN_WINDOW_SECONDS },
+    clientOf: clientIp,
+    publicUrl: config.PUBLIC_URL,
+    logger,
+  });
 
   app.use(
     '/auth',

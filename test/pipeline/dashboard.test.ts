@@ -21,17 +21,27 @@ let server: Server;
 let url: string;
 const logLines: string[] = [];
 
+const prefix = uniqueQueuePrefix('dashboard');
+const dashboardDeps = () => ({
+  queues: queues.all(),
+  basePath: BASE,
+  username: 'admin',
+  redis,
+  prefix,
+  loginAttempts: { limit: 10, windowSeconds: 60 },
+  clientOf: () => 'test-client',
+});
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 const get = (path: string, authorization?: string) => fetch(`${url}${path}`, { headers: authorization ? { authorization } : {} });
 
 beforeAll(async () => {
   redis = createRedisConnection(TEST_REDIS_URL, 'producer');
   await waitUntilReady(redis);
-  queues = openQueues(redis, uniqueQueuePrefix('dashboard'));
+  queues = openQueues(redis, prefix);
   queue = queues.poll;
   const app = express();
   const logger = createLogger({ service: 'api', destination: { write: (line: string) => void logLines.push(line) } });
-  expect(mountDashboard(app, { queues: queues.all(), basePath: BASE, username: 'admin', password: PASSWORD, logger })).toBe(true);
+  expect(mountDashboard(app, { ...dashboardDeps(), password: PASSWORD, logger })).toBe(true);
   server = await new Promise<Server>((resolve) => {
     const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
   });
@@ -41,6 +51,8 @@ afterAll(async () => {
   await new Promise((resolve) => server?.close(resolve));
   for (const { queue: each } of queues?.all() ?? []) await each.obliterate({ force: true });
   await queues?.close();
+  const counters = await redis.keys(`${prefix}:api:dashboard-login-failures:*`);
+  if (counters.length > 0) await redis.del(...counters);
   redis?.disconnect();
 });
 
@@ -94,7 +106,7 @@ describe('the job dashboard', () => {
     const app = express();
     const lines: string[] = [];
     const logger = createLogger({ service: 'api', destination: { write: (line: string) => void lines.push(line) } });
-    expect(mountDashboard(app, { queues: queues.all(), basePath: BASE, username: 'admin', password: undefined, logger })).toBe(false);
+    expect(mountDashboard(app, { ...dashboardDeps(), password: undefined, logger })).toBe(false);
     const bare = await new Promise<Server>((resolve) => {
       const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
     });

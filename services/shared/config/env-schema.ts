@@ -87,6 +87,11 @@ export const adminEnv = defineEnv({
     .regex(/^\/[A-Za-z0-9/_-]*[A-Za-z0-9_-]$/, 'an absolute path such as /admin/queues, no trailing slash')
     .default('/admin/queues')
     .describe('Path of the BullMQ job dashboard on the API server.'),
+  DASHBOARD_LOGIN_ATTEMPTS: positiveInt
+    .max(10_000)
+    .default(10)
+    .describe('Failed dashboard logins one client IP may make per DASHBOARD_LOGIN_WINDOW_SECONDS; past it every login from that IP, right or wrong, gets 429 until the window has passed.'),
+  DASHBOARD_LOGIN_WINDOW_SECONDS: positiveInt.max(86_400).default(900).describe('Window of DASHBOARD_LOGIN_ATTEMPTS, in seconds.'),
 });
 
 /** Where uploaded exports wait for the worker: shared by the API (writes) and the worker (reads, deletes). */
