@@ -14,7 +14,7 @@ export const apiEnv = defineEnv({
     .describe('Base URL people reach the API at (e.g. https://playlog.example.com). When it is https, session cookies are Secure.'),
   LOGIN_REDIRECT_URL: z
     .string()
-    .refine((value) => value.startsWith('/') && !value.startsWith('//') ? true : httpUrl.safeParse(value).success, 'must be a path such as / or an http(s) URL')
+    .refine(isSafeRedirect, 'must be a path on the API such as / (no // or backslash), or an absolute http(s) URL')
     .default('/')
     .describe('Where /auth/callback sends the browser after a successful login (a path on the API or an http(s) URL of your app).'),
   SESSION_TTL_DAYS: positiveInt.max(365).default(30).describe('How long a session token stays valid after login, in days.'),
@@ -103,6 +103,24 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = environment()): ApiConfig
     throw new ConfigError(['SESSION_COOKIE_SAMESITE is invalid: none needs a Secure cookie (SESSION_COOKIE_SECURE=true or an https PUBLIC_URL)']);
   }
   return config;
+}
+
+/**
+ * A path that stays on the API's own origin, or an absolute http(s) URL. Browsers read `/\evil.com`
+ * (and a path with a tab or newline in it, which they drop) like `//evil.com`, another host: a path is
+ * accepted only when resolving it against an origin keeps that origin, and it holds no backslash or
+ * control character at all.
+ */
+function isSafeRedirect(value: string): boolean {
+  // eslint-disable-next-line no-control-regex -- control characters are what is looked for
+  if (/[\\\u0000-\u001f\u007f]/.test(value)) return false;
+  if (!value.startsWith('/')) return httpUrl.safeParse(value).success;
+  const base = 'http://playlog.invalid';
+  try {
+    return new URL(value, base).origin === base;
+  } catch {
+    return false;
+  }
 }
 
 export function cookieIsSecure(config: Pick<ApiConfig, 'SESSION_COOKIE_SECURE' | 'NODE_ENV' | 'PUBLIC_URL'>): boolean {

@@ -32,6 +32,15 @@ describe('API configuration', () => {
     }
   });
 
+  it('accepts as LOGIN_REDIRECT_URL only a path on the API or an absolute http(s) URL, never one a browser reads as another host', () => {
+    for (const fine of ['/', '/app/history?tab=1#top', 'https://app.example.com/after-login', 'http://127.0.0.1:5173/']) {
+      expect(loadApiConfig({ ...base, LOGIN_REDIRECT_URL: fine }).LOGIN_REDIRECT_URL).toBe(fine);
+    }
+    for (const open of ['//evil.example', '/\\evil.example', '/\\/evil.example', '\\\\evil.example', '/\t/evil.example', '/\n/evil.example', 'javascript:alert(1)', 'evil.example', 'ftp://evil.example']) {
+      expect(() => loadApiConfig({ ...base, LOGIN_REDIRECT_URL: open }), JSON.stringify(open)).toThrow(/LOGIN_REDIRECT_URL/);
+    }
+  });
+
   it('refuses SameSite=None without a Secure cookie', () => {
     expect(() => loadApiConfig({ ...base, SESSION_COOKIE_SAMESITE: 'none' })).toThrow(/SESSION_COOKIE_SAMESITE/);
     expect(loadApiConfig({ ...base, SESSION_COOKIE_SAMESITE: 'none', SESSION_COOKIE_SECURE: 'true' }).SESSION_COOKIE_SAMESITE).toBe('none');

@@ -64,7 +64,8 @@ describe('changes asked for by another site', () => {
     });
 
   it('are refused with 403, and add no job', async () => {
-    for (const headers of [{ origin: 'https://evil.example' }, { origin: 'null' }, { origin: `${h.api.url}.evil.example` }, { 'sec-fetch-site': 'cross-site' }]) {
+    const crossSite: Array<Record<string, string>> = [{ origin: 'https://evil.example' }, { origin: 'null' }, { origin: `${h.api.url}.evil.example` }, { 'sec-fetch-site': 'cross-site' }];
+    for (const headers of crossSite) {
       const response = await addJob(headers);
       expect(response.status, JSON.stringify(headers)).toBe(403);
       expect(await response.text()).toMatch(/refuses changes requested by another site/);

@@ -3,6 +3,7 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { APP_ERROR_CODES, AppError } from '../app-error.js';
 import type { ApiContext } from './context.js';
+import { capEchoedValues } from './echo-cap.js';
 import { QueryTooComplexError } from './query-too-complex.error.js';
 
 /**
@@ -23,23 +24,31 @@ export const CLIENT_SAFE_CODES: ReadonlySet<string> = new Set([
   'OPERATION_RESOLUTION_FAILURE',
 ]);
 
-/** Apollo's formatError (never a stack trace). The request id is added by errorLoggingPlugin. */
+/**
+ * Apollo's formatError (never a stack trace), with any client value a message repeats cut short
+ * (echo-cap.ts). The request id is added by errorLoggingPlugin.
+ */
 export function formatApiError(maskInternalErrors: boolean) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const where = { ...(formatted.locations ? { locations: formatted.locations } : {}), ...(formatted.path ? { path: formatted.path } : {}) };
-    const cause = unwrapResolverError(error);
-    if (cause instanceof AppError) return { message: cause.message, ...where, extensions: { code: cause.code, ...cause.details } };
-    // An operation over a limit, refused while validating (Apollo gives every validation error its own code).
-    const limit = error instanceof GraphQLError && error.originalError instanceof QueryTooComplexError ? error.originalError : null;
-    if (limit) {
-      const { http: _http, ...details } = limit.extensions;
-      return { message: limit.message, ...where, extensions: details };
-    }
-    const code = formatted.extensions?.code;
-    const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
-    if (typeof code === 'string' && CLIENT_SAFE_CODES.has(code)) return { ...formatted, extensions };
-    return { message: maskInternalErrors ? 'Internal server error' : formatted.message, ...where, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+    const result = formatWhole(maskInternalErrors, formatted, error);
+    return { ...result, message: capEchoedValues(result.message) };
   };
+}
+
+function formatWhole(maskInternalErrors: boolean, formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const where = { ...(formatted.locations ? { locations: formatted.locations } : {}), ...(formatted.path ? { path: formatted.path } : {}) };
+  const cause = unwrapResolverError(error);
+  if (cause instanceof AppError) return { message: cause.message, ...where, extensions: { code: cause.code, ...cause.details } };
+  // An operation over a limit, refused while validating (Apollo gives every validation error its own code).
+  const limit = error instanceof GraphQLError && error.originalError instanceof QueryTooComplexError ? error.originalError : null;
+  if (limit) {
+    const { http: _http, ...details } = limit.extensions;
+    return { message: limit.message, ...where, extensions: details };
+  }
+  const code = formatted.extensions?.code;
+  const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
+  if (typeof code === 'string' && CLIENT_SAFE_CODES.has(code)) return { ...formatted, extensions };
+  return { message: maskInternalErrors ? 'Internal server error' : formatted.message, ...where, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
 }
 
 /**
@@ -56,7 +65,7 @@ export function errorLoggingPlugin(): ApolloServerPlugin<ApiContext> {
             const cause = unwrapResolverError(error);
             const code = cause instanceof AppError ? cause.code : error.extensions?.code;
             if (typeof code === 'string' && CLIENT_SAFE_CODES.has(code)) {
-              contextValue.logger.debug({ code, operationName, path: error.path }, `GraphQL request refused: ${error.message}`);
+              contextValue.logger.debug({ code, operationName, path: error.path }, `GraphQL request refused: ${capEchoedValues(error.message)}`);
             } else {
               contextValue.logger.error({ err: error.originalError ?? error, operationName, path: error.path }, 'unexpected error in a GraphQL operation');
             }
