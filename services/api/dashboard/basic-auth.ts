@@ -3,6 +3,8 @@ import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from '../../shared/logging/logger.js';
 import type { LoginAttempts, LoginVerdict } from './login-attempts.js';
 
+const WARNING_INTERVAL_MS = 30_000;
+
 const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
 
 export interface BasicAuthOptions {
@@ -31,6 +33,14 @@ export function basicAuth(options: BasicAuthOptions) {
   const refuse = (res: Response) =>
     res.status(401).set('WWW-Authenticate', challenge).set('Cache-Control', 'no-store').type('text/plain').send('Authentication required.\n');
 
+  // A guesser hammering away must not flood the log: one warning per interval at most.
+  let lastWarning = 0;
+  const warn = (message: string, fields: Record<string, unknown> = {}) => {
+    if (Date.now() - lastWarning < WARNING_INTERVAL_MS) return;
+    lastWarning = Date.now();
+    options.logger?.warn(fields, message);
+  };
+
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     const header = req.headers.authorization;
     if (header === undefined) return void refuse(res);
@@ -46,11 +56,11 @@ export function basicAuth(options: BasicAuthOptions) {
     try {
       verdict = right ? await options.attempts.check(client) : await options.attempts.fail(client);
     } catch (error) {
-      options.logger?.warn({ err: error }, 'job dashboard refused a login: its failed-login counter in Redis cannot be reached');
+      warn('job dashboard refused a login: its failed-login counter in Redis cannot be reached', { err: error });
       return void res.status(503).set('Cache-Control', 'no-store').set('Retry-After', '5').type('text/plain').send('The job dashboard cannot check logins right now: Redis is unreachable.\n');
     }
     if (!verdict.allowed) {
-      if (!right) options.logger?.warn('job dashboard: too many failed logins from one client; its logins are refused for a while');
+      if (!right) warn('job dashboard: too many failed logins from one client; its logins are refused for a while');
       return void res
         .status(429)
         .set('Retry-After', String(verdict.retryAfterSeconds))
