@@ -2,7 +2,8 @@ import type { NextFunction, Request, Response } from 'express';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../shared/logging/logger.js';
 import { requestIdOf, requestLogger } from './request-context.js';
-import { decideSlidingWindow } from './sliding-window.js';
+import { decideSlidingWindow, type SlidingWindowCounts } from './sliding-window.js';
+import { WindowCounter } from './window-counter.js';
 
 export interface RateLimitOptions {
   redis: Redis;
@@ -19,30 +20,23 @@ export interface RateLimitOptions {
 }
 
 /**
- * A request counter in Redis shared by every API replica: one counter per fixed window (INCR + EXPIRE
- * + GET of the previous window's, in one MULTI), read as a sliding window (`sliding-window.ts`) so that
- * a window boundary never lets twice the limit through.
+ * A request counter in Redis shared by every API replica (window-counter.ts), read as a sliding window
+ * (`sliding-window.ts`) so that a window boundary never lets twice the limit through.
  * Over the limit: 429 with Retry-After and a GraphQL-shaped body whose code is RATE_LIMITED.
  * When Redis cannot be reached the request goes through (logged, at most every 30 s): an outage of the
  * counter must not take the API down with it; /readyz reports Redis separately.
  */
 export function rateLimit(options: RateLimitOptions) {
-  const { redis, limit, windowSeconds } = options;
+  const { limit, windowSeconds } = options;
+  const counter = new WindowCounter(options.redis, `${options.prefix}:api:ratelimit:${options.scope}`, windowSeconds);
   let lastWarning = 0;
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     if (limit === 0) return next();
-    const windowMs = windowSeconds * 1000;
     const now = Date.now();
-    const window = Math.floor(now / windowMs);
     const who = await options.keyOf(req, res);
-    const keyOfWindow = (n: number) => `${options.prefix}:api:ratelimit:${options.scope}:${who}:${n}`;
-    const key = keyOfWindow(window);
-    let counts: { previous: number; current: number };
+    let counts: SlidingWindowCounts;
     try {
-      const replies = await redis.multi().incr(key).expire(key, 2 * windowSeconds + 1).get(keyOfWindow(window - 1)).exec();
-      const failed = replies?.find(([error]) => error)?.[0];
-      if (!replies || failed) throw failed ?? new Error('no reply');
-      counts = { current: Number(replies[0]![1]), previous: Number(replies[2]![1] ?? 0) };
+      counts = await counter.add(who, now);
     } catch (error) {
       if (now - lastWarning > 30_000) {
         lastWarning = now;
@@ -50,7 +44,7 @@ export function rateLimit(options: RateLimitOptions) {
       }
       return next();
     }
-    const decision = decideSlidingWindow({ ...counts, elapsed: (now - window * windowMs) / windowMs }, limit, windowSeconds);
+    const decision = decideSlidingWindow(counts, limit, windowSeconds);
     res.setHeader('RateLimit-Limit', String(limit));
     res.setHeader('RateLimit-Remaining', String(decision.remaining));
     if (decision.allowed) return next();

@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { JOB_REGISTRY, type ImportJobData, type PollJobData, type QueueName, type RegisteredQueue } from './job-registry.js';
-import type { PayloadOf } from './queue-definition.js';
+import type { PayloadOf, QueueDefinition } from './queue-definition.js';
 
 /** A producer's view of every registered queue, on one connection. */
 export interface Queues {
@@ -15,7 +15,7 @@ export interface Queues {
 }
 
 /** A BullMQ Queue of one registered queue on `connection`, with the deployment's key prefix. */
-export function openQueue<D extends RegisteredQueue>(definition: D, connection: Redis, prefix: string): Queue<PayloadOf<D>> {
+export function openQueue<D extends QueueDefinition<string, unknown>>(definition: D, connection: Redis, prefix: string): Queue<PayloadOf<D>> {
   const queue = new Queue<PayloadOf<D>>(definition.name, { connection, prefix });
   // BullMQ emits connection errors here; without a listener they would crash the process. The
   // connection's owner logs them.

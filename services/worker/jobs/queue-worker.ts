@@ -1,7 +1,8 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
-import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { classifyJobError, type JobErrorDecision } from '../../shared/jobs/classify-job-error.js';
+import { openQueue } from '../../shared/jobs/open-queues.js';
 import { BACKOFF_TYPE, fullJitterBackoff, type QueueDefinition } from '../../shared/jobs/queue-definition.js';
 import type { Logger } from '../../shared/logging/logger.js';
 import { SpotifyError } from '../../shared/spotify/spotify.errors.js';
@@ -102,8 +103,7 @@ export function createQueueWorker<Data, Result>(
     handledFailures.add(error);
     return error;
   };
-  const queue = new Queue(definition.name, { connection: parts.connection, prefix: settings.prefix });
-  queue.on('error', () => undefined);
+  const queue = openQueue(definition, parts.connection, settings.prefix);
   const turn: JobTurn = { othersWaiting: async () => (await queue.getWaitingCount()) > 0 };
 
   const handle = async (job: Job<Data>, token: string | undefined): Promise<Result> => {
