@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { decodeHistoryCursor, encodeHistoryCursor } from '../../services/api/history/history-cursor.js';
-import { historyPageBindings, historyPageStatement, pageTracksBindings, pageTracksStatement } from '../../services/shared/db/repositories/history.repository.js';
+import { toGlobalId } from '../../services/api/relay/global-id.js';
+import { historyPageQuery, pageTracksBindings, pageTracksStatement, type HistoryPageRequest } from '../../services/shared/db/repositories/history.repository.js';
 import { findActiveSessionStatement } from '../../services/shared/db/repositories/sessions.repository.js';
 import { positionalSql, type Statement } from '../../services/shared/db/statements/statement.js';
 
@@ -11,7 +12,7 @@ export const PAGE = 50;
 /** What a client shows of a history page: each play with its track, album and artists. */
 export const HISTORY_QUERY = `query History($after: String) {
   listeningHistory(first: ${PAGE}, after: $after) {
-    edges { cursor node { playedAt msPlayed source context { type uri } track { id name album { name } artists { name } } } }
+    edges { cursor node { id playedAt msPlayed source context { type uri } track { id name album { name } artists { name } } } }
     pageInfo { hasNextPage endCursor }
   }
 }`;
@@ -63,7 +64,7 @@ export function bareHistoryHandler(pool: pg.Pool) {
     const rows =
       offset !== null
         ? (await pool.query<PlayRow>(OFFSET_SQL, [userId, PAGE + 1, Number(offset)])).rows
-        : (await pool.query<PlayRow>(prepared(historyPageStatement, historyPageBindings({ userId, first: PAGE, ...(after !== null ? { after: decodeHistoryCursor(after) } : {}) })))).rows;
+        : await keysetPage(pool, { userId, direction: 'forward', size: PAGE, ...(after !== null ? { after: decodeHistoryCursor(after) } : {}) });
     const plays = rows.slice(0, PAGE);
 
     const tracks = new Map<string, TrackRow>();
@@ -77,14 +78,25 @@ export function bareHistoryHandler(pool: pg.Pool) {
       return {
         cursor: encodeHistoryCursor({ playedAt: play.played_at_text, trackId: play.track_id }),
         node: {
+          id: toGlobalId({ type: 'Play', userId, playedAt: play.played_at_text, trackId: play.track_id }),
           playedAt: new Date(play.played_at).toISOString(),
           msPlayed: play.ms_played,
           source: play.source.toUpperCase(),
-          context: play.context_type === null && play.context_uri === null ? null : { type: play.context_type, uri: play.context_uri },
-          track: { id: track.id, name: track.name, album: track.album_name === null ? null : { name: track.album_name }, artists: track.artists.map((artist) => ({ name: artist.name })) },
+          context: play.context_type !== null && play.context_uri !== null ? { type: play.context_type, uri: play.context_uri } : null,
+          track: { id: toGlobalId({ type: 'Track', trackId: track.id }), name: track.name, album: track.album_name === null ? null : { name: track.album_name }, artists: track.artists.map((artist) => ({ name: artist.name })) },
         },
       };
     });
     return { status: 200, body: { data: { listeningHistory: { edges, pageInfo: { hasNextPage: rows.length > PAGE, endCursor: edges.at(-1)?.cursor ?? null } } } } };
   };
+}
+
+/**
+ * The API's keyset page: the same statement with the same parameters. Its rows end with the probe row
+ * (`beyond`: whether newer plays precede a page that starts from a cursor); the page's own rows come first.
+ */
+async function keysetPage(pool: pg.Pool, request: HistoryPageRequest): Promise<PlayRow[]> {
+  const { statement, bindings } = historyPageQuery(request);
+  const { rows } = await pool.query<PlayRow & { beyond: boolean }>(prepared(statement, bindings));
+  return rows.filter((row) => !row.beyond);
 }

@@ -32,12 +32,14 @@ export async function loginSyntheticListener(apiUrl: string, spotifyUserId: stri
   const code = callback.searchParams.get('code');
   const state = callback.searchParams.get('state');
   if (!code || !state) throw new Error(`the emulator refused the login: ${callback.searchParams.get('error') ?? 'no code'}`);
-  const { completeSpotifyLogin } = await graphql<{ completeSpotifyLogin: { token: string; user: { displayName: string | null } } }>(
-    apiUrl,
-    'mutation ($code: String!, $state: String!) { completeSpotifyLogin(code: $code, state: $state) { token user { displayName } } }',
-    { code, state },
-  );
-  return { token: completeSpotifyLogin.token, displayName: completeSpotifyLogin.user.displayName ?? spotifyUserId };
+  const { completeSpotifyLogin } = await graphql<{
+    completeSpotifyLogin: { session: { token: string; user: { displayName: string | null } } | null; errors: Array<{ code: string; message: string }> };
+  }>(apiUrl, 'mutation ($input: CompleteSpotifyLoginInput!) { completeSpotifyLogin(input: $input) { session { token user { displayName } } errors { code message } } }', {
+    input: { code, state },
+  });
+  const { session, errors } = completeSpotifyLogin;
+  if (!session) throw new Error(`the login failed: ${errors.map((error) => `${error.code}: ${error.message}`).join('; ')}`);
+  return { token: session.token, displayName: session.user.displayName ?? spotifyUserId };
 }
 
 /** Revokes a session (the `logout` mutation), so a demo run leaves no session behind. */
@@ -45,9 +47,9 @@ export async function logoutSession(apiUrl: string, session: DemoSession): Promi
   const response = await fetch(`${apiUrl}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${session.token}` },
-    body: JSON.stringify({ query: 'mutation { logout }' }),
+    body: JSON.stringify({ query: 'mutation { logout { revokedAt } }' }),
     signal: AbortSignal.timeout(5_000),
   });
-  const body = (await response.json()) as { data?: { logout?: boolean } };
-  if (body.data?.logout !== true) throw new Error(`logout answered HTTP ${response.status}`);
+  const body = (await response.json()) as { data?: { logout?: { revokedAt?: string } } };
+  if (typeof body.data?.logout?.revokedAt !== 'string') throw new Error(`logout answered HTTP ${response.status}`);
 }

@@ -73,6 +73,8 @@ export const importApiEnv = defineEnv({
     .number()
     .int()
     .min(1)
+    // GraphQL's Int (32-bit) reports an upload's size.
+    .max(2 ** 31 - 1)
     .default(1024 * 1024 * 1024)
     .describe('Largest streaming-history upload (zip or JSON) POST /imports accepts, in bytes; bigger ones get 413.'),
   IMPORT_MAX_PENDING: z.coerce

@@ -15,7 +15,7 @@ afterAll(async () => {
 const queuedFor = async (userId: string) =>
   (await h.queue.getJobs(['waiting', 'delayed', 'prioritized', 'active', 'failed'])).filter((job) => job?.data.userId === userId);
 
-const SYNC = 'mutation { requestSync { poll startedAt } }';
+const SYNC = 'mutation { requestSync(input: {}) { poll startedAt } }';
 type Sync = { requestSync: { poll: string; startedAt: string | null } };
 
 describe('requestSync', () => {
@@ -53,9 +53,11 @@ describe('deleteMyAccount', () => {
     }
     expect(await queuedFor(doomed.userId)).toHaveLength(1);
 
-    expect(await h.client(doomed.token).request('mutation { deleteMyAccount }')).toEqual({ deleteMyAccount: true });
+    expect(await h.client(doomed.token).request('mutation { deleteMyAccount(input: { clientMutationId: "x" }) { deletedUserId clientMutationId } }')).toEqual({
+      deleteMyAccount: { deletedUserId: doomed.globalUserId, clientMutationId: 'x' },
+    });
 
-    for (const table of ['users', 'spotify_credentials', 'sessions', 'listening_events', 'poll_state']) {
+    for (const table of ['users', 'spotify_credentials', 'sessions', 'listening_events', 'poll_state', 'play_counts']) {
       expect(await countRows(h.db, table, doomed.userId), table).toBe(0);
       expect(await countRows(h.db, table, other.userId), table).toBeGreaterThan(0);
     }
@@ -66,7 +68,7 @@ describe('deleteMyAccount', () => {
 
   it('lets a deleted user start over by logging in again', async () => {
     const first = await h.login(h.emulator.users()[2]!.id);
-    await h.client(first.token).request('mutation { deleteMyAccount }');
+    await h.client(first.token).request('mutation { deleteMyAccount { deletedUserId } }');
     const again = await h.login(h.emulator.users()[2]!.id);
     expect(again.userId).not.toBe(first.userId);
     const me = await h.client(again.token).request<{ me: { historyStartsAt: string | null } }>('{ me { historyStartsAt } }');

@@ -3,6 +3,7 @@ import type { Queue } from 'bullmq';
 import { GraphQLClient, ClientError } from 'graphql-request';
 import type { Redis } from 'ioredis';
 import { loadApiConfig, type ApiConfig } from '../../services/api/config.js';
+import { parseGlobalId } from '../../services/api/relay/global-id.js';
 import { startApiServer, type RunningApi } from '../../services/api/start-api-server.js';
 import type { MikroORM } from '../../services/shared/db/open-orm.js';
 import { createLogger, type Logger } from '../../services/shared/logging/logger.js';
@@ -59,7 +60,10 @@ export interface ApiHarness {
 
 export interface LoggedIn {
   token: string;
+  /** The user's database id (uuid). */
   userId: string;
+  /** The User's global id, as GraphQL shows it. */
+  globalUserId: string;
   spotifyUserId: string;
 }
 
@@ -149,15 +153,21 @@ export const START_LOGIN = /* GraphQL */ `
 `;
 
 export const COMPLETE_LOGIN = /* GraphQL */ `
-  mutation Complete($code: String, $state: String!, $error: String) {
-    completeSpotifyLogin(code: $code, state: $state, error: $error) {
-      token
-      expiresAt
-      user {
-        id
-        spotifyId
-        displayName
-        status
+  mutation Complete($input: CompleteSpotifyLoginInput!) {
+    completeSpotifyLogin(input: $input) {
+      session {
+        token
+        expiresAt
+        user {
+          id
+          spotifyId
+          displayName
+          status
+        }
+      }
+      errors {
+        code
+        message
       }
     }
   }
@@ -166,8 +176,26 @@ export const COMPLETE_LOGIN = /* GraphQL */ `
 interface StartResult {
   startSpotifyLogin: { authorizationUrl: string; state: string };
 }
+export interface CompletedLogin {
+  session: { token: string; expiresAt: string; user: { id: string; spotifyId: string; displayName: string | null; status: string } } | null;
+  errors: Array<{ code: string; message: string }>;
+}
 interface CompleteResult {
-  completeSpotifyLogin: { token: string; expiresAt: string; user: { id: string; spotifyId: string; displayName: string | null; status: string } };
+  completeSpotifyLogin: CompletedLogin;
+}
+
+/** The database id (uuid) inside a User's global id, for tests that look at the tables. */
+export function userIdOf(globalId: string): string {
+  const key = parseGlobalId(globalId);
+  if (key?.type !== 'User') throw new Error(`not a User id: ${globalId}`);
+  return key.userId;
+}
+
+/** The database id (uuid) inside an Import's global id. */
+export function importIdOf(globalId: string): string {
+  const key = parseGlobalId(globalId);
+  if (key?.type !== 'Import') throw new Error(`not an Import id: ${globalId}`);
+  return key.importId;
 }
 
 /** Approves a login on the emulator's /authorize as this synthetic user; returns Spotify's redirect. */
@@ -185,15 +213,30 @@ export async function startLogin(client: GraphQLClient): Promise<StartResult['st
   return (await client.request<StartResult>(START_LOGIN)).startSpotifyLogin;
 }
 
-export async function completeLogin(client: GraphQLClient, variables: { code?: string | null; state: string; error?: string | null }) {
-  return (await client.request<CompleteResult>(COMPLETE_LOGIN, variables)).completeSpotifyLogin;
+/** completeSpotifyLogin's payload: a session, or the login's typed errors. */
+export async function completeLogin(client: GraphQLClient, input: { code?: string | null; state: string; error?: string | null }): Promise<CompletedLogin> {
+  return (await client.request<CompleteResult>(COMPLETE_LOGIN, { input })).completeSpotifyLogin;
 }
 
-export async function loginThroughGraphql(client: GraphQLClient, spotifyUserId: string): Promise<{ token: string; userId: string }> {
+/** The codes of a failed login's typed errors (completeSpotifyLogin's payload); a login that succeeded fails the test. */
+export async function loginErrorCodes(request: Promise<CompletedLogin>): Promise<string[]> {
+  const payload = await request;
+  if (payload.session) throw new Error('expected the login to fail, but it returned a session');
+  return payload.errors.map((error) => error.code);
+}
+
+/** completeSpotifyLogin's session; fails the test with the login's errors when there is none. */
+export async function completeLoginSession(client: GraphQLClient, input: { code?: string | null; state: string; error?: string | null }) {
+  const payload = await completeLogin(client, input);
+  if (!payload.session) throw new Error(`the login failed: ${payload.errors.map((error) => `${error.code}: ${error.message}`).join('; ')}`);
+  return payload.session;
+}
+
+export async function loginThroughGraphql(client: GraphQLClient, spotifyUserId: string): Promise<{ token: string; userId: string; globalUserId: string }> {
   const started = await startLogin(client);
   const redirect = await approveOnEmulator(started.authorizationUrl, spotifyUserId);
-  const session = await completeLogin(client, { code: redirect.searchParams.get('code'), state: redirect.searchParams.get('state')! });
-  return { token: session.token, userId: session.user.id };
+  const session = await completeLoginSession(client, { code: redirect.searchParams.get('code'), state: redirect.searchParams.get('state')! });
+  return { token: session.token, userId: userIdOf(session.user.id), globalUserId: session.user.id };
 }
 
 /** The GraphQL errors' codes of a failed request (graphql-request throws ClientError). */

@@ -34,7 +34,7 @@ const HISTORY = gql`
         cursor
         node {
           track {
-            id
+            spotifyId
           }
         }
       }
@@ -46,15 +46,15 @@ const HISTORY = gql`
   }
 `;
 interface Page {
-  listeningHistory: { edges: Array<{ cursor: string; node: { track: { id: string } } }>; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
+  listeningHistory: { edges: Array<{ cursor: string; node: { track: { spotifyId: string } } }>; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
 }
 
 const OPERATIONS: Record<string, { query: string; variables?: Record<string, unknown> }> = {
   me: { query: '{ me { id } }' },
   listeningHistory: { query: '{ listeningHistory { edges { cursor } } }' },
   requestSync: { query: 'mutation { requestSync { poll } }' },
-  logout: { query: 'mutation { logout }' },
-  deleteMyAccount: { query: 'mutation { deleteMyAccount }' },
+  logout: { query: 'mutation { logout { revokedAt } }' },
+  deleteMyAccount: { query: 'mutation { deleteMyAccount { deletedUserId } }' },
 };
 
 describe('authentication', () => {
@@ -102,7 +102,7 @@ describe('a user sees only their own plays', () => {
     let after = (variables.after as string | undefined) ?? null;
     for (;;) {
       const page: Page = await h.client(token).request<Page>(HISTORY, { first: 7, ...variables, after });
-      tracks.push(...page.listeningHistory.edges.map((edge) => edge.node.track.id));
+      tracks.push(...page.listeningHistory.edges.map((edge) => edge.node.track.spotifyId));
       if (!page.listeningHistory.pageInfo.hasNextPage) return tracks;
       after = page.listeningHistory.pageInfo.endCursor;
     }
@@ -136,13 +136,13 @@ describe('a user sees only their own plays', () => {
   it('answers me with the caller’s own profile', async () => {
     const a = await h.client(alice.token).request<{ me: { id: string } }>('{ me { id } }');
     const b = await h.client(bob.token).request<{ me: { id: string } }>('{ me { id } }');
-    expect([a.me.id, b.me.id]).toEqual([alice.userId, bob.userId]);
+    expect([a.me.id, b.me.id]).toEqual([alice.globalUserId, bob.globalUserId]);
   });
 
   it('logs out only the caller’s session', async () => {
     const extra = await h.login(h.emulator.users()[1]!.id);
-    await h.client(extra.token).request('mutation { logout }');
-    expect((await h.client(alice.token).request<{ me: { id: string } }>('{ me { id } }')).me.id).toBe(alice.userId);
-    expect((await h.client(bob.token).request<{ me: { id: string } }>('{ me { id } }')).me.id).toBe(bob.userId);
+    await h.client(extra.token).request('mutation { logout { revokedAt } }');
+    expect((await h.client(alice.token).request<{ me: { id: string } }>('{ me { id } }')).me.id).toBe(alice.globalUserId);
+    expect((await h.client(bob.token).request<{ me: { id: string } }>('{ me { id } }')).me.id).toBe(bob.globalUserId);
   });
 });

@@ -59,9 +59,9 @@ describe('login with a browser alone (/auth/login → Spotify → /auth/callback
     const logout = await fetch(h.graphqlUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json', cookie: `playlog_session=${session.value}` },
-      body: JSON.stringify({ query: 'mutation { logout }' }),
+      body: JSON.stringify({ query: 'mutation { logout { revokedAt } }' }),
     });
-    expect(await logout.json()).toEqual({ data: { logout: true } });
+    expect(((await logout.json()) as { data: { logout: { revokedAt: string } } }).data.logout.revokedAt).toMatch(/Z$/);
     expect(cookieValue(logout.headers.getSetCookie(), 'playlog_session')?.attributes).toContain('expires=thu, 01 jan 1970');
     await expect(browser.request('{ me { id } }')).rejects.toThrow(/UNAUTHENTICATED/);
   });

@@ -3,6 +3,8 @@ import { gql } from 'graphql-request';
 import { ingestPlays } from '../../services/shared/plays/ingest-plays.js';
 import { makePlay } from '../support/plays.js';
 import { sqlRecorder } from '../support/sql-recorder.js';
+import { encodeImportCursor } from '../../services/api/imports/import-cursor.js';
+import { toGlobalId } from '../../services/api/relay/global-id.js';
 import { errorCodes, startApiHarness, type ApiHarness, type LoggedIn } from './api-harness.js';
 
 /** Every SQL statement Postgres receives from this process (the API runs in it). */
@@ -19,11 +21,12 @@ afterAll(async () => {
 });
 
 const HISTORY = gql`
-  query History($first: Int, $after: String, $from: DateTime, $to: DateTime) {
-    listeningHistory(first: $first, after: $after, from: $from, to: $to) {
+  query History($first: Int, $after: String, $last: Int, $before: String, $from: DateTime, $to: DateTime) {
+    listeningHistory(first: $first, after: $after, last: $last, before: $before, from: $from, to: $to) {
       edges {
         cursor
         node {
+          id
           playedAt
           msPlayed
           source
@@ -33,15 +36,18 @@ const HISTORY = gql`
           }
           track {
             id
+            spotifyId
             name
             durationMs
             uri
             album {
               id
+              spotifyId
               name
             }
             artists {
               id
+              spotifyId
               name
             }
           }
@@ -49,6 +55,8 @@ const HISTORY = gql`
       }
       pageInfo {
         hasNextPage
+        hasPreviousPage
+        startCursor
         endCursor
       }
     }
@@ -57,13 +65,13 @@ const HISTORY = gql`
 
 interface Page {
   listeningHistory: {
-    edges: Array<{ cursor: string; node: { playedAt: string; track: { id: string; album: { id: string } | null; artists: Array<{ id: string }> } } }>;
-    pageInfo: { hasNextPage: boolean; endCursor: string | null };
+    edges: Array<{ cursor: string; node: { id: string; playedAt: string; track: { id: string; spotifyId: string; album: { id: string } | null; artists: Array<{ id: string }> } } }>;
+    pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
   };
 }
 
 const history = (token: string, variables: Record<string, unknown>) => h.client(token).request<Page>(HISTORY, variables);
-const key = (edge: Page['listeningHistory']['edges'][number]) => `${edge.node.playedAt}/${edge.node.track.id}`;
+const key = (edge: Page['listeningHistory']['edges'][number]) => `${edge.node.playedAt}/${edge.node.track.spotifyId}`;
 const at = (minute: number) => new Date(Date.UTC(2026, 0, 1) + minute * 60_000).toISOString();
 
 describe('listeningHistory', () => {
@@ -108,23 +116,26 @@ describe('listeningHistory', () => {
 
     expect(page.listeningHistory.edges).toHaveLength(1);
     expect(page.listeningHistory.edges[0]!.node).toEqual({
+      id: toGlobalId({ type: 'Play', userId: user.userId, playedAt: '2026-03-01T10:00:12.345000Z', trackId: 'track00000000000000007' }),
       playedAt: '2026-03-01T10:00:12.345Z',
       msPlayed: 180_000,
       source: 'POLL',
       context: { type: 'album', uri: 'spotify:album:album0000000000000001' },
       track: {
-        id: 'track00000000000000007',
+        id: toGlobalId({ type: 'Track', trackId: 'track00000000000000007' }),
+        spotifyId: 'track00000000000000007',
         name: 'Song 7',
         durationMs: 180_000,
         uri: 'spotify:track:track00000000000000007',
-        album: { id: 'album0000000000000001', name: 'First Album' },
+        album: { id: toGlobalId({ type: 'Album', albumId: 'album0000000000000001' }), spotifyId: 'album0000000000000001', name: 'First Album' },
         artists: [
-          { id: 'artist000000000000001', name: 'The Testers' },
-          { id: 'artist000000000000007', name: 'Guest 7' },
+          { id: toGlobalId({ type: 'Artist', artistId: 'artist000000000000001' }), spotifyId: 'artist000000000000001', name: 'The Testers' },
+          { id: toGlobalId({ type: 'Artist', artistId: 'artist000000000000007' }), spotifyId: 'artist000000000000007', name: 'Guest 7' },
         ],
       },
     });
-    expect(page.listeningHistory.pageInfo).toEqual({ hasNextPage: false, endCursor: page.listeningHistory.edges[0]!.cursor });
+    const only = page.listeningHistory.edges[0]!.cursor;
+    expect(page.listeningHistory.pageInfo).toEqual({ hasNextPage: false, hasPreviousPage: false, startCursor: only, endCursor: only });
     const me = await h.client(user.token).request<{ me: { historyStartsAt: string } }>(gql`{ me { historyStartsAt } }`);
     expect(me.me.historyStartsAt).toBe('2026-03-01T10:00:12.345Z');
   });
@@ -176,7 +187,7 @@ describe('listeningHistory', () => {
 
   it('answers an empty page with no end cursor', async () => {
     const page = await history(alice.token, { from: '1999-01-01T00:00:00Z', to: '1999-01-02T00:00:00Z' });
-    expect(page.listeningHistory).toEqual({ edges: [], pageInfo: { hasNextPage: false, endCursor: null } });
+    expect(page.listeningHistory).toEqual({ edges: [], pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null } });
   });
 
   it('pages 50 plays by default and refuses first outside 1..200 with BAD_USER_INPUT', async () => {
@@ -242,5 +253,113 @@ describe('listeningHistory', () => {
     expect(large).toBe(small);
     // The session, the plays, and their tracks with albums and artists.
     expect(large).toBe(3);
+  });
+});
+
+describe('listeningHistory as a Relay connection', () => {
+  let walker: LoggedIn;
+  const plays = Array.from({ length: 37 }, (_, i) => makePlay(2000 + i, at(500_000 + i * 7)));
+  beforeAll(async () => {
+    walker = await h.login(h.emulator.users()[3]!.id);
+    await h.db.sql.query('delete from listening_events where user_id = $1', [walker.userId]);
+    await ingestPlays(h.db.orm.em.fork(), { userId: walker.userId, plays, source: 'poll' });
+  });
+  const newestFirst = () => [...plays].sort((a, b) => (a.playedAt < b.playedAt ? 1 : -1)).map((p) => `${new Date(p.playedAt).toISOString()}/${p.track.id}`);
+
+  it('reads backward with last/before: page by page from the end, the same plays newest first within each page', async () => {
+    const pages: string[][] = [];
+    let before: string | null = null;
+    for (;;) {
+      const page: Page = await history(walker.token, { last: 10, before });
+      const info = page.listeningHistory.pageInfo;
+      pages.unshift(page.listeningHistory.edges.map(key));
+      // Reading backward from the end: nothing older follows the first page read, and every page but the newest has newer plays before it.
+      expect(info.hasNextPage, `page ${pages.length}`).toBe(before !== null);
+      expect(info.startCursor).toBe(page.listeningHistory.edges[0]!.cursor);
+      expect(info.endCursor).toBe(page.listeningHistory.edges.at(-1)!.cursor);
+      if (!info.hasPreviousPage) break;
+      before = info.startCursor;
+    }
+    expect(pages.map((page) => page.length)).toEqual([7, 10, 10, 10]);
+    expect(pages.flat()).toEqual(newestFirst());
+  });
+
+  it('answers forward paging with hasPreviousPage, and `before: startCursor` gives back exactly the previous page', async () => {
+    const first = await history(walker.token, { first: 10 });
+    expect(first.listeningHistory.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: false });
+    const second = await history(walker.token, { first: 10, after: first.listeningHistory.pageInfo.endCursor });
+    expect(second.listeningHistory.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: true });
+    const back = await history(walker.token, { last: 10, before: second.listeningHistory.pageInfo.startCursor });
+    expect(back.listeningHistory.edges.map(key)).toEqual(first.listeningHistory.edges.map(key));
+    expect(back.listeningHistory.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: false });
+    // Both cursors: exactly the plays between them.
+    const between = await history(walker.token, { first: 100, after: first.listeningHistory.edges[2]!.cursor, before: second.listeningHistory.edges[3]!.cursor });
+    expect(between.listeningHistory.edges.map(key)).toEqual(newestFirst().slice(3, 13));
+    const last = await history(walker.token, { last: 5 });
+    expect(last.listeningHistory.edges.map(key)).toEqual(newestFirst().slice(-5));
+    expect(last.listeningHistory.pageInfo).toMatchObject({ hasNextPage: false, hasPreviousPage: true });
+  });
+
+  it('counts the whole connection in totalCount, whatever the page, exactly as the stored plays in from…to', async () => {
+    const total = async (variables: Record<string, unknown>) =>
+      (await h.client(walker.token).request<{ listeningHistory: { totalCount: number } }>(
+        'query ($first: Int, $last: Int, $after: String, $from: DateTime, $to: DateTime) { listeningHistory(first: $first, last: $last, after: $after, from: $from, to: $to) { totalCount } }',
+        variables,
+      )).listeningHistory.totalCount;
+    const counted = async (from?: string, to?: string) =>
+      Number(
+        (await h.db.sql.query('select count(*) from listening_events where user_id = $1 and played_at >= coalesce($2::timestamptz, \'-infinity\') and played_at < coalesce($3::timestamptz, \'infinity\')', [walker.userId, from ?? null, to ?? null])).rows[0].count,
+      );
+    // Plays over several days and across midnights, at ties, and far from the others.
+    const extra = [
+      makePlay(2100, '2026-02-10T23:59:59.999Z'),
+      makePlay(2101, '2026-02-11T00:00:00.000Z'),
+      makePlay(2102, '2026-02-11T00:00:00.000Z'),
+      makePlay(2103, '2026-02-13T12:00:00.000Z'),
+      makePlay(2104, '1999-12-31T23:59:59.000Z'),
+    ];
+    await ingestPlays(h.db.orm.em.fork(), { userId: walker.userId, plays: extra, source: 'import' });
+    // Stored twice: counted once.
+    await ingestPlays(h.db.orm.em.fork(), { userId: walker.userId, plays: extra, source: 'import' });
+
+    expect(await total({})).toBe(plays.length + extra.length);
+    expect(await total({ first: 1 })).toBe(plays.length + extra.length);
+    expect(await total({ last: 3 })).toBe(plays.length + extra.length);
+    const ranges: Array<[string | undefined, string | undefined]> = [
+      ['2026-02-11T00:00:00Z', undefined],
+      [undefined, '2026-02-11T00:00:00Z'],
+      ['2026-02-10T00:00:00Z', '2026-02-14T00:00:00Z'],
+      ['2026-02-10T23:59:59.999Z', '2026-02-11T00:00:00.001Z'],
+      ['2026-02-10T12:00:00Z', '2026-02-13T12:00:00Z'],
+      ['2026-02-10T12:00:00Z', '2026-02-13T12:00:00.001Z'],
+      ['2026-02-11T00:00:00Z', '2026-02-12T00:00:00Z'],
+      ['1999-01-01T00:00:00Z', '2000-01-01T00:00:00Z'],
+      [at(500_000), at(500_000 + 100)],
+      ['2027-01-01T00:00:00Z', undefined],
+    ];
+    for (const [from, to] of ranges) {
+      expect(await total({ from, to }), `${from}…${to}`).toBe(await counted(from, to));
+    }
+    const first = await history(walker.token, { first: 3 });
+    expect(await total({ first: 3, after: first.listeningHistory.pageInfo.endCursor })).toBe(plays.length + extra.length);
+  });
+
+  it('refuses first with last, last out of range, and a cursor of another connection, saying which', async () => {
+    expect(await errorCodes(history(walker.token, { first: 5, last: 5 }))).toEqual(['BAD_USER_INPUT']);
+    for (const last of [0, 201, -3]) expect(await errorCodes(history(walker.token, { last }))).toEqual(['BAD_USER_INPUT']);
+    const importCursor = encodeImportCursor({ createdAt: '2026-01-01T00:00:00.000000Z', id: '00000000-0000-4000-8000-000000000000' });
+    await expect(history(walker.token, { after: importCursor })).rejects.toThrow(/after is a cursor of imports, not of listeningHistory/);
+    await expect(history(walker.token, { last: 2, before: 'garbled' })).rejects.toThrow(/before is not a cursor from this API/);
+    const play = (await history(walker.token, { first: 1 })).listeningHistory.edges[0]!.node.id;
+    expect(await errorCodes(history(walker.token, { after: play }))).toEqual(['BAD_USER_INPUT']);
+  });
+
+  it('reads a deep page backward with the statements of a first page (keyset, no OFFSET)', async () => {
+    const statementsOf = async (variables: Record<string, unknown>) => (await sql.during(() => history(walker.token, variables))).length;
+    const oldest = await history(walker.token, { last: 1 });
+    const deep = await statementsOf({ last: 5, before: oldest.listeningHistory.pageInfo.startCursor });
+    expect(deep).toBe(await statementsOf({ last: 5 }));
+    expect(deep).toBe(await statementsOf({ first: 5 }));
+    expect(deep).toBe(3);
   });
 });

@@ -3,10 +3,13 @@ import { gql } from 'graphql-request';
 import {
   approveOnEmulator,
   completeLogin,
+  completeLoginSession,
   countRows,
   errorCodes,
+  loginErrorCodes,
   startApiHarness,
   startLogin,
+  userIdOf,
   type ApiHarness,
 } from './api-harness.js';
 
@@ -48,7 +51,7 @@ describe('login through GraphQL (startSpotifyLogin → Spotify → completeSpoti
     expect(authorize.searchParams.get('scope')).toContain('user-read-recently-played');
 
     const redirect = await approveOnEmulator(started.authorizationUrl, spotifyUser.id);
-    const session = await completeLogin(client, { code: redirect.searchParams.get('code'), state: redirect.searchParams.get('state')! });
+    const session = await completeLoginSession(client, { code: redirect.searchParams.get('code'), state: redirect.searchParams.get('state')! });
 
     expect(session.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(new Date(session.expiresAt).getTime()).toBeGreaterThan(Date.now() + 29 * 86_400_000);
@@ -58,7 +61,7 @@ describe('login through GraphQL (startSpotifyLogin → Spotify → completeSpoti
     expect(me).toMatchObject({ id: session.user.id, spotifyId: spotifyUser.id, status: 'ACTIVE', historyStartsAt: null, lastSuccessfulPoll: null });
     expect(typeof me.spotifyAuthorizedAt).toBe('string');
 
-    const userId = session.user.id;
+    const userId = userIdOf(session.user.id);
     const credentials = (await h.db.sql.query('select * from spotify_credentials where user_id = $1', [userId])).rows[0];
     const secrets = h.emulator.secrets();
     expect(credentials.access_token_encrypted).toMatch(/^v1\./);
@@ -93,10 +96,10 @@ describe('login through GraphQL (startSpotifyLogin → Spotify → completeSpoti
     const client = h.client();
     const started = await startLogin(client);
     const redirect = await approveOnEmulator(started.authorizationUrl, h.emulator.users()[2]!.id);
-    await completeLogin(client, { code: redirect.searchParams.get('code'), state: started.state });
+    await completeLoginSession(client, { code: redirect.searchParams.get('code'), state: started.state });
     const [users, sessions] = [await userCount(), await sessionCount()];
 
-    const codes = await errorCodes(completeLogin(client, { code: redirect.searchParams.get('code'), state: started.state }));
+    const codes = await loginErrorCodes(completeLogin(client, { code: redirect.searchParams.get('code'), state: started.state }));
 
     expect(codes).toEqual(['LOGIN_STATE_INVALID']);
     expect([await userCount(), await sessionCount()]).toEqual([users, sessions]);
@@ -104,7 +107,7 @@ describe('login through GraphQL (startSpotifyLogin → Spotify → completeSpoti
 
   it('refuses a forged state without calling Spotify', async () => {
     const exchangesBefore = h.emulator.secrets().accessTokens.length;
-    expect(await errorCodes(completeLogin(h.client(), { code: 'AQBogus', state: 'forged-state-value' }))).toEqual(['LOGIN_STATE_INVALID']);
+    expect(await loginErrorCodes(completeLogin(h.client(), { code: 'AQBogus', state: 'forged-state-value' }))).toEqual(['LOGIN_STATE_INVALID']);
     expect(h.emulator.secrets().accessTokens.length).toBe(exchangesBefore);
   });
 
@@ -116,14 +119,14 @@ describe('login through GraphQL (startSpotifyLogin → Spotify → completeSpoti
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     const users = await userCount();
 
-    expect(await errorCodes(completeLogin(client, { code: redirect.searchParams.get('code'), state: started.state }))).toEqual(['LOGIN_STATE_INVALID']);
+    expect(await loginErrorCodes(completeLogin(client, { code: redirect.searchParams.get('code'), state: started.state }))).toEqual(['LOGIN_STATE_INVALID']);
     expect(await userCount()).toBe(users);
   });
 
   it('refuses a wrong code and stores nothing', async () => {
     const users = await userCount();
     const started = await startLogin(h.client());
-    const codes = await errorCodes(completeLogin(h.client(), { code: 'AQDefinitelyNotACodeSpotifyIssued', state: started.state }));
+    const codes = await loginErrorCodes(completeLogin(h.client(), { code: 'AQDefinitelyNotACodeSpotifyIssued', state: started.state }));
     expect(codes).toEqual(['SPOTIFY_LOGIN_FAILED']);
     expect(await userCount()).toBe(users);
   });
@@ -134,7 +137,7 @@ describe('login through GraphQL (startSpotifyLogin → Spotify → completeSpoti
     const redirect = await approveOnEmulator(started.authorizationUrl, h.emulator.users()[3]!.id, { redirect_uri: 'http://127.0.0.1:9/elsewhere' });
     expect(redirect.pathname).toBe('/elsewhere');
 
-    const codes = await errorCodes(completeLogin(h.client(), { code: redirect.searchParams.get('code'), state: started.state }));
+    const codes = await loginErrorCodes(completeLogin(h.client(), { code: redirect.searchParams.get('code'), state: started.state }));
 
     expect(codes).toEqual(['SPOTIFY_LOGIN_FAILED']);
     expect(await userCount()).toBe(users);
@@ -146,12 +149,12 @@ describe('login through GraphQL (startSpotifyLogin → Spotify → completeSpoti
     const redirect = await approveOnEmulator(started.authorizationUrl, h.emulator.users()[3]!.id, { deny: '1' });
     expect(redirect.searchParams.get('error')).toBe('access_denied');
 
-    const codes = await errorCodes(completeLogin(h.client(), { error: redirect.searchParams.get('error'), state: redirect.searchParams.get('state')! }));
+    const codes = await loginErrorCodes(completeLogin(h.client(), { error: redirect.searchParams.get('error'), state: redirect.searchParams.get('state')! }));
 
     expect(codes).toEqual(['SPOTIFY_LOGIN_DENIED']);
     expect(await userCount()).toBe(users);
     // The state is spent: the login cannot be completed afterwards.
-    expect(await errorCodes(completeLogin(h.client(), { code: 'AQx', state: started.state }))).toEqual(['LOGIN_STATE_INVALID']);
+    expect(await loginErrorCodes(completeLogin(h.client(), { code: 'AQx', state: started.state }))).toEqual(['LOGIN_STATE_INVALID']);
   });
 
   it('answers malformed login input with BAD_USER_INPUT', async () => {
@@ -173,7 +176,7 @@ describe('login through GraphQL (startSpotifyLogin → Spotify → completeSpoti
     const body = (await response.json()) as { errors: Array<{ extensions: { code: string } }> };
     expect(body.errors[0]!.extensions.code).toBe('LOGIN_STATE_INVALID');
     // ...and the GraphQL login can still be completed.
-    const session = await completeLogin(h.client(), { code: redirect.searchParams.get('code'), state: started.state });
+    const session = await completeLoginSession(h.client(), { code: redirect.searchParams.get('code'), state: started.state });
     expect(session.user.spotifyId).toBe(h.emulator.users()[3]!.id);
   });
 });
@@ -184,16 +187,21 @@ describe('logout', () => {
     const client = h.client(token);
     expect((await client.request<{ me: { id: string } }>(ME)).me.id).toBeTruthy();
 
-    expect(await client.request<{ logout: boolean }>(gql`mutation { logout }`)).toEqual({ logout: true });
+    const before = Date.now();
+    const { logout } = await client.request<{ logout: { revokedAt: string; clientMutationId: string | null } }>(
+      gql`mutation { logout(input: { clientMutationId: "bye" }) { revokedAt clientMutationId } }`,
+    );
+    expect(logout.clientMutationId).toBe('bye');
+    expect(new Date(logout.revokedAt).getTime()).toBeGreaterThanOrEqual(before - 1_000);
 
     expect(await errorCodes(client.request(ME))).toEqual(['UNAUTHENTICATED']);
-    expect(await errorCodes(client.request(gql`mutation { logout }`))).toEqual(['UNAUTHENTICATED']);
+    expect(await errorCodes(client.request(gql`mutation { logout { revokedAt } }`))).toEqual(['UNAUTHENTICATED']);
   });
 
   it('leaves the user’s other sessions open', async () => {
     const a = await h.login(h.emulator.users()[0]!.id);
     const b = await h.login(h.emulator.users()[0]!.id);
-    await h.client(a.token).request(gql`mutation { logout }`);
-    expect((await h.client(b.token).request<{ me: { id: string } }>(ME)).me.id).toBe(b.userId);
+    await h.client(a.token).request(gql`mutation { logout { revokedAt } }`);
+    expect((await h.client(b.token).request<{ me: { id: string } }>(ME)).me.id).toBe(b.globalUserId);
   });
 });

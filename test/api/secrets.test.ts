@@ -30,13 +30,14 @@ const graphql = async (query: string, variables: Record<string, unknown> = {}, h
 describe('secrets', () => {
   it('never shows a Spotify token, code, verifier or client secret in a response or a log line, nor a session token in a log line', async () => {
     const sessionTokens: string[] = [];
-    const complete = 'mutation ($code: String, $state: String!) { completeSpotifyLogin(code: $code, state: $state) { token user { id } } }';
+    const complete =
+      'mutation ($code: String, $state: String!) { completeSpotifyLogin(input: { code: $code, state: $state }) { session { token user { id } } errors { code message } } }';
 
     // GraphQL login, a replay of it, a wrong code.
     const started = (await graphql(START_LOGIN)).data!.startSpotifyLogin as { authorizationUrl: string; state: string };
     const redirect = await approveOnEmulator(started.authorizationUrl, h.emulator.users()[0]!.id);
     codes.push(redirect.searchParams.get('code')!);
-    const session = (await graphql(complete, { code: redirect.searchParams.get('code'), state: started.state })).data!.completeSpotifyLogin as { token: string };
+    const session = ((await graphql(complete, { code: redirect.searchParams.get('code'), state: started.state })).data!.completeSpotifyLogin as { session: { token: string } }).session;
     sessionTokens.push(session.token);
     await graphql(complete, { code: redirect.searchParams.get('code'), state: started.state });
     const again = (await graphql(START_LOGIN)).data!.startSpotifyLogin as { state: string };
@@ -59,8 +60,8 @@ describe('secrets', () => {
     await graphql('mutation { requestSync }', {}, auth);
     await graphql('{ listeningHistory(first: 500) { edges { cursor } } }', {}, auth);
     await graphql('{ me { id } }', {}, { authorization: `Bearer ${session.token}x` });
-    await graphql('mutation { logout }', {}, { cookie: sessionCookie });
-    await graphql('mutation { deleteMyAccount }', {}, auth);
+    await graphql('mutation { logout { revokedAt } }', {}, { cookie: sessionCookie });
+    await graphql('mutation { deleteMyAccount { deletedUserId } }', {}, auth);
 
     const secrets = h.emulator.secrets();
     const spotifySecrets = [secrets.clientSecret, ...secrets.accessTokens, ...secrets.refreshTokens, ...secrets.authorizationCodes, ...secrets.codeVerifiers, ...codes];

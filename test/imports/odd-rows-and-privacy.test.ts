@@ -49,18 +49,20 @@ async function upload(body: Buffer, headers: Record<string, string>, url = `${h.
   return fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/zip', ...headers } });
 }
 
+const CANCEL = 'mutation ($id: ID!) { cancelImport(input: { id: $id }) { import { status } errors { code } } }';
+
 async function importStatus(id: string, token = user.token) {
   const response = await postGraphql(
     h.graphqlUrl,
     {
-      query: `query ($id: ID!) { import(id: $id) { id status fileName error
+      query: `query ($id: ID!) { node(id: $id) { ... on Import { id status fileName error
         counts { rowsRead stored duplicates shortPlays unknownTracks skippedPodcast skippedLocal skippedMalformed tracksFetched }
-        problems { file row message } } }`,
+        problems { file row message } } } }`,
       variables: { id },
     },
     { authorization: `Bearer ${token}` },
   );
-  return response.body.data.import;
+  return response.body.data.node;
 }
 
 async function waitForImport(id: string) {
@@ -136,13 +138,15 @@ describe('an export with every odd kind of row, uploaded as Spotify’s zip', ()
 
     const history = await postGraphql(
       h.graphqlUrl,
-      { query: '{ listeningHistory(first: 200, to: "2026-11-20T09:30:00Z") { edges { node { playedAt track { id name durationMs album { name } artists { name } } } } } }' },
+      { query: '{ listeningHistory(first: 200, to: "2026-11-20T09:30:00Z") { edges { node { playedAt track { spotifyId name durationMs album { name } artists { name } } } } } }' },
       { authorization: `Bearer ${user.token}` },
     );
-    const gone = history.body.data.listeningHistory.edges.map((edge: { node: { track: { id: string } } }) => edge.node.track).filter((track: { id: string }) => track.id === UNKNOWN_TRACK);
+    const gone = history.body.data.listeningHistory.edges
+      .map((edge: { node: { track: { spotifyId: string } } }) => edge.node.track)
+      .filter((track: { spotifyId: string }) => track.spotifyId === UNKNOWN_TRACK);
     expect(gone).toEqual([
-      { id: UNKNOWN_TRACK, name: 'Gone Song', durationMs: 0, album: { name: 'Gone Album' }, artists: [{ name: 'Gone Band' }] },
-      { id: UNKNOWN_TRACK, name: 'Gone Song', durationMs: 0, album: { name: 'Gone Album' }, artists: [{ name: 'Gone Band' }] },
+      { spotifyId: UNKNOWN_TRACK, name: 'Gone Song', durationMs: null, album: { name: 'Gone Album' }, artists: [{ name: 'Gone Band' }] },
+      { spotifyId: UNKNOWN_TRACK, name: 'Gone Song', durationMs: null, album: { name: 'Gone Album' }, artists: [{ name: 'Gone Band' }] },
     ]);
   });
 
@@ -201,8 +205,13 @@ describe('POST /imports', () => {
       const { id } = (await response.json()) as { id: string };
       const other = await h.login(h.emulator.users()[1]!.id);
       expect(await importStatus(id, other.token)).toBeNull();
-      const cancel = await postGraphql(h.graphqlUrl, { query: 'mutation ($id: ID!) { cancelImport(id: $id) { status } }', variables: { id } }, { authorization: `Bearer ${user.token}` });
-      expect(cancel.body.data.cancelImport).toEqual({ status: 'CANCELLED' });
+      const cancelByOther = await postGraphql(h.graphqlUrl, { query: CANCEL, variables: { id } }, { authorization: `Bearer ${other.token}` });
+      expect(cancelByOther.body.data.cancelImport).toEqual({ import: null, errors: [{ code: 'IMPORT_NOT_FOUND' }] });
+      const cancel = await postGraphql(h.graphqlUrl, { query: CANCEL, variables: { id } }, { authorization: `Bearer ${user.token}` });
+      expect(cancel.body.data.cancelImport).toEqual({ import: { status: 'CANCELLED' }, errors: [] });
+      // Cancelling again changes nothing and is no error.
+      const again = await postGraphql(h.graphqlUrl, { query: CANCEL, variables: { id } }, { authorization: `Bearer ${user.token}` });
+      expect(again.body.data.cancelImport).toEqual({ import: { status: 'CANCELLED' }, errors: [] });
       expect(await readdir(importDir)).toEqual([]);
       worker.worker.resume();
       await new Promise((resolve) => setTimeout(resolve, 500));

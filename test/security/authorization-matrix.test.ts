@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestPlays } from '../../services/shared/plays/ingest-plays.js';
 import { removePollJobs } from '../../services/shared/jobs/poll-jobs.js';
 // Spelled from the root: the lint rule keeping services apart matches `../api/*` and means services/api.
-import { postGraphql, startApiHarness, type ApiHarness, type LoggedIn } from '../../test/api/api-harness.js';
+import { importIdOf, postGraphql, startApiHarness, type ApiHarness, type LoggedIn } from '../../test/api/api-harness.js';
+import { toGlobalId } from '../../services/api/relay/global-id.js';
 import { makePlay } from '../support/plays.js';
 
 /**
@@ -56,14 +57,14 @@ const isUser = (principal: Principal): principal is 'userA' | 'userB' => princip
 const MATRIX: Record<string, (principal: Principal) => Promise<void>> = {
   async me(principal) {
     const response = await ask(principal, '{ me { id displayName } }');
-    if (isUser(principal)) expect(response.body.data.me.id).toBe(users[principal]!.userId);
+    if (isUser(principal)) expect(response.body.data.me.id).toBe(users[principal]!.globalUserId);
     else expect(codes(response)).toEqual(['UNAUTHENTICATED']);
   },
 
   async listeningHistory(principal) {
-    const response = await ask(principal, '{ listeningHistory(first: 200) { edges { node { track { id } } } } }');
+    const response = await ask(principal, '{ listeningHistory(first: 200) { edges { node { track { spotifyId } } } } }');
     if (isUser(principal)) {
-      const seen = new Set(response.body.data.listeningHistory.edges.map((e: { node: { track: { id: string } } }) => e.node.track.id));
+      const seen = new Set(response.body.data.listeningHistory.edges.map((e: { node: { track: { spotifyId: string } } }) => e.node.track.spotifyId));
       expect(seen).toEqual(tracksOf[principal]);
     } else {
       expect(codes(response)).toEqual(['UNAUTHENTICATED']);
@@ -94,32 +95,34 @@ const MATRIX: Record<string, (principal: Principal) => Promise<void>> = {
 
   async completeSpotifyLogin(principal) {
     const before = (await h.db.sql.query('select count(*)::int as n from sessions')).rows[0].n;
-    const response = await ask(principal, 'mutation ($state: String!) { completeSpotifyLogin(code: "forged", state: $state) { token } }', { state: 'forged-state' });
-    expect(codes(response)).toEqual(['LOGIN_STATE_INVALID']);
+    const response = await ask(principal, 'mutation ($state: String!) { completeSpotifyLogin(input: { code: "forged", state: $state }) { session { token } errors { code } } }', {
+      state: 'forged-state',
+    });
+    expect(response.body.data.completeSpotifyLogin).toEqual({ session: null, errors: [{ code: 'LOGIN_STATE_INVALID' }] });
     expect((await h.db.sql.query('select count(*)::int as n from sessions')).rows[0].n).toBe(before);
   },
 
   async logout(principal) {
     // Each cell logs out a session of its own, so A's and B's main sessions stay for the other cells.
     const spare = isUser(principal) ? await h.login(users[principal]!.spotifyUserId) : undefined;
-    const response = await ask(principal, 'mutation { logout }', {}, spare);
+    const response = await ask(principal, 'mutation { logout { revokedAt } }', {}, spare);
     if (isUser(principal)) {
-      expect(response.body.data).toEqual({ logout: true });
+      expect(typeof response.body.data.logout.revokedAt).toBe('string');
       expect(codes(await ask(principal, '{ me { id } }', {}, spare))).toEqual(['UNAUTHENTICATED']);
     } else {
       expect(codes(response)).toEqual(['UNAUTHENTICATED']);
     }
-    for (const user of ['userA', 'userB'] as const) expect((await ask(user, '{ me { id } }')).body.data.me.id).toBe(users[user]!.userId);
+    for (const user of ['userA', 'userB'] as const) expect((await ask(user, '{ me { id } }')).body.data.me.id).toBe(users[user]!.globalUserId);
   },
 
   async deleteMyAccount(principal) {
     // A and B delete stand-ins (other synthetic users) so that their own rows stay for the other cells.
     const victim = isUser(principal) ? await h.login(h.emulator.users()[principal === 'userA' ? 2 : 3]!.id) : undefined;
     const before = (await h.db.sql.query<{ id: string }>('select id from users')).rows.map((row) => row.id).sort();
-    const response = await ask(principal, 'mutation { deleteMyAccount }', {}, victim);
+    const response = await ask(principal, 'mutation { deleteMyAccount { deletedUserId } }', {}, victim);
     const after = (await h.db.sql.query<{ id: string }>('select id from users')).rows.map((row) => row.id).sort();
     if (victim) {
-      expect(response.body.data).toEqual({ deleteMyAccount: true });
+      expect(response.body.data).toEqual({ deleteMyAccount: { deletedUserId: victim.globalUserId } });
       expect(after).toEqual(before.filter((id) => id !== victim.userId));
     } else {
       expect(codes(response)).toEqual(['UNAUTHENTICATED']);
@@ -130,40 +133,59 @@ const MATRIX: Record<string, (principal: Principal) => Promise<void>> = {
   // Imports (issue 10): each cell makes an import of user A's of its own.
   async imports(principal) {
     const id = await importOfUserA();
-    const response = await ask(principal, '{ imports(first: 100) { id } }');
+    const response = await ask(principal, '{ imports(first: 100) { totalCount edges { node { id } } } }');
     if (!isUser(principal)) return expect(codes(response)).toEqual(['UNAUTHENTICATED']);
-    const ids = response.body.data.imports.map((i: { id: string }) => i.id);
+    const ids = response.body.data.imports.edges.map((e: { node: { id: string } }) => e.node.id);
     if (principal === 'userA') expect(ids).toContain(id);
-    else expect(ids).toEqual([]);
-  },
-
-  async import(principal) {
-    const id = await importOfUserA();
-    const response = await ask(principal, 'query ($id: ID!) { import(id: $id) { id } }', { id });
-    if (!isUser(principal)) return expect(codes(response)).toEqual(['UNAUTHENTICATED']);
-    expect(response.body.data.import).toEqual(principal === 'userA' ? { id } : null);
+    else expect(response.body.data.imports).toEqual({ totalCount: 0, edges: [] });
   },
 
   async cancelImport(principal) {
     const id = await importOfUserA();
-    const response = await ask(principal, 'mutation ($id: ID!) { cancelImport(id: $id) { status } }', { id });
-    const status = (await h.db.sql.query('select status from imports where id = $1', [id])).rows[0].status;
+    const response = await ask(principal, 'mutation ($id: ID!) { cancelImport(input: { id: $id }) { import { status } errors { code } } }', { id });
+    const status = (await h.db.sql.query('select status from imports where id = $1', [importIdOf(id)])).rows[0].status;
     if (principal === 'userA') {
-      expect(response.body.data.cancelImport).toEqual({ status: 'CANCELLED' });
+      expect(response.body.data.cancelImport).toEqual({ import: { status: 'CANCELLED' }, errors: [] });
       expect(status).toBe('cancelled');
     } else {
-      if (principal === 'userB') expect(response.body.data.cancelImport).toBeNull();
+      if (principal === 'userB') expect(response.body.data.cancelImport).toEqual({ import: null, errors: [{ code: 'IMPORT_NOT_FOUND' }] });
       else expect(codes(response)).toEqual(['UNAUTHENTICATED']);
       expect(status).toBe('queued');
     }
   },
+
+  // Global object identification: A's user, play, import and tracks by their ids; B sees none of them.
+  async node(principal) {
+    const ids = await idsOfUserA();
+    for (const id of ids) {
+      const response = await ask(principal, 'query ($id: ID!) { node(id: $id) { id } }', { id });
+      if (!isUser(principal)) expect(codes(response)).toEqual(['UNAUTHENTICATED']);
+      else expect(response.body.data.node).toEqual(principal === 'userA' ? { id } : null);
+    }
+  },
+
+  async nodes(principal) {
+    const ids = await idsOfUserA();
+    const response = await ask(principal, 'query ($ids: [ID!]!) { nodes(ids: $ids) { id } }', { ids });
+    if (!isUser(principal)) return expect(codes(response)).toEqual(['UNAUTHENTICATED']);
+    expect(response.body.data.nodes).toEqual(principal === 'userA' ? ids.map((id) => ({ id })) : ids.map(() => null));
+  },
 };
 
+/** Global ids of things of user A's only: A's User, a play, its track and guest artist (B's plays share the album), and an import. */
+async function idsOfUserA(): Promise<string[]> {
+  const importId = await importOfUserA();
+  const a = await ask('userA', '{ me { id } listeningHistory(first: 1) { edges { node { id track { id artists { id } } } } } }');
+  const play = a.body.data.listeningHistory.edges[0].node;
+  return [a.body.data.me.id, play.id, play.track.id, play.track.artists[1].id, importId];
+}
+
+/** A queued import of user A's; its global id. */
 async function importOfUserA(): Promise<string> {
   const { rows } = await h.db.sql.query(`insert into imports (user_id, file_name, file_path, file_bytes) values ($1, 'export.zip', '/nonexistent/export.zip', 1) returning id`, [
     users.userA!.userId,
   ]);
-  return rows[0].id;
+  return toGlobalId({ type: 'Import', importId: rows[0].id });
 }
 
 describe('authorization matrix', () => {

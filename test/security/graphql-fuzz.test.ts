@@ -144,7 +144,7 @@ describe('generated bad GraphQL requests', () => {
       headers: { 'content-type': 'application/json', authorization: `Bearer ${user.token}` },
       body: JSON.stringify({ query: '{ me { id } }' }),
     });
-    expect(await response.json()).toEqual({ data: { me: { id: user.userId } } });
+    expect(await response.json()).toEqual({ data: { me: { id: user.globalUserId } } });
     expect((await fetch(`${h.api.url}/readyz`)).status).toBe(200);
   });
 });

@@ -7,7 +7,8 @@ import { SpotifyApiClient } from '../../services/shared/spotify/spotify-api.clie
 import { SpotifyError } from '../../services/shared/spotify/spotify.errors.js';
 import type { ExtendedHistoryRow } from '../../services/spotify-emulator/export-history.js';
 // Spelled from the root: the lint rule keeping services apart matches `../api/*` and means services/api.
-import { postGraphql, startApiHarness, type ApiHarness, type LoggedIn } from '../../test/api/api-harness.js';
+import { importIdOf, postGraphql, startApiHarness, type ApiHarness, type LoggedIn } from '../../test/api/api-harness.js';
+import { toGlobalId } from '../../services/api/relay/global-id.js';
 import { startApiImportWorker, type ApiImportWorker } from '../imports/api-import-worker.js';
 import { spawnService } from '../support/worker-process.js';
 
@@ -102,14 +103,16 @@ const freshExport = (padding = 0): string => JSON.stringify(rows.map((row) => ({
 async function uploadExport(user: LoggedIn, padding = 0): Promise<string> {
   const response = await upload(user, freshExport(padding));
   expect(response.status).toBe(202);
-  return ((await response.json()) as { id: string }).id;
+  return importIdOf(((await response.json()) as { id: string }).id);
 }
 
 async function graphql(user: LoggedIn, query: string, variables: Record<string, unknown> = {}) {
   return (await postGraphql(h.graphqlUrl, { query, variables }, { authorization: `Bearer ${user.token}` })).body;
 }
 
-const statusOf = async (user: LoggedIn, id: string): Promise<string | undefined> => (await graphql(user, 'query ($id: ID!) { import(id: $id) { status } }', { id })).data?.import?.status;
+/** The status GraphQL shows of the import with this database id. */
+const statusOf = async (user: LoggedIn, id: string): Promise<string | undefined> =>
+  (await graphql(user, 'query ($id: ID!) { node(id: $id) { ... on Import { status } } }', { id: toGlobalId({ type: 'Import', importId: id }) })).data?.node?.status;
 
 async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -138,8 +141,12 @@ async function expectNothingLeft(importIds: string[]): Promise<void> {
   for (const id of importIds) expect(await uploads()).not.toContain(`${id}.upload`);
 }
 
-const deleteAccount = async (user: LoggedIn) => expect((await graphql(user, 'mutation { deleteMyAccount }')).data).toEqual({ deleteMyAccount: true });
-const cancel = async (user: LoggedIn, id: string) => (await graphql(user, 'mutation ($id: ID!) { cancelImport(id: $id) { status } }', { id })).data?.cancelImport?.status;
+const deleteAccount = async (user: LoggedIn) =>
+  expect((await graphql(user, 'mutation { deleteMyAccount { deletedUserId } }')).data).toEqual({ deleteMyAccount: { deletedUserId: user.globalUserId } });
+/** Cancels the import with this database id; the status it then has. */
+const cancel = async (user: LoggedIn, id: string) =>
+  (await graphql(user, 'mutation ($id: ID!) { cancelImport(input: { id: $id }) { import { status } } }', { id: toGlobalId({ type: 'Import', importId: id }) })).data?.cancelImport?.import
+    ?.status;
 
 describe('an import’s file and job are gone', () => {
   it('when the account is deleted with an import queued', async () => {
@@ -231,7 +238,7 @@ describe('the limits on uploads', () => {
     const answers = await Promise.all(Array.from({ length: 10 }, () => upload(user, body)));
     const statuses = answers.map((answer) => answer.status).sort();
     expect(statuses).toEqual([...Array<number>(MAX_PENDING).fill(202), ...Array<number>(10 - MAX_PENDING).fill(429)]);
-    const accepted = await Promise.all(answers.filter((answer) => answer.status === 202).map(async (answer) => ((await answer.json()) as { id: string }).id));
+    const accepted = await Promise.all(answers.filter((answer) => answer.status === 202).map(async (answer) => importIdOf(((await answer.json()) as { id: string }).id)));
 
     // An upload at the limit is answered while its body has not even finished arriving.
     let sent = 0;
@@ -270,6 +277,6 @@ describe('the limits on uploads', () => {
     expect(await cancel(user, failed)).toBe('CANCELLED');
     const accepted = await upload(user, big);
     expect(accepted.status).toBe(202);
-    await cancel(user, ((await accepted.json()) as { id: string }).id);
+    await cancel(user, importIdOf(((await accepted.json()) as { id: string }).id));
   });
 });

@@ -1,4 +1,4 @@
-import { Ctx, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import { importsOfUser } from '../../shared/db/repositories/imports.repository.js';
 import { deleteUser } from '../../shared/db/repositories/users.repository.js';
 import { deleteUpload } from '../../shared/imports/import-files.js';
@@ -6,14 +6,16 @@ import { removeImportJobs } from '../../shared/jobs/import-jobs.js';
 import { removePollJobs, requestPoll } from '../../shared/jobs/poll-jobs.js';
 import { AppError } from '../app-error.js';
 import type { ApiContext } from '../graphql/context.js';
+import { toGlobalId } from '../relay/global-id.js';
+import { DeleteMyAccountInput, DeleteMyAccountPayload } from './delete-account.type.js';
 import { loadUser } from './load-user.js';
-import { PollStatus, RequestSyncPayload } from './sync.type.js';
+import { PollStatus, RequestSyncInput, RequestSyncPayload } from './sync.type.js';
 import { User } from './user.type.js';
 
 /** The caller's own account: who they are, polling on demand, and deleting everything. */
 @Resolver()
 export class AccountResolver {
-  @Query(() => User, { nullable: true, description: 'The logged-in user.' })
+  @Query(() => User, { description: 'The logged-in user. Without a valid session: an UNAUTHENTICATED error.' })
   async me(@Ctx() ctx: ApiContext): Promise<User> {
     const session = await ctx.session();
     return loadUser(ctx, session.userId);
@@ -23,23 +25,30 @@ export class AccountResolver {
     description:
       'Polls the caller’s Spotify history now, instead of at the next scheduled poll: `poll` says whether a poll started, is already running, or cannot run because Spotify access must be renewed.',
   })
-  async requestSync(@Ctx() ctx: ApiContext): Promise<RequestSyncPayload> {
+  async requestSync(
+    @Arg('input', () => RequestSyncInput, { nullable: true, description: 'Optional: only clientMutationId.' }) input: RequestSyncInput | null,
+    @Ctx() ctx: ApiContext,
+  ): Promise<RequestSyncPayload> {
     const session = await ctx.session();
-    if (session.userStatus !== 'active') return { poll: PollStatus.NOT_ACTIVE, startedAt: null };
+    const clientMutationId = input?.clientMutationId ?? null;
+    if (session.userStatus !== 'active') return { clientMutationId, poll: PollStatus.NOT_ACTIVE, startedAt: null };
     try {
       const request = await requestPoll(ctx.services.queues.poll, session.userId, 'manual');
       ctx.logger.info({ userId: session.userId, poll: request.status }, 'sync requested');
-      return { poll: request.status === 'started' ? PollStatus.STARTED : PollStatus.ALREADY_RUNNING, startedAt: request.at };
+      return { clientMutationId, poll: request.status === 'started' ? PollStatus.STARTED : PollStatus.ALREADY_RUNNING, startedAt: request.at };
     } catch (error) {
       ctx.logger.warn({ err: error, userId: session.userId }, 'could not enqueue a requested poll');
       throw new AppError('SERVICE_UNAVAILABLE', 'The job queue cannot be reached right now; try again shortly.');
     }
   }
 
-  @Mutation(() => Boolean, {
+  @Mutation(() => DeleteMyAccountPayload, {
     description: 'Deletes the caller’s account: Spotify tokens, sessions, plays, poll state, imports with their uploaded files, and queued jobs. Cannot be undone.',
   })
-  async deleteMyAccount(@Ctx() ctx: ApiContext): Promise<boolean> {
+  async deleteMyAccount(
+    @Arg('input', () => DeleteMyAccountInput, { nullable: true, description: 'Optional: only clientMutationId.' }) input: DeleteMyAccountInput | null,
+    @Ctx() ctx: ApiContext,
+  ): Promise<DeleteMyAccountPayload> {
     const session = await ctx.session();
     // Its imports' uploads hold IP addresses and devices: found before the rows go with the account.
     const imports = await importsOfUser(ctx.em, session.userId);
@@ -55,6 +64,6 @@ export class AccountResolver {
       ctx.logger.warn({ err: error, userId: session.userId }, 'account deleted, but its queued jobs could not all be removed');
     }
     ctx.logger.info({ userId: session.userId }, 'account deleted');
-    return true;
+    return { clientMutationId: input?.clientMutationId ?? null, deletedUserId: toGlobalId({ type: 'User', userId: session.userId }) };
   }
 }

@@ -1,4 +1,5 @@
-import { Field, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, InputType, ObjectType, registerEnumType } from 'type-graphql';
+import { MutationInput, MutationPayload } from '../relay/mutation-base.js';
 
 export enum PollStatus {
   STARTED = 'started',
@@ -16,11 +17,14 @@ registerEnumType(PollStatus, {
   },
 });
 
+@InputType({ description: 'The input of requestSync.' })
+export class RequestSyncInput extends MutationInput {}
+
 @ObjectType({ description: 'The answer to requestSync.' })
-export class RequestSyncPayload {
-  @Field(() => PollStatus)
+export class RequestSyncPayload extends MutationPayload {
+  @Field(() => PollStatus, { description: 'Whether a poll started, is already running, or cannot run.' })
   poll!: PollStatus;
 
-  @Field(() => Date, { nullable: true, description: 'When the poll started or was asked for (UTC); null when none was (NOT_ACTIVE).' })
+  @Field(() => Date, { nullable: true, description: 'When the poll started or was asked for, in UTC; null when none was (NOT_ACTIVE).' })
   startedAt!: Date | null;
 }

@@ -1,4 +1,5 @@
 import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { GLOBAL_ID, Node } from '../relay/node.type.js';
 
 export enum UserStatus {
   ACTIVE = 'active',
@@ -16,18 +17,20 @@ registerEnumType(UserStatus, {
   },
 });
 
-@ObjectType({ description: 'A Playlog user (one Spotify account).' })
-export class User {
-  @Field(() => ID)
+@ObjectType({ implements: Node, description: 'A Playlog user (one Spotify account).' })
+export class User implements Node {
+  __typename!: 'User';
+
+  @Field(() => ID, { description: GLOBAL_ID })
   id!: string;
 
   @Field(() => String, { description: 'The Spotify user id.' })
   spotifyId!: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'The name shown on Spotify; null when the user set none.' })
   displayName!: string | null;
 
-  @Field(() => UserStatus)
+  @Field(() => UserStatus, { description: 'Whether Playlog is collecting the user’s plays.' })
   status!: UserStatus;
 
   @Field(() => Date, { description: 'When this user first logged in to Playlog.' })
@@ -36,12 +39,13 @@ export class User {
   @Field(() => Date, { nullable: true, description: 'The oldest stored play; null until the first play is stored.' })
   historyStartsAt!: Date | null;
 
-  @Field(() => Date, { nullable: true, description: 'When Playlog last read this user’s recently played tracks successfully.' })
+  @Field(() => Date, { nullable: true, description: 'When Playlog last read this user’s recently played tracks successfully; null until it has.' })
   lastSuccessfulPoll!: Date | null;
 
   @Field(() => Date, {
     nullable: true,
-    description: 'When the user last authorised Playlog on Spotify. Spotify ends the authorisation six months later: log in again before then.',
+    description:
+      'When the user last authorised Playlog on Spotify (null when Playlog holds no Spotify access for them). Spotify ends the authorisation six months later: log in again before then.',
   })
   spotifyAuthorizedAt!: Date | null;
 }

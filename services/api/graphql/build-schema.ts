@@ -6,6 +6,7 @@ import { AccountResolver } from '../account/account.resolver.js';
 import { AuthResolver } from '../auth/auth.resolver.js';
 import { HistoryResolver } from '../history/history.resolver.js';
 import { ImportsResolver } from '../imports/imports.resolver.js';
+import { NodeResolver } from '../node/node.resolver.js';
 
 let schema: GraphQLSchema | undefined;
 
@@ -16,7 +17,7 @@ let schema: GraphQLSchema | undefined;
  */
 export function buildApiSchema(): GraphQLSchema {
   schema ??= buildSchemaSync({
-    resolvers: [AuthResolver, AccountResolver, HistoryResolver, ImportsResolver],
+    resolvers: [AuthResolver, AccountResolver, HistoryResolver, ImportsResolver, NodeResolver],
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
     // Arguments are checked where they are used, with messages that say what is allowed.
     validate: false,

@@ -1,16 +1,10 @@
-import { ArgsType, Field, Int } from 'type-graphql';
+import { ArgsType, Field } from 'type-graphql';
+import { ConnectionArgs } from '../relay/connection-args.js';
 
-export const DEFAULT_PAGE_SIZE = 50;
-export const MAX_PAGE_SIZE = 200;
+export const HISTORY_PAGE_LIMITS = { defaultSize: 50, maxSize: 200 } as const;
 
 @ArgsType()
-export class HistoryArgs {
-  @Field(() => Int, { nullable: true, defaultValue: DEFAULT_PAGE_SIZE, description: `Plays per page, 1 to ${MAX_PAGE_SIZE}.` })
-  first!: number | null;
-
-  @Field(() => String, { nullable: true, description: 'Continue after this cursor (an edge’s cursor or pageInfo.endCursor).' })
-  after!: string | null;
-
+export class HistoryArgs extends ConnectionArgs {
   @Field(() => Date, { nullable: true, description: 'Only plays at or after this instant (inclusive).' })
   from!: Date | null;
 

@@ -1,31 +1,33 @@
 import { Field, ObjectType } from 'type-graphql';
+import { PageInfo } from '../relay/page-info.type.js';
 import { Play } from './play.type.js';
 
 // simpleResolvers: a history page resolves hundreds of these fields; graphql-js reads them as plain
 // properties instead of through type-graphql's per-field wrapper (they have no middleware or auth).
 @ObjectType({ simpleResolvers: true, description: 'A play and its cursor.' })
 export class PlayEdge {
-  @Field(() => String, { description: 'Opaque position of this play: pass it as `after` to continue after it.' })
+  @Field(() => String, { description: 'Opaque position of this play: pass it as `after` (or `before`) to read on from it.' })
   cursor!: string;
 
-  @Field(() => Play)
+  @Field(() => Play, { description: 'The play.' })
   node!: Play;
 }
 
-@ObjectType({ simpleResolvers: true })
-export class PageInfo {
-  @Field(() => Boolean, { description: 'Whether older plays follow this page.' })
-  hasNextPage!: boolean;
-
-  @Field(() => String, { nullable: true, description: 'Cursor of the last play of this page; null when the page is empty.' })
-  endCursor!: string | null;
+/** What totalCount counts: the connection's user and range (not exposed). */
+export interface PlayCountScope {
+  userId: string;
+  from?: Date;
+  to?: Date;
 }
 
-@ObjectType({ simpleResolvers: true, description: 'A page of plays, newest first (Relay connection).' })
+@ObjectType({ description: 'A page of the user’s plays, newest first (a Relay connection).' })
 export class PlayConnection {
-  @Field(() => [PlayEdge])
+  @Field(() => [PlayEdge], { description: 'The page’s plays, newest first, whichever way it was read.' })
   edges!: PlayEdge[];
 
-  @Field(() => PageInfo)
+  @Field(() => PageInfo, { description: 'Whether plays precede or follow this page, and the cursors to read them from.' })
   pageInfo!: PageInfo;
+
+  // totalCount: HistoryResolver's field resolver, computed only when asked for.
+  scope!: PlayCountScope;
 }

@@ -1,5 +1,6 @@
-import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { Track } from './catalogue.type.js';
+import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Track } from '../catalogue/catalogue.type.js';
+import { GLOBAL_ID, Node } from '../relay/node.type.js';
 
 export enum PlaySource {
   POLL = 'poll',
@@ -17,27 +18,32 @@ registerEnumType(PlaySource, {
 
 // simpleResolvers: a history page resolves hundreds of these fields; graphql-js reads them as plain
 // properties instead of through type-graphql's per-field wrapper (they have no middleware or auth).
-@ObjectType({ simpleResolvers: true, description: 'What a play was started from (an album, a playlist, an artist...).' })
+@ObjectType({ simpleResolvers: true, description: 'What a play was started from: an album, a playlist, an artist…' })
 export class PlayContext {
-  @Field(() => String, { nullable: true, description: 'Spotify’s context type, e.g. album, playlist, artist.' })
-  type!: string | null;
+  @Field(() => String, { description: 'Spotify’s context type, such as album, playlist or artist.' })
+  type!: string;
 
-  @Field(() => String, { nullable: true })
-  uri!: string | null;
+  @Field(() => String, { description: 'The Spotify URI of the context (spotify:playlist:…).' })
+  uri!: string;
 }
 
-@ObjectType({ simpleResolvers: true, description: 'One play of a track.' })
-export class Play {
-  @Field(() => Date, { description: 'When the play ended (as Spotify reports it), UTC.' })
+@ObjectType({ implements: Node, simpleResolvers: true, description: 'One play of a track by the user.' })
+export class Play implements Node {
+  __typename!: 'Play';
+
+  @Field(() => ID, { description: GLOBAL_ID })
+  id!: string;
+
+  @Field(() => Date, { description: 'When the play ended (as Spotify reports it), in UTC.' })
   playedAt!: Date;
 
-  @Field(() => Int, { nullable: true, description: 'How long it played, when known.' })
+  @Field(() => Int, { nullable: true, description: 'How long the track played, in milliseconds; null when Spotify did not say (plays read by polling).' })
   msPlayed!: number | null;
 
-  @Field(() => PlaySource)
+  @Field(() => PlaySource, { description: 'How Playlog learned of the play.' })
   source!: PlaySource;
 
-  @Field(() => PlayContext, { nullable: true })
+  @Field(() => PlayContext, { nullable: true, description: 'What the play was started from; null when Spotify gave nothing (a single track, a search…).' })
   context!: PlayContext | null;
 
   @Field(() => Track, { description: 'The track played, with its album and artists.' })

@@ -1,4 +1,5 @@
-import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { GLOBAL_ID, Node } from '../relay/node.type.js';
 
 export enum ImportStatus {
   QUEUED = 'queued',
@@ -55,45 +56,47 @@ export class ImportCounts {
 
 @ObjectType({ description: 'A row or file of the export that could not be read.' })
 export class ImportProblem {
-  @Field(() => String)
+  @Field(() => String, { description: 'The file of the export (its name inside the zip).' })
   file!: string;
 
-  @Field(() => Int, { description: 'The row’s index in the file (0-based).' })
+  @Field(() => Int, { description: 'Which row of the file it is, counting from 0.' })
   row!: number;
 
-  @Field(() => String)
+  @Field(() => String, { description: 'What is wrong with it.' })
   message!: string;
 }
 
-@ObjectType({ description: 'An upload of Spotify’s extended streaming history (POST /imports) and what became of it.' })
-export class Import {
-  @Field(() => ID)
+@ObjectType({ implements: Node, description: 'An upload of Spotify’s extended streaming history (POST /imports) and what became of it.' })
+export class Import implements Node {
+  __typename!: 'Import';
+
+  @Field(() => ID, { description: GLOBAL_ID })
   id!: string;
 
-  @Field(() => ImportStatus)
+  @Field(() => ImportStatus, { description: 'Where the import stands.' })
   status!: ImportStatus;
 
   @Field(() => String, { description: 'The name the file was uploaded with.' })
   fileName!: string;
 
-  @Field(() => Float, { description: 'Size of the upload in bytes.' })
+  @Field(() => Int, { description: 'Size of the upload in bytes.' })
   fileBytes!: number;
 
-  @Field(() => ImportCounts)
+  @Field(() => ImportCounts, { description: 'What the import did with the export’s rows so far.' })
   counts!: ImportCounts;
 
   @Field(() => [ImportProblem], { description: 'The first 100 problems met (unreadable rows or files).' })
   problems!: ImportProblem[];
 
-  @Field(() => String, { nullable: true, description: 'Why the import failed, when it did.' })
+  @Field(() => String, { nullable: true, description: 'Why the import failed; null unless it did.' })
   error!: string | null;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'When the upload arrived (UTC).' })
   createdAt!: Date;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: 'When a worker first started reading it (UTC); null while queued.' })
   startedAt!: Date | null;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: 'When it completed, failed or was cancelled (UTC); null until then.' })
   finishedAt!: Date | null;
 }

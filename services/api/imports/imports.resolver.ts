@@ -1,41 +1,57 @@
-import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
-import { cancelImport, findImport, forgetImportFile, listImports, type ImportRecord } from '../../shared/db/repositories/imports.repository.js';
+import { Arg, Args, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { countImports, loadImportPage } from '../../shared/db/repositories/import-pages.repository.js';
+import { cancelImport, forgetImportFile } from '../../shared/db/repositories/imports.repository.js';
 import { deleteUpload } from '../../shared/imports/import-files.js';
 import { removeImportJobs } from '../../shared/jobs/import-jobs.js';
-import { badUserInput } from '../app-error.js';
 import type { ApiContext } from '../graphql/context.js';
-import { Import, type ImportStatus } from './import.type.js';
+import { ConnectionArgs, pageSizeForCost, pageSizeOf } from '../relay/connection-args.js';
+import { decodeGlobalIdOf } from '../relay/global-id.js';
+import { CancelImportErrorCode, CancelImportInput, CancelImportPayload } from './cancel-import.type.js';
+import { ImportConnection } from './import-connection.type.js';
+import { decodeImportCursor, encodeImportCursor } from './import-cursor.js';
+import { toImport } from './to-import.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const IMPORT_PAGE_LIMITS = { defaultSize: 20, maxSize: 100 } as const;
 
 /** The caller's imports (POST /imports uploads them); nobody sees or cancels another user's. */
-@Resolver()
+@Resolver(() => ImportConnection)
 export class ImportsResolver {
-  @Query(() => [Import], { description: 'The caller’s imports, newest first.' })
-  async imports(@Ctx() ctx: ApiContext, @Arg('first', () => Int, { defaultValue: 20, description: 'How many (1 to 100).' }) first: number): Promise<Import[]> {
-    const session = await ctx.session();
-    if (!Number.isInteger(first) || first < 1 || first > 100) throw badUserInput('first must be between 1 and 100', 'first');
-    return (await listImports(ctx.em, session.userId, first)).map(toImport);
-  }
-
-  @Query(() => Import, { nullable: true, description: 'One of the caller’s imports; null when there is no such import of theirs.' })
-  async import(@Ctx() ctx: ApiContext, @Arg('id', () => ID) id: string): Promise<Import | null> {
-    const session = await ctx.session();
-    if (!UUID.test(id)) return null;
-    const found = await findImport(ctx.em, id, session.userId);
-    return found && toImport(found);
-  }
-
-  @Mutation(() => Import, {
-    nullable: true,
-    description:
-      'Cancels one of the caller’s queued, running or failed imports: its uploaded file is deleted at once (plays it already stored are kept). A completed or cancelled one is returned unchanged. Null when there is no such import of theirs.',
+  @Query(() => ImportConnection, {
+    description: 'The caller’s imports, newest first: 20 when neither first nor last is given, at most 100 per page.',
+    complexity: ({ args, childComplexity }) => 1 + pageSizeForCost(args, IMPORT_PAGE_LIMITS) * Math.max(1, childComplexity),
   })
-  async cancelImport(@Ctx() ctx: ApiContext, @Arg('id', () => ID) id: string): Promise<Import | null> {
+  async imports(@Args(() => ConnectionArgs) args: ConnectionArgs, @Ctx() ctx: ApiContext): Promise<ImportConnection> {
     const session = await ctx.session();
-    if (!UUID.test(id)) return null;
+    const { direction, size } = pageSizeOf(args, IMPORT_PAGE_LIMITS);
+    const after = args.after === null || args.after === undefined ? undefined : decodeImportCursor(args.after, 'after');
+    const before = args.before === null || args.before === undefined ? undefined : decodeImportCursor(args.before, 'before');
+    const page = await loadImportPage(ctx.em, { userId: session.userId, direction, size, after, before });
+    const edges = page.imports.map(({ position, record }) => ({ cursor: encodeImportCursor(position), node: toImport(record) }));
+    return {
+      edges,
+      pageInfo: { hasNextPage: page.hasOlder, hasPreviousPage: page.hasNewer, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null },
+      userId: session.userId,
+    };
+  }
+
+  @FieldResolver(() => Int, { description: 'How many imports the caller has, whatever the page.' })
+  totalCount(@Root() connection: ImportConnection, @Ctx() ctx: ApiContext): Promise<number> {
+    return countImports(ctx.em, connection.userId);
+  }
+
+  @Mutation(() => CancelImportPayload, {
+    description:
+      'Cancels one of the caller’s queued, running or failed imports: its uploaded file is deleted at once (plays it already stored are kept). ' +
+      'Cancelling a cancelled import again changes nothing; a completed one cannot be cancelled.',
+  })
+  async cancelImport(@Arg('input', () => CancelImportInput, { description: 'The import to cancel.' }) input: CancelImportInput, @Ctx() ctx: ApiContext): Promise<CancelImportPayload> {
+    const session = await ctx.session();
+    const clientMutationId = input.clientMutationId ?? null;
+    const { importId: id } = decodeGlobalIdOf(input.id, 'Import', 'id');
     const cancelled = await cancelImport(ctx.em, id, session.userId);
-    if (!cancelled) return null;
+    if (!cancelled) {
+      return { clientMutationId, import: null, errors: [{ __typename: 'CancelImportError', code: CancelImportErrorCode.IMPORT_NOT_FOUND, message: 'You have no import of this id.' }] };
+    }
     const { before, after } = cancelled;
     if (after.status === 'cancelled' && before.status !== 'cancelled') {
       // Deleted now, whatever the import's worker is doing (or whether it is still alive): a running
@@ -47,31 +63,10 @@ export class ImportsResolver {
       );
       ctx.logger.info({ userId: session.userId, importId: id, was: before.status }, 'import cancelled; its upload is deleted');
     }
-    return toImport(after);
+    const errors =
+      after.status === 'completed'
+        ? [{ __typename: 'CancelImportError' as const, code: CancelImportErrorCode.IMPORT_ALREADY_COMPLETED, message: 'This import had already completed: its plays are stored.' }]
+        : [];
+    return { clientMutationId, import: toImport(after), errors };
   }
-}
-
-function toImport(record: ImportRecord): Import {
-  return {
-    id: record.id,
-    status: record.status as ImportStatus,
-    fileName: record.fileName,
-    fileBytes: record.fileBytes,
-    counts: {
-      rowsRead: record.rowsRead,
-      stored: record.stored,
-      duplicates: record.duplicates,
-      shortPlays: record.shortPlays,
-      unknownTracks: record.unknownTracks,
-      skippedPodcast: record.skippedPodcast,
-      skippedLocal: record.skippedLocal,
-      skippedMalformed: record.skippedMalformed,
-      tracksFetched: record.tracksFetched,
-    },
-    problems: record.problems,
-    error: record.error,
-    createdAt: record.createdAt,
-    startedAt: record.startedAt,
-    finishedAt: record.finishedAt,
-  };
 }

@@ -9,6 +9,7 @@ import { Router, type Request, type Response } from 'express';
 import type { MikroORM } from '../../shared/db/open-orm.js';
 import { completeUpload, discardUpload, finishImport, reserveImport } from '../../shared/db/repositories/imports.repository.js';
 import { deleteUpload, uploadPath } from '../../shared/imports/import-files.js';
+import { toGlobalId } from '../relay/global-id.js';
 import { enqueueImport } from '../../shared/jobs/import-jobs.js';
 import type { ImportJobData } from '../../shared/jobs/job-registry.js';
 import { RequestAuth } from '../auth/request-auth.js';
@@ -119,7 +120,8 @@ export function uploadRoutes(deps: UploadRouteDeps): Router {
       return sendError(res, 503, 'SERVICE_UNAVAILABLE', 'The job queue cannot be reached right now; try again shortly.');
     }
     log.info({ userId: session.userId, importId: id, bytes }, 'import uploaded and queued');
-    res.status(202).json({ id, status: 'queued', fileName, bytes });
+    // The import's global id: what `node(id:)` and cancelImport take.
+    res.status(202).json({ id: toGlobalId({ type: 'Import', importId: id }), status: 'queued', fileName, bytes });
   });
   return router;
 }

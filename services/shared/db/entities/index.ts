@@ -5,3 +5,4 @@ export * from './listening-event.entity.js';
 export * from './poll-state.entity.js';
 export * from './session.entity.js';
 export * from './import.entity.js';
+export * from './play-count.entity.js';

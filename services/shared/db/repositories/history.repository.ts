@@ -1,7 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { PLAY_SOURCES, type PlaySource } from '../entities/listening-event.entity.js';
-import { defineStatement, runStatement, timestamp } from '../statements/statement.js';
+import { bigintNumber, defineStatement, runStatement, timestamp } from '../statements/statement.js';
+import type { PageDirection } from './page-direction.js';
 import { exportArtistAndAlbum, exportNamesOf, knownOnlyById, UNKNOWN_TRACK_NAME } from './export-names.repository.js';
 
 /** A position in a user's history: the key plays are ordered by, with played_at exactly as Postgres prints it. */
@@ -13,10 +14,13 @@ export interface HistoryPosition {
 
 export interface HistoryPageRequest {
   userId: string;
+  direction: PageDirection;
   /** Page size, checked by the caller. */
-  first: number;
-  /** Plays strictly older than this position (the previous page's end). */
+  size: number;
+  /** Only plays strictly older than this position. */
   after?: HistoryPosition;
+  /** Only plays strictly newer than this position. */
+  before?: HistoryPosition;
   /** Inclusive lower bound on played_at. */
   from?: Date;
   /** Exclusive upper bound on played_at. */
@@ -34,66 +38,130 @@ export interface PlayRow {
 }
 
 export interface HistoryPage {
+  /** Newest first, whichever way the page was read. */
   plays: PlayRow[];
-  hasNextPage: boolean;
+  /** Whether older plays follow the page (within after/before and from/to). */
+  hasOlder: boolean;
+  /** Whether newer plays precede the page (within after/before and from/to). */
+  hasNewer: boolean;
 }
 
 /**
- * The bounds a page request leaves open. With them the page is ONE statement whatever the request: no
- * cursor is "before the end of time" (a row comparison that every real play passes) and no range is
- * "from the beginning to the end of time"; Postgres drops the bounds that are not the tightest.
+ * The bounds a page request leaves open. With them a page is ONE statement whatever the request: no
+ * `after` is "older than the end of time" and no `before` "newer than its beginning" (row comparisons
+ * every real play passes), no range is "from the beginning to the end of time"; Postgres drops the
+ * bounds that are not the tightest.
  */
-const NO_CURSOR = { playedAt: 'infinity', trackId: '' } as const;
+const NO_AFTER = { playedAt: 'infinity', trackId: '' } as const;
+const NO_BEFORE = { playedAt: '-infinity', trackId: '' } as const;
 const NO_LOWER_BOUND = '-infinity';
 const NO_UPPER_BOUND = 'infinity';
 
-export const historyPageStatement = defineStatement({
-  name: 'history_page',
-  purpose: [
-    'One page of a user’s plays, newest first, by keyset pagination over the listening_events primary key',
-    '(user_id, played_at, track_id): `(played_at, track_id) < cursor`, `first + 1` rows to know whether another page exists.',
-    'Postgres walks the index backwards from the cursor, so a page deep in a long history costs what the first page costs',
-    '(no OFFSET), and plays stored between two pages never shift them. The row comparison is not expressible in the',
-    'query builder, and the history benchmark measures this path. played_at also comes back as text with microseconds,',
-    'so cursors keep Postgres’ full precision.',
-  ].join(' '),
-  sql: `
-select to_char(e.played_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as played_at_text,
-       e.played_at, e.track_id, e.context_type, e.context_uri, e.source, e.ms_played
-  from listening_events e
- where e.user_id = ?
-   and (e.played_at, e.track_id) < (?::timestamptz, ?)
-   and e.played_at >= ?::timestamptz
-   and e.played_at < ?::timestamptz
- order by e.played_at desc, e.track_id desc
- limit ?`,
-  row: z.object({
-    played_at_text: z.string(),
-    played_at: timestamp,
-    track_id: z.string(),
-    context_type: z.string().nullable(),
-    context_uri: z.string().nullable(),
-    source: z.enum(PLAY_SOURCES),
-    ms_played: z.number().int().nullable(),
-  }),
+const PLAY_COLUMNS = `to_char(e.played_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as played_at_text,
+       e.played_at, e.track_id, e.context_type, e.context_uri, e.source, e.ms_played`;
+
+const playRow = z.object({
+  played_at_text: z.string(),
+  played_at: timestamp,
+  track_id: z.string(),
+  context_type: z.string().nullable(),
+  context_uri: z.string().nullable(),
+  source: z.enum(PLAY_SOURCES),
+  ms_played: z.number().int().nullable(),
 });
 
-/** The bound parameters of `historyPageStatement` for a request (the benchmark's bare baseline sends the same). */
-export function historyPageBindings(request: HistoryPageRequest): Array<string | number> {
-  const after = request.after ?? NO_CURSOR;
-  return [
-    request.userId,
-    after.playedAt,
-    after.trackId,
-    request.from?.toISOString() ?? NO_LOWER_BOUND,
-    request.to?.toISOString() ?? NO_UPPER_BOUND,
-    request.first + 1,
-  ];
+const pageRow = playRow.extend({ beyond: z.boolean() });
+
+const KEYSET_PURPOSE =
+  'keyset pagination over the listening_events primary key (user_id, played_at, track_id): `(played_at, track_id)` ' +
+  'between the cursors, `size + 1` rows to know whether the page has a successor, and one more index probe (the ' +
+  '`beyond` row) to know whether plays lie on the other side of the cursor it starts from. Both are walks of the index ' +
+  'from a cursor, so a page deep in a long history costs what the first page costs (no OFFSET), and plays stored ' +
+  'between two pages never shift them. Row comparisons are not expressible in the query builder, and the history ' +
+  'benchmark measures this path. played_at also comes back as text with microseconds, so cursors keep Postgres’ full precision.';
+
+export const historyPageStatement = defineStatement({
+  name: 'history_page',
+  purpose: `A page of a user’s plays read newest first (first/after), by ${KEYSET_PURPOSE}`,
+  sql: `
+(select ${PLAY_COLUMNS}, false as beyond
+   from listening_events e
+  where e.user_id = ?
+    and (e.played_at, e.track_id) < (?::timestamptz, ?)
+    and (e.played_at, e.track_id) > (?::timestamptz, ?)
+    and e.played_at >= ?::timestamptz
+    and e.played_at < ?::timestamptz
+  order by e.played_at desc, e.track_id desc
+  limit ?)
+union all
+(select ${PLAY_COLUMNS}, true as beyond
+   from listening_events e
+  where e.user_id = ?
+    and (e.played_at, e.track_id) > (?::timestamptz, ?)
+    and e.played_at >= ?::timestamptz
+    and e.played_at < ?::timestamptz
+  order by e.played_at asc, e.track_id asc
+  limit 1)
+order by beyond, played_at desc, track_id desc`,
+  row: pageRow,
+});
+
+export const historyPageBackwardStatement = defineStatement({
+  name: 'history_page_backward',
+  purpose: `A page of a user’s plays read oldest first from its end (last/before), by ${KEYSET_PURPOSE}`,
+  sql: `
+(select ${PLAY_COLUMNS}, false as beyond
+   from listening_events e
+  where e.user_id = ?
+    and (e.played_at, e.track_id) < (?::timestamptz, ?)
+    and (e.played_at, e.track_id) > (?::timestamptz, ?)
+    and e.played_at >= ?::timestamptz
+    and e.played_at < ?::timestamptz
+  order by e.played_at asc, e.track_id asc
+  limit ?)
+union all
+(select ${PLAY_COLUMNS}, true as beyond
+   from listening_events e
+  where e.user_id = ?
+    and (e.played_at, e.track_id) < (?::timestamptz, ?)
+    and e.played_at >= ?::timestamptz
+    and e.played_at < ?::timestamptz
+  order by e.played_at desc, e.track_id desc
+  limit 1)
+order by beyond, played_at asc, track_id asc`,
+  row: pageRow,
+});
+
+/** The statement of a page request and its bound parameters (the benchmark's bare baseline sends the same). */
+export function historyPageQuery(request: HistoryPageRequest): { statement: typeof historyPageStatement; bindings: Array<string | number> } {
+  const after = request.after ?? NO_AFTER;
+  const before = request.before ?? NO_BEFORE;
+  const from = request.from?.toISOString() ?? NO_LOWER_BOUND;
+  const to = request.to?.toISOString() ?? NO_UPPER_BOUND;
+  const page = [request.userId, after.playedAt, after.trackId, before.playedAt, before.trackId, from, to, request.size + 1];
+  // The probe starts from the cursor the page starts from; without one nothing lies beyond it.
+  const start = request.direction === 'forward' ? (request.after ?? NO_AFTER) : (request.before ?? NO_BEFORE);
+  const probe = [request.userId, start.playedAt, start.trackId, from, to];
+  return { statement: request.direction === 'forward' ? historyPageStatement : historyPageBackwardStatement, bindings: [...page, ...probe] };
+}
+
+/** A page of a statement's rows, newest first, with what lies on either side of it. */
+export function historyPageFromRows(request: HistoryPageRequest, rows: ReadonlyArray<z.infer<typeof pageRow>>): HistoryPage {
+  const inPage = rows.filter((row) => !row.beyond);
+  const beyond = rows.length > inPage.length;
+  const successor = inPage.length > request.size;
+  const read = inPage.slice(0, request.size);
+  const plays = (request.direction === 'forward' ? read : read.reverse()).map(toPlayRow);
+  return request.direction === 'forward' ? { plays, hasOlder: successor, hasNewer: beyond } : { plays, hasOlder: beyond, hasNewer: successor };
 }
 
 export async function loadHistoryPage(em: EntityManager, request: HistoryPageRequest): Promise<HistoryPage> {
-  const rows = await runStatement(em, historyPageStatement, historyPageBindings(request));
-  const plays = rows.slice(0, request.first).map((row) => ({
+  const { statement, bindings } = historyPageQuery(request);
+  return historyPageFromRows(request, await runStatement(em, statement, bindings));
+}
+
+function toPlayRow(row: z.infer<typeof playRow>): PlayRow {
+  return {
     position: { playedAt: row.played_at_text, trackId: row.track_id },
     playedAt: row.played_at,
     trackId: row.track_id,
@@ -101,9 +169,77 @@ export async function loadHistoryPage(em: EntityManager, request: HistoryPageReq
     contextUri: row.context_uri,
     source: row.source,
     msPlayed: row.ms_played,
-  }));
-  return { plays, hasNextPage: rows.length > request.first };
+  };
 }
+
+export const historyCountStatement = defineStatement({
+  name: 'history_count',
+  purpose: [
+    'How many plays a user has in a range (a history connection’s totalCount), without counting a long history',
+    'play by play: the whole UTC days inside the range are summed from play_counts (kept exact by triggers on',
+    'listening_events), and only the plays of the partial days at its two ends are counted, each by one range scan',
+    'of the primary key. The history benchmark measures it beside count(*).',
+  ].join(' '),
+  sql: `
+select (select coalesce(sum(c.plays), 0) from play_counts c where c.user_id = ? and c.day >= ?::date and c.day < ?::date)
+     + (select count(*) from listening_events e where e.user_id = ? and e.played_at >= ?::timestamptz and e.played_at < ?::timestamptz)
+     + (select count(*) from listening_events e where e.user_id = ? and e.played_at >= ?::timestamptz and e.played_at < ?::timestamptz)
+       as total`,
+  row: z.object({ total: bigintNumber }),
+});
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** The bound parameters of `historyCountStatement` for a range: whole days, and the partial days at each end. */
+export function historyCountBindings(userId: string, range: { from?: Date; to?: Date }): string[] {
+  const from = range.from?.getTime() ?? -Infinity;
+  const to = range.to?.getTime() ?? Infinity;
+  const instant = (ms: number) => (ms === -Infinity ? NO_LOWER_BOUND : ms === Infinity ? NO_UPPER_BOUND : new Date(ms).toISOString());
+  const day = (ms: number) => (ms === -Infinity ? NO_LOWER_BOUND : ms === Infinity ? NO_UPPER_BOUND : new Date(ms).toISOString().slice(0, 10));
+  // The first midnight at or after `from`, and the last at or before `to` (UTC).
+  const wholeFrom = Number.isFinite(from) ? Math.ceil(from / DAY_MS) * DAY_MS : from;
+  const wholeTo = Number.isFinite(to) ? Math.floor(to / DAY_MS) * DAY_MS : to;
+  if (wholeFrom >= wholeTo) {
+    // No whole day inside: the range is counted directly (it spans less than two days).
+    return [userId, NO_UPPER_BOUND, NO_UPPER_BOUND, userId, instant(from), instant(to), userId, NO_UPPER_BOUND, NO_UPPER_BOUND];
+  }
+  return [userId, day(wholeFrom), day(wholeTo), userId, instant(from), instant(wholeFrom), userId, instant(wholeTo), instant(to)];
+}
+
+/** How many plays the user has at or after `from` and before `to`. */
+export async function countHistory(em: EntityManager, userId: string, range: { from?: Date; to?: Date }): Promise<number> {
+  const [row] = await runStatement(em, historyCountStatement, historyCountBindings(userId, range));
+  return row?.total ?? 0;
+}
+
+export const playsByKeyStatement = defineStatement({
+  name: 'history_plays_by_key',
+  purpose: [
+    'Plays of one user by their keys (a Play asked for by its global id): the keys carry played_at with microseconds,',
+    'which a JavaScript Date (what the ORM binds) cannot, so they travel as one JSON array and are joined on the',
+    'primary key. Another user’s key finds nothing: the user is the caller’s, never the key’s.',
+  ].join(' '),
+  sql: `
+select ${PLAY_COLUMNS}
+  from jsonb_to_recordset(?::jsonb) as k(played_at timestamptz, track_id text)
+  join listening_events e on e.user_id = ? and e.played_at = k.played_at and e.track_id = k.track_id`,
+  row: playRow,
+});
+
+/** The user's plays at these positions, by `positionKey`; positions with no play of theirs are absent. */
+export async function loadPlaysByPosition(em: EntityManager, userId: string, positions: readonly HistoryPosition[]): Promise<Map<string, PlayRow>> {
+  const plays = new Map<string, PlayRow>();
+  if (positions.length === 0) return plays;
+  const keys = JSON.stringify(positions.map((position) => ({ played_at: position.playedAt, track_id: position.trackId })));
+  for (const row of await runStatement(em, playsByKeyStatement, [keys, userId])) {
+    const play = toPlayRow(row);
+    plays.set(positionKey(play.position), play);
+  }
+  return plays;
+}
+
+/** A position as one string, to find a play by it. */
+export const positionKey = (position: HistoryPosition): string => `${position.playedAt} ${position.trackId}`;
 
 export interface AlbumRow {
   id: string;
@@ -124,7 +260,8 @@ export interface TrackRow {
   id: string;
   name: string;
   uri: string;
-  durationMs: number;
+  /** Null for a track Spotify no longer knows. */
+  durationMs: number | null;
   album: AlbumRow | null;
   artists: ArtistRow[];
 }
@@ -193,7 +330,7 @@ export async function loadPageTracks(em: EntityManager, viewerId: string, trackI
       const track = tracks.get(id)!;
       const own = names.get(id);
       const { artist, album } = own ? exportArtistAndAlbum(own) : { artist: null, album: null };
-      tracks.set(id, { ...track, name: own?.trackName ?? UNKNOWN_TRACK_NAME, album, artists: artist ? [artist] : [] });
+      tracks.set(id, { ...track, name: own?.trackName ?? UNKNOWN_TRACK_NAME, durationMs: null, album, artists: artist ? [artist] : [] });
     }
   }
   return tracks;

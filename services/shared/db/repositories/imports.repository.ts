@@ -51,12 +51,12 @@ export const MAX_PROBLEMS = 100;
 const PENDING: ImportStatus[] = ['receiving', 'queued', 'running'];
 
 /** What users see: an upload still arriving is not an import yet. */
-const VISIBLE = { $ne: 'receiving' as const };
+export const VISIBLE = { $ne: 'receiving' as const };
 
 /** Imports whose file may still be used: the upload's bytes count towards the user's disk quota. */
 const HOLDING_FILES: ImportStatus[] = [...PENDING, 'failed'];
 
-function toRecord(entity: Import): ImportRecord {
+export function toImportRecord(entity: Import): ImportRecord {
   const counts = Object.fromEntries(COUNT_KEYS.map((key) => [key, entity[key]])) as unknown as ImportCounts;
   return {
     ...counts,
@@ -87,7 +87,7 @@ export async function createImport(em: EntityManager, input: { id?: string; user
     fileBytes: String(input.fileBytes),
   });
   await em.persistAndFlush(entity);
-  return toRecord(entity);
+  return toImportRecord(entity);
 }
 
 export type Reservation = { reserved: ImportRecord } | { refused: 'too_many_pending'; pending: number } | { refused: 'over_quota'; heldBytes: number };
@@ -111,7 +111,7 @@ export function reserveImport(
     if (heldBytes + input.reservedBytes > input.maxUserBytes) return { refused: 'over_quota', heldBytes } as const;
     const entity = tx.create(Import, { id: input.id, user: input.userId, status: 'receiving', fileName: input.fileName, filePath: input.filePath, fileBytes: String(input.reservedBytes) });
     await tx.flush();
-    return { reserved: toRecord(entity) };
+    return { reserved: toImportRecord(entity) };
   });
 }
 
@@ -128,13 +128,7 @@ export async function discardUpload(em: EntityManager, id: string): Promise<void
 /** One import; with a user id, only that user's (anyone else's is "not found"). */
 export async function findImport(em: EntityManager, id: string, userId?: string): Promise<ImportRecord | null> {
   const entity = await em.findOne(Import, { id, status: VISIBLE, ...(userId !== undefined ? { user: userId } : {}) }, { refresh: true });
-  return entity && toRecord(entity);
-}
-
-/** A user's imports, newest first. */
-export async function listImports(em: EntityManager, userId: string, limit = 50): Promise<ImportRecord[]> {
-  const entities = await em.find(Import, { user: userId, status: VISIBLE }, { orderBy: { createdAt: 'desc', id: 'desc' }, limit, refresh: true });
-  return entities.map(toRecord);
+  return entity && toImportRecord(entity);
 }
 
 /** Every import of the user, uploads still arriving included: what deleting the account must clean up. */
@@ -204,7 +198,7 @@ export function startImport(em: EntityManager, id: string): Promise<ImportRecord
     entity.error = null;
     entity.updatedAt = new Date();
     await tx.flush();
-    return toRecord(entity);
+    return toImportRecord(entity);
   });
 }
 

@@ -37,9 +37,12 @@ export async function findActiveSession(em: EntityManager, tokenHash: string): P
   return row ? { sessionId: row.id, userId: row.user_id, userStatus: row.status, expiresAt: row.expires_at } : null;
 }
 
-/** Revokes one session (logout); revoking twice is harmless. */
-export async function revokeSession(em: EntityManager, sessionId: string): Promise<void> {
-  await em.nativeUpdate(Session, { id: sessionId, revokedAt: null }, { revokedAt: new Date() });
+/** Revokes one session (logout) and says when it was revoked; revoking twice is harmless (the first instant stays). */
+export async function revokeSession(em: EntityManager, sessionId: string): Promise<Date> {
+  const now = new Date();
+  if ((await em.nativeUpdate(Session, { id: sessionId, revokedAt: null }, { revokedAt: now })) > 0) return now;
+  const revoked = await em.findOne(Session, sessionId, { fields: ['revokedAt'], refresh: true });
+  return revoked?.revokedAt ?? now;
 }
 
 /** Sessions of a user that still open something (neither expired nor revoked). */

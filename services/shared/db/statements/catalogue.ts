@@ -1,4 +1,5 @@
-import { historyPageStatement, pageTracksStatement } from '../repositories/history.repository.js';
+import { heardCatalogueStatement } from '../repositories/heard-catalogue.repository.js';
+import { historyCountStatement, historyPageBackwardStatement, historyPageStatement, pageTracksStatement, playsByKeyStatement } from '../repositories/history.repository.js';
 import { storePlayBatchStatement } from '../repositories/plays.repository.js';
 import { loadPollContextStatement, recordPollSuccessStatement } from '../repositories/poll-state.repository.js';
 import { findActiveSessionStatement } from '../repositories/sessions.repository.js';
@@ -11,8 +12,12 @@ import type { Statement } from './statement.js';
  */
 export const HAND_WRITTEN_STATEMENTS: ReadonlyArray<Statement<unknown>> = [
   findActiveSessionStatement,
+  heardCatalogueStatement,
+  historyCountStatement,
   historyPageStatement,
+  historyPageBackwardStatement,
   pageTracksStatement,
+  playsByKeyStatement,
   loadPollContextStatement,
   recordPollSuccessStatement,
   storePlayBatchStatement,

@@ -3,8 +3,9 @@ import { z } from 'zod';
 
 /**
  * A hand-written SQL statement of the data layer. Only the hot paths a benchmark measures (ingest, the
- * history page, the poll's own statements, the session look-up of every request) are written by hand;
- * everything else goes through MikroORM. Each statement has a unique name, is sent as a named (prepared)
+ * history page and its total, the poll's own statements, the session look-up of every request) and the
+ * few queries MikroORM cannot express (row comparisons, keys with microseconds, EXISTS across tables)
+ * are written by hand; everything else goes through MikroORM. Each statement has a unique name, is sent as a named (prepared)
  * statement that Postgres parses and plans once per connection, and its rows are checked against one
  * schema, here, instead of being asserted by each caller. Every statement is listed in `catalogue.ts`,
  * and a test writes each to `services/shared/db/queries/<name>.sql`, so a changed query shows in review.
