@@ -3,6 +3,8 @@ import { isDeepStrictEqual } from 'node:util';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { encodeHistoryCursor } from '../../services/api/history/history-cursor.js';
+import { historyCountBindings, historyCountStatement } from '../../services/shared/db/repositories/history.repository.js';
+import { positionalSql } from '../../services/shared/db/statements/statement.js';
 import { HISTORY_QUERY as QUERY, PAGE } from '../baselines/bare-history-handler.js';
 import { REDIS_URL } from '../support/bench-env.js';
 import { benchPrefix, benchRedis } from '../support/bench-redis.js';
@@ -10,6 +12,7 @@ import { startChildService, type ChildService } from '../support/child-service.j
 import { HEAVY_USER_ID, PRELOAD_SIZES } from '../support/preloaded-history.js';
 import { atLeastRatioRow, atMostRatioRow, checkRow, formatNumber, formatRatio, infoRow, type ResultRow } from '../support/results-table.js';
 import type { Scenario } from '../support/scenario.js';
+import { median } from '../support/stopwatch.js';
 import { clonePreloadedDatabase } from '../support/shared-databases.js';
 
 /** Default: seconds per point; small (smoke): a fixed number of requests per point instead. */
@@ -210,6 +213,7 @@ export const historyScenario: Scenario = {
         ),
       );
     }
+    rows.push(...(await totalCountRows(sql, heavyPlays, context.size === 'small' ? 10 : 40)));
     rows.push(infoRow('API RSS under the query load (scenario 5)', `${formatNumber(apiRss / 2 ** 20)} MiB now, peak ${formatNumber(apiPeakRss / 2 ** 20)} MiB`));
     return {
       rows,
@@ -218,7 +222,46 @@ export const historyScenario: Scenario = {
         `autocannon, ${size.seconds} s per point after a warm-up of each server, each point run GraphQL, bare keyset, bare OFFSET in turn; pages of ${PAGE} with track, album and artists`,
         'the bare handler sends exactly the API’s statements (the data layer’s session, page and page-tracks statements, named and prepared alike; test/api/history-bench-baseline.test.ts checks it) with pg behind node:http; its answers were checked equal to the API’s',
         'both servers: one process, pool of 10 connections (DATABASE_POOL_MAX default), API at LOG_LEVEL=info (one access-log line per request)',
+        'totalCount: the data layer’s history_count statement (whole days summed from play_counts, the two partial days counted), prepared as the API prepares it, against count(*) over the same plays; medians of alternating runs, each pair checked to agree',
       ],
     };
   },
 };
+
+/**
+ * What a connection's totalCount costs for the heavy user, against counting the plays: the whole
+ * history, and a range whose ends fall inside days (the partial days are counted play by play).
+ */
+async function totalCountRows(sql: pg.Pool, heavyPlays: number, runs: number): Promise<ResultRow[]> {
+  const { rows: bounds } = await sql.query<{ oldest: Date; newest: Date }>('select min(played_at) as oldest, max(played_at) as newest from listening_events where user_id = $1', [HEAVY_USER_ID]);
+  const { oldest, newest } = bounds[0]!;
+  const span = newest.getTime() - oldest.getTime();
+  const ranges: Array<{ label: string; from?: Date; to?: Date }> = [
+    { label: `whole history (${heavyPlays.toLocaleString('en-US')} plays)` },
+    { label: 'middle half, ends inside days', from: new Date(oldest.getTime() + span / 4 + 3_600_000 * 5.5), to: new Date(oldest.getTime() + (span * 3) / 4 + 3_600_000 * 7.25) },
+  ];
+  const rows: ResultRow[] = [];
+  for (const range of ranges) {
+    const counted: number[] = [];
+    const naive: number[] = [];
+    for (let run = 0; run < runs; run++) {
+      const startedCount = performance.now();
+      const { rows: total } = await sql.query<{ total: string }>({
+        name: `playlog_${historyCountStatement.name}`,
+        text: positionalSql(historyCountStatement),
+        values: historyCountBindings(HEAVY_USER_ID, range),
+      });
+      counted.push(performance.now() - startedCount);
+      const startedNaive = performance.now();
+      const { rows: plain } = await sql.query<{ total: string }>(
+        `select count(*) as total from listening_events where user_id = $1 and played_at >= coalesce($2::timestamptz, '-infinity') and played_at < coalesce($3::timestamptz, 'infinity')`,
+        [HEAVY_USER_ID, range.from ?? null, range.to ?? null],
+      );
+      naive.push(performance.now() - startedNaive);
+      if (Number(total[0]!.total) !== Number(plain[0]!.total)) throw new Error(`totalCount of ${range.label} is ${total[0]!.total}, count(*) says ${plain[0]!.total}`);
+    }
+    rows.push(atMostRatioRow({ figure: `totalCount, ${range.label}`, value: median(counted), unit: 'ms', baselineName: 'count(*)', baselineValue: median(naive), maxRatio: 0.2 }));
+  }
+  return rows;
+}
+

@@ -95,13 +95,18 @@ export const ingestScenario: Scenario = {
     context.defer(() => orm.close(true));
     const storedPlays = Number((await sql.query(`select count(*) from listening_events`)).rows[0].count);
 
-    // The ceiling's table: a scratch copy of listening_events with the same rows and indexes.
+    // The ceiling's table: a scratch copy of listening_events with the same rows, indexes and triggers.
     let started = Date.now();
     await sql.query(`create table ${SCRATCH_TABLE} (like listening_events including defaults including constraints)`);
     await sql.query(`insert into ${SCRATCH_TABLE} select * from listening_events`);
     await sql.query(`set maintenance_work_mem = '1GB'`);
     await sql.query(`alter table ${SCRATCH_TABLE} add primary key (user_id, played_at, track_id)`);
-    await sql.query(`create index on ${SCRATCH_TABLE} (track_id)`);
+    await sql.query(`create index on ${SCRATCH_TABLE} (track_id, user_id)`);
+    await sql.query(`create unique index on ${SCRATCH_TABLE} (user_id, track_id, date_trunc('second', played_at at time zone 'UTC'))`);
+    // Storing a play counts it per day: the ceiling's rows are counted by the same trigger function.
+    await sql.query(
+      `create trigger ${SCRATCH_TABLE}_count_stored after insert on ${SCRATCH_TABLE} referencing new table as stored_plays for each statement execute function playlog_count_stored_plays()`,
+    );
     // LIKE does not copy foreign keys; the ceiling pays the same checks as the real table ("not valid":
     // the rows came from a validated table; every new row is checked).
     await sql.query(`alter table ${SCRATCH_TABLE} add foreign key (user_id) references users (id) on update cascade on delete cascade not valid`);
