@@ -8,6 +8,7 @@ import { databaseEnv, importStorageEnv, redisEnv, runtimeEnv } from '../services
 import { loadConfig } from '../services/shared/config/load-config.js';
 import { openOrm } from '../services/shared/db/open-orm.js';
 import { createImport, findImport, type ImportRecord } from '../services/shared/db/repositories/imports.repository.js';
+import { parseGlobalId, toGlobalId } from '../services/api/relay/global-id.js';
 import { findUserByIdOrSpotifyId } from '../services/shared/db/repositories/users.repository.js';
 import { enqueueImport } from '../services/shared/jobs/import-jobs.js';
 import { openQueues } from '../services/shared/jobs/open-queues.js';
@@ -20,7 +21,7 @@ Streaming_History_Audio_*.json files) for a user, as an upload to POST /imports 
 copied to IMPORT_DIR and queued; a running worker imports it.
 
 options:
-  --user <id>   the user: Playlog's user id or their Spotify user id
+  --user <id>   the user: Playlog's user id (as in the logs, or \`me { id }\` from GraphQL) or their Spotify user id
   --wait        print progress until the import ends
   -h, --help    this text
 
@@ -40,7 +41,9 @@ runCommandLine('import', USAGE, async (argv) => {
   const queues = openQueues(redis, config.QUEUE_PREFIX);
   try {
     const em = orm.em.fork();
-    const user = await findUserByIdOrSpotifyId(em, values.user);
+    // The id `me { id }` shows a user (a global id) names their Playlog id inside.
+    const globalId = parseGlobalId(values.user);
+    const user = await findUserByIdOrSpotifyId(em, globalId?.type === 'User' ? globalId.userId : values.user);
     if (!user) {
       process.stderr.write(`import: no Playlog user with id or Spotify id "${values.user}"\n`);
       return EXIT.error;
@@ -57,7 +60,7 @@ runCommandLine('import', USAGE, async (argv) => {
       await rm(filePath, { force: true });
       throw error;
     }
-    console.log(`import ${id} queued (${size} bytes) for user ${user.id}`);
+    console.log(`import ${id} queued (${size} bytes) for user ${user.id}; GraphQL id ${toGlobalId({ type: 'Import', importId: id })}`);
     if (!values.wait) return EXIT.ok;
 
     let last = '';

@@ -35,7 +35,7 @@ export const apiEnv = defineEnv({
   GRAPHQL_INTROSPECTION: bool.optional().describe('Allow schema introspection. Default: on, except when NODE_ENV=production.'),
   GRAPHQL_IDE: bool.optional().describe('Serve the GraphiQL IDE (bundled, works offline) to browsers at GET /graphql. Default: on, except when NODE_ENV=production; needs introspection.'),
   GRAPHQL_MAX_DEPTH: positiveInt.max(100).default(10).describe('Deepest field nesting a GraphQL operation may have.'),
-  GRAPHQL_MAX_COST: positiveInt.default(10_000).describe('Highest estimated cost of a GraphQL operation: each field costs 1, and listeningHistory multiplies what it selects by `first` (a full page of 200 with every field costs about 4,600).'),
+  GRAPHQL_MAX_COST: positiveInt.default(10_000).describe('Highest estimated cost of a GraphQL operation: each field costs 1, and listeningHistory multiplies what it selects by `first` (a full page of 200 with every field costs about 6,800).'),
   GRAPHQL_MAX_ALIASES: nonNegativeInt.max(1000).default(30).describe('Most aliased fields one GraphQL operation may use.'),
   GRAPHQL_MAX_FIELDS: positiveInt
     .max(100_000)

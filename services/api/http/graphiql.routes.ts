@@ -21,7 +21,8 @@ const DEFAULT_QUERY = `# Playlog's GraphQL API. Log in first (open /auth/login),
 {
   me { displayName status historyStartsAt lastSuccessfulPoll }
   listeningHistory(first: 10) {
-    edges { node { playedAt track { name artists { name } album { name } } } }
+    totalCount
+    edges { node { id playedAt track { name artists { name } album { name } } } }
     pageInfo { hasNextPage endCursor }
   }
 }
