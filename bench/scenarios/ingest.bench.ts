@@ -258,7 +258,7 @@ export const ingestScenario: Scenario = {
       rows,
       notes: [
         `table held ${storedPlays.toLocaleString('en-US')} plays before the run; one connection, batches run one after another`,
-        `rows/s counts every row of a batch, the replayed half too; COPY writes all of them into ${SCRATCH_TABLE} (same columns, indexes and foreign keys; no catalogue, no conflict check)`,
+        `rows/s counts every row of a batch, the replayed half too; COPY writes all of them into ${SCRATCH_TABLE} (same columns, indexes, foreign keys and day-count trigger; no catalogue, no conflict check)`,
         `naive path: findOne track, create what is missing, findOne play, persist, flush: per play`,
         `unit of work (MikroORM as documented for batches): one find each of albums, artists, tracks and stored plays, em.create for what is missing, one flush`,
       ],
