@@ -86,6 +86,15 @@ const MATRIX: Record<string, (principal: Principal) => Promise<void>> = {
     }
   },
 
+  async updateSettings(principal) {
+    const zone = principal === 'userA' ? 'Europe/Paris' : 'Asia/Tokyo';
+    const response = await ask(principal, 'mutation ($zone: String!) { updateSettings(input: { timeZone: $zone }) { user { id timeZone } } }', { zone });
+    if (isUser(principal)) expect(response.body.data.updateSettings.user).toEqual({ id: users[principal]!.globalUserId, timeZone: zone });
+    else expect(codes(response)).toEqual(['UNAUTHENTICATED']);
+    // Each user's zone is their own.
+    if (principal === 'userB') expect((await ask('userA', '{ me { timeZone } }')).body.data.me.timeZone).toBe('Europe/Paris');
+  },
+
   async startSpotifyLogin(principal) {
     // Public by design: it only returns where to send the browser; whoever finishes it is who Spotify says.
     const response = await ask(principal, 'mutation { startSpotifyLogin { authorizationUrl state } }');

@@ -1,14 +1,16 @@
 import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import { importsOfUser } from '../../shared/db/repositories/imports.repository.js';
-import { deleteUser } from '../../shared/db/repositories/users.repository.js';
+import { deleteUser, setUserTimeZone } from '../../shared/db/repositories/users.repository.js';
 import { deleteUpload } from '../../shared/imports/import-files.js';
 import { removeImportJobs } from '../../shared/jobs/import-jobs.js';
 import { removePollJobs, requestPoll } from '../../shared/jobs/poll-jobs.js';
-import { AppError } from '../app-error.js';
+import { AppError, unauthenticated } from '../app-error.js';
 import type { ApiContext } from '../graphql/context.js';
 import { toGlobalId } from '../relay/global-id.js';
 import { DeleteMyAccountInput, DeleteMyAccountPayload } from './delete-account.type.js';
 import { loadUser } from './load-user.js';
+import { UpdateSettingsInput, UpdateSettingsPayload } from './settings.type.js';
+import { checkTimeZone } from './time-zone.js';
 import { PollStatus, RequestSyncInput, RequestSyncPayload } from './sync.type.js';
 import { User } from './user.type.js';
 
@@ -19,6 +21,14 @@ export class AccountResolver {
   async me(@Ctx() ctx: ApiContext): Promise<User> {
     const session = await ctx.session();
     return loadUser(ctx, session.userId);
+  }
+
+  @Mutation(() => UpdateSettingsPayload, { description: 'Changes the caller’s settings: for now their time zone. Setting the same value again changes nothing.' })
+  async updateSettings(@Arg('input', () => UpdateSettingsInput, { description: 'The settings to change.' }) input: UpdateSettingsInput, @Ctx() ctx: ApiContext): Promise<UpdateSettingsPayload> {
+    const session = await ctx.session();
+    const timeZone = await checkTimeZone(ctx.em, input.timeZone, 'timeZone');
+    if (!(await setUserTimeZone(ctx.em, session.userId, timeZone))) throw unauthenticated(true);
+    return { clientMutationId: input.clientMutationId ?? null, user: await loadUser(ctx, session.userId) };
   }
 
   @Mutation(() => RequestSyncPayload, {

@@ -25,5 +25,6 @@ export async function findUser(ctx: ApiContext, userId: string): Promise<User | 
     historyStartsAt: profile.historyStartsAt,
     lastSuccessfulPoll: profile.lastSuccessfulPollAt,
     spotifyAuthorizedAt: profile.spotifyAuthorizedAt,
+    timeZone: profile.timeZone,
   };
 }

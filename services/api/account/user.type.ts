@@ -33,6 +33,9 @@ export class User implements Node {
   @Field(() => UserStatus, { description: 'Whether Playlog is collecting the user’s plays.' })
   status!: UserStatus;
 
+  @Field(() => String, { description: 'The IANA time zone (such as Europe/Paris) statistics use for this user unless a query names another; UTC until set with updateSettings.' })
+  timeZone!: string;
+
   @Field(() => Date, { description: 'When this user first logged in to Playlog.' })
   createdAt!: Date;
 

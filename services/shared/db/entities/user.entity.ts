@@ -1,4 +1,4 @@
-import { EntitySchema } from '@mikro-orm/core';
+import { EntitySchema, type Opt } from '@mikro-orm/core';
 import { randomUUID } from 'node:crypto';
 import type { PollState } from './poll-state.entity.js';
 import type { SpotifyCredentials } from './spotify-credentials.entity.js';
@@ -11,6 +11,8 @@ export class User {
   spotifyUserId!: string;
   displayName: string | null = null;
   status: UserStatus = 'active';
+  /** The IANA time zone the user's statistics use unless a query names another. */
+  timeZone: Opt<string> = 'UTC';
   createdAt: Date = new Date();
   updatedAt: Date = new Date();
   /** Inverse sides (the rows live in their own tables, keyed by the user): loaded only when asked for. */
@@ -28,6 +30,7 @@ export const UserSchema = new EntitySchema<User>({
     spotifyUserId: { type: 'string', columnType: 'text', unique: 'users_spotify_user_id_unique' },
     displayName: { type: 'string', columnType: 'text', nullable: true },
     status: { enum: true, items: () => [...USER_STATUSES], default: 'active' },
+    timeZone: { type: 'string', columnType: 'text', default: 'UTC' },
     createdAt: { type: 'Date', columnType: 'timestamptz', defaultRaw: 'now()' },
     updatedAt: { type: 'Date', columnType: 'timestamptz', defaultRaw: 'now()', onUpdate: () => new Date() },
     pollState: { kind: '1:1', entity: 'PollState', mappedBy: 'user', nullable: true },

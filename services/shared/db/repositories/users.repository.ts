@@ -17,6 +17,8 @@ export interface UserProfile {
   lastSuccessfulPollAt: Date | null;
   /** When the user last authorised Playlog on Spotify (refresh tokens die six months after it). */
   spotifyAuthorizedAt: Date | null;
+  /** The IANA time zone of the user's statistics. */
+  timeZone: string;
 }
 
 export interface UserRow {
@@ -57,7 +59,7 @@ export async function ensurePollState(em: EntityManager, userId: string): Promis
 export async function loadUserProfile(em: EntityManager, userId: string): Promise<UserProfile | null> {
   const user = await em.findOne(User, userId, {
     populate: ['pollState', 'credentials'],
-    fields: ['id', 'spotifyUserId', 'displayName', 'status', 'createdAt', 'pollState.lastSuccessAt', 'credentials.authorizedAt'],
+    fields: ['id', 'spotifyUserId', 'displayName', 'status', 'timeZone', 'createdAt', 'pollState.lastSuccessAt', 'credentials.authorizedAt'],
   });
   if (!user) return null;
   // The primary key (user_id, played_at, track_id) serves this from its first entry.
@@ -71,7 +73,19 @@ export async function loadUserProfile(em: EntityManager, userId: string): Promis
     historyStartsAt: first?.playedAt ?? null,
     lastSuccessfulPollAt: user.pollState?.lastSuccessAt ?? null,
     spotifyAuthorizedAt: user.credentials?.authorizedAt ?? null,
+    timeZone: user.timeZone,
   };
+}
+
+/** Sets the user's time zone (checked by the caller); false when the user is gone. */
+export async function setUserTimeZone(em: EntityManager, userId: string, timeZone: string): Promise<boolean> {
+  return (await em.nativeUpdate(User, { id: userId }, { timeZone, updatedAt: new Date() })) > 0;
+}
+
+/** Whether Postgres' time zone database knows this IANA name exactly (what statistics are computed with). */
+export async function isKnownTimeZone(em: EntityManager, name: string): Promise<boolean> {
+  const rows = await em.getConnection().execute<Array<{ known: boolean }>>('select exists (select 1 from pg_timezone_names where name = ?) as known', [name]);
+  return rows[0]?.known === true;
 }
 
 /** The user by Playlog id or by Spotify user id (operators may give either); null when there is none. */
