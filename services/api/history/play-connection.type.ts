@@ -13,11 +13,13 @@ export class PlayEdge {
   node!: Play;
 }
 
-/** What totalCount counts: the connection's user and range (not exposed). */
+/** What totalCount counts: the connection's user, range and tracks (not exposed). */
 export interface PlayCountScope {
   userId: string;
   from?: Date;
   to?: Date;
+  /** Only these tracks' plays, when the history is filtered. */
+  trackIds?: readonly string[];
 }
 
 @ObjectType({ description: 'A page of the user’s plays, newest first (a Relay connection).' })

@@ -70,7 +70,7 @@ const playRow = z.object({
   ms_played: z.number().int().nullable(),
 });
 
-const pageRow = playRow.extend({ beyond: z.boolean() });
+export const pageRow = playRow.extend({ beyond: z.boolean() });
 
 const KEYSET_PURPOSE =
   'keyset pagination over the listening_events primary key (user_id, played_at, track_id): `(played_at, track_id)` ' +
@@ -80,69 +80,68 @@ const KEYSET_PURPOSE =
   'between two pages never shift them. Row comparisons are not expressible in the query builder, and the history ' +
   'benchmark measures this path. played_at also comes back as text with microseconds, so cursors keep Postgres’ full precision.';
 
-export const historyPageStatement = defineStatement({
-  name: 'history_page',
-  purpose: `A page of a user’s plays read newest first (first/after), by ${KEYSET_PURPOSE}`,
-  sql: `
+/**
+ * The text of a keyset page statement: the page's rows between the cursors, read from the `after` end
+ * (forward) or the `before` end (backward), then the probe row beyond the cursor the page starts from.
+ * `onlyTracks` adds `track_id = any(<ids>)` to both (a history filtered by track, album or artist).
+ */
+export function keysetPageSql(direction: PageDirection, onlyTracks: boolean): string {
+  const [pageOrder, probeOrder, probeSide] = direction === 'forward' ? ['desc', 'asc', '>'] : ['asc', 'desc', '<'];
+  const tracks = onlyTracks ? '\n    and e.track_id = any(?::text[])' : '';
+  return `
 (select ${PLAY_COLUMNS}, false as beyond
    from listening_events e
-  where e.user_id = ?
+  where e.user_id = ?${tracks}
     and (e.played_at, e.track_id) < (?::timestamptz, ?)
     and (e.played_at, e.track_id) > (?::timestamptz, ?)
     and e.played_at >= ?::timestamptz
     and e.played_at < ?::timestamptz
-  order by e.played_at desc, e.track_id desc
+  order by e.played_at ${pageOrder}, e.track_id ${pageOrder}
   limit ?)
 union all
 (select ${PLAY_COLUMNS}, true as beyond
    from listening_events e
-  where e.user_id = ?
-    and (e.played_at, e.track_id) > (?::timestamptz, ?)
+  where e.user_id = ?${tracks}
+    and (e.played_at, e.track_id) ${probeSide} (?::timestamptz, ?)
     and e.played_at >= ?::timestamptz
     and e.played_at < ?::timestamptz
-  order by e.played_at asc, e.track_id asc
+  order by e.played_at ${probeOrder}, e.track_id ${probeOrder}
   limit 1)
-order by beyond, played_at desc, track_id desc`,
+order by beyond, played_at ${pageOrder}, track_id ${pageOrder}`;
+}
+
+export const historyPageStatement = defineStatement({
+  name: 'history_page',
+  purpose: `A page of a user’s plays read newest first (first/after), by ${KEYSET_PURPOSE}`,
+  sql: keysetPageSql('forward', false),
   row: pageRow,
 });
 
 export const historyPageBackwardStatement = defineStatement({
   name: 'history_page_backward',
   purpose: `A page of a user’s plays read oldest first from its end (last/before), by ${KEYSET_PURPOSE}`,
-  sql: `
-(select ${PLAY_COLUMNS}, false as beyond
-   from listening_events e
-  where e.user_id = ?
-    and (e.played_at, e.track_id) < (?::timestamptz, ?)
-    and (e.played_at, e.track_id) > (?::timestamptz, ?)
-    and e.played_at >= ?::timestamptz
-    and e.played_at < ?::timestamptz
-  order by e.played_at asc, e.track_id asc
-  limit ?)
-union all
-(select ${PLAY_COLUMNS}, true as beyond
-   from listening_events e
-  where e.user_id = ?
-    and (e.played_at, e.track_id) < (?::timestamptz, ?)
-    and e.played_at >= ?::timestamptz
-    and e.played_at < ?::timestamptz
-  order by e.played_at desc, e.track_id desc
-  limit 1)
-order by beyond, played_at asc, track_id asc`,
+  sql: keysetPageSql('backward', false),
   row: pageRow,
 });
 
-/** The statement of a page request and its bound parameters (the benchmark's bare baseline sends the same). */
-export function historyPageQuery(request: HistoryPageRequest): { statement: typeof historyPageStatement; bindings: Array<string | number> } {
+/** The bound parameters of a keyset page statement; with `trackIds`, of its filtered form. */
+export function keysetPageBindings(request: HistoryPageRequest, trackIds?: readonly string[]): Array<string | number | string[]> {
   const after = request.after ?? NO_AFTER;
   const before = request.before ?? NO_BEFORE;
   const from = request.from?.toISOString() ?? NO_LOWER_BOUND;
   const to = request.to?.toISOString() ?? NO_UPPER_BOUND;
-  const page = [request.userId, after.playedAt, after.trackId, before.playedAt, before.trackId, from, to, request.size + 1];
+  const user: Array<string | string[]> = trackIds ? [request.userId, [...trackIds]] : [request.userId];
+  const page = [...user, after.playedAt, after.trackId, before.playedAt, before.trackId, from, to, request.size + 1];
   // The probe starts from the cursor the page starts from; without one nothing lies beyond it.
   const start = request.direction === 'forward' ? (request.after ?? NO_AFTER) : (request.before ?? NO_BEFORE);
-  const probe = [request.userId, start.playedAt, start.trackId, from, to];
-  return { statement: request.direction === 'forward' ? historyPageStatement : historyPageBackwardStatement, bindings: [...page, ...probe] };
+  const probe = [...user, start.playedAt, start.trackId, from, to];
+  return [...page, ...probe];
+}
+
+/** The statement of a page request and its bound parameters (the benchmark's bare baseline sends the same). */
+export function historyPageQuery(request: HistoryPageRequest): { statement: typeof historyPageStatement; bindings: Array<string | number> } {
+  const statement = request.direction === 'forward' ? historyPageStatement : historyPageBackwardStatement;
+  return { statement, bindings: keysetPageBindings(request) as Array<string | number> };
 }
 
 /** A page of a statement's rows, newest first, with what lies on either side of it. */
@@ -160,7 +159,7 @@ export async function loadHistoryPage(em: EntityManager, request: HistoryPageReq
   return historyPageFromRows(request, await runStatement(em, statement, bindings));
 }
 
-function toPlayRow(row: z.infer<typeof playRow>): PlayRow {
+export function toPlayRow(row: z.infer<typeof playRow>): PlayRow {
   return {
     position: { playedAt: row.played_at_text, trackId: row.track_id },
     playedAt: row.played_at,

@@ -1,4 +1,5 @@
 import { heardCatalogueStatement } from '../repositories/heard-catalogue.repository.js';
+import { historyCountOfTracksStatement, historyPageOfTracksBackwardStatement, historyPageOfTracksStatement } from '../repositories/history-filter.repository.js';
 import { historyCountStatement, historyPageBackwardStatement, historyPageStatement, pageTracksStatement, playsByKeyStatement } from '../repositories/history.repository.js';
 import { storePlayBatchStatement } from '../repositories/plays.repository.js';
 import { loadPollContextStatement, recordPollSuccessStatement } from '../repositories/poll-state.repository.js';
@@ -14,8 +15,11 @@ export const HAND_WRITTEN_STATEMENTS: ReadonlyArray<Statement<unknown>> = [
   findActiveSessionStatement,
   heardCatalogueStatement,
   historyCountStatement,
+  historyCountOfTracksStatement,
   historyPageStatement,
   historyPageBackwardStatement,
+  historyPageOfTracksStatement,
+  historyPageOfTracksBackwardStatement,
   pageTracksStatement,
   playsByKeyStatement,
   loadPollContextStatement,
