@@ -1,18 +1,14 @@
 import { Args, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
 import { countHistoryOfTracks, loadHistoryPageOfTracks, tracksMatching, type TrackFilter } from '../../shared/db/repositories/history-filter.repository.js';
 import { countHistory, loadHistoryPage, loadPageTracks } from '../../shared/db/repositories/history.repository.js';
-import { badUserInput } from '../app-error.js';
 import type { ApiContext } from '../graphql/context.js';
 import { pageSizeForCost, pageSizeOf } from '../relay/connection-args.js';
 import { decodeGlobalIdOf } from '../relay/global-id.js';
 import { HISTORY_PAGE_LIMITS, HistoryArgs } from './history.args.js';
 import { decodeHistoryCursor, encodeHistoryCursor } from './history-cursor.js';
+import { checkRange } from './instants.js';
 import { PlayConnection } from './play-connection.type.js';
 import { toPlay } from './to-play.js';
-
-/** Earliest and latest instants a filter may name: what both Postgres and JavaScript dates represent. */
-const EARLIEST = Date.parse('0001-01-01T00:00:00.000Z');
-const LATEST = Date.parse('9999-12-31T23:59:59.999Z');
 
 @Resolver(() => PlayConnection)
 export class HistoryResolver {
@@ -28,9 +24,7 @@ export class HistoryResolver {
     const { direction, size } = pageSizeOf(args, HISTORY_PAGE_LIMITS);
     const after = args.after === null || args.after === undefined ? undefined : decodeHistoryCursor(args.after, 'after');
     const before = args.before === null || args.before === undefined ? undefined : decodeHistoryCursor(args.before, 'before');
-    const from = checkInstant(args.from, 'from');
-    const to = checkInstant(args.to, 'to');
-    if (from && to && from.getTime() >= to.getTime()) throw badUserInput('from must be before to (from is inclusive, to exclusive)', 'from');
+    const { from, to } = checkRange(args);
 
     const filter = trackFilterOf(args);
     const trackIds = filter ? await tracksMatching(ctx.em, session.userId, filter) : undefined;
@@ -62,11 +56,4 @@ function trackFilterOf(args: HistoryArgs): TrackFilter | undefined {
   if (args.albumId !== null && args.albumId !== undefined) filter.albumId = decodeGlobalIdOf(args.albumId, 'Album', 'albumId').albumId;
   if (args.artistId !== null && args.artistId !== undefined) filter.artistId = decodeGlobalIdOf(args.artistId, 'Artist', 'artistId').artistId;
   return Object.keys(filter).length > 0 ? filter : undefined;
-}
-
-function checkInstant(value: Date | null | undefined, argument: 'from' | 'to'): Date | undefined {
-  if (value === null || value === undefined) return undefined;
-  const ms = value.getTime();
-  if (Number.isNaN(ms) || ms < EARLIEST || ms > LATEST) throw badUserInput(`${argument} must be a date-time between years 1 and 9999`, argument);
-  return value;
 }

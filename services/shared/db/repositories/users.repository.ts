@@ -77,6 +77,12 @@ export async function loadUserProfile(em: EntityManager, userId: string): Promis
   };
 }
 
+/** The user's own time zone; null when the user is gone. */
+export async function timeZoneOfUser(em: EntityManager, userId: string): Promise<string | null> {
+  const user = await em.findOne(User, userId, { fields: ['timeZone'] });
+  return user?.timeZone ?? null;
+}
+
 /** Sets the user's time zone (checked by the caller); false when the user is gone. */
 export async function setUserTimeZone(em: EntityManager, userId: string, timeZone: string): Promise<boolean> {
   return (await em.nativeUpdate(User, { id: userId }, { timeZone, updatedAt: new Date() })) > 0;

@@ -4,6 +4,7 @@ import { historyCountStatement, historyPageBackwardStatement, historyPageStateme
 import { storePlayBatchStatement } from '../repositories/plays.repository.js';
 import { loadPollContextStatement, recordPollSuccessStatement } from '../repositories/poll-state.repository.js';
 import { findActiveSessionStatement } from '../repositories/sessions.repository.js';
+import { statsActivityStatement, statsClockStatement, statsPlayedSpanStatement, statsSummaryStatement } from '../repositories/stats.repository.js';
 import type { Statement } from './statement.js';
 
 /**
@@ -24,5 +25,9 @@ export const HAND_WRITTEN_STATEMENTS: ReadonlyArray<Statement<unknown>> = [
   playsByKeyStatement,
   loadPollContextStatement,
   recordPollSuccessStatement,
+  statsActivityStatement,
+  statsClockStatement,
+  statsPlayedSpanStatement,
+  statsSummaryStatement,
   storePlayBatchStatement,
 ];

@@ -1,0 +1,206 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { z } from 'zod';
+import { bigintNumber, defineStatement, runStatement, timestamp } from '../statements/statement.js';
+
+/**
+ * Listening statistics, recounted from the stored plays on every request (docs/stats.md): exact by
+ * construction, in any IANA time zone Postgres knows. The counting rules live here, once:
+ *   - a play counts when Spotify would count it: every polled play (Spotify lists only those), an
+ *     imported one when it lasted 30 seconds or more;
+ *   - its time is its own ms_played when known (imports), else its track's duration.
+ * Local days, weeks (ISO, from Monday), months, years, hours and weekdays are Postgres' `at time zone`,
+ * which follows the zone's rules, daylight saving time and offsets that are not whole hours included.
+ */
+
+/** The counting rule, for the plays `e` of `listening_events`. */
+const COUNTS = `(e.source = 'poll' or e.ms_played >= 30000)`;
+/** A counted play's time, with its track `t`. */
+const PLAY_MS = `coalesce(e.ms_played, t.duration_ms)`;
+
+export interface StatsScope {
+  userId: string;
+  timeZone: string;
+  from?: Date;
+  to?: Date;
+}
+
+const bounds = (scope: StatsScope) => [scope.from?.toISOString() ?? '-infinity', scope.to?.toISOString() ?? 'infinity'];
+
+const PLAYS_IN_SCOPE = `
+  select e.played_at, e.track_id, ${PLAY_MS} as ms, t.album_id, (e.played_at at time zone ?)::date as day
+    from listening_events e join tracks t on t.id = e.track_id
+   where e.user_id = ? and e.played_at >= ?::timestamptz and e.played_at < ?::timestamptz and ${COUNTS}`;
+
+export const statsSummaryStatement = defineStatement({
+  name: 'stats_summary',
+  purpose: [
+    'A listener’s summary over a range: counted plays, their time, distinct tracks, artists (credited ones, and those',
+    'only the listener’s own export names) and albums, active local days, first and last play, and the longest run of',
+    'consecutive local days with a play (gaps-and-islands: a day minus its rank is constant along a run). One pass over',
+    'the range’s plays; window functions and distinct counts across three tables are not the query builder’s.',
+  ].join(' '),
+  sql: `
+with p as (${PLAYS_IN_SCOPE}),
+days as (select distinct day from p),
+runs as (select day, day - (row_number() over (order by day))::int as run from days),
+longest as (select count(*) as days, min(day) as first_day, max(day) as last_day from runs group by run order by count(*) desc, max(day) desc limit 1),
+tracks as (select distinct track_id, album_id from p),
+artists as (
+  select 'spotify:' || ta.artist_id as artist from tracks x join track_artists ta on ta.track_id = x.track_id
+  union
+  select 'export:' || n.artist_name from tracks x join export_track_names n on n.track_id = x.track_id and n.user_id = ? where n.artist_name is not null
+),
+albums as (
+  select 'spotify:' || x.album_id as album from tracks x where x.album_id is not null
+  union
+  select 'export:' || json_build_array(n.artist_name, n.album_name)::text from tracks x join export_track_names n on n.track_id = x.track_id and n.user_id = ? where n.album_name is not null
+)
+select (select count(*) from p) as plays,
+       (select coalesce(sum(ms), 0) from p) as ms_played,
+       (select count(*) from tracks) as distinct_tracks,
+       (select count(*) from artists) as distinct_artists,
+       (select count(*) from albums) as distinct_albums,
+       (select count(*) from days) as active_days,
+       (select min(played_at) from p) as first_played_at,
+       (select max(played_at) from p) as last_played_at,
+       (select days from longest) as streak_days,
+       (select to_char(first_day, 'YYYY-MM-DD') from longest) as streak_from,
+       (select to_char(last_day, 'YYYY-MM-DD') from longest) as streak_to`,
+  row: z.object({
+    plays: bigintNumber,
+    ms_played: bigintNumber,
+    distinct_tracks: bigintNumber,
+    distinct_artists: bigintNumber,
+    distinct_albums: bigintNumber,
+    active_days: bigintNumber,
+    first_played_at: timestamp.nullable(),
+    last_played_at: timestamp.nullable(),
+    streak_days: bigintNumber.nullable(),
+    streak_from: z.string().nullable(),
+    streak_to: z.string().nullable(),
+  }),
+});
+
+export interface Summary {
+  plays: number;
+  msPlayed: number;
+  distinctTracks: number;
+  distinctArtists: number;
+  distinctAlbums: number;
+  activeDays: number;
+  firstPlayedAt: Date | null;
+  lastPlayedAt: Date | null;
+  /** Null when there is no play. */
+  longestStreak: { days: number; from: string; to: string } | null;
+}
+
+export async function loadSummary(em: EntityManager, scope: StatsScope): Promise<Summary> {
+  const [row] = await runStatement(em, statsSummaryStatement, [scope.timeZone, scope.userId, ...bounds(scope), scope.userId, scope.userId]);
+  if (!row) throw new Error('stats_summary returned no row');
+  return {
+    plays: row.plays,
+    msPlayed: row.ms_played,
+    distinctTracks: row.distinct_tracks,
+    distinctArtists: row.distinct_artists,
+    distinctAlbums: row.distinct_albums,
+    activeDays: row.active_days,
+    firstPlayedAt: row.first_played_at,
+    lastPlayedAt: row.last_played_at,
+    longestStreak: row.streak_days === null || row.streak_from === null || row.streak_to === null ? null : { days: row.streak_days, from: row.streak_from, to: row.streak_to },
+  };
+}
+
+export type ActivityUnit = 'day' | 'week' | 'month' | 'year';
+
+export const statsActivityStatement = defineStatement({
+  name: 'stats_activity',
+  purpose: [
+    'A listener’s plays and time per local day, ISO week, month or year over a range, every bucket of it, empty ones as',
+    'zeros: the local bucket starts come from generate_series in the zone’s wall-clock time and are turned into instants',
+    'by the zone’s rules (a local midnight that does not exist is the day’s first instant). The plays are grouped by',
+    'the same local truncation; a generated series joined to a grouping is not the query builder’s.',
+  ].join(' '),
+  sql: `
+with p as (${PLAYS_IN_SCOPE}),
+counted as (select date_trunc(?, played_at at time zone ?) as bucket, count(*) as plays, sum(ms) as ms from p group by 1),
+buckets as (select generate_series(date_trunc(?, ?::timestamptz at time zone ?), date_trunc(?, ?::timestamptz at time zone ?), ?::interval) as bucket)
+select b.bucket at time zone ? as start, coalesce(c.plays, 0) as plays, coalesce(c.ms, 0) as ms_played
+  from buckets b left join counted c on c.bucket = b.bucket
+ order by b.bucket`,
+  row: z.object({ start: timestamp, plays: bigintNumber, ms_played: bigintNumber }),
+});
+
+export interface ActivityPoint {
+  start: Date;
+  plays: number;
+  msPlayed: number;
+}
+
+/** Every `unit` bucket from the one holding `first` to the one holding `last` (instants), in the zone. */
+export async function loadActivity(em: EntityManager, scope: StatsScope, unit: ActivityUnit, first: Date, last: Date): Promise<ActivityPoint[]> {
+  const zone = scope.timeZone;
+  const rows = await runStatement(em, statsActivityStatement, [
+    zone,
+    scope.userId,
+    ...bounds(scope),
+    unit,
+    zone,
+    unit,
+    first.toISOString(),
+    zone,
+    unit,
+    last.toISOString(),
+    zone,
+    `1 ${unit}`,
+    zone,
+  ]);
+  return rows.map((row) => ({ start: row.start, plays: row.plays, msPlayed: row.ms_played }));
+}
+
+export const statsClockStatement = defineStatement({
+  name: 'stats_clock',
+  purpose: [
+    'A listener’s plays and time by local weekday (ISO: 1 = Monday) and hour, all 168 cells, empty ones as zeros: a',
+    'generated grid joined to the grouping, in the zone’s wall-clock time.',
+  ].join(' '),
+  sql: `
+with p as (${PLAYS_IN_SCOPE}),
+counted as (
+  select extract(isodow from played_at at time zone ?)::int as weekday, extract(hour from played_at at time zone ?)::int as hour, count(*) as plays, sum(ms) as ms
+    from p group by 1, 2
+)
+select d as weekday, h as hour, coalesce(c.plays, 0) as plays, coalesce(c.ms, 0) as ms_played
+  from generate_series(1, 7) d cross join generate_series(0, 23) h
+  left join counted c on c.weekday = d and c.hour = h
+ order by d, h`,
+  row: z.object({ weekday: z.number().int(), hour: z.number().int(), plays: bigintNumber, ms_played: bigintNumber }),
+});
+
+export interface ClockCell {
+  weekday: number;
+  hour: number;
+  plays: number;
+  msPlayed: number;
+}
+
+export async function loadClock(em: EntityManager, scope: StatsScope): Promise<ClockCell[]> {
+  const rows = await runStatement(em, statsClockStatement, [scope.timeZone, scope.userId, ...bounds(scope), scope.timeZone, scope.timeZone]);
+  return rows.map((row) => ({ weekday: row.weekday, hour: row.hour, plays: row.plays, msPlayed: row.ms_played }));
+}
+
+export const statsPlayedSpanStatement = defineStatement({
+  name: 'stats_played_span',
+  purpose:
+    'The first and last counted play of a user in a range (where an unbounded activity range starts and ends): two ' +
+    'walks of the primary key from either end, stopping at the first play that counts.',
+  sql: `
+select (select e.played_at from listening_events e where e.user_id = ? and e.played_at >= ?::timestamptz and e.played_at < ?::timestamptz and ${COUNTS} order by e.played_at asc limit 1) as first_played_at,
+       (select e.played_at from listening_events e where e.user_id = ? and e.played_at >= ?::timestamptz and e.played_at < ?::timestamptz and ${COUNTS} order by e.played_at desc limit 1) as last_played_at`,
+  row: z.object({ first_played_at: timestamp.nullable(), last_played_at: timestamp.nullable() }),
+});
+
+export async function loadPlayedSpan(em: EntityManager, scope: Omit<StatsScope, 'timeZone'>): Promise<{ first: Date | null; last: Date | null }> {
+  const range = bounds({ ...scope, timeZone: 'UTC' });
+  const [row] = await runStatement(em, statsPlayedSpanStatement, [scope.userId, ...range, scope.userId, ...range]);
+  return { first: row?.first_played_at ?? null, last: row?.last_played_at ?? null };
+}

@@ -1,0 +1,173 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PlayInput } from '../../services/shared/plays/play-input.js';
+import { ingestPlays } from '../../services/shared/plays/ingest-plays.js';
+import { activityOf, clockOf, localDate, summaryOf, type OraclePlay } from '../support/stats-oracle.js';
+import { errorCodes, startApiHarness, type ApiHarness, type LoggedIn } from './api-harness.js';
+
+/** Zones with daylight saving time (one whose spring-forward skips midnight), and offsets of 30 and 45 minutes. */
+const ZONES = ['UTC', 'Europe/Berlin', 'America/Santiago', 'America/New_York', 'Asia/Kolkata', 'Asia/Kathmandu', 'Australia/Eucla', 'Pacific/Chatham'] as const;
+/** Instants near which local days and hours are easy to get wrong: DST changes in 2026 and local midnights. */
+const ANCHORS = [
+  '2026-03-29T01:00:00Z', // Europe/Berlin springs forward
+  '2026-10-25T01:00:00Z', // Europe/Berlin falls back
+  '2026-03-08T07:00:00Z', // America/New_York springs forward
+  '2026-11-01T06:00:00Z', // America/New_York falls back
+  '2026-04-05T03:00:00Z', // America/Santiago falls back
+  '2026-09-06T04:00:00Z', // America/Santiago springs forward: local midnight does not exist
+  '2026-06-30T18:30:00Z', // midnight in Asia/Kolkata
+  '2026-06-30T18:15:00Z', // midnight in Asia/Kathmandu
+  '2026-06-30T15:15:00Z', // midnight in Australia/Eucla
+  '2026-12-31T23:59:59Z',
+].map(Date.parse);
+
+let h: ApiHarness;
+let user: LoggedIn;
+beforeAll(async () => {
+  h = await startApiHarness({ label: 'api_stats' });
+  user = await h.login(h.emulator.users()[0]!.id);
+});
+afterAll(async () => {
+  await h?.stop();
+});
+
+const TRACKS = Array.from({ length: 8 }, (_, i) => ({
+  trackId: `statsTrack${String(i).padStart(12, '0')}`,
+  albumId: `statsAlbum${String(i % 3).padStart(12, '0')}`,
+  artistIds: [`statsArtist${String(i % 4).padStart(11, '0')}`, ...(i % 2 ? [`statsGuest${String(i).padStart(12, '0')}`] : [])],
+  durationMs: 120_000 + i * 1_000,
+}));
+
+function toInput(play: OraclePlay): PlayInput {
+  return {
+    playedAt: play.playedAt,
+    msPlayed: play.msPlayed,
+    context: null,
+    track: {
+      id: play.trackId,
+      name: play.trackId,
+      uri: `spotify:track:${play.trackId}`,
+      durationMs: play.durationMs,
+      album: play.albumId === null ? null : { id: play.albumId, name: play.albumId, uri: `spotify:album:${play.albumId}`, releaseDate: null, imageUrl: null },
+      artists: play.artistIds.map((id) => ({ id, name: id, uri: `spotify:artist:${id}` })),
+    },
+  };
+}
+
+/** Stores the plays in the given batches, each split by source, as polls and imports would. */
+async function store(batches: OraclePlay[][]): Promise<void> {
+  await h.db.sql.query('delete from listening_events where user_id = $1', [user.userId]);
+  for (const batch of batches) {
+    for (const source of ['poll', 'import'] as const) {
+      const plays = batch.filter((play) => play.source === source).map(toInput);
+      if (plays.length > 0) await ingestPlays(h.db.orm.em.fork(), { userId: user.userId, plays, source });
+    }
+  }
+}
+
+const SUMMARY = `query ($range: StatsRange, $timeZone: String) { listeningSummary(range: $range, timeZone: $timeZone) {
+  plays msPlayed distinctTracks distinctArtists distinctAlbums activeDays firstPlayedAt lastPlayedAt longestStreak { days from to } } }`;
+const ACTIVITY = 'query ($range: StatsRange!, $bucket: ActivityBucket!, $timeZone: String) { listeningActivity(range: $range, bucket: $bucket, timeZone: $timeZone) { start plays msPlayed } }';
+const CLOCK = 'query ($range: StatsRange, $timeZone: String) { listeningClock(range: $range, timeZone: $timeZone) { weekday hour plays msPlayed } }';
+const ask = <T>(query: string, variables: Record<string, unknown>) => h.client(user.token).request<T>(query, variables);
+type Point = { start: string; plays: number; msPlayed: number };
+
+/** What the API answers for these plays in this zone, against the oracle: summary, activity by day, week and month, clock. */
+async function expectStatsOf(plays: OraclePlay[], timeZone: string, range: { from?: string; to?: string } = {}) {
+  const inRange = plays.filter((play) => (range.from === undefined || play.playedAt >= range.from) && (range.to === undefined || play.playedAt < range.to));
+  const { listeningSummary } = await ask<{ listeningSummary: unknown }>(SUMMARY, { range, timeZone });
+  expect(listeningSummary).toEqual(summaryOf(inRange, timeZone));
+
+  const { listeningClock } = await ask<{ listeningClock: unknown }>(CLOCK, { range, timeZone });
+  expect(listeningClock).toEqual(clockOf(inRange, timeZone));
+
+  const counted = inRange.filter((play) => play.source === 'poll' || (play.msPlayed ?? 0) >= 30_000).map((play) => Date.parse(play.playedAt));
+  if (counted.length === 0) return;
+  const first = range.from ? Date.parse(range.from) : Math.min(...counted);
+  const last = range.to ? Date.parse(range.to) - 1 : Date.now();
+  for (const bucket of ['DAY', 'WEEK', 'MONTH', 'YEAR'] as const) {
+    if (bucket === 'DAY' && last - first > 400 * 86_400_000) continue;
+    const { listeningActivity } = await ask<{ listeningActivity: Point[] }>(ACTIVITY, { range, bucket, timeZone });
+    const expected = activityOf(inRange, timeZone, bucket.toLowerCase() as 'day', first, last);
+    expect(listeningActivity.map((point) => ({ date: localDate(Date.parse(point.start), timeZone), plays: point.plays, msPlayed: point.msPlayed })), bucket).toEqual(expected);
+    // Each start is the first instant of its local day: a moment before it is the day before.
+    for (const point of listeningActivity) expect(localDate(Date.parse(point.start) - 1, timeZone) < localDate(Date.parse(point.start), timeZone), point.start).toBe(true);
+  }
+}
+
+const play = (instant: number, track: number, source: 'poll' | 'import', msPlayed: number | null = null): OraclePlay => ({
+  playedAt: new Date(instant).toISOString(),
+  ...TRACKS[track]!,
+  source,
+  msPlayed: source === 'poll' ? null : msPlayed,
+});
+
+describe('statistics, recounted in the listener’s time zone', () => {
+  it('counts plays around DST changes, skipped midnights and half- and quarter-hour offsets exactly as the oracle', async () => {
+    const plays = ANCHORS.flatMap((anchor, i) => [
+      play(anchor - 1_000, i % 8, 'poll'),
+      play(anchor, (i + 1) % 8, 'import', 200_000),
+      play(anchor + 60_000, (i + 2) % 8, 'import', 29_999), // too short: kept, never counted
+      play(anchor + 3_600_000, (i + 3) % 8, 'poll'),
+    ]);
+    await store([plays.slice(0, 17), plays.slice(17)]);
+    for (const zone of ZONES) await expectStatsOf(plays, zone);
+    await expectStatsOf(plays, 'Asia/Kathmandu', { from: '2026-06-30T18:00:00Z', to: '2026-11-01T06:30:00Z' });
+  });
+
+  it('answers random histories, stored in random batches with duplicates, in random zones and ranges, as the oracle (property)', async () => {
+    const base = Date.parse('2025-12-20T00:00:00Z');
+    const instant = fc.oneof(
+      fc.constantFrom(...ANCHORS).chain((anchor) => fc.integer({ min: -7_200, max: 7_200 }).map((seconds) => anchor + seconds * 1_000)),
+      fc.integer({ min: 0, max: 420 * 86_400 }).map((seconds) => base + seconds * 1_000),
+    );
+    const arbitraryPlay = fc.record({ at: instant, track: fc.integer({ min: 0, max: 7 }), source: fc.constantFrom('poll' as const, 'import' as const), ms: fc.constantFrom(0, 10_000, 29_999, 30_000, 245_000) });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(arbitraryPlay, { minLength: 1, maxLength: 50 }),
+        fc.constantFrom(...ZONES),
+        fc.integer({ min: 1, max: 3 }),
+        fc.option(fc.tuple(instant, fc.integer({ min: 1, max: 200 * 86_400 })), { nil: undefined }),
+        async (drawn, zone, batchCount, window) => {
+          // One play of a track per second (what Playlog keeps), each stored once however often it arrives.
+          const seen = new Set<string>();
+          const plays = drawn
+            .map((d) => play(Math.floor(d.at / 1_000) * 1_000, d.track, d.source, d.ms))
+            .filter((p) => !seen.has(`${p.trackId}|${p.playedAt}`) && seen.add(`${p.trackId}|${p.playedAt}`));
+          const batches = Array.from({ length: batchCount }, (_, i) => plays.filter((_p, j) => j % batchCount === i));
+          batches.push(plays.slice(0, Math.ceil(plays.length / 2))); // replayed: changes nothing
+          await store(batches);
+          const range = window ? { from: new Date(window[0]).toISOString(), to: new Date(window[0] + window[1] * 1_000).toISOString() } : {};
+          await expectStatsOf(plays, zone, range);
+        },
+      ),
+      { numRuns: 25 },
+    );
+  }, 120_000);
+
+  it('uses me.timeZone by default, and refuses unknown zones and reversed or oversized ranges', async () => {
+    await store([[play(Date.parse('2026-06-30T18:40:00Z'), 0, 'poll')]]);
+    await h.client(user.token).request('mutation { updateSettings(input: { timeZone: "Asia/Kolkata" }) { user { timeZone } } }');
+    const { listeningClock } = await ask<{ listeningClock: Array<{ weekday: number; hour: number; plays: number }> }>(CLOCK, {});
+    // 18:40Z on a Tuesday is 00:10 on Wednesday in Kolkata.
+    expect(listeningClock.filter((cell) => cell.plays > 0)).toEqual([{ weekday: 3, hour: 0, plays: 1, msPlayed: 120_000 }]);
+    expect((await ask<{ listeningClock: Array<{ weekday: number; hour: number; plays: number }> }>(CLOCK, { timeZone: 'UTC' })).listeningClock.filter((cell) => cell.plays > 0)).toEqual([
+      { weekday: 2, hour: 18, plays: 1, msPlayed: 120_000 },
+    ]);
+
+    await expect(ask(SUMMARY, { timeZone: 'Mars/Olympus_Mons' })).rejects.toThrow(/timeZone "Mars\/Olympus_Mons" is not an IANA time zone name/);
+    expect(await errorCodes(ask(SUMMARY, { range: { from: '2026-02-01T00:00:00Z', to: '2026-01-01T00:00:00Z' } }))).toEqual(['BAD_USER_INPUT']);
+    expect(await errorCodes(ask(ACTIVITY, { range: { from: '1990-01-01T00:00:00Z' }, bucket: 'DAY' }))).toEqual(['BAD_USER_INPUT']);
+    expect((await ask<{ listeningActivity: Point[] }>(ACTIVITY, { range: { from: '1990-01-01T00:00:00Z' }, bucket: 'YEAR' })).listeningActivity.length).toBeGreaterThan(30);
+    expect(await errorCodes(h.client().request(SUMMARY, {}))).toEqual(['UNAUTHENTICATED']);
+  });
+
+  it('answers a listener with no plays with zeros and nulls, and an activity with no bucket', async () => {
+    await store([]);
+    const { listeningSummary } = await ask<{ listeningSummary: unknown }>(SUMMARY, { timeZone: 'UTC' });
+    expect(listeningSummary).toEqual(summaryOf([], 'UTC'));
+    expect((await ask<{ listeningActivity: Point[] }>(ACTIVITY, { range: {}, bucket: 'MONTH' })).listeningActivity).toEqual([]);
+    const { listeningClock } = await ask<{ listeningClock: unknown[] }>(CLOCK, {});
+    expect(listeningClock).toHaveLength(168);
+  });
+});
