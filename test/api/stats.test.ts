@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlayInput } from '../../services/shared/plays/play-input.js';
 import { ingestPlays } from '../../services/shared/plays/ingest-plays.js';
-import { activityOf, clockOf, localDate, summaryOf, type OraclePlay } from '../support/stats-oracle.js';
+import { activityOf, clockOf, localDate, rankingOf, summaryOf, type OraclePlay } from '../support/stats-oracle.js';
 import { errorCodes, startApiHarness, type ApiHarness, type LoggedIn } from './api-harness.js';
 
 /** Zones with daylight saving time (one whose spring-forward skips midnight), and offsets of 30 and 45 minutes. */
@@ -81,6 +81,13 @@ async function expectStatsOf(plays: OraclePlay[], timeZone: string, range: { fro
   const { listeningClock } = await ask<{ listeningClock: unknown }>(CLOCK, { range, timeZone });
   expect(listeningClock).toEqual(clockOf(inRange, timeZone));
 
+  for (const kind of ['track', 'album', 'artist'] as const) {
+    for (const orderBy of ['PLAYS', 'TIME'] as const) {
+      const ranked = await walkRanking(kind, orderBy, range);
+      expect(ranked, `${kind} by ${orderBy}`).toEqual(rankingOf(inRange, kind, orderBy === 'PLAYS' ? 'plays' : 'time'));
+    }
+  }
+
   const counted = inRange.filter((play) => play.source === 'poll' || (play.msPlayed ?? 0) >= 30_000).map((play) => Date.parse(play.playedAt));
   if (counted.length === 0) return;
   const first = range.from ? Date.parse(range.from) : Math.min(...counted);
@@ -92,6 +99,34 @@ async function expectStatsOf(plays: OraclePlay[], timeZone: string, range: { fro
     expect(listeningActivity.map((point) => ({ date: localDate(Date.parse(point.start), timeZone), plays: point.plays, msPlayed: point.msPlayed })), bucket).toEqual(expected);
     // Each start is the first instant of its local day: a moment before it is the day before.
     for (const point of listeningActivity) expect(localDate(Date.parse(point.start) - 1, timeZone) < localDate(Date.parse(point.start), timeZone), point.start).toBe(true);
+  }
+}
+
+type RankingPage = {
+  totalCount: number;
+  edges: Array<{ cursor: string; node: { rank: number; plays: number; msPlayed: number; firstPlayedAt: string; lastPlayedAt: string } & Record<string, { spotifyId: string }> }>;
+  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; endCursor: string | null };
+};
+
+/** Every page of a ranking, three items at a time, as the oracle's rows. */
+async function walkRanking(kind: 'track' | 'album' | 'artist', orderBy: 'PLAYS' | 'TIME', range: { from?: string; to?: string }) {
+  const field = `top${kind[0]!.toUpperCase()}${kind.slice(1)}s`;
+  const query = `query ($range: StatsRange, $orderBy: RankOrder, $after: String) { ${field}(range: $range, orderBy: $orderBy, first: 3, after: $after) {
+    totalCount edges { cursor node { rank plays msPlayed firstPlayedAt lastPlayedAt ${kind} { spotifyId } } } pageInfo { hasNextPage hasPreviousPage endCursor } } }`;
+  const rows: unknown[] = [];
+  let after: string | null = null;
+  for (let pages = 0; ; pages++) {
+    const page: RankingPage = (await ask<Record<string, RankingPage>>(query, { range, orderBy, after }))[field]!;
+    expect(page.pageInfo.hasPreviousPage).toBe(pages > 0 && page.edges.length > 0);
+    for (const { node } of page.edges) {
+      rows.push({ rank: node.rank, id: node[kind]!.spotifyId, plays: node.plays, msPlayed: node.msPlayed, firstPlayedAt: node.firstPlayedAt, lastPlayedAt: node.lastPlayedAt });
+    }
+    expect(page.totalCount).toBeGreaterThanOrEqual(rows.length);
+    if (!page.pageInfo.hasNextPage) {
+      expect(page.totalCount).toBe(rows.length);
+      return rows;
+    }
+    after = page.pageInfo.endCursor;
   }
 }
 
@@ -160,6 +195,14 @@ describe('statistics, recounted in the listener’s time zone', () => {
     expect(await errorCodes(ask(ACTIVITY, { range: { from: '1990-01-01T00:00:00Z' }, bucket: 'DAY' }))).toEqual(['BAD_USER_INPUT']);
     expect((await ask<{ listeningActivity: Point[] }>(ACTIVITY, { range: { from: '1990-01-01T00:00:00Z' }, bucket: 'YEAR' })).listeningActivity.length).toBeGreaterThan(30);
     expect(await errorCodes(h.client().request(SUMMARY, {}))).toEqual(['UNAUTHENTICATED']);
+
+    // A ranking's cursor belongs to one ranking in one order.
+    await store([[play(Date.parse('2026-06-01T10:00:00Z'), 0, 'poll'), play(Date.parse('2026-06-01T11:00:00Z'), 1, 'poll')]]);
+    const TOP = 'query ($orderBy: RankOrder, $first: Int, $after: String) { topTracks(orderBy: $orderBy, first: $first, after: $after) { edges { cursor } } }';
+    const { topTracks } = await ask<{ topTracks: { edges: Array<{ cursor: string }> } }>(TOP, { first: 1 });
+    await expect(ask(TOP, { orderBy: 'TIME', after: topTracks.edges[0]!.cursor })).rejects.toThrow(/after is a cursor of topTracks\(orderBy: PLAYS\), not of topTracks\(orderBy: TIME\)/);
+    await expect(ask('query ($after: String) { topArtists(after: $after) { totalCount } }', { after: topTracks.edges[0]!.cursor })).rejects.toThrow(/not of topArtists/);
+    for (const first of [0, 201]) expect(await errorCodes(ask(TOP, { first }))).toEqual(['BAD_USER_INPUT']);
   });
 
   it('answers a listener with no plays with zeros and nulls, and an activity with no bucket', async () => {

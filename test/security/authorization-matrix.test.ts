@@ -95,6 +95,47 @@ const MATRIX: Record<string, (principal: Principal) => Promise<void>> = {
     if (principal === 'userB') expect((await ask('userA', '{ me { timeZone } }')).body.data.me.timeZone).toBe('Europe/Paris');
   },
 
+  // Statistics (issue 17): each user's figures are of their own five plays; their tracks are their own.
+  async listeningSummary(principal) {
+    const response = await ask(principal, '{ listeningSummary { plays distinctTracks } }');
+    if (isUser(principal)) expect(response.body.data.listeningSummary).toEqual({ plays: 5, distinctTracks: 5 });
+    else expect(codes(response)).toEqual(['UNAUTHENTICATED']);
+  },
+
+  async listeningActivity(principal) {
+    const response = await ask(principal, '{ listeningActivity(range: { from: "2026-06-01T00:00:00Z", to: "2026-06-02T00:00:00Z" }, bucket: DAY, timeZone: "UTC") { plays } }');
+    if (isUser(principal)) expect(response.body.data.listeningActivity).toEqual([{ plays: 5 }]);
+    else expect(codes(response)).toEqual(['UNAUTHENTICATED']);
+  },
+
+  async listeningClock(principal) {
+    const response = await ask(principal, '{ listeningClock(timeZone: "UTC") { plays } }');
+    if (isUser(principal)) expect(response.body.data.listeningClock.reduce((sum: number, cell: { plays: number }) => sum + cell.plays, 0)).toBe(5);
+    else expect(codes(response)).toEqual(['UNAUTHENTICATED']);
+  },
+
+  async topTracks(principal) {
+    const response = await ask(principal, '{ topTracks(first: 200) { totalCount edges { node { track { spotifyId } } } } }');
+    if (!isUser(principal)) return expect(codes(response)).toEqual(['UNAUTHENTICATED']);
+    const seen = new Set(response.body.data.topTracks.edges.map((e: { node: { track: { spotifyId: string } } }) => e.node.track.spotifyId));
+    expect(seen).toEqual(tracksOf[principal]);
+  },
+
+  async topAlbums(principal) {
+    const response = await ask(principal, '{ topAlbums { totalCount edges { node { plays } } } }');
+    if (isUser(principal)) expect(response.body.data.topAlbums).toEqual({ totalCount: 1, edges: [{ node: { plays: 5 } }] });
+    else expect(codes(response)).toEqual(['UNAUTHENTICATED']);
+  },
+
+  async topArtists(principal) {
+    const response = await ask(principal, '{ topArtists(first: 200) { totalCount edges { node { plays artist { name } } } } }');
+    if (!isUser(principal)) return expect(codes(response)).toEqual(['UNAUTHENTICATED']);
+    // The shared first artist with all five plays, then one guest per track (A's track 1 credits the first
+    // artist twice, as its guest id is the same: counted once).
+    expect(response.body.data.topArtists.totalCount).toBe(principal === 'userA' ? 5 : 6);
+    expect(response.body.data.topArtists.edges[0].node).toEqual({ plays: 5, artist: { name: 'The Testers' } });
+  },
+
   async startSpotifyLogin(principal) {
     // Public by design: it only returns where to send the browser; whoever finishes it is who Spotify says.
     const response = await ask(principal, 'mutation { startSpotifyLogin { authorizationUrl state } }');

@@ -123,3 +123,23 @@ export function clockOf(plays: readonly OraclePlay[], timeZone: string) {
   }
   return [...cells.values()];
 }
+
+/** A ranking of tracks, albums or artists by plays or time, ties to the other measure then the id, with ranks. */
+export function rankingOf(plays: readonly OraclePlay[], kind: 'track' | 'album' | 'artist', order: 'plays' | 'time') {
+  const items = new Map<string, { id: string; plays: number; msPlayed: number; firstPlayedAt: string; lastPlayedAt: string }>();
+  for (const play of plays.filter(counts)) {
+    const ids = kind === 'track' ? [play.trackId] : kind === 'album' ? (play.albumId ? [play.albumId] : []) : [...new Set(play.artistIds)];
+    for (const id of ids) {
+      const item = items.get(id) ?? { id, plays: 0, msPlayed: 0, firstPlayedAt: play.playedAt, lastPlayedAt: play.playedAt };
+      item.plays += 1;
+      item.msPlayed += msOf(play);
+      if (play.playedAt < item.firstPlayedAt) item.firstPlayedAt = play.playedAt;
+      if (play.playedAt > item.lastPlayedAt) item.lastPlayedAt = play.playedAt;
+      items.set(id, item);
+    }
+  }
+  const measure = (item: { plays: number; msPlayed: number }) => (order === 'plays' ? [item.plays, item.msPlayed] : [item.msPlayed, item.plays]) as [number, number];
+  return [...items.values()]
+    .sort((a, b) => measure(b)[0] - measure(a)[0] || measure(b)[1] - measure(a)[1] || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    .map((item, index) => ({ rank: index + 1, ...item }));
+}

@@ -7,6 +7,7 @@ import { AuthResolver } from '../auth/auth.resolver.js';
 import { HistoryResolver } from '../history/history.resolver.js';
 import { ImportsResolver } from '../imports/imports.resolver.js';
 import { NodeResolver } from '../node/node.resolver.js';
+import { RankingsResolver } from '../stats/rankings.resolver.js';
 import { StatsResolver } from '../stats/stats.resolver.js';
 
 let schema: GraphQLSchema | undefined;
@@ -18,7 +19,7 @@ let schema: GraphQLSchema | undefined;
  */
 export function buildApiSchema(): GraphQLSchema {
   schema ??= buildSchemaSync({
-    resolvers: [AuthResolver, AccountResolver, HistoryResolver, ImportsResolver, NodeResolver, StatsResolver],
+    resolvers: [AuthResolver, AccountResolver, HistoryResolver, ImportsResolver, NodeResolver, StatsResolver, RankingsResolver],
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
     // Arguments are checked where they are used, with messages that say what is allowed.
     validate: false,

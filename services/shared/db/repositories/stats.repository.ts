@@ -13,9 +13,9 @@ import { bigintNumber, defineStatement, runStatement, timestamp } from '../state
  */
 
 /** The counting rule, for the plays `e` of `listening_events`. */
-const COUNTS = `(e.source = 'poll' or e.ms_played >= 30000)`;
+export const COUNTS = `(e.source = 'poll' or e.ms_played >= 30000)`;
 /** A counted play's time, with its track `t`. */
-const PLAY_MS = `coalesce(e.ms_played, t.duration_ms)`;
+export const PLAY_MS = `coalesce(e.ms_played, t.duration_ms)`;
 
 export interface StatsScope {
   userId: string;
@@ -24,7 +24,7 @@ export interface StatsScope {
   to?: Date;
 }
 
-const bounds = (scope: StatsScope) => [scope.from?.toISOString() ?? '-infinity', scope.to?.toISOString() ?? 'infinity'];
+export const bounds = (scope: Pick<StatsScope, 'from' | 'to'>) => [scope.from?.toISOString() ?? '-infinity', scope.to?.toISOString() ?? 'infinity'];
 
 const PLAYS_IN_SCOPE = `
   select e.played_at, e.track_id, ${PLAY_MS} as ms, t.album_id, (e.played_at at time zone ?)::date as day
@@ -200,7 +200,7 @@ select (select e.played_at from listening_events e where e.user_id = ? and e.pla
 });
 
 export async function loadPlayedSpan(em: EntityManager, scope: Omit<StatsScope, 'timeZone'>): Promise<{ first: Date | null; last: Date | null }> {
-  const range = bounds({ ...scope, timeZone: 'UTC' });
+  const range = bounds(scope);
   const [row] = await runStatement(em, statsPlayedSpanStatement, [scope.userId, ...range, scope.userId, ...range]);
   return { first: row?.first_played_at ?? null, last: row?.last_played_at ?? null };
 }

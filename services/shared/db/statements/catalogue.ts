@@ -4,6 +4,7 @@ import { historyCountStatement, historyPageBackwardStatement, historyPageStateme
 import { storePlayBatchStatement } from '../repositories/plays.repository.js';
 import { loadPollContextStatement, recordPollSuccessStatement } from '../repositories/poll-state.repository.js';
 import { findActiveSessionStatement } from '../repositories/sessions.repository.js';
+import { RANKING_STATEMENTS } from '../repositories/stats-rankings.repository.js';
 import { statsActivityStatement, statsClockStatement, statsPlayedSpanStatement, statsSummaryStatement } from '../repositories/stats.repository.js';
 import type { Statement } from './statement.js';
 
@@ -30,4 +31,5 @@ export const HAND_WRITTEN_STATEMENTS: ReadonlyArray<Statement<unknown>> = [
   statsPlayedSpanStatement,
   statsSummaryStatement,
   storePlayBatchStatement,
+  ...Object.values(RANKING_STATEMENTS).flatMap((orders) => Object.values(orders)),
 ];

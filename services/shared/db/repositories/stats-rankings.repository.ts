@@ -1,0 +1,134 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { z } from 'zod';
+import { bigintNumber, defineStatement, runStatement, timestamp, type Statement } from '../statements/statement.js';
+import { bounds, COUNTS, PLAY_MS } from './stats.repository.js';
+
+/**
+ * Top tracks, albums and artists of a listener over a range, recounted from the stored plays with the
+ * counting rules of stats.repository.ts. Each credited artist of a track counts its play once; a track's
+ * album gets the play. Artists and albums named only by the listener's own export are ranked by the id
+ * those names make (export-names.repository.ts: `export-` and 22 characters of a SHA-256), computed here
+ * the same way so that ties order alike everywhere.
+ */
+export type RankedKind = 'track' | 'album' | 'artist';
+export type RankOrder = 'plays' | 'time';
+
+/** An export-named artist's or album's id, as exportArtistAndAlbum makes it, from `n` of export_track_names. */
+const derivedId = (parts: string) => `'export-' || left(translate(encode(sha256(${parts}), 'base64'), '+/', '-_'), 22)`;
+const EXPORT_ARTIST_ID = derivedId(`convert_to('artist', 'UTF8') || '\\x00'::bytea || convert_to(n.artist_name, 'UTF8')`);
+const EXPORT_ALBUM_ID = derivedId(`convert_to('album', 'UTF8') || '\\x00'::bytea || convert_to(coalesce(n.artist_name, ''), 'UTF8') || '\\x00'::bytea || convert_to(n.album_name, 'UTF8')`);
+
+const ITEMS: Record<RankedKind, string> = {
+  track: `select p.track_id as id, p.ms, p.played_at from p`,
+  album: `select p.album_id as id, p.ms, p.played_at from p where p.album_id is not null
+          union all
+          select ${EXPORT_ALBUM_ID}, p.ms, p.played_at from p join export_track_names n on n.track_id = p.track_id and n.user_id = ? where n.album_name is not null`,
+  artist: `select distinct ta.artist_id as id, p.ms, p.played_at, p.track_id from p join track_artists ta on ta.track_id = p.track_id
+          union all
+          select ${EXPORT_ARTIST_ID}, p.ms, p.played_at, p.track_id from p join export_track_names n on n.track_id = p.track_id and n.user_id = ? where n.artist_name is not null`,
+};
+
+function rankingSql(kind: RankedKind, order: RankOrder): string {
+  const [first, second] = order === 'plays' ? ['plays', 'ms'] : ['ms', 'plays'];
+  return `
+with p as (
+  select e.played_at, e.track_id, ${PLAY_MS} as ms, t.album_id
+    from listening_events e join tracks t on t.id = e.track_id
+   where e.user_id = ? and e.played_at >= ?::timestamptz and e.played_at < ?::timestamptz and ${COUNTS}
+),
+items as (${ITEMS[kind]}),
+agg as (select id, count(*) as plays, sum(ms) as ms, min(played_at) as first_played_at, max(played_at) as last_played_at from items group by id),
+ranked as (select agg.*, row_number() over (order by ${first} desc, ${second} desc, id asc) as rank from agg),
+page as (
+  select * from ranked
+   where ?::boolean
+      or ${first} < ?::bigint
+      or (${first} = ?::bigint and ${second} < ?::bigint)
+      or (${first} = ?::bigint and ${second} = ?::bigint and id > ?)
+   order by rank
+   limit ?
+)
+select (select count(*) from agg) as total, page.id, page.plays, page.ms, page.first_played_at, page.last_played_at, page.rank
+  from (select 1) one left join page on true
+ order by page.rank`;
+}
+
+const rankingRow = z.object({
+  total: bigintNumber,
+  id: z.string().nullable(),
+  plays: bigintNumber.nullable(),
+  ms: bigintNumber.nullable(),
+  first_played_at: timestamp.nullable(),
+  last_played_at: timestamp.nullable(),
+  rank: bigintNumber.nullable(),
+});
+
+const define = (kind: RankedKind, order: RankOrder) =>
+  defineStatement({
+    name: `stats_top_${kind}s_by_${order}`,
+    purpose: [
+      `A listener’s ${kind}s over a range, ranked by ${order === 'plays' ? 'plays, then time' : 'time, then plays'}, then id: the ranking`,
+      'recounted from the counted plays, its page after a cursor (the last item’s measures and id, so a page never',
+      'repeats or skips an item of the current ranking), and the number of items ranked. Window functions over a',
+      'grouping of a grouping are not the query builder’s.',
+    ].join(' '),
+    sql: rankingSql(kind, order),
+    row: rankingRow,
+  });
+
+export const RANKING_STATEMENTS: Record<RankedKind, Record<RankOrder, Statement<z.infer<typeof rankingRow>>>> = {
+  track: { plays: define('track', 'plays'), time: define('track', 'time') },
+  album: { plays: define('album', 'plays'), time: define('album', 'time') },
+  artist: { plays: define('artist', 'plays'), time: define('artist', 'time') },
+};
+
+/** Where a page of a ranking continues: after the item with these measures and id. */
+export interface RankPosition {
+  plays: number;
+  ms: number;
+  id: string;
+}
+
+export interface Ranked {
+  id: string;
+  rank: number;
+  plays: number;
+  ms: number;
+  firstPlayedAt: Date;
+  lastPlayedAt: Date;
+}
+
+export interface RankingPage {
+  items: Ranked[];
+  /** How many items the whole ranking holds. */
+  total: number;
+  hasNextPage: boolean;
+}
+
+export async function loadRanking(
+  em: EntityManager,
+  request: { userId: string; from?: Date; to?: Date; kind: RankedKind; order: RankOrder; size: number; after?: RankPosition },
+): Promise<RankingPage> {
+  const { after, order } = request;
+  const [first, second] = after ? (order === 'plays' ? [after.plays, after.ms] : [after.ms, after.plays]) : [0, 0];
+  const exportUser = request.kind === 'track' ? [] : [request.userId];
+  const rows = await runStatement(em, RANKING_STATEMENTS[request.kind][order], [
+    request.userId,
+    ...bounds(request),
+    ...exportUser,
+    after === undefined,
+    first,
+    first,
+    second,
+    first,
+    second,
+    after?.id ?? '',
+    request.size + 1,
+  ]);
+  const items = rows.flatMap((row) =>
+    row.id === null || row.plays === null || row.ms === null || row.rank === null || row.first_played_at === null || row.last_played_at === null
+      ? []
+      : [{ id: row.id, rank: row.rank, plays: row.plays, ms: row.ms, firstPlayedAt: row.first_played_at, lastPlayedAt: row.last_played_at }],
+  );
+  return { items: items.slice(0, request.size), total: rows[0]?.total ?? 0, hasNextPage: items.length > request.size };
+}
