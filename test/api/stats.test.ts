@@ -180,6 +180,57 @@ describe('statistics, recounted in the listener’s time zone', () => {
     );
   }, 120_000);
 
+  it('reviews a local calendar year as the oracle: summary, top fives, busiest day and hour, new artists, months', async () => {
+    // Plays around two new years (local new year is hours apart across zones), artists that return and new ones.
+    const plays = [
+      ...[0, 1, 2].map((i) => play(Date.parse('2025-06-01T12:00:00Z') + i * 3_600_000, i, 'poll')),
+      ...Array.from({ length: 14 }, (_, i) => play(Date.parse('2025-12-31T08:00:00Z') + i * 2 * 3_600_000, (i * 3) % 8, i % 3 ? 'poll' : 'import', i % 2 ? 200_000 : 20_000)),
+      ...Array.from({ length: 10 }, (_, i) => play(Date.parse('2026-03-01T10:00:00Z') + i * 86_400_000, 4 + (i % 4), 'poll')),
+      ...Array.from({ length: 6 }, (_, i) => play(Date.parse('2026-12-31T09:00:00Z') + i * 3 * 3_600_000, i % 8, 'import', 120_000)),
+    ];
+    await store([plays]);
+    const REVIEW = `query ($year: Int!, $timeZone: String) { yearInReview(year: $year, timeZone: $timeZone) {
+      year timeZone
+      summary { plays msPlayed distinctTracks distinctArtists distinctAlbums activeDays firstPlayedAt lastPlayedAt longestStreak { days from to } }
+      topTracks { rank plays track { spotifyId } } topArtists { rank plays artist { spotifyId } } topAlbums { rank plays album { spotifyId } }
+      busiestDay { date plays msPlayed } busiestHour { weekday hour plays msPlayed }
+      newArtistCount topNewArtists { rank plays artist { spotifyId } }
+      months { start plays msPlayed } } }`;
+    for (const zone of ['Pacific/Chatham', 'America/New_York', 'UTC']) {
+      for (const year of [2025, 2026]) {
+        const { yearInReview } = await ask<{ yearInReview: Record<string, unknown> & { months: Point[] } }>(REVIEW, { year, timeZone: zone });
+        const inYear = plays.filter((p) => localDate(Date.parse(p.playedAt), zone).startsWith(`${year}-`));
+        const before = plays.filter((p) => localDate(Date.parse(p.playedAt), zone) < `${year}-`);
+        const heardBefore = new Set(rankingOf(before, 'artist', 'plays').map((item) => item.id));
+        const top = (kind: 'track' | 'album' | 'artist', list = rankingOf(inYear, kind, 'plays')) =>
+          list.slice(0, 5).map((item, index) => ({ rank: index + 1, plays: item.plays, [kind]: { spotifyId: item.id } }));
+        // The year's days with plays, oldest first: the busiest is the earliest of the most played.
+        const days = inYear.length === 0 ? [] : activityOf(inYear, zone, 'day', Math.min(...inYear.map((p) => Date.parse(p.playedAt))), Math.max(...inYear.map((p) => Date.parse(p.playedAt))));
+        const busiestDay = days.reduce<(typeof days)[number] | null>((best, day) => (day.plays > 0 && (!best || day.plays > best.plays) ? day : best), null);
+        const clock = clockOf(inYear, zone);
+        const busiestHour = clock.reduce<(typeof clock)[number] | null>((best, cell) => (cell.plays > 0 && (!best || cell.plays > best.plays) ? cell : best), null);
+        const newArtists = rankingOf(inYear, 'artist', 'plays').filter((item) => !heardBefore.has(item.id));
+        const { months, ...rest } = yearInReview;
+        expect(rest, `${zone} ${year}`).toEqual({
+          year,
+          timeZone: zone,
+          summary: summaryOf(inYear, zone),
+          topTracks: top('track'),
+          topArtists: top('artist'),
+          topAlbums: top('album'),
+          busiestDay: busiestDay && { date: busiestDay.date, plays: busiestDay.plays, msPlayed: busiestDay.msPlayed },
+          busiestHour,
+          newArtistCount: newArtists.length,
+          topNewArtists: top('artist', newArtists),
+        });
+        expect(months.map((month) => ({ date: localDate(Date.parse(month.start), zone), plays: month.plays, msPlayed: month.msPlayed }))).toEqual(
+          activityOf(inYear, zone, 'month', Date.parse(`${year}-01-15T00:00:00Z`), Date.parse(`${year}-12-15T00:00:00Z`)),
+        );
+      }
+    }
+    expect(await errorCodes(ask('{ yearInReview(year: 0) { year } }', {}))).toEqual(['BAD_USER_INPUT']);
+  });
+
   it('uses me.timeZone by default, and refuses unknown zones and reversed or oversized ranges', async () => {
     await store([[play(Date.parse('2026-06-30T18:40:00Z'), 0, 'poll')]]);
     await h.client(user.token).request('mutation { updateSettings(input: { timeZone: "Asia/Kolkata" }) { user { timeZone } } }');

@@ -136,6 +136,13 @@ const MATRIX: Record<string, (principal: Principal) => Promise<void>> = {
     expect(response.body.data.topArtists.edges[0].node).toEqual({ plays: 5, artist: { name: 'The Testers' } });
   },
 
+  async yearInReview(principal) {
+    const response = await ask(principal, '{ yearInReview(year: 2026, timeZone: "UTC") { summary { plays } topTracks { track { spotifyId } } } }');
+    if (!isUser(principal)) return expect(codes(response)).toEqual(['UNAUTHENTICATED']);
+    expect(response.body.data.yearInReview.summary.plays).toBe(5);
+    for (const { track } of response.body.data.yearInReview.topTracks) expect(tracksOf[principal].has(track.spotifyId)).toBe(true);
+  },
+
   async startSpotifyLogin(principal) {
     // Public by design: it only returns where to send the browser; whoever finishes it is who Spotify says.
     const response = await ask(principal, 'mutation { startSpotifyLogin { authorizationUrl state } }');

@@ -9,6 +9,7 @@ import { ImportsResolver } from '../imports/imports.resolver.js';
 import { NodeResolver } from '../node/node.resolver.js';
 import { RankingsResolver } from '../stats/rankings.resolver.js';
 import { StatsResolver } from '../stats/stats.resolver.js';
+import { YearInReviewResolver } from '../stats/year-in-review.resolver.js';
 
 let schema: GraphQLSchema | undefined;
 
@@ -19,7 +20,7 @@ let schema: GraphQLSchema | undefined;
  */
 export function buildApiSchema(): GraphQLSchema {
   schema ??= buildSchemaSync({
-    resolvers: [AuthResolver, AccountResolver, HistoryResolver, ImportsResolver, NodeResolver, StatsResolver, RankingsResolver],
+    resolvers: [AuthResolver, AccountResolver, HistoryResolver, ImportsResolver, NodeResolver, StatsResolver, RankingsResolver, YearInReviewResolver],
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
     // Arguments are checked where they are used, with messages that say what is allowed.
     validate: false,

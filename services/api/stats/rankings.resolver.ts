@@ -1,11 +1,9 @@
 import { Arg, Ctx, Int, Query, Resolver } from 'type-graphql';
-import { loadHeardCatalogue } from '../../shared/db/repositories/heard-catalogue.repository.js';
-import { loadPageTracks } from '../../shared/db/repositories/history.repository.js';
 import { loadRanking, type RankedKind, type RankingPage } from '../../shared/db/repositories/stats-rankings.repository.js';
-import { toAlbum, toArtist, toTrack } from '../catalogue/to-catalogue.js';
 import type { ApiContext } from '../graphql/context.js';
 import { checkRange } from '../history/instants.js';
 import { pageSizeForCost, pageSizeOf } from '../relay/connection-args.js';
+import { rankedAlbums, rankedArtists, rankedTracks } from './ranked-nodes.js';
 import { decodeRankingCursor, encodeRankingCursor } from './ranking-cursor.js';
 import { AlbumRankingConnection, ArtistRankingConnection, RankOrder, TrackRankingConnection } from './ranking.types.js';
 import { StatsRange } from './stats.types.js';
@@ -30,12 +28,7 @@ export class RankingsResolver {
     @Ctx() ctx: ApiContext,
   ): Promise<InstanceType<typeof TrackRankingConnection>> {
     const { userId, page } = await rankingOf(ctx, 'track', { range, orderBy, first, after });
-    const tracks = await loadPageTracks(ctx.em, userId, page.items.map((item) => item.id));
-    return connectionOf('track', orderBy, page, (id) => {
-      const track = tracks.get(id);
-      if (!track) throw new Error(`ranked track ${id} is missing from the catalogue`);
-      return { track: toTrack(track) };
-    });
+    return connectionOf('track', orderBy, page, await rankedTracks(ctx, userId, page.items));
   }
 
   @Query(() => AlbumRankingConnection, { description: `The caller’s albums, most played (or most listened to) first.${ORDERING}`, complexity: cost })
@@ -47,12 +40,7 @@ export class RankingsResolver {
     @Ctx() ctx: ApiContext,
   ): Promise<InstanceType<typeof AlbumRankingConnection>> {
     const { userId, page } = await rankingOf(ctx, 'album', { range, orderBy, first, after });
-    const { albums } = await loadHeardCatalogue(ctx.em, userId, { tracks: [], albums: page.items.map((item) => item.id), artists: [] });
-    return connectionOf('album', orderBy, page, (id) => {
-      const album = albums.get(id);
-      if (!album) throw new Error(`ranked album ${id} is missing`);
-      return { album: toAlbum(album) };
-    });
+    return connectionOf('album', orderBy, page, await rankedAlbums(ctx, userId, page.items));
   }
 
   @Query(() => ArtistRankingConnection, { description: `The caller’s artists, most played (or most listened to) first.${ORDERING}`, complexity: cost })
@@ -64,12 +52,7 @@ export class RankingsResolver {
     @Ctx() ctx: ApiContext,
   ): Promise<InstanceType<typeof ArtistRankingConnection>> {
     const { userId, page } = await rankingOf(ctx, 'artist', { range, orderBy, first, after });
-    const { artists } = await loadHeardCatalogue(ctx.em, userId, { tracks: [], albums: [], artists: page.items.map((item) => item.id) });
-    return connectionOf('artist', orderBy, page, (id) => {
-      const artist = artists.get(id);
-      if (!artist) throw new Error(`ranked artist ${id} is missing`);
-      return { artist: toArtist(artist) };
-    });
+    return connectionOf('artist', orderBy, page, await rankedArtists(ctx, userId, page.items));
   }
 }
 
@@ -82,11 +65,8 @@ async function rankingOf(ctx: ApiContext, kind: RankedKind, args: { range: Stats
   return { userId: session.userId, page };
 }
 
-function connectionOf<Node extends object>(kind: RankedKind, order: RankOrder, page: RankingPage, nodeOf: (id: string) => Node) {
-  const edges = page.items.map((item) => ({
-    cursor: encodeRankingCursor(kind, order, { plays: item.plays, ms: item.ms, id: item.id }),
-    node: { rank: item.rank, plays: item.plays, msPlayed: item.ms, firstPlayedAt: item.firstPlayedAt, lastPlayedAt: item.lastPlayedAt, ...nodeOf(item.id) },
-  }));
+function connectionOf<Node extends { rank: number; plays: number; msPlayed: number }>(kind: RankedKind, order: RankOrder, page: RankingPage, nodes: Node[]) {
+  const edges = page.items.map((item, index) => ({ cursor: encodeRankingCursor(kind, order, { plays: item.plays, ms: item.ms, id: item.id }), node: nodes[index]! }));
   return {
     edges,
     pageInfo: { hasNextPage: page.hasNextPage, hasPreviousPage: (page.items[0]?.rank ?? 1) > 1, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null },

@@ -1,10 +1,9 @@
 import { Arg, Ctx, Query, Resolver } from 'type-graphql';
 import { loadActivity, loadClock, loadPlayedSpan, loadSummary, type StatsScope } from '../../shared/db/repositories/stats.repository.js';
-import { timeZoneOfUser } from '../../shared/db/repositories/users.repository.js';
-import { checkTimeZone } from '../account/time-zone.js';
-import { badUserInput, unauthenticated } from '../app-error.js';
+import { badUserInput } from '../app-error.js';
 import type { ApiContext } from '../graphql/context.js';
 import { checkRange } from '../history/instants.js';
+import { statsZoneOf } from './stats-zone.js';
 import { ActivityBucket, ActivityPoint, ClockCell, ListeningSummary, StatsRange } from './stats.types.js';
 
 /** Most buckets one listeningActivity answers (27 years of days). */
@@ -59,9 +58,7 @@ export class StatsResolver {
 
 /** The caller, the checked range and the time zone a statistics query counts in. */
 async function scopeOf(ctx: ApiContext, range: StatsRange | null, timeZone: string | null): Promise<StatsScope> {
-  const session = await ctx.session();
+  const { userId, zone } = await statsZoneOf(ctx, timeZone);
   const { from, to } = checkRange(range ?? {}, { from: 'range.from', to: 'range.to' });
-  const zone = timeZone === null || timeZone === undefined ? await timeZoneOfUser(ctx.em, session.userId) : await checkTimeZone(ctx.em, timeZone, 'timeZone');
-  if (zone === null) throw unauthenticated(true);
-  return { userId: session.userId, timeZone: zone, from, to };
+  return { userId, timeZone: zone, from, to };
 }

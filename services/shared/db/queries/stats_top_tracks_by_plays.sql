@@ -8,8 +8,7 @@
 with p as (
   select e.played_at, e.track_id, coalesce(e.ms_played, t.duration_ms) as ms, t.album_id
     from listening_events e join tracks t on t.id = e.track_id
-   where e.user_id = ? and e.played_at >= ?::timestamptz and e.played_at < ?::timestamptz and (e.source = 'poll' or e.ms_played >= 30000)
-),
+   where e.user_id = ? and e.played_at >= ?::timestamptz and e.played_at < ?::timestamptz and (e.source = 'poll' or e.ms_played >= 30000)),
 items as (select p.track_id as id, p.ms, p.played_at from p),
 agg as (select id, count(*) as plays, sum(ms) as ms, min(played_at) as first_played_at, max(played_at) as last_played_at from items group by id),
 ranked as (select agg.*, row_number() over (order by plays desc, ms desc, id asc) as rank from agg),

@@ -28,14 +28,16 @@ const ITEMS: Record<RankedKind, string> = {
           select ${EXPORT_ARTIST_ID}, p.ms, p.played_at, p.track_id from p join export_track_names n on n.track_id = p.track_id and n.user_id = ? where n.artist_name is not null`,
 };
 
+/** A user's counted plays in a range, with their time and album: the `p` every ranking starts from. */
+const COUNTED_PLAYS = `
+  select e.played_at, e.track_id, ${PLAY_MS} as ms, t.album_id
+    from listening_events e join tracks t on t.id = e.track_id
+   where e.user_id = ? and e.played_at >= ?::timestamptz and e.played_at < ?::timestamptz and ${COUNTS}`;
+
 function rankingSql(kind: RankedKind, order: RankOrder): string {
   const [first, second] = order === 'plays' ? ['plays', 'ms'] : ['ms', 'plays'];
   return `
-with p as (
-  select e.played_at, e.track_id, ${PLAY_MS} as ms, t.album_id
-    from listening_events e join tracks t on t.id = e.track_id
-   where e.user_id = ? and e.played_at >= ?::timestamptz and e.played_at < ?::timestamptz and ${COUNTS}
-),
+with p as (${COUNTED_PLAYS}),
 items as (${ITEMS[kind]}),
 agg as (select id, count(*) as plays, sum(ms) as ms, min(played_at) as first_played_at, max(played_at) as last_played_at from items group by id),
 ranked as (select agg.*, row_number() over (order by ${first} desc, ${second} desc, id asc) as rank from agg),
@@ -131,4 +133,40 @@ export async function loadRanking(
       : [{ id: row.id, rank: row.rank, plays: row.plays, ms: row.ms, firstPlayedAt: row.first_played_at, lastPlayedAt: row.last_played_at }],
   );
   return { items: items.slice(0, request.size), total: rows[0]?.total ?? 0, hasNextPage: items.length > request.size };
+}
+
+export const newArtistsStatement = defineStatement({
+  name: 'stats_new_artists',
+  purpose: [
+    'The artists a listener first heard in a range (their first counted play ever falls in it): how many, and the',
+    'five they played most in it, ranked as topArtists ranks. The credits of all the listener’s counted plays are',
+    'grouped once for the first plays, and again within the range.',
+  ].join(' '),
+  sql: `
+with p as (${COUNTED_PLAYS}),
+items as (${ITEMS.artist}),
+firsts as (select id from items group by id having min(played_at) >= ?::timestamptz and min(played_at) < ?::timestamptz),
+agg as (
+  select i.id, count(*) as plays, sum(i.ms) as ms, min(i.played_at) as first_played_at, max(i.played_at) as last_played_at
+    from items i join firsts f on f.id = i.id
+   where i.played_at >= ?::timestamptz and i.played_at < ?::timestamptz
+   group by i.id
+),
+ranked as (select agg.*, row_number() over (order by plays desc, ms desc, id asc) as rank from agg)
+select (select count(*) from firsts) as total, r.id, r.plays, r.ms, r.first_played_at, r.last_played_at, r.rank
+  from (select 1) one left join (select * from ranked order by rank limit ?) r on true
+ order by r.rank`,
+  row: rankingRow,
+});
+
+/** The artists whose first counted play falls in [from, to): how many, and the `size` most played in it. */
+export async function loadNewArtists(em: EntityManager, request: { userId: string; from: Date; to: Date; size: number }): Promise<RankingPage> {
+  const range = [request.from.toISOString(), request.to.toISOString()];
+  const rows = await runStatement(em, newArtistsStatement, [request.userId, '-infinity', 'infinity', request.userId, ...range, ...range, request.size]);
+  const items = rows.flatMap((row) =>
+    row.id === null || row.plays === null || row.ms === null || row.rank === null || row.first_played_at === null || row.last_played_at === null
+      ? []
+      : [{ id: row.id, rank: row.rank, plays: row.plays, ms: row.ms, firstPlayedAt: row.first_played_at, lastPlayedAt: row.last_played_at }],
+  );
+  return { items, total: rows[0]?.total ?? 0, hasNextPage: false };
 }

@@ -204,3 +204,16 @@ export async function loadPlayedSpan(em: EntityManager, scope: Omit<StatsScope, 
   const [row] = await runStatement(em, statsPlayedSpanStatement, [scope.userId, ...range, scope.userId, ...range]);
   return { first: row?.first_played_at ?? null, last: row?.last_played_at ?? null };
 }
+
+export const localYearStatement = defineStatement({
+  name: 'stats_local_year',
+  purpose: 'The instants a local calendar year starts and ends in a time zone (its first instants: a local midnight that does not exist is skipped).',
+  sql: `select make_timestamp(?::int, 1, 1, 0, 0, 0) at time zone ? as starts, make_timestamp(?::int + 1, 1, 1, 0, 0, 0) at time zone ? as ends`,
+  row: z.object({ starts: timestamp, ends: timestamp }),
+});
+
+export async function localYear(em: EntityManager, year: number, timeZone: string): Promise<{ from: Date; to: Date }> {
+  const [row] = await runStatement(em, localYearStatement, [year, timeZone, year, timeZone]);
+  if (!row) throw new Error('stats_local_year returned no row');
+  return { from: row.starts, to: row.ends };
+}

@@ -4,8 +4,8 @@ import { historyCountStatement, historyPageBackwardStatement, historyPageStateme
 import { storePlayBatchStatement } from '../repositories/plays.repository.js';
 import { loadPollContextStatement, recordPollSuccessStatement } from '../repositories/poll-state.repository.js';
 import { findActiveSessionStatement } from '../repositories/sessions.repository.js';
-import { RANKING_STATEMENTS } from '../repositories/stats-rankings.repository.js';
-import { statsActivityStatement, statsClockStatement, statsPlayedSpanStatement, statsSummaryStatement } from '../repositories/stats.repository.js';
+import { newArtistsStatement, RANKING_STATEMENTS } from '../repositories/stats-rankings.repository.js';
+import { localYearStatement, statsActivityStatement, statsClockStatement, statsPlayedSpanStatement, statsSummaryStatement } from '../repositories/stats.repository.js';
 import type { Statement } from './statement.js';
 
 /**
@@ -26,6 +26,8 @@ export const HAND_WRITTEN_STATEMENTS: ReadonlyArray<Statement<unknown>> = [
   playsByKeyStatement,
   loadPollContextStatement,
   recordPollSuccessStatement,
+  localYearStatement,
+  newArtistsStatement,
   statsActivityStatement,
   statsClockStatement,
   statsPlayedSpanStatement,
