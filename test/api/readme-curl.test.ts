@@ -41,11 +41,11 @@ function asPasted(step: string, values: Record<string, string>): string {
 
 describe('the README’s curl walk-through', () => {
   it('has the numbered steps this test runs', () => {
-    expect(steps.map((step) => /^# (\d+)\./.exec(step)?.[1] ?? 'setup')).toEqual(['setup', '1', '2', '3', '4', '5']);
+    expect(steps.map((step) => /^# (\d+)\./.exec(step)?.[1] ?? 'setup')).toEqual(['setup', '1', '2', '3', '4', '5', '6']);
     expect(emulatorLogin).toContain('<authorizationUrl>');
   });
 
-  it('logs in through the emulator, reads plays, pages on and fetches a play by id, as printed', async () => {
+  it('logs in through the emulator, reads plays, pages on, fetches a play by id and shows statistics, as printed', async () => {
     const values: Record<string, string> = { API: h.api.url };
     const started = JSON.parse(await bash(asPasted(steps[1]!, values))) as { data: { startSpotifyLogin: { authorizationUrl: string } } };
     const authorizationUrl = started.data.startSpotifyLogin.authorizationUrl;
@@ -82,5 +82,16 @@ describe('the README’s curl walk-through', () => {
 
     const again = JSON.parse(await bash(asPasted(steps[5]!, values))) as { data: { node: { playedAt: string; track: { name: string } } } };
     expect(again.data.node).toEqual({ playedAt: '2026-10-04T12:00:00.000Z', track: { name: 'Song 4' } });
+
+    const stats = JSON.parse(await bash(asPasted(steps[6]!, values))) as {
+      data: { listeningSummary: { plays: number; activeDays: number }; topArtists: { edges: Array<{ node: { rank: number; plays: number; artist: { name: string } } }> } };
+    };
+    expect(stats.data.listeningSummary).toEqual({ plays: 5, activeDays: 5 });
+    // Every track credits "The Testers"; the guests tie, and go by id.
+    expect(stats.data.topArtists.edges.map(({ node }) => [node.rank, node.artist.name, node.plays])).toEqual([
+      [1, 'The Testers', 5],
+      [2, 'Guest 2', 1],
+      [3, 'Guest 3', 1],
+    ]);
   });
 });
