@@ -6,3 +6,4 @@ export * from './poll-state.entity.js';
 export * from './session.entity.js';
 export * from './import.entity.js';
 export * from './play-count.entity.js';
+export * from './stats.entity.js';

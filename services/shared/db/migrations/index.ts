@@ -5,6 +5,7 @@ import { Migration20261201120000_import_limits } from './Migration20261201120000
 import { Migration20261202120000_export_track_names } from './Migration20261202120000_export_track_names.js';
 import { Migration20261202150000_play_counts } from './Migration20261202150000_play_counts.js';
 import { Migration20261202160000_user_time_zone } from './Migration20261202160000_user_time_zone.js';
+import { Migration20261202170000_stats_rollups } from './Migration20261202170000_stats_rollups.js';
 
 /** Every migration, in order. Listed explicitly so migrations run the same from sources and in the image. */
 export const migrationsList: MigrationObject[] = [
@@ -14,4 +15,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261202120000_export_track_names', class: Migration20261202120000_export_track_names },
   { name: 'Migration20261202150000_play_counts', class: Migration20261202150000_play_counts },
   { name: 'Migration20261202160000_user_time_zone', class: Migration20261202160000_user_time_zone },
+  { name: 'Migration20261202170000_stats_rollups', class: Migration20261202170000_stats_rollups },
 ];
