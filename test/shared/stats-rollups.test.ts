@@ -55,7 +55,7 @@ describe('statistics rollups', () => {
           await db.sql.query('delete from users');
           const users = [];
           for (let i = 0; i < perUser.length; i++) users.push(await insertUser(db.sql, `rollup-user-${i}`));
-          const toInput = (drawn: fc.RecordValue<{ second: number; track: number; source: 'poll' | 'import'; ms: number | null }>): PlayInput & { source: 'poll' | 'import' } => ({
+          const toInput = (drawn: { second: number; track: number; source: 'poll' | 'import'; ms: number | null }): PlayInput & { source: 'poll' | 'import' } => ({
             ...makePlay(drawn.track, new Date(base + drawn.second * 1_000).toISOString(), { msPlayed: drawn.source === 'poll' ? null : (drawn.ms ?? 1_000) }),
             source: drawn.source,
           });

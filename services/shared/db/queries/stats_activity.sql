@@ -1,16 +1,20 @@
 -- stats_activity (services/shared/db/statements/catalogue.ts)
 --
--- A listener’s plays and time per local day, ISO week, month or year over a range, every bucket of it,
--- empty ones as zeros: the local bucket starts come from generate_series in the zone’s wall-clock time
--- and are turned into instants by the zone’s rules (a local midnight that does not exist is the day’s
--- first instant). The plays are grouped by the same local truncation; a generated series joined to a
--- grouping is not the query builder’s.
+-- A listener’s plays and time per local day, ISO week, month or year, every bucket of the range with
+-- empty ones as zeros, from the rollups: whole UTC quarter hours from stats_quarters (kept by triggers
+-- on listening_events), the range’s two partial quarters play by play; local times by `at time zone`,
+-- exact in any zone since every offset is a multiple of 15 minutes.
 
-with p as (
-  select e.played_at, e.track_id, coalesce(e.ms_played, t.duration_ms) as ms, t.album_id, (e.played_at at time zone ?)::date as day
+with q as (
+  select s.quarter as at, s.plays, s.ms_played as ms
+    from stats_quarters s
+   where s.user_id = ? and s.quarter >= ?::timestamptz and s.quarter < ?::timestamptz
+  union all
+  select e.played_at, 1, coalesce(e.ms_played, t.duration_ms)
     from listening_events e join tracks t on t.id = e.track_id
-   where e.user_id = ? and e.played_at >= ?::timestamptz and e.played_at < ?::timestamptz and (e.source = 'poll' or e.ms_played >= 30000)),
-counted as (select date_trunc(?, played_at at time zone ?) as bucket, count(*) as plays, sum(ms) as ms from p group by 1),
+   where e.user_id = ? and (e.source = 'poll' or e.ms_played >= 30000)
+     and ((e.played_at >= ?::timestamptz and e.played_at < ?::timestamptz) or (e.played_at >= ?::timestamptz and e.played_at < ?::timestamptz))),
+counted as (select date_trunc(?, at at time zone ?) as bucket, sum(plays) as plays, sum(ms) as ms from q group by 1),
 buckets as (select generate_series(date_trunc(?, ?::timestamptz at time zone ?), date_trunc(?, ?::timestamptz at time zone ?), ?::interval) as bucket)
 select b.bucket at time zone ? as start, coalesce(c.plays, 0) as plays, coalesce(c.ms, 0) as ms_played
   from buckets b left join counted c on c.bucket = b.bucket

@@ -1,19 +1,25 @@
 -- stats_summary (services/shared/db/statements/catalogue.ts)
 --
--- A listener’s summary over a range: counted plays, their time, distinct tracks, artists (credited
--- ones, and those only the listener’s own export names) and albums, active local days, first and last
--- play, and the longest run of consecutive local days with a play (gaps-and-islands: a day minus its
--- rank is constant along a run). One pass over the range’s plays; window functions and distinct counts
--- across three tables are not the query builder’s.
+-- A listener’s whole-history summary, from the rollups: whole UTC quarter hours from stats_quarters
+-- (kept by triggers on listening_events), the range’s two partial quarters play by play; local times
+-- by `at time zone`, exact in any zone since every offset is a multiple of 15 minutes. Distinct
+-- tracks, albums and artists, and the first and last play, come from stats_tracks (one row per track
+-- played) with the catalogue and the listener’s own export names; streaks by gaps-and-islands over the
+-- active local days.
 
-with p as (
-  select e.played_at, e.track_id, coalesce(e.ms_played, t.duration_ms) as ms, t.album_id, (e.played_at at time zone ?)::date as day
+with q as (
+  select s.quarter as at, s.plays, s.ms_played as ms
+    from stats_quarters s
+   where s.user_id = ? and s.quarter >= ?::timestamptz and s.quarter < ?::timestamptz
+  union all
+  select e.played_at, 1, coalesce(e.ms_played, t.duration_ms)
     from listening_events e join tracks t on t.id = e.track_id
-   where e.user_id = ? and e.played_at >= ?::timestamptz and e.played_at < ?::timestamptz and (e.source = 'poll' or e.ms_played >= 30000)),
-days as (select distinct day from p),
+   where e.user_id = ? and (e.source = 'poll' or e.ms_played >= 30000)
+     and ((e.played_at >= ?::timestamptz and e.played_at < ?::timestamptz) or (e.played_at >= ?::timestamptz and e.played_at < ?::timestamptz))),
+days as (select distinct (at at time zone ?)::date as day from q),
 runs as (select day, day - (row_number() over (order by day))::int as run from days),
 longest as (select count(*) as days, min(day) as first_day, max(day) as last_day from runs group by run order by count(*) desc, max(day) desc limit 1),
-tracks as (select distinct track_id, album_id from p),
+tracks as (select st.track_id, t.album_id, st.first_played_at, st.last_played_at from stats_tracks st join tracks t on t.id = st.track_id where st.user_id = ?),
 artists as (
   select 'spotify:' || ta.artist_id as artist from tracks x join track_artists ta on ta.track_id = x.track_id
   union
@@ -24,14 +30,14 @@ albums as (
   union
   select 'export:' || json_build_array(n.artist_name, n.album_name)::text from tracks x join export_track_names n on n.track_id = x.track_id and n.user_id = ? where n.album_name is not null
 )
-select (select count(*) from p) as plays,
-       (select coalesce(sum(ms), 0) from p) as ms_played,
+select (select coalesce(sum(plays), 0) from q) as plays,
+       (select coalesce(sum(ms), 0) from q) as ms_played,
        (select count(*) from tracks) as distinct_tracks,
        (select count(*) from artists) as distinct_artists,
        (select count(*) from albums) as distinct_albums,
        (select count(*) from days) as active_days,
-       (select min(played_at) from p) as first_played_at,
-       (select max(played_at) from p) as last_played_at,
+       (select min(first_played_at) from tracks) as first_played_at,
+       (select max(last_played_at) from tracks) as last_played_at,
        (select days from longest) as streak_days,
        (select to_char(first_day, 'YYYY-MM-DD') from longest) as streak_from,
        (select to_char(last_day, 'YYYY-MM-DD') from longest) as streak_to

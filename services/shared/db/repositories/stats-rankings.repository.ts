@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { bigintNumber, defineStatement, runStatement, timestamp, type Statement } from '../statements/statement.js';
-import { bounds, COUNTS, PLAY_MS } from './stats.repository.js';
+import { bounds, COUNTS, PLAY_MS } from './stats-rules.js';
 
 /**
  * Top tracks, albums and artists of a listener over a range, recounted from the stored plays with the

@@ -1,192 +1,16 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { bigintNumber, defineStatement, runStatement, timestamp } from '../statements/statement.js';
+import { recountSummary } from './stats-recount.repository.js';
+import { bounds, COUNTS, PLAY_MS, summaryOfRow, summaryRow, type ActivityPoint, type ActivityUnit, type ClockCell, type StatsScope, type Summary } from './stats-rules.js';
 
 /**
- * Listening statistics, recounted from the stored plays on every request (docs/stats.md): exact by
- * construction, in any IANA time zone Postgres knows. The counting rules live here, once:
- *   - a play counts when Spotify would count it: every polled play (Spotify lists only those), an
- *     imported one when it lasted 30 seconds or more;
- *   - its time is its own ms_played when known (imports), else its track's duration.
- * Local days, weeks (ISO, from Monday), months, years, hours and weekdays are Postgres' `at time zone`,
- * which follows the zone's rules, daylight saving time and offsets that are not whole hours included.
+ * Listening statistics (docs/stats.md) from the rollups the triggers of listening_events keep, with the
+ * counting rules of stats-rules.ts. Local days, weeks (ISO, from Monday), months, years, hours and
+ * weekdays are Postgres' `at time zone`, which follows the zone's rules, daylight saving time and
+ * offsets that are not whole hours included.
  */
-
-/** The counting rule, for the plays `e` of `listening_events`. */
-export const COUNTS = `(e.source = 'poll' or e.ms_played >= 30000)`;
-/** A counted play's time, with its track `t`. */
-export const PLAY_MS = `coalesce(e.ms_played, t.duration_ms)`;
-
-export interface StatsScope {
-  userId: string;
-  timeZone: string;
-  from?: Date;
-  to?: Date;
-}
-
-export const bounds = (scope: Pick<StatsScope, 'from' | 'to'>) => [scope.from?.toISOString() ?? '-infinity', scope.to?.toISOString() ?? 'infinity'];
-
-const PLAYS_IN_SCOPE = `
-  select e.played_at, e.track_id, ${PLAY_MS} as ms, t.album_id, (e.played_at at time zone ?)::date as day
-    from listening_events e join tracks t on t.id = e.track_id
-   where e.user_id = ? and e.played_at >= ?::timestamptz and e.played_at < ?::timestamptz and ${COUNTS}`;
-
-export const statsSummaryStatement = defineStatement({
-  name: 'stats_summary',
-  purpose: [
-    'A listener’s summary over a range: counted plays, their time, distinct tracks, artists (credited ones, and those',
-    'only the listener’s own export names) and albums, active local days, first and last play, and the longest run of',
-    'consecutive local days with a play (gaps-and-islands: a day minus its rank is constant along a run). One pass over',
-    'the range’s plays; window functions and distinct counts across three tables are not the query builder’s.',
-  ].join(' '),
-  sql: `
-with p as (${PLAYS_IN_SCOPE}),
-days as (select distinct day from p),
-runs as (select day, day - (row_number() over (order by day))::int as run from days),
-longest as (select count(*) as days, min(day) as first_day, max(day) as last_day from runs group by run order by count(*) desc, max(day) desc limit 1),
-tracks as (select distinct track_id, album_id from p),
-artists as (
-  select 'spotify:' || ta.artist_id as artist from tracks x join track_artists ta on ta.track_id = x.track_id
-  union
-  select 'export:' || n.artist_name from tracks x join export_track_names n on n.track_id = x.track_id and n.user_id = ? where n.artist_name is not null
-),
-albums as (
-  select 'spotify:' || x.album_id as album from tracks x where x.album_id is not null
-  union
-  select 'export:' || json_build_array(n.artist_name, n.album_name)::text from tracks x join export_track_names n on n.track_id = x.track_id and n.user_id = ? where n.album_name is not null
-)
-select (select count(*) from p) as plays,
-       (select coalesce(sum(ms), 0) from p) as ms_played,
-       (select count(*) from tracks) as distinct_tracks,
-       (select count(*) from artists) as distinct_artists,
-       (select count(*) from albums) as distinct_albums,
-       (select count(*) from days) as active_days,
-       (select min(played_at) from p) as first_played_at,
-       (select max(played_at) from p) as last_played_at,
-       (select days from longest) as streak_days,
-       (select to_char(first_day, 'YYYY-MM-DD') from longest) as streak_from,
-       (select to_char(last_day, 'YYYY-MM-DD') from longest) as streak_to`,
-  row: z.object({
-    plays: bigintNumber,
-    ms_played: bigintNumber,
-    distinct_tracks: bigintNumber,
-    distinct_artists: bigintNumber,
-    distinct_albums: bigintNumber,
-    active_days: bigintNumber,
-    first_played_at: timestamp.nullable(),
-    last_played_at: timestamp.nullable(),
-    streak_days: bigintNumber.nullable(),
-    streak_from: z.string().nullable(),
-    streak_to: z.string().nullable(),
-  }),
-});
-
-export interface Summary {
-  plays: number;
-  msPlayed: number;
-  distinctTracks: number;
-  distinctArtists: number;
-  distinctAlbums: number;
-  activeDays: number;
-  firstPlayedAt: Date | null;
-  lastPlayedAt: Date | null;
-  /** Null when there is no play. */
-  longestStreak: { days: number; from: string; to: string } | null;
-}
-
-export async function loadSummary(em: EntityManager, scope: StatsScope): Promise<Summary> {
-  const [row] = await runStatement(em, statsSummaryStatement, [scope.timeZone, scope.userId, ...bounds(scope), scope.userId, scope.userId]);
-  if (!row) throw new Error('stats_summary returned no row');
-  return {
-    plays: row.plays,
-    msPlayed: row.ms_played,
-    distinctTracks: row.distinct_tracks,
-    distinctArtists: row.distinct_artists,
-    distinctAlbums: row.distinct_albums,
-    activeDays: row.active_days,
-    firstPlayedAt: row.first_played_at,
-    lastPlayedAt: row.last_played_at,
-    longestStreak: row.streak_days === null || row.streak_from === null || row.streak_to === null ? null : { days: row.streak_days, from: row.streak_from, to: row.streak_to },
-  };
-}
-
-export type ActivityUnit = 'day' | 'week' | 'month' | 'year';
-
-export const statsActivityStatement = defineStatement({
-  name: 'stats_activity',
-  purpose: [
-    'A listener’s plays and time per local day, ISO week, month or year over a range, every bucket of it, empty ones as',
-    'zeros: the local bucket starts come from generate_series in the zone’s wall-clock time and are turned into instants',
-    'by the zone’s rules (a local midnight that does not exist is the day’s first instant). The plays are grouped by',
-    'the same local truncation; a generated series joined to a grouping is not the query builder’s.',
-  ].join(' '),
-  sql: `
-with p as (${PLAYS_IN_SCOPE}),
-counted as (select date_trunc(?, played_at at time zone ?) as bucket, count(*) as plays, sum(ms) as ms from p group by 1),
-buckets as (select generate_series(date_trunc(?, ?::timestamptz at time zone ?), date_trunc(?, ?::timestamptz at time zone ?), ?::interval) as bucket)
-select b.bucket at time zone ? as start, coalesce(c.plays, 0) as plays, coalesce(c.ms, 0) as ms_played
-  from buckets b left join counted c on c.bucket = b.bucket
- order by b.bucket`,
-  row: z.object({ start: timestamp, plays: bigintNumber, ms_played: bigintNumber }),
-});
-
-export interface ActivityPoint {
-  start: Date;
-  plays: number;
-  msPlayed: number;
-}
-
-/** Every `unit` bucket from the one holding `first` to the one holding `last` (instants), in the zone. */
-export async function loadActivity(em: EntityManager, scope: StatsScope, unit: ActivityUnit, first: Date, last: Date): Promise<ActivityPoint[]> {
-  const zone = scope.timeZone;
-  const rows = await runStatement(em, statsActivityStatement, [
-    zone,
-    scope.userId,
-    ...bounds(scope),
-    unit,
-    zone,
-    unit,
-    first.toISOString(),
-    zone,
-    unit,
-    last.toISOString(),
-    zone,
-    `1 ${unit}`,
-    zone,
-  ]);
-  return rows.map((row) => ({ start: row.start, plays: row.plays, msPlayed: row.ms_played }));
-}
-
-export const statsClockStatement = defineStatement({
-  name: 'stats_clock',
-  purpose: [
-    'A listener’s plays and time by local weekday (ISO: 1 = Monday) and hour, all 168 cells, empty ones as zeros: a',
-    'generated grid joined to the grouping, in the zone’s wall-clock time.',
-  ].join(' '),
-  sql: `
-with p as (${PLAYS_IN_SCOPE}),
-counted as (
-  select extract(isodow from played_at at time zone ?)::int as weekday, extract(hour from played_at at time zone ?)::int as hour, count(*) as plays, sum(ms) as ms
-    from p group by 1, 2
-)
-select d as weekday, h as hour, coalesce(c.plays, 0) as plays, coalesce(c.ms, 0) as ms_played
-  from generate_series(1, 7) d cross join generate_series(0, 23) h
-  left join counted c on c.weekday = d and c.hour = h
- order by d, h`,
-  row: z.object({ weekday: z.number().int(), hour: z.number().int(), plays: bigintNumber, ms_played: bigintNumber }),
-});
-
-export interface ClockCell {
-  weekday: number;
-  hour: number;
-  plays: number;
-  msPlayed: number;
-}
-
-export async function loadClock(em: EntityManager, scope: StatsScope): Promise<ClockCell[]> {
-  const rows = await runStatement(em, statsClockStatement, [scope.timeZone, scope.userId, ...bounds(scope), scope.timeZone, scope.timeZone]);
-  return rows.map((row) => ({ weekday: row.weekday, hour: row.hour, plays: row.plays, msPlayed: row.ms_played }));
-}
+export type { ActivityPoint, ActivityUnit, ClockCell, StatsScope, Summary } from './stats-rules.js';
 
 export const statsPlayedSpanStatement = defineStatement({
   name: 'stats_played_span',
@@ -216,4 +40,134 @@ export async function localYear(em: EntityManager, year: number, timeZone: strin
   const [row] = await runStatement(em, localYearStatement, [year, timeZone, year, timeZone]);
   if (!row) throw new Error('stats_local_year returned no row');
   return { from: row.starts, to: row.ends };
+}
+
+const QUARTER_MS = 15 * 60 * 1000;
+
+/**
+ * A range as the rollups cover it: the whole UTC quarter hours inside it (read from stats_quarters) and
+ * the parts at its two ends (read play by play). Whole quarters are whole local hours and days in every
+ * zone, so sums over them are exact anywhere.
+ */
+function quarterBindings(scope: StatsScope): string[] {
+  const from = scope.from?.getTime() ?? -Infinity;
+  const to = scope.to?.getTime() ?? Infinity;
+  const instant = (ms: number) => (ms === -Infinity ? '-infinity' : ms === Infinity ? 'infinity' : new Date(ms).toISOString());
+  const wholeFrom = Number.isFinite(from) ? Math.ceil(from / QUARTER_MS) * QUARTER_MS : from;
+  const wholeTo = Number.isFinite(to) ? Math.floor(to / QUARTER_MS) * QUARTER_MS : to;
+  if (wholeFrom >= wholeTo) return [scope.userId, 'infinity', 'infinity', scope.userId, instant(from), instant(to), 'infinity', 'infinity'];
+  return [scope.userId, instant(wholeFrom), instant(wholeTo), scope.userId, instant(from), instant(wholeFrom), instant(wholeTo), instant(to)];
+}
+
+/** Counted plays and time, at instants: whole quarters from the rollup, the range's ends play by play. */
+const QUARTERS_IN_SCOPE = `
+  select s.quarter as at, s.plays, s.ms_played as ms
+    from stats_quarters s
+   where s.user_id = ? and s.quarter >= ?::timestamptz and s.quarter < ?::timestamptz
+  union all
+  select e.played_at, 1, ${PLAY_MS}
+    from listening_events e join tracks t on t.id = e.track_id
+   where e.user_id = ? and ${COUNTS}
+     and ((e.played_at >= ?::timestamptz and e.played_at < ?::timestamptz) or (e.played_at >= ?::timestamptz and e.played_at < ?::timestamptz))`;
+
+const ROLLUP_PURPOSE =
+  'from the rollups: whole UTC quarter hours from stats_quarters (kept by triggers on listening_events), the range’s two ' +
+  'partial quarters play by play; local times by `at time zone`, exact in any zone since every offset is a multiple of 15 minutes.';
+
+export const statsActivityStatement = defineStatement({
+  name: 'stats_activity',
+  purpose: `A listener’s plays and time per local day, ISO week, month or year, every bucket of the range with empty ones as zeros, ${ROLLUP_PURPOSE}`,
+  sql: `
+with q as (${QUARTERS_IN_SCOPE}),
+counted as (select date_trunc(?, at at time zone ?) as bucket, sum(plays) as plays, sum(ms) as ms from q group by 1),
+buckets as (select generate_series(date_trunc(?, ?::timestamptz at time zone ?), date_trunc(?, ?::timestamptz at time zone ?), ?::interval) as bucket)
+select b.bucket at time zone ? as start, coalesce(c.plays, 0) as plays, coalesce(c.ms, 0) as ms_played
+  from buckets b left join counted c on c.bucket = b.bucket
+ order by b.bucket`,
+  row: z.object({ start: timestamp, plays: bigintNumber, ms_played: bigintNumber }),
+});
+
+/** Every `unit` bucket from the one holding `first` to the one holding `last` (instants), in the zone. */
+export async function loadActivity(em: EntityManager, scope: StatsScope, unit: ActivityUnit, first: Date, last: Date): Promise<ActivityPoint[]> {
+  const zone = scope.timeZone;
+  const rows = await runStatement(em, statsActivityStatement, [
+    ...quarterBindings(scope),
+    unit,
+    zone,
+    unit,
+    first.toISOString(),
+    zone,
+    unit,
+    last.toISOString(),
+    zone,
+    `1 ${unit}`,
+    zone,
+  ]);
+  return rows.map((row) => ({ start: row.start, plays: row.plays, msPlayed: row.ms_played }));
+}
+
+export const statsClockStatement = defineStatement({
+  name: 'stats_clock',
+  purpose: `A listener’s plays and time by local weekday (ISO: 1 = Monday) and hour, all 168 cells with empty ones as zeros, ${ROLLUP_PURPOSE}`,
+  sql: `
+with q as (${QUARTERS_IN_SCOPE}),
+counted as (
+  select extract(isodow from at at time zone ?)::int as weekday, extract(hour from at at time zone ?)::int as hour, sum(plays) as plays, sum(ms) as ms
+    from q group by 1, 2
+)
+select d as weekday, h as hour, coalesce(c.plays, 0) as plays, coalesce(c.ms, 0) as ms_played
+  from generate_series(1, 7) d cross join generate_series(0, 23) h
+  left join counted c on c.weekday = d and c.hour = h
+ order by d, h`,
+  row: z.object({ weekday: z.number().int(), hour: z.number().int(), plays: bigintNumber, ms_played: bigintNumber }),
+});
+
+export async function loadClock(em: EntityManager, scope: StatsScope): Promise<ClockCell[]> {
+  const rows = await runStatement(em, statsClockStatement, [...quarterBindings(scope), scope.timeZone, scope.timeZone]);
+  return rows.map((row) => ({ weekday: row.weekday, hour: row.hour, plays: row.plays, msPlayed: row.ms_played }));
+}
+
+export const statsSummaryStatement = defineStatement({
+  name: 'stats_summary',
+  purpose: [
+    `A listener’s whole-history summary, ${ROLLUP_PURPOSE} Distinct tracks, albums and artists, and the first and last`,
+    'play, come from stats_tracks (one row per track played) with the catalogue and the listener’s own export names;',
+    'streaks by gaps-and-islands over the active local days.',
+  ].join(' '),
+  sql: `
+with q as (${QUARTERS_IN_SCOPE}),
+days as (select distinct (at at time zone ?)::date as day from q),
+runs as (select day, day - (row_number() over (order by day))::int as run from days),
+longest as (select count(*) as days, min(day) as first_day, max(day) as last_day from runs group by run order by count(*) desc, max(day) desc limit 1),
+tracks as (select st.track_id, t.album_id, st.first_played_at, st.last_played_at from stats_tracks st join tracks t on t.id = st.track_id where st.user_id = ?),
+artists as (
+  select 'spotify:' || ta.artist_id as artist from tracks x join track_artists ta on ta.track_id = x.track_id
+  union
+  select 'export:' || n.artist_name from tracks x join export_track_names n on n.track_id = x.track_id and n.user_id = ? where n.artist_name is not null
+),
+albums as (
+  select 'spotify:' || x.album_id as album from tracks x where x.album_id is not null
+  union
+  select 'export:' || json_build_array(n.artist_name, n.album_name)::text from tracks x join export_track_names n on n.track_id = x.track_id and n.user_id = ? where n.album_name is not null
+)
+select (select coalesce(sum(plays), 0) from q) as plays,
+       (select coalesce(sum(ms), 0) from q) as ms_played,
+       (select count(*) from tracks) as distinct_tracks,
+       (select count(*) from artists) as distinct_artists,
+       (select count(*) from albums) as distinct_albums,
+       (select count(*) from days) as active_days,
+       (select min(first_played_at) from tracks) as first_played_at,
+       (select max(last_played_at) from tracks) as last_played_at,
+       (select days from longest) as streak_days,
+       (select to_char(first_day, 'YYYY-MM-DD') from longest) as streak_from,
+       (select to_char(last_day, 'YYYY-MM-DD') from longest) as streak_to`,
+  row: summaryRow,
+});
+
+/** The summary of a range: all-time from the rollups; a bounded range recounted (its distinct counts need its plays). */
+export async function loadSummary(em: EntityManager, scope: StatsScope): Promise<Summary> {
+  if (scope.from !== undefined || scope.to !== undefined) return recountSummary(em, scope);
+  const [row] = await runStatement(em, statsSummaryStatement, [...quarterBindings(scope), scope.timeZone, scope.userId, scope.userId, scope.userId]);
+  if (!row) throw new Error('stats_summary returned no row');
+  return summaryOfRow(row);
 }

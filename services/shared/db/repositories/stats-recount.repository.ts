@@ -1,0 +1,122 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { z } from 'zod';
+import { bigintNumber, defineStatement, runStatement, timestamp } from '../statements/statement.js';
+import { bounds, COUNTS, PLAY_MS, summaryOfRow, summaryRow, type ActivityPoint, type ActivityUnit, type ClockCell, type StatsScope, type Summary } from './stats-rules.js';
+
+/**
+ * The statistics recounted from listening_events, play by play: what the rollups must always equal, the
+ * straightforward way (GROUP BY over the plays). The API answers ranged summaries this way (their distinct
+ * counts need the plays themselves); the statistics benchmark measures every query against these.
+ */
+
+const PLAYS_IN_SCOPE = `
+  select e.played_at, e.track_id, ${PLAY_MS} as ms, t.album_id, (e.played_at at time zone ?)::date as day
+    from listening_events e join tracks t on t.id = e.track_id
+   where e.user_id = ? and e.played_at >= ?::timestamptz and e.played_at < ?::timestamptz and ${COUNTS}`;
+
+export const recountSummaryStatement = defineStatement({
+  name: 'stats_recount_summary',
+  purpose: [
+    'A listener’s summary over a range: counted plays, their time, distinct tracks, artists (credited ones, and those',
+    'only the listener’s own export names) and albums, active local days, first and last play, and the longest run of',
+    'consecutive local days with a play (gaps-and-islands: a day minus its rank is constant along a run). One pass over',
+    'the range’s plays; window functions and distinct counts across three tables are not the query builder’s.',
+  ].join(' '),
+  sql: `
+with p as (${PLAYS_IN_SCOPE}),
+days as (select distinct day from p),
+runs as (select day, day - (row_number() over (order by day))::int as run from days),
+longest as (select count(*) as days, min(day) as first_day, max(day) as last_day from runs group by run order by count(*) desc, max(day) desc limit 1),
+tracks as (select distinct track_id, album_id from p),
+artists as (
+  select 'spotify:' || ta.artist_id as artist from tracks x join track_artists ta on ta.track_id = x.track_id
+  union
+  select 'export:' || n.artist_name from tracks x join export_track_names n on n.track_id = x.track_id and n.user_id = ? where n.artist_name is not null
+),
+albums as (
+  select 'spotify:' || x.album_id as album from tracks x where x.album_id is not null
+  union
+  select 'export:' || json_build_array(n.artist_name, n.album_name)::text from tracks x join export_track_names n on n.track_id = x.track_id and n.user_id = ? where n.album_name is not null
+)
+select (select count(*) from p) as plays,
+       (select coalesce(sum(ms), 0) from p) as ms_played,
+       (select count(*) from tracks) as distinct_tracks,
+       (select count(*) from artists) as distinct_artists,
+       (select count(*) from albums) as distinct_albums,
+       (select count(*) from days) as active_days,
+       (select min(played_at) from p) as first_played_at,
+       (select max(played_at) from p) as last_played_at,
+       (select days from longest) as streak_days,
+       (select to_char(first_day, 'YYYY-MM-DD') from longest) as streak_from,
+       (select to_char(last_day, 'YYYY-MM-DD') from longest) as streak_to`,
+  row: summaryRow,
+});
+
+export async function recountSummary(em: EntityManager, scope: StatsScope): Promise<Summary> {
+  const [row] = await runStatement(em, recountSummaryStatement, [scope.timeZone, scope.userId, ...bounds(scope), scope.userId, scope.userId]);
+  if (!row) throw new Error('stats_recount_summary returned no row');
+  return summaryOfRow(row);
+}
+
+export const recountActivityStatement = defineStatement({
+  name: 'stats_recount_activity',
+  purpose: [
+    'A listener’s plays and time per local day, ISO week, month or year over a range, every bucket of it, empty ones as',
+    'zeros: the local bucket starts come from generate_series in the zone’s wall-clock time and are turned into instants',
+    'by the zone’s rules (a local midnight that does not exist is the day’s first instant). The plays are grouped by',
+    'the same local truncation; a generated series joined to a grouping is not the query builder’s.',
+  ].join(' '),
+  sql: `
+with p as (${PLAYS_IN_SCOPE}),
+counted as (select date_trunc(?, played_at at time zone ?) as bucket, count(*) as plays, sum(ms) as ms from p group by 1),
+buckets as (select generate_series(date_trunc(?, ?::timestamptz at time zone ?), date_trunc(?, ?::timestamptz at time zone ?), ?::interval) as bucket)
+select b.bucket at time zone ? as start, coalesce(c.plays, 0) as plays, coalesce(c.ms, 0) as ms_played
+  from buckets b left join counted c on c.bucket = b.bucket
+ order by b.bucket`,
+  row: z.object({ start: timestamp, plays: bigintNumber, ms_played: bigintNumber }),
+});
+
+/** Every `unit` bucket from the one holding `first` to the one holding `last` (instants), in the zone. */
+export async function recountActivity(em: EntityManager, scope: StatsScope, unit: ActivityUnit, first: Date, last: Date): Promise<ActivityPoint[]> {
+  const zone = scope.timeZone;
+  const rows = await runStatement(em, recountActivityStatement, [
+    zone,
+    scope.userId,
+    ...bounds(scope),
+    unit,
+    zone,
+    unit,
+    first.toISOString(),
+    zone,
+    unit,
+    last.toISOString(),
+    zone,
+    `1 ${unit}`,
+    zone,
+  ]);
+  return rows.map((row) => ({ start: row.start, plays: row.plays, msPlayed: row.ms_played }));
+}
+
+export const recountClockStatement = defineStatement({
+  name: 'stats_recount_clock',
+  purpose: [
+    'A listener’s plays and time by local weekday (ISO: 1 = Monday) and hour, all 168 cells, empty ones as zeros: a',
+    'generated grid joined to the grouping, in the zone’s wall-clock time.',
+  ].join(' '),
+  sql: `
+with p as (${PLAYS_IN_SCOPE}),
+counted as (
+  select extract(isodow from played_at at time zone ?)::int as weekday, extract(hour from played_at at time zone ?)::int as hour, count(*) as plays, sum(ms) as ms
+    from p group by 1, 2
+)
+select d as weekday, h as hour, coalesce(c.plays, 0) as plays, coalesce(c.ms, 0) as ms_played
+  from generate_series(1, 7) d cross join generate_series(0, 23) h
+  left join counted c on c.weekday = d and c.hour = h
+ order by d, h`,
+  row: z.object({ weekday: z.number().int(), hour: z.number().int(), plays: bigintNumber, ms_played: bigintNumber }),
+});
+
+export async function recountClock(em: EntityManager, scope: StatsScope): Promise<ClockCell[]> {
+  const rows = await runStatement(em, recountClockStatement, [scope.timeZone, scope.userId, ...bounds(scope), scope.timeZone, scope.timeZone]);
+  return rows.map((row) => ({ weekday: row.weekday, hour: row.hour, plays: row.plays, msPlayed: row.ms_played }));
+}

@@ -1,0 +1,81 @@
+import { z } from 'zod';
+import { bigintNumber, timestamp } from '../statements/statement.js';
+
+/**
+ * The rules every statistic follows (docs/stats.md), once, for the rollup and recount statements alike:
+ *   - a play counts when Spotify would count it: every polled play (Spotify lists only those), an
+ *     imported one when it lasted 30 seconds or more;
+ *   - its time is its own ms_played when known (imports), else its track's duration.
+ */
+
+/** The counting rule, for the plays `e` of `listening_events`. */
+export const COUNTS = `(e.source = 'poll' or e.ms_played >= 30000)`;
+
+/** A counted play's time, with its track `t`. */
+export const PLAY_MS = `coalesce(e.ms_played, t.duration_ms)`;
+
+export interface StatsScope {
+  userId: string;
+  timeZone: string;
+  from?: Date;
+  to?: Date;
+}
+
+export const bounds = (scope: Pick<StatsScope, 'from' | 'to'>) => [scope.from?.toISOString() ?? '-infinity', scope.to?.toISOString() ?? 'infinity'];
+
+export interface Summary {
+  plays: number;
+  msPlayed: number;
+  distinctTracks: number;
+  distinctArtists: number;
+  distinctAlbums: number;
+  activeDays: number;
+  firstPlayedAt: Date | null;
+  lastPlayedAt: Date | null;
+  /** Null when there is no play. */
+  longestStreak: { days: number; from: string; to: string } | null;
+}
+
+export type ActivityUnit = 'day' | 'week' | 'month' | 'year';
+
+export interface ActivityPoint {
+  start: Date;
+  plays: number;
+  msPlayed: number;
+}
+
+export interface ClockCell {
+  weekday: number;
+  hour: number;
+  plays: number;
+  msPlayed: number;
+}
+
+/** A summary statement's one row. */
+export const summaryRow = z.object({
+  plays: bigintNumber,
+  ms_played: bigintNumber,
+  distinct_tracks: bigintNumber,
+  distinct_artists: bigintNumber,
+  distinct_albums: bigintNumber,
+  active_days: bigintNumber,
+  first_played_at: timestamp.nullable(),
+  last_played_at: timestamp.nullable(),
+  streak_days: bigintNumber.nullable(),
+  streak_from: z.string().nullable(),
+  streak_to: z.string().nullable(),
+});
+
+export function summaryOfRow(row: z.infer<typeof summaryRow>): Summary {
+  return {
+    plays: row.plays,
+    msPlayed: row.ms_played,
+    distinctTracks: row.distinct_tracks,
+    distinctArtists: row.distinct_artists,
+    distinctAlbums: row.distinct_albums,
+    activeDays: row.active_days,
+    firstPlayedAt: row.first_played_at,
+    lastPlayedAt: row.last_played_at,
+    longestStreak: row.streak_days === null || row.streak_from === null || row.streak_to === null ? null : { days: row.streak_days, from: row.streak_from, to: row.streak_to },
+  };
+}
