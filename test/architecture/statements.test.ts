@@ -18,7 +18,7 @@ describe('the hand-written statements of the data layer', () => {
     const isStatement = (value: unknown): value is Statement<unknown> =>
       typeof value === 'object' && value !== null && typeof (value as Statement<unknown>).name === 'string' && typeof (value as Statement<unknown>).sql === 'string' && 'row' in value;
     const statementsIn = (value: unknown, depth = 0): Array<Statement<unknown>> =>
-      isStatement(value) ? [value] : depth < 3 && typeof value === 'object' && value !== null ? Object.values(value).flatMap((inner) => statementsIn(inner, depth + 1)) : [];
+      isStatement(value) ? [value] : depth < 4 && typeof value === 'object' && value !== null ? Object.values(value).flatMap((inner) => statementsIn(inner, depth + 1)) : [];
     const defined = new Set<string>();
     for (const file of readdirSync(REPOSITORIES).filter((name) => name.endsWith('.ts'))) {
       const module = (await import(`../../${REPOSITORIES}/${file}`)) as Record<string, unknown>;

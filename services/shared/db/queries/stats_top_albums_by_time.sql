@@ -1,9 +1,9 @@
 -- stats_top_albums_by_time (services/shared/db/statements/catalogue.ts)
 --
--- A listener’s albums over a range, ranked by time, then plays, then id: the ranking recounted from
--- the counted plays, its page after a cursor (the last item’s measures and id, so a page never repeats
--- or skips an item of the current ranking), and the number of items ranked. Window functions over a
--- grouping of a grouping are not the query builder’s.
+-- A listener’s albums over a range, recounted from its counted plays, ranked by time, then plays, then
+-- id; its page after a cursor (the last item’s measures and id, so a page never repeats or skips an
+-- item of the current ranking), and the number of items ranked. Window functions over a grouping of a
+-- grouping are not the query builder’s.
 
 with p as (
   select e.played_at, e.track_id, coalesce(e.ms_played, t.duration_ms) as ms, t.album_id

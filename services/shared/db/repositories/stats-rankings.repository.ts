@@ -34,12 +34,32 @@ const COUNTED_PLAYS = `
     from listening_events e join tracks t on t.id = e.track_id
    where e.user_id = ? and e.played_at >= ?::timestamptz and e.played_at < ?::timestamptz and ${COUNTS}`;
 
-function rankingSql(kind: RankedKind, order: RankOrder): string {
+/** The whole history's items from stats_tracks (one row per track played, with its measures): the same grouping, a row per track rather than per play. */
+const ALL_TIME_ITEMS: Record<RankedKind, string> = {
+  track: `select st.track_id as id, st.plays, st.ms_played as ms, st.first_played_at, st.last_played_at from st`,
+  album: `select t.album_id as id, st.plays, st.ms_played as ms, st.first_played_at, st.last_played_at from st join tracks t on t.id = st.track_id where t.album_id is not null
+          union all
+          select ${EXPORT_ALBUM_ID}, st.plays, st.ms_played, st.first_played_at, st.last_played_at from st join export_track_names n on n.track_id = st.track_id and n.user_id = ? where n.album_name is not null`,
+  artist: `select distinct on (st.track_id, ta.artist_id) ta.artist_id as id, st.plays, st.ms_played as ms, st.first_played_at, st.last_played_at, st.track_id from st join track_artists ta on ta.track_id = st.track_id
+          union all
+          select ${EXPORT_ARTIST_ID}, st.plays, st.ms_played, st.first_played_at, st.last_played_at, st.track_id from st join export_track_names n on n.track_id = st.track_id and n.user_id = ? where n.artist_name is not null`,
+};
+
+/** Where a ranking's items come from: the plays of a range, recounted, or the whole history's rollup. */
+export type RankingSource = 'recount' | 'rollup';
+
+function rankingSql(kind: RankedKind, order: RankOrder, source: RankingSource): string {
   const [first, second] = order === 'plays' ? ['plays', 'ms'] : ['ms', 'plays'];
-  return `
-with p as (${COUNTED_PLAYS}),
+  const grouped =
+    source === 'recount'
+      ? `p as (${COUNTED_PLAYS}),
 items as (${ITEMS[kind]}),
-agg as (select id, count(*) as plays, sum(ms) as ms, min(played_at) as first_played_at, max(played_at) as last_played_at from items group by id),
+agg as (select id, count(*) as plays, sum(ms) as ms, min(played_at) as first_played_at, max(played_at) as last_played_at from items group by id),`
+      : `st as (select * from stats_tracks where user_id = ?),
+items as (${ALL_TIME_ITEMS[kind]}),
+agg as (select id, sum(plays) as plays, sum(ms) as ms, min(first_played_at) as first_played_at, max(last_played_at) as last_played_at from items group by id),`;
+  return `
+with ${grouped}
 ranked as (select agg.*, row_number() over (order by ${first} desc, ${second} desc, id asc) as rank from agg),
 page as (
   select * from ranked
@@ -65,23 +85,28 @@ const rankingRow = z.object({
   rank: bigintNumber.nullable(),
 });
 
-const define = (kind: RankedKind, order: RankOrder) =>
+const define = (kind: RankedKind, order: RankOrder, source: RankingSource) =>
   defineStatement({
-    name: `stats_top_${kind}s_by_${order}`,
+    name: `stats_top_${kind}s_by_${order}${source === 'rollup' ? '_all_time' : ''}`,
     purpose: [
-      `A listener’s ${kind}s over a range, ranked by ${order === 'plays' ? 'plays, then time' : 'time, then plays'}, then id: the ranking`,
-      'recounted from the counted plays, its page after a cursor (the last item’s measures and id, so a page never',
-      'repeats or skips an item of the current ranking), and the number of items ranked. Window functions over a',
-      'grouping of a grouping are not the query builder’s.',
+      `A listener’s ${kind}s ${source === 'rollup' ? 'over their whole history, from stats_tracks (a row per track they played, kept by triggers on listening_events),' : 'over a range, recounted from its counted plays,'}`,
+      `ranked by ${order === 'plays' ? 'plays, then time' : 'time, then plays'}, then id; its page after a cursor (the last item’s`,
+      'measures and id, so a page never repeats or skips an item of the current ranking), and the number of items ranked.',
+      'Window functions over a grouping of a grouping are not the query builder’s.',
     ].join(' '),
-    sql: rankingSql(kind, order),
+    sql: rankingSql(kind, order, source),
     row: rankingRow,
   });
 
-export const RANKING_STATEMENTS: Record<RankedKind, Record<RankOrder, Statement<z.infer<typeof rankingRow>>>> = {
-  track: { plays: define('track', 'plays'), time: define('track', 'time') },
-  album: { plays: define('album', 'plays'), time: define('album', 'time') },
-  artist: { plays: define('artist', 'plays'), time: define('artist', 'time') },
+const bySource = (kind: RankedKind) => ({
+  recount: { plays: define(kind, 'plays', 'recount'), time: define(kind, 'time', 'recount') },
+  rollup: { plays: define(kind, 'plays', 'rollup'), time: define(kind, 'time', 'rollup') },
+});
+
+export const RANKING_STATEMENTS: Record<RankedKind, Record<RankingSource, Record<RankOrder, Statement<z.infer<typeof rankingRow>>>>> = {
+  track: bySource('track'),
+  album: bySource('album'),
+  artist: bySource('artist'),
 };
 
 /** Where a page of a ranking continues: after the item with these measures and id. */
@@ -107,16 +132,21 @@ export interface RankingPage {
   hasNextPage: boolean;
 }
 
+/**
+ * A page of a ranking: the whole history's from the rollup, a range's recounted (or recounted anyway,
+ * with `source: 'recount'`: the benchmark's baseline).
+ */
 export async function loadRanking(
   em: EntityManager,
-  request: { userId: string; from?: Date; to?: Date; kind: RankedKind; order: RankOrder; size: number; after?: RankPosition },
+  request: { userId: string; from?: Date; to?: Date; kind: RankedKind; order: RankOrder; size: number; after?: RankPosition; source?: RankingSource },
 ): Promise<RankingPage> {
   const { after, order } = request;
   const [first, second] = after ? (order === 'plays' ? [after.plays, after.ms] : [after.ms, after.plays]) : [0, 0];
   const exportUser = request.kind === 'track' ? [] : [request.userId];
-  const rows = await runStatement(em, RANKING_STATEMENTS[request.kind][order], [
-    request.userId,
-    ...bounds(request),
+  const source = request.source ?? (request.from === undefined && request.to === undefined ? 'rollup' : 'recount');
+  const scope = source === 'recount' ? [request.userId, ...bounds(request)] : [request.userId];
+  const rows = await runStatement(em, RANKING_STATEMENTS[request.kind][source][order], [
+    ...scope,
     ...exportUser,
     after === undefined,
     first,

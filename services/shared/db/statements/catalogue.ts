@@ -37,5 +37,5 @@ export const HAND_WRITTEN_STATEMENTS: ReadonlyArray<Statement<unknown>> = [
   statsPlayedSpanStatement,
   statsSummaryStatement,
   storePlayBatchStatement,
-  ...Object.values(RANKING_STATEMENTS).flatMap((orders) => Object.values(orders)),
+  ...Object.values(RANKING_STATEMENTS).flatMap((sources) => Object.values(sources).flatMap((orders) => Object.values(orders))),
 ];

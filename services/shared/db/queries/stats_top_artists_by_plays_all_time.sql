@@ -1,0 +1,26 @@
+-- stats_top_artists_by_plays_all_time (services/shared/db/statements/catalogue.ts)
+--
+-- A listener’s artists over their whole history, from stats_tracks (a row per track they played, kept
+-- by triggers on listening_events), ranked by plays, then time, then id; its page after a cursor (the
+-- last item’s measures and id, so a page never repeats or skips an item of the current ranking), and
+-- the number of items ranked. Window functions over a grouping of a grouping are not the query
+-- builder’s.
+
+with st as (select * from stats_tracks where user_id = ?),
+items as (select distinct on (st.track_id, ta.artist_id) ta.artist_id as id, st.plays, st.ms_played as ms, st.first_played_at, st.last_played_at, st.track_id from st join track_artists ta on ta.track_id = st.track_id
+          union all
+          select 'export-' || left(translate(encode(sha256(convert_to('artist', 'UTF8') || '\x00'::bytea || convert_to(n.artist_name, 'UTF8')), 'base64'), '+/', '-_'), 22), st.plays, st.ms_played, st.first_played_at, st.last_played_at, st.track_id from st join export_track_names n on n.track_id = st.track_id and n.user_id = ? where n.artist_name is not null),
+agg as (select id, sum(plays) as plays, sum(ms) as ms, min(first_played_at) as first_played_at, max(last_played_at) as last_played_at from items group by id),
+ranked as (select agg.*, row_number() over (order by plays desc, ms desc, id asc) as rank from agg),
+page as (
+  select * from ranked
+   where ?::boolean
+      or plays < ?::bigint
+      or (plays = ?::bigint and ms < ?::bigint)
+      or (plays = ?::bigint and ms = ?::bigint and id > ?)
+   order by rank
+   limit ?
+)
+select (select count(*) from agg) as total, page.id, page.plays, page.ms, page.first_played_at, page.last_played_at, page.rank
+  from (select 1) one left join page on true
+ order by page.rank
