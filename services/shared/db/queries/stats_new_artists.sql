@@ -1,21 +1,24 @@
 -- stats_new_artists (services/shared/db/statements/catalogue.ts)
 --
--- The artists a listener first heard in a range (their first counted play ever falls in it): how many,
--- and the five they played most in it, ranked as topArtists ranks. The credits of all the listener’s
--- counted plays are grouped once for the first plays, and again within the range.
+-- The artists a listener first heard in a range (their first counted play ever falls in it: from
+-- stats_tracks, a row per track played with its first play): how many, and the most played of them in
+-- the range, recounted from its plays and ranked as topArtists ranks.
 
-with p as (
+with st as (select * from stats_tracks where user_id = ?),
+credits as (select distinct on (st.track_id, ta.artist_id) ta.artist_id as id, st.plays, st.ms_played as ms, st.first_played_at, st.last_played_at, st.track_id from st join track_artists ta on ta.track_id = st.track_id
+          union all
+          select 'export-' || left(translate(encode(sha256(convert_to('artist', 'UTF8') || '\x00'::bytea || convert_to(n.artist_name, 'UTF8')), 'base64'), '+/', '-_'), 22), st.plays, st.ms_played, st.first_played_at, st.last_played_at, st.track_id from st join export_track_names n on n.track_id = st.track_id and n.user_id = ? where n.artist_name is not null),
+firsts as (select id from credits group by id having min(first_played_at) >= ?::timestamptz and min(first_played_at) < ?::timestamptz),
+p as (
   select e.played_at, e.track_id, coalesce(e.ms_played, t.duration_ms) as ms, t.album_id
     from listening_events e join tracks t on t.id = e.track_id
    where e.user_id = ? and e.played_at >= ?::timestamptz and e.played_at < ?::timestamptz and (e.source = 'poll' or e.ms_played >= 30000)),
 items as (select distinct ta.artist_id as id, p.ms, p.played_at, p.track_id from p join track_artists ta on ta.track_id = p.track_id
           union all
           select 'export-' || left(translate(encode(sha256(convert_to('artist', 'UTF8') || '\x00'::bytea || convert_to(n.artist_name, 'UTF8')), 'base64'), '+/', '-_'), 22), p.ms, p.played_at, p.track_id from p join export_track_names n on n.track_id = p.track_id and n.user_id = ? where n.artist_name is not null),
-firsts as (select id from items group by id having min(played_at) >= ?::timestamptz and min(played_at) < ?::timestamptz),
 agg as (
   select i.id, count(*) as plays, sum(i.ms) as ms, min(i.played_at) as first_played_at, max(i.played_at) as last_played_at
     from items i join firsts f on f.id = i.id
-   where i.played_at >= ?::timestamptz and i.played_at < ?::timestamptz
    group by i.id
 ),
 ranked as (select agg.*, row_number() over (order by plays desc, ms desc, id asc) as rank from agg)

@@ -168,18 +168,19 @@ export async function loadRanking(
 export const newArtistsStatement = defineStatement({
   name: 'stats_new_artists',
   purpose: [
-    'The artists a listener first heard in a range (their first counted play ever falls in it): how many, and the',
-    'five they played most in it, ranked as topArtists ranks. The credits of all the listener’s counted plays are',
-    'grouped once for the first plays, and again within the range.',
+    'The artists a listener first heard in a range (their first counted play ever falls in it: from stats_tracks, a',
+    'row per track played with its first play): how many, and the most played of them in the range, recounted from its',
+    'plays and ranked as topArtists ranks.',
   ].join(' '),
   sql: `
-with p as (${COUNTED_PLAYS}),
+with st as (select * from stats_tracks where user_id = ?),
+credits as (${ALL_TIME_ITEMS.artist}),
+firsts as (select id from credits group by id having min(first_played_at) >= ?::timestamptz and min(first_played_at) < ?::timestamptz),
+p as (${COUNTED_PLAYS}),
 items as (${ITEMS.artist}),
-firsts as (select id from items group by id having min(played_at) >= ?::timestamptz and min(played_at) < ?::timestamptz),
 agg as (
   select i.id, count(*) as plays, sum(i.ms) as ms, min(i.played_at) as first_played_at, max(i.played_at) as last_played_at
     from items i join firsts f on f.id = i.id
-   where i.played_at >= ?::timestamptz and i.played_at < ?::timestamptz
    group by i.id
 ),
 ranked as (select agg.*, row_number() over (order by plays desc, ms desc, id asc) as rank from agg)
@@ -192,7 +193,7 @@ select (select count(*) from firsts) as total, r.id, r.plays, r.ms, r.first_play
 /** The artists whose first counted play falls in [from, to): how many, and the `size` most played in it. */
 export async function loadNewArtists(em: EntityManager, request: { userId: string; from: Date; to: Date; size: number }): Promise<RankingPage> {
   const range = [request.from.toISOString(), request.to.toISOString()];
-  const rows = await runStatement(em, newArtistsStatement, [request.userId, '-infinity', 'infinity', request.userId, ...range, ...range, request.size]);
+  const rows = await runStatement(em, newArtistsStatement, [request.userId, request.userId, ...range, request.userId, ...range, request.userId, request.size]);
   const items = rows.flatMap((row) =>
     row.id === null || row.plays === null || row.ms === null || row.rank === null || row.first_played_at === null || row.last_played_at === null
       ? []
