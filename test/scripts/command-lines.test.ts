@@ -20,6 +20,7 @@ const COMMANDS: Array<{ name: string; entry: string; wrong: string[]; usage: Reg
   { name: 'bench', entry: 'bench/run.ts', wrong: ['--size', 'huge'], usage: /^usage: npm run bench --/ },
   { name: 'schema', entry: 'scripts/generate-schema.ts', wrong: ['--chekc'], usage: /^usage: npm run schema:generate/ },
   { name: 'schema:compat', entry: 'scripts/schema-compat.ts', wrong: ['--released'], usage: /^usage: npm run schema:compat/ },
+  { name: 'stats:rebuild', entry: 'scripts/stats-rebuild.ts', wrong: ['--after', 'somebody'], usage: /^usage: npm run stats:rebuild/ },
   { name: 'docs:config', entry: 'scripts/config-docs.ts', wrong: ['README.md'], usage: /^usage: npm run docs:config/ },
 ];
 

@@ -1,7 +1,9 @@
+import { execFile } from 'node:child_process';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlayInput } from '../../services/shared/plays/play-input.js';
 import { ingestPlays } from '../../services/shared/plays/ingest-plays.js';
+import { rebuildUserRollups } from '../../services/shared/db/repositories/stats-rebuild.repository.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { insertUser, makePlay } from '../support/plays.js';
 
@@ -44,6 +46,37 @@ const arbitraryPlay = fc.record({
 });
 
 describe('statistics rollups', () => {
+  it('are rebuilt from the plays by stats:rebuild, idempotently, whatever was done to them', async () => {
+    await db.sql.query('delete from users');
+    const userId = await insertUser(db.sql, 'rebuilt-user');
+    await ingestPlays(db.orm.em.fork(), { userId, plays: [0, 1, 2, 3].map((i) => makePlay(i, new Date(base + i * 3_600_000).toISOString(), { msPlayed: null })), source: 'poll' });
+    const before = await db.sql.query('select (select count(*) from play_counts) + (select count(*) from stats_quarters) + (select count(*) from stats_tracks) as rows');
+    await db.sql.query(`update stats_quarters set plays = plays + 7; delete from stats_tracks where track_id = 'track00000000000000002'; update play_counts set plays = 0`);
+    expect(await rebuildUserRollups(db.orm.em.fork(), userId)).toBe(true);
+    expect(await rebuildUserRollups(db.orm.em.fork(), userId)).toBe(true);
+    await expectRollupsExact();
+    expect((await db.sql.query('select sum(plays)::int as plays from play_counts')).rows[0].plays).toBe(4);
+    expect((await db.sql.query('select (select count(*) from play_counts) + (select count(*) from stats_quarters) + (select count(*) from stats_tracks) as rows')).rows).toEqual(before.rows);
+    expect(await rebuildUserRollups(db.orm.em.fork(), '00000000-0000-4000-8000-000000000000')).toBe(false);
+  });
+
+  it('npm run stats:rebuild rebuilds every user, printing where to resume', async () => {
+    await db.sql.query(`update stats_quarters set plays = plays + 1`);
+    const run = (args: string[]) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+        execFile(process.execPath, ['--import', 'tsx', 'scripts/stats-rebuild.ts', ...args], { env: { PATH: process.env.PATH, DATABASE_URL: db.url, LOG_LEVEL: 'warn' }, timeout: 60_000 }, (error, stdout, stderr) =>
+          resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+        );
+      });
+    const result = await run([]);
+    expect(result.code, result.stderr).toBe(0);
+    const [userId] = (await db.sql.query('select id from users')).rows.map((row: { id: string }) => row.id);
+    expect(result.stdout).toContain(`rebuilt 1 user(s) of 1; last ${userId} (resume with --after ${userId})`);
+    await expectRollupsExact();
+    const resumed = await run(['--after', userId!]);
+    expect(resumed.stdout).toContain('statistics rollups rebuilt for 0 user(s)');
+  });
+
   it('equal a recount of the plays after random stores, concurrent stores, replays and deletions (property)', async () => {
     await fc.assert(
       fc.asyncProperty(

@@ -1,0 +1,69 @@
+import { LockMode } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { PlayCount } from '../entities/play-count.entity.js';
+import { StatsQuarter, StatsTrack } from '../entities/stats.entity.js';
+import { User } from '../entities/user.entity.js';
+import { z } from 'zod';
+import { defineStatement, runStatement } from '../statements/statement.js';
+import { COUNTS, PLAY_MS } from './stats-rules.js';
+
+const REBUILD_PURPOSE = 'One user’s rollup recomputed from their plays, as the triggers of listening_events would have kept it (npm run stats:rebuild).';
+
+export const rebuildPlayCountsStatement = defineStatement({
+  name: 'stats_rebuild_play_counts',
+  purpose: `${REBUILD_PURPOSE} Every stored play counts here (history totals), short ones too.`,
+  sql: `
+insert into play_counts (user_id, day, plays)
+select user_id, (played_at at time zone 'UTC')::date, count(*) from listening_events where user_id = ? group by 1, 2`,
+  row: z.object({}),
+});
+
+export const rebuildQuartersStatement = defineStatement({
+  name: 'stats_rebuild_quarters',
+  purpose: REBUILD_PURPOSE,
+  sql: `
+insert into stats_quarters (user_id, quarter, plays, ms_played)
+select e.user_id, date_bin('15 minutes', e.played_at, timestamptz '2000-01-01 00:00:00+00'), count(*), sum(${PLAY_MS})
+  from listening_events e join tracks t on t.id = e.track_id where e.user_id = ? and ${COUNTS} group by 1, 2`,
+  row: z.object({}),
+});
+
+export const rebuildTracksStatement = defineStatement({
+  name: 'stats_rebuild_tracks',
+  purpose: REBUILD_PURPOSE,
+  sql: `
+insert into stats_tracks (user_id, track_id, plays, ms_played, first_played_at, last_played_at)
+select e.user_id, e.track_id, count(*), sum(${PLAY_MS}), min(e.played_at), max(e.played_at)
+  from listening_events e join tracks t on t.id = e.track_id where e.user_id = ? and ${COUNTS} group by 1, 2`,
+  row: z.object({}),
+});
+
+const REBUILD_STATEMENTS = [rebuildPlayCountsStatement, rebuildQuartersStatement, rebuildTracksStatement];
+
+/**
+ * Recomputes one user's rollups (play_counts, stats_quarters, stats_tracks) from their plays, in one
+ * transaction that holds the user's row: a play being stored for them meanwhile (its foreign key shares
+ * that row) waits until the rollups are rebuilt, then counts itself. Running it again changes nothing.
+ */
+export async function rebuildUserRollups(em: EntityManager, userId: string): Promise<boolean> {
+  return em.fork().transactional(async (tx) => {
+    const user = await tx.findOne(User, userId, { lockMode: LockMode.PESSIMISTIC_WRITE, fields: ['id'] });
+    if (!user) return false;
+    await tx.nativeDelete(PlayCount, { user: userId });
+    await tx.nativeDelete(StatsQuarter, { user: userId });
+    await tx.nativeDelete(StatsTrack, { user: userId });
+    for (const statement of REBUILD_STATEMENTS) await runStatement(tx, statement, [userId]);
+    return true;
+  });
+}
+
+/** Up to `limit` user ids after `after`, in id order (the rebuild walks them, and resumes after the last it printed). */
+export async function userIdsAfter(em: EntityManager, after: string | null, limit: number): Promise<string[]> {
+  const users = await em.find(User, after === null ? {} : { id: { $gt: after } }, { fields: ['id'], orderBy: { id: 'asc' }, limit });
+  return users.map((user) => user.id);
+}
+
+/** How many users there are (the rebuild's progress). */
+export function countUsers(em: EntityManager): Promise<number> {
+  return em.count(User, {});
+}
