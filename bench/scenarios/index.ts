@@ -5,7 +5,8 @@ import { importMemoryScenario } from './import-memory.bench.js';
 import { ingestScenario } from './ingest.bench.js';
 import { memoryScenario } from './memory.bench.js';
 import { pollCycleScenario } from './poll-cycle.bench.js';
+import { statsScenario } from './stats.bench.js';
 import { workerScalingScenario } from './worker-scaling.bench.js';
 
 /** In the order `npm run bench` runs them. */
-export const SCENARIOS: Scenario[] = [ingestScenario, pollCycleScenario, fanOutScenario, historyScenario, memoryScenario, workerScalingScenario, importMemoryScenario];
+export const SCENARIOS: Scenario[] = [ingestScenario, pollCycleScenario, fanOutScenario, historyScenario, statsScenario, memoryScenario, workerScalingScenario, importMemoryScenario];

@@ -75,7 +75,8 @@ export async function createPreloadedDatabase(name: string, spec: PreloadSpec, l
     await client.query(
       `alter table listening_events drop constraint listening_events_user_id_foreign, drop constraint listening_events_track_id_foreign, drop constraint listening_events_pkey;
        drop index listening_events_track_id_user_id_index;
-       alter table listening_events disable trigger listening_events_count_stored;`,
+       alter table listening_events disable trigger listening_events_count_stored;
+       alter table listening_events disable trigger listening_events_stats_stored;`,
     );
     // played_at steps back from PRELOAD_END; each user is offset by a few seconds so users' plays interleave.
     const plays = (userSql: string, n: string, u: string) => `
@@ -90,11 +91,18 @@ export async function createPreloadedDatabase(name: string, spec: PreloadSpec, l
     );
     await step('primary key', `alter table listening_events add constraint listening_events_pkey primary key (user_id, played_at, track_id)`);
     await step('track index', `create index listening_events_track_id_user_id_index on listening_events (track_id, user_id)`);
-    // What the trigger would have counted play by play, counted once (and the trigger back on for the benchmarks' own writes).
+    // What the triggers would have counted play by play, counted once (and the triggers back on for the benchmarks' own writes).
     await step(
-      'daily play counts',
+      'daily play counts and statistics rollups',
       `insert into play_counts (user_id, day, plays) select user_id, (played_at at time zone 'UTC')::date, count(*) from listening_events group by 1, 2;
-       alter table listening_events enable trigger listening_events_count_stored;`,
+       insert into stats_quarters (user_id, quarter, plays, ms_played)
+         select e.user_id, date_bin('15 minutes', e.played_at, timestamptz '2000-01-01 00:00:00+00'), count(*), sum(coalesce(e.ms_played, t.duration_ms))
+           from listening_events e join tracks t on t.id = e.track_id where e.source = 'poll' or e.ms_played >= 30000 group by 1, 2;
+       insert into stats_tracks (user_id, track_id, plays, ms_played, first_played_at, last_played_at)
+         select e.user_id, e.track_id, count(*), sum(coalesce(e.ms_played, t.duration_ms)), min(e.played_at), max(e.played_at)
+           from listening_events e join tracks t on t.id = e.track_id where e.source = 'poll' or e.ms_played >= 30000 group by 1, 2;
+       alter table listening_events enable trigger listening_events_count_stored;
+       alter table listening_events enable trigger listening_events_stats_stored;`,
     );
     await step(
       'foreign keys',
@@ -103,7 +111,7 @@ export async function createPreloadedDatabase(name: string, spec: PreloadSpec, l
        alter table listening_events validate constraint listening_events_user_id_foreign;
        alter table listening_events validate constraint listening_events_track_id_foreign;`,
     );
-    await step('vacuum analyze', `vacuum (analyze) listening_events, play_counts, tracks, track_artists, artists, albums, users`);
+    await step('vacuum analyze', `vacuum (analyze) listening_events, play_counts, stats_quarters, stats_tracks, tracks, track_artists, artists, albums, users`);
   } finally {
     await client.end();
   }

@@ -1,0 +1,194 @@
+import { createHash, randomBytes } from 'node:crypto';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { openOrm } from '../../services/shared/db/open-orm.js';
+import { recountActivity, recountClock, recountSummary } from '../../services/shared/db/repositories/stats-recount.repository.js';
+import { loadRanking } from '../../services/shared/db/repositories/stats-rankings.repository.js';
+import { ingestPlays } from '../../services/shared/plays/ingest-plays.js';
+import type { PlayInput } from '../../services/shared/plays/play-input.js';
+import { HISTORY_QUERY } from '../baselines/bare-history-handler.js';
+import { totalRelationBytes } from '../support/bench-database.js';
+import { REDIS_URL } from '../support/bench-env.js';
+import { benchPrefix, benchRedis } from '../support/bench-redis.js';
+import { startChildService } from '../support/child-service.js';
+import { albumId, artistId, HEAVY_USER_ID, PRELOAD_END, PRELOAD_SIZES, preloadUserId, trackId } from '../support/preloaded-history.js';
+import { atLeastRatioRow, atMostRatioRow, checkRow, formatNumber, infoRow, type ResultRow } from '../support/results-table.js';
+import type { Scenario } from '../support/scenario.js';
+import { clonePreloadedDatabase } from '../support/shared-databases.js';
+import { median, timed } from '../support/stopwatch.js';
+
+/** Default: seconds per point; small (smoke): a fixed number of requests; recount runs per query; ingest batches per side. */
+const SIZES = { small: { seconds: 1, requests: 20, recounts: 2, batches: 10 }, default: { seconds: 3, requests: null, recounts: 3, batches: 60 } };
+const CONCURRENCY = [1, 32] as const;
+const ZONE = 'Europe/Berlin';
+const DAY = 86_400_000;
+
+interface Query {
+  name: string;
+  allTime: boolean;
+  graphql: string;
+  /** The same answer's work, recounted from the plays (the data layer's recount statements); none for a query with no single recount. */
+  recount?: (em: ReturnType<Awaited<ReturnType<typeof openOrm>>['em']['fork']>) => Promise<unknown>;
+}
+
+export const statsScenario: Scenario = {
+  name: 'stats',
+  title: 'statistics over HTTP from the rollups, against recounting the plays',
+  async run(context) {
+    const size = SIZES[context.size];
+    const heavyPlays = PRELOAD_SIZES[context.size].heavyUserPlays;
+    const { url: databaseUrl } = await clonePreloadedDatabase(context, 'stats');
+    const sql = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+    context.defer(() => sql.end());
+    const orm = await openOrm({ DATABASE_URL: databaseUrl, DATABASE_POOL_MAX: 2 });
+    context.defer(() => orm.close(true));
+    const token = randomBytes(32).toString('base64url');
+    await sql.query(`insert into sessions (id, user_id, token_hash, expires_at) values (gen_random_uuid(), $1, $2, now() + interval '1 day')`, [
+      HEAVY_USER_ID,
+      createHash('sha256').update(token, 'utf8').digest('hex'),
+    ]);
+    await sql.query(`update users set time_zone = $2 where id = $1`, [HEAVY_USER_ID, ZONE]);
+
+    const last30 = { from: new Date(PRELOAD_END - 30 * DAY), to: new Date(PRELOAD_END) };
+    const range = (r: { from: Date; to: Date }) => `range: { from: "${r.from.toISOString()}", to: "${r.to.toISOString()}" }`;
+    const scope = (r?: { from: Date; to: Date }) => ({ userId: HEAVY_USER_ID, timeZone: ZONE, ...(r ?? {}) });
+    const firstPlay = new Date(PRELOAD_END - heavyPlays * 180_000);
+    const queries: Query[] = [
+      { name: 'listeningSummary, all time', allTime: true, graphql: '{ listeningSummary { plays msPlayed distinctTracks distinctArtists distinctAlbums activeDays longestStreak { days } } }', recount: (em) => recountSummary(em, scope()) },
+      { name: 'listeningActivity by month, all time', allTime: true, graphql: '{ listeningActivity(range: {}, bucket: MONTH) { start plays msPlayed } }', recount: (em) => recountActivity(em, scope(), 'month', firstPlay, new Date()) },
+      { name: 'listeningClock, all time', allTime: true, graphql: '{ listeningClock { weekday hour plays msPlayed } }', recount: (em) => recountClock(em, scope()) },
+      ...(['track', 'artist', 'album'] as const).map((kind) => ({
+        name: `top${kind[0]!.toUpperCase()}${kind.slice(1)}s, all time`,
+        allTime: true,
+        graphql: `{ top${kind[0]!.toUpperCase()}${kind.slice(1)}s(first: 50) { totalCount edges { node { rank plays msPlayed ${kind} { id name } } } } }`,
+        recount: (em: Parameters<NonNullable<Query['recount']>>[0]) => loadRanking(em, { userId: HEAVY_USER_ID, kind, order: 'plays', size: 50, source: 'recount' }),
+      })),
+      { name: 'listeningSummary, last 30 days', allTime: false, graphql: `{ listeningSummary(${range(last30)}) { plays msPlayed distinctTracks activeDays } }`, recount: (em) => recountSummary(em, scope(last30)) },
+      { name: 'listeningActivity by day, last 30 days', allTime: false, graphql: `{ listeningActivity(${range(last30)}, bucket: DAY) { start plays } }`, recount: (em) => recountActivity(em, scope(last30), 'day', last30.from, new Date(last30.to.getTime() - 1)) },
+      { name: 'topTracks, last 30 days', allTime: false, graphql: `{ topTracks(${range(last30)}, first: 50) { edges { node { rank plays track { name } } } } }`, recount: (em) => loadRanking(em, { userId: HEAVY_USER_ID, kind: 'track', order: 'plays', size: 50, source: 'recount', ...last30 }) },
+      { name: 'yearInReview 2025', allTime: false, graphql: '{ yearInReview(year: 2025) { summary { plays } topTracks { rank } topArtists { rank } topAlbums { rank } busiestDay { date } newArtistCount months { plays } } }' },
+    ];
+
+    const redis = await benchRedis(context);
+    const api = startChildService(context, {
+      name: 'api',
+      entry: 'services/api/main.ts',
+      env: {
+        DATABASE_URL: databaseUrl,
+        REDIS_URL,
+        QUEUE_PREFIX: benchPrefix(context, redis, 'stats'),
+        API_HOST: '127.0.0.1',
+        API_PORT: '0',
+        LOG_LEVEL: 'info',
+        RATE_LIMIT_GRAPHQL: '0',
+        TOKEN_ENCRYPTION_KEYS: `bench:${randomBytes(32).toString('base64')}`,
+        SPOTIFY_CLIENT_ID: 'bench',
+        SPOTIFY_CLIENT_SECRET: 'bench-secret',
+      },
+    });
+    const apiUrl = String((await api.waitForLine((line) => line.msg === 'API listening')).url);
+    const request = (query: string) => ({ url: `${apiUrl}/graphql`, method: 'POST' as const, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+    const ask = async (query: string) => {
+      const { url, ...init } = request(query);
+      const response = await fetch(url, init);
+      const body = (await response.json()) as { errors?: unknown[] };
+      if (response.status !== 200 || body.errors) throw new Error(`${query.slice(0, 60)} answered ${response.status}: ${JSON.stringify(body).slice(0, 300)}`);
+      return body;
+    };
+
+    const load = async (query: string, connections: number) => {
+      const amount = size.requests === null ? {} : { amount: Math.max(size.requests, connections * 2), sampleInt: 100 };
+      const result = await autocannon({ ...request(query), connections, duration: size.seconds, ...amount, pipelining: 1 });
+      if (result.errors + result.timeouts + result.non2xx > 0) throw new Error(`${query.slice(0, 60)}: failed requests under load`);
+      return { requestsPerSecond: result.requests.total / result.duration, p50: result.latency.p50, p99: result.latency.p99 };
+    };
+
+    const rows: ResultRow[] = [];
+    for (const query of queries) {
+      await ask(query.graphql); // warm: plans, JIT
+      // One request at a time against one recount at a time, alternating, on an idle server.
+      const single: number[] = [];
+      const recount: number[] = [];
+      context.log(`${query.name}: ${size.recounts} single requests${query.recount ? ' and recounts, alternating' : ''}`);
+      for (let i = 0; i < size.recounts; i++) {
+        single.push((await timed(() => ask(query.graphql))).ms);
+        if (query.recount) recount.push((await timed(() => query.recount!(orm.em.fork()))).ms);
+      }
+      context.log(`${query.name}: GraphQL at c=1 and c=32`);
+      const [one, many] = [await load(query.graphql, CONCURRENCY[0]), await load(query.graphql, CONCURRENCY[1])];
+      // Requests cut off at the end of a point may still run: one more waits for them, so the next query starts idle.
+      await ask(query.graphql);
+      const graphqlMs = median(single);
+      if (recount.length > 0) {
+        // Answers per second one after another: the ratio is how many times faster than recounting.
+        rows.push(
+          atLeastRatioRow({
+            figure: `${query.name} (GraphQL ${formatNumber(graphqlMs)} ms)`,
+            value: 1000 / graphqlMs,
+            unit: 'answers/s',
+            baselineName: `recount (${formatNumber(median(recount))} ms)`,
+            baselineValue: 1000 / median(recount),
+            minRatio: query.allTime ? 20 : null,
+          }),
+        );
+      }
+      rows.push(
+        checkRow({
+          figure: `${query.name}: GraphQL p50 / p99`,
+          measured: `c=1: ${formatNumber(one.p50)} / ${formatNumber(one.p99)} ms; c=32: ${formatNumber(many.p50)} / ${formatNumber(many.p99)} ms, ${formatNumber(many.requestsPerSecond)} req/s`,
+          target: 'p99 < 50 ms at c=1',
+          pass: one.p99 < 50,
+        }),
+      );
+    }
+
+    // totalCount of the whole history against a first history page, both over GraphQL.
+    context.log('totalCount against a first history page');
+    await ask('{ listeningHistory(first: 1) { totalCount } }');
+    const total = await load('{ listeningHistory(first: 1) { totalCount } }', 1);
+    const firstPage = await load(HISTORY_QUERY.replace('query History($after: String)', 'query History').replace(', after: $after', ''), 1);
+    rows.push(atMostRatioRow({ figure: `totalCount of ${heavyPlays.toLocaleString('en-US')} plays, p50 at c=1`, value: total.p50, unit: 'ms', baselineName: 'first history page', baselineValue: Math.max(firstPage.p50, 1), maxRatio: 1 }));
+
+    // What keeping the rollups costs a worker's 50-play batches: the same kind of batch with the
+    // statistics trigger on and off, in alternating blocks.
+    const withRollups: number[] = [];
+    const without: number[] = [];
+    let second = 0;
+    const batch = (): PlayInput[] =>
+      Array.from({ length: 50 }, () => {
+        const n = 1 + ((second++ * 7919) % PRELOAD_SIZES[context.size].tracks);
+        return {
+          playedAt: new Date(PRELOAD_END + second * 1000).toISOString(),
+          msPlayed: null,
+          context: null,
+          track: { id: trackId(n), name: `Track ${n}`, uri: `spotify:track:${trackId(n)}`, durationMs: 180_000, album: { id: albumId(1 + (n % 10)), name: 'a', uri: 'spotify:album:a', releaseDate: null, imageUrl: null }, artists: [{ id: artistId(1 + (n % 10)), name: 'a', uri: 'spotify:artist:a' }] },
+        };
+      });
+    context.log(`ingest: ${size.batches} batches of 50 with the rollups' trigger and ${size.batches} without, in blocks of 10`);
+    for (let block = 0; block < size.batches / 10; block++) {
+      for (const on of [true, false]) {
+        await sql.query(`alter table listening_events ${on ? 'enable' : 'disable'} trigger listening_events_stats_stored`);
+        for (let i = 0; i < 10; i++) {
+          const userId = preloadUserId(1 + ((block * 20 + i) % PRELOAD_SIZES[context.size].users));
+          (on ? withRollups : without).push((await timed(() => ingestPlays(orm.em.fork(), { userId, plays: batch(), source: 'poll' }))).ms);
+        }
+      }
+    }
+    await sql.query('alter table listening_events enable trigger listening_events_stats_stored');
+    const rate = (ms: number[]) => (50 * 1000) / median(ms);
+    rows.push(atLeastRatioRow({ figure: 'ingestPlays, 50-play batches, with the rollups kept', value: rate(withRollups), unit: 'rows/s', baselineName: 'trigger off', baselineValue: rate(without), minRatio: 0.75 }));
+
+    const rollupBytes = (await totalRelationBytes(sql, 'stats_quarters')) + (await totalRelationBytes(sql, 'stats_tracks'));
+    const playBytes = await totalRelationBytes(sql, 'listening_events');
+    rows.push(atMostRatioRow({ figure: 'rollups on disk (stats_quarters + stats_tracks)', value: rollupBytes / 2 ** 20, unit: 'MiB', baselineName: 'listening_events', baselineValue: playBytes / 2 ** 20, maxRatio: 0.3 }));
+    rows.push(infoRow('API RSS after the statistics load', `${formatNumber(api.rssBytes() / 2 ** 20)} MiB, peak ${formatNumber(api.peakRssBytes() / 2 ** 20)} MiB`));
+    return {
+      rows,
+      notes: [
+        `the user has ${heavyPlays.toLocaleString('en-US')} plays over ${Math.round((PRELOAD_END - firstPlay.getTime()) / DAY / 365)} years (one every 3 minutes), zone ${ZONE}; last 30 days: the 30 days before the newest play`,
+        `GraphQL: autocannon, ${size.seconds} s per point (c=1 and c=32) after a warm-up request; the ratio compares the median of ${size.recounts} single requests with the median of ${size.recounts} runs of the data layer's recount statements for the same answer (stats-recount.repository.ts, loadRanking with source 'recount': GROUP BY over the plays), run in this process without HTTP, so the ratio understates the rollups' gain`,
+        'ingest: batches of 50 new plays of catalogue tracks for the preloaded users, the statistics trigger on and off in alternating blocks of 10 (ALTER TABLE … DISABLE TRIGGER); medians',
+      ],
+    };
+  },
+};
