@@ -9,7 +9,8 @@ export class EmulatorClock {
 
   constructor(options: { startAt?: Date | number | string; frozen?: boolean } = {}) {
     if (options.startAt !== undefined) this.set(options.startAt);
-    if (options.frozen) this.freeze();
+    // Frozen at the start instant itself: reading now() here could already be a millisecond later.
+    if (options.frozen) this.freeze(options.startAt);
   }
 
   /** Milliseconds since the Unix epoch, emulator time. */
