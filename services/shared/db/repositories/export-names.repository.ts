@@ -46,6 +46,12 @@ export async function exportNamesOf(em: EntityManager, userId: string, trackIds:
   return names;
 }
 
+/** Every name the user's exports gave tracks Spotify no longer knows (a few per export at most). */
+export async function allExportNamesOf(em: EntityManager, userId: string): Promise<ExportNames[]> {
+  const rows = await em.find(ExportTrackNames, { user: userId }, { fields: ['track', 'trackName', 'artistName', 'albumName'] });
+  return rows.map((row) => ({ trackId: row.track.id, trackName: row.trackName, artistName: row.artistName, albumName: row.albumName }));
+}
+
 /**
  * The artist and album an export names, as the viewer's history shows them: ids derived from the names,
  * prefixed `export-` (never a Spotify id, which is 22 base62 characters), with `playlog:` URIs. They

@@ -1,8 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
-import { ExportTrackNames } from '../entities/catalogue.entity.js';
 import { defineStatement, runStatement } from '../statements/statement.js';
-import { exportArtistAndAlbum, type ExportNames } from './export-names.repository.js';
+import { allExportNamesOf, exportArtistAndAlbum } from './export-names.repository.js';
 import { loadPageTracks, type AlbumRow, type ArtistRow, type TrackRow } from './history.repository.js';
 
 /**
@@ -88,14 +87,4 @@ export async function loadHeardCatalogue(em: EntityManager, viewerId: string, id
     }
   }
   return heard;
-}
-
-/** Every name the user's exports gave tracks Spotify no longer knows (a few per export at most). */
-async function allExportNamesOf(em: EntityManager, userId: string): Promise<ExportNames[]> {
-  const rows = (await em
-    .createQueryBuilder(ExportTrackNames, 'n')
-    .select(['track', 'trackName', 'artistName', 'albumName'])
-    .where({ user: userId })
-    .execute('all', false)) as Array<{ track_id: string; track_name: string | null; artist_name: string | null; album_name: string | null }>;
-  return rows.map((row) => ({ trackId: row.track_id, trackName: row.track_name, artistName: row.artist_name, albumName: row.album_name }));
 }

@@ -1,8 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
-import { ExportTrackNames, Track, TrackArtist } from '../entities/catalogue.entity.js';
+import { Track, TrackArtist } from '../entities/catalogue.entity.js';
 import { bigintNumber, defineStatement, runStatement } from '../statements/statement.js';
-import { exportArtistAndAlbum } from './export-names.repository.js';
+import { allExportNamesOf, exportArtistAndAlbum } from './export-names.repository.js';
 import { historyPageFromRows, keysetPageBindings, keysetPageSql, pageRow, type HistoryPage, type HistoryPageRequest } from './history.repository.js';
 
 /**
@@ -75,10 +75,9 @@ export async function tracksMatching(em: EntityManager, viewerId: string, filter
 
 /** The viewer's export-named tracks with the ids of the artist and album their names make. */
 async function exportNamedTracks(em: EntityManager, viewerId: string): Promise<Array<{ trackId: string; albumId: string | null; artistId: string | null }>> {
-  const rows = await em.find(ExportTrackNames, { user: viewerId }, { fields: ['track', 'trackName', 'artistName', 'albumName'] });
-  return rows.map((row) => {
-    const { artist, album } = exportArtistAndAlbum({ trackId: row.track.id, trackName: row.trackName, artistName: row.artistName, albumName: row.albumName });
-    return { trackId: row.track.id, albumId: album?.id ?? null, artistId: artist?.id ?? null };
+  return (await allExportNamesOf(em, viewerId)).map((names) => {
+    const { artist, album } = exportArtistAndAlbum(names);
+    return { trackId: names.trackId, albumId: album?.id ?? null, artistId: artist?.id ?? null };
   });
 }
 

@@ -157,11 +157,7 @@ export async function loadRanking(
     after?.id ?? '',
     request.size + 1,
   ]);
-  const items = rows.flatMap((row) =>
-    row.id === null || row.plays === null || row.ms === null || row.rank === null || row.first_played_at === null || row.last_played_at === null
-      ? []
-      : [{ id: row.id, rank: row.rank, plays: row.plays, ms: row.ms, firstPlayedAt: row.first_played_at, lastPlayedAt: row.last_played_at }],
-  );
+  const items = rankedOf(rows);
   return { items: items.slice(0, request.size), total: rows[0]?.total ?? 0, hasNextPage: items.length > request.size };
 }
 
@@ -194,10 +190,15 @@ select (select count(*) from firsts) as total, r.id, r.plays, r.ms, r.first_play
 export async function loadNewArtists(em: EntityManager, request: { userId: string; from: Date; to: Date; size: number }): Promise<RankingPage> {
   const range = [request.from.toISOString(), request.to.toISOString()];
   const rows = await runStatement(em, newArtistsStatement, [request.userId, request.userId, ...range, request.userId, ...range, request.userId, request.size]);
-  const items = rows.flatMap((row) =>
+  const items = rankedOf(rows);
+  return { items, total: rows[0]?.total ?? 0, hasNextPage: false };
+}
+
+/** The ranked items of a ranking statement's rows (an empty page is one row of nulls, carrying the total). */
+function rankedOf(rows: ReadonlyArray<z.infer<typeof rankingRow>>): Ranked[] {
+  return rows.flatMap((row) =>
     row.id === null || row.plays === null || row.ms === null || row.rank === null || row.first_played_at === null || row.last_played_at === null
       ? []
       : [{ id: row.id, rank: row.rank, plays: row.plays, ms: row.ms, firstPlayedAt: row.first_played_at, lastPlayedAt: row.last_played_at }],
   );
-  return { items, total: rows[0]?.total ?? 0, hasNextPage: false };
 }

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { bigintNumber, defineStatement, runStatement, timestamp } from '../statements/statement.js';
-import { bounds, COUNTS, PLAY_MS, summaryOfRow, summaryRow, type ActivityPoint, type ActivityUnit, type ClockCell, type StatsScope, type Summary } from './stats-rules.js';
+import { bounds, COUNTS, PLAY_MS, summaryOfRow, summaryRow, type ActivityPoint, type ActivityUnit, type ClockCell, type StatsScope, type Summary, DISTINCT_ARTISTS_AND_ALBUMS } from './stats-rules.js';
 
 /**
  * The statistics recounted from listening_events, play by play: what the rollups must always equal, the
@@ -28,16 +28,7 @@ days as (select distinct day from p),
 runs as (select day, day - (row_number() over (order by day))::int as run from days),
 longest as (select count(*) as days, min(day) as first_day, max(day) as last_day from runs group by run order by count(*) desc, max(day) desc limit 1),
 tracks as (select distinct track_id, album_id from p),
-artists as (
-  select 'spotify:' || ta.artist_id as artist from tracks x join track_artists ta on ta.track_id = x.track_id
-  union
-  select 'export:' || n.artist_name from tracks x join export_track_names n on n.track_id = x.track_id and n.user_id = ? where n.artist_name is not null
-),
-albums as (
-  select 'spotify:' || x.album_id as album from tracks x where x.album_id is not null
-  union
-  select 'export:' || json_build_array(n.artist_name, n.album_name)::text from tracks x join export_track_names n on n.track_id = x.track_id and n.user_id = ? where n.album_name is not null
-)
+${DISTINCT_ARTISTS_AND_ALBUMS}
 select (select count(*) from p) as plays,
        (select coalesce(sum(ms), 0) from p) as ms_played,
        (select count(*) from tracks) as distinct_tracks,

@@ -79,3 +79,19 @@ export function summaryOfRow(row: z.infer<typeof summaryRow>): Summary {
     longestStreak: row.streak_days === null || row.streak_from === null || row.streak_to === null ? null : { days: row.streak_days, from: row.streak_from, to: row.streak_to },
   };
 }
+
+/**
+ * The distinct artists and albums of a `tracks (track_id, album_id)` CTE, as summary statements count
+ * them: credited artists and the catalogue's albums, and those only the listener's own export names
+ * (bound: the listener, twice).
+ */
+export const DISTINCT_ARTISTS_AND_ALBUMS = `artists as (
+  select 'spotify:' || ta.artist_id as artist from tracks x join track_artists ta on ta.track_id = x.track_id
+  union
+  select 'export:' || n.artist_name from tracks x join export_track_names n on n.track_id = x.track_id and n.user_id = ? where n.artist_name is not null
+),
+albums as (
+  select 'spotify:' || x.album_id as album from tracks x where x.album_id is not null
+  union
+  select 'export:' || json_build_array(n.artist_name, n.album_name)::text from tracks x join export_track_names n on n.track_id = x.track_id and n.user_id = ? where n.album_name is not null
+)`;

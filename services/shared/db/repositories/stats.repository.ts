@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { bigintNumber, defineStatement, runStatement, timestamp } from '../statements/statement.js';
 import { recountSummary } from './stats-recount.repository.js';
-import { bounds, COUNTS, PLAY_MS, summaryOfRow, summaryRow, type ActivityPoint, type ActivityUnit, type ClockCell, type StatsScope, type Summary } from './stats-rules.js';
+import { bounds, COUNTS, PLAY_MS, summaryOfRow, summaryRow, type ActivityPoint, type ActivityUnit, type ClockCell, type StatsScope, type Summary, DISTINCT_ARTISTS_AND_ALBUMS } from './stats-rules.js';
 
 /**
  * Listening statistics (docs/stats.md) from the rollups the triggers of listening_events keep, with the
@@ -140,16 +140,7 @@ days as (select distinct (at at time zone ?)::date as day from q),
 runs as (select day, day - (row_number() over (order by day))::int as run from days),
 longest as (select count(*) as days, min(day) as first_day, max(day) as last_day from runs group by run order by count(*) desc, max(day) desc limit 1),
 tracks as (select st.track_id, t.album_id, st.first_played_at, st.last_played_at from stats_tracks st join tracks t on t.id = st.track_id where st.user_id = ?),
-artists as (
-  select 'spotify:' || ta.artist_id as artist from tracks x join track_artists ta on ta.track_id = x.track_id
-  union
-  select 'export:' || n.artist_name from tracks x join export_track_names n on n.track_id = x.track_id and n.user_id = ? where n.artist_name is not null
-),
-albums as (
-  select 'spotify:' || x.album_id as album from tracks x where x.album_id is not null
-  union
-  select 'export:' || json_build_array(n.artist_name, n.album_name)::text from tracks x join export_track_names n on n.track_id = x.track_id and n.user_id = ? where n.album_name is not null
-)
+${DISTINCT_ARTISTS_AND_ALBUMS}
 select (select coalesce(sum(plays), 0) from q) as plays,
        (select coalesce(sum(ms), 0) from q) as ms_played,
        (select count(*) from tracks) as distinct_tracks,
