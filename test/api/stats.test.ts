@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlayInput } from '../../services/shared/plays/play-input.js';
+import { setUserTimeZone } from '../../services/shared/db/repositories/users.repository.js';
 import { ingestPlays } from '../../services/shared/plays/ingest-plays.js';
 import { activityOf, clockOf, localDate, rankingOf, summaryOf, type OraclePlay } from '../support/stats-oracle.js';
 import { errorCodes, startApiHarness, type ApiHarness, type LoggedIn } from './api-harness.js';
@@ -24,7 +25,8 @@ const ANCHORS = [
 let h: ApiHarness;
 let user: LoggedIn;
 beforeAll(async () => {
-  h = await startApiHarness({ label: 'api_stats' });
+  // Each check asks in two ways, hundreds of queries a minute: more than a listener's rate limit allows.
+  h = await startApiHarness({ label: 'api_stats', env: { RATE_LIMIT_GRAPHQL: '0' } });
   user = await h.login(h.emulator.users()[0]!.id);
 });
 afterAll(async () => {
@@ -72,14 +74,30 @@ const CLOCK = 'query ($range: StatsRange, $timeZone: String) { listeningClock(ra
 const ask = <T>(query: string, variables: Record<string, unknown>) => h.client(user.token).request<T>(query, variables);
 type Point = { start: string; plays: number; msPlayed: number };
 
+/** Another zone than this one, for the listener's own while a query asks for this one. */
+const otherZone = (zone: string) => (zone === 'UTC' ? 'Asia/Kathmandu' : 'UTC');
+
+/**
+ * Asks in `timeZone` both ways: as the listener's own zone (me.timeZone set to it, no argument: the local
+ * rollups, recomputed when the zone changes) and as an argument while their own zone is another (the
+ * quarter hours).
+ */
+async function eachWay(timeZone: string, check: (variables: { timeZone?: string }, way: string) => Promise<void>): Promise<void> {
+  await setUserTimeZone(h.db.orm.em.fork(), user.userId, timeZone);
+  await check({}, `me.timeZone ${timeZone}`);
+  await setUserTimeZone(h.db.orm.em.fork(), user.userId, otherZone(timeZone));
+  await check({ timeZone }, `timeZone: ${timeZone}`);
+}
+
 /** What the API answers for these plays in this zone, against the oracle: summary, activity by day, week and month, clock. */
 async function expectStatsOf(plays: OraclePlay[], timeZone: string, range: { from?: string; to?: string } = {}) {
   const inRange = plays.filter((play) => (range.from === undefined || play.playedAt >= range.from) && (range.to === undefined || play.playedAt < range.to));
-  const { listeningSummary } = await ask<{ listeningSummary: unknown }>(SUMMARY, { range, timeZone });
-  expect(listeningSummary).toEqual(summaryOf(inRange, timeZone));
-
-  const { listeningClock } = await ask<{ listeningClock: unknown }>(CLOCK, { range, timeZone });
-  expect(listeningClock).toEqual(clockOf(inRange, timeZone));
+  await eachWay(timeZone, async (zone, way) => {
+    const { listeningSummary } = await ask<{ listeningSummary: unknown }>(SUMMARY, { range, ...zone });
+    expect(listeningSummary, way).toEqual(summaryOf(inRange, timeZone));
+    const { listeningClock } = await ask<{ listeningClock: unknown }>(CLOCK, { range, ...zone });
+    expect(listeningClock, way).toEqual(clockOf(inRange, timeZone));
+  });
 
   for (const kind of ['track', 'album', 'artist'] as const) {
     for (const orderBy of ['PLAYS', 'TIME'] as const) {
@@ -92,14 +110,17 @@ async function expectStatsOf(plays: OraclePlay[], timeZone: string, range: { fro
   if (counted.length === 0) return;
   const first = range.from ? Date.parse(range.from) : Math.min(...counted);
   const last = range.to ? Date.parse(range.to) - 1 : Date.now();
-  for (const bucket of ['DAY', 'WEEK', 'MONTH', 'YEAR'] as const) {
-    if (bucket === 'DAY' && last - first > 400 * 86_400_000) continue;
-    const { listeningActivity } = await ask<{ listeningActivity: Point[] }>(ACTIVITY, { range, bucket, timeZone });
-    const expected = activityOf(inRange, timeZone, bucket.toLowerCase() as 'day', first, last);
-    expect(listeningActivity.map((point) => ({ date: localDate(Date.parse(point.start), timeZone), plays: point.plays, msPlayed: point.msPlayed })), bucket).toEqual(expected);
-    // Each start is the first instant of its local day: a moment before it is the day before.
-    for (const point of listeningActivity) expect(localDate(Date.parse(point.start) - 1, timeZone) < localDate(Date.parse(point.start), timeZone), point.start).toBe(true);
-  }
+  await eachWay(timeZone, async (zone, way) => {
+    for (const bucket of ['DAY', 'WEEK', 'MONTH', 'YEAR'] as const) {
+      if (bucket === 'DAY' && last - first > 400 * 86_400_000) continue;
+      const { listeningActivity } = await ask<{ listeningActivity: Point[] }>(ACTIVITY, { range, bucket, ...zone });
+      // Buckets run from the first play to now: none when every play is later than now (the anchors reach into next year).
+      const expected = last < first ? [] : activityOf(inRange, timeZone, bucket.toLowerCase() as 'day', first, last);
+      expect(listeningActivity.map((point) => ({ date: localDate(Date.parse(point.start), timeZone), plays: point.plays, msPlayed: point.msPlayed })), `${bucket}, ${way}`).toEqual(expected);
+      // Each start is the first instant of its local day: a moment before it is the day before.
+      for (const point of listeningActivity) expect(localDate(Date.parse(point.start) - 1, timeZone) < localDate(Date.parse(point.start), timeZone), point.start).toBe(true);
+    }
+  });
 }
 
 type RankingPage = {
@@ -163,7 +184,10 @@ describe('statistics, recounted in the listener’s time zone', () => {
         fc.constantFrom(...ZONES),
         fc.integer({ min: 1, max: 3 }),
         fc.option(fc.tuple(instant, fc.integer({ min: 1, max: 200 * 86_400 })), { nil: undefined }),
-        async (drawn, zone, batchCount, window) => {
+        fc.boolean(),
+        async (drawn, zone, batchCount, window, zoneFirst) => {
+          // The listener's own zone before the plays arrive (the triggers count them in it) or after (recomputed).
+          await setUserTimeZone(h.db.orm.em.fork(), user.userId, zoneFirst ? zone : otherZone(zone));
           // One play of a track per second (what Playlog keeps), each stored once however often it arrives.
           const seen = new Set<string>();
           const plays = drawn
@@ -198,34 +222,36 @@ describe('statistics, recounted in the listener’s time zone', () => {
       months { start plays msPlayed } } }`;
     for (const zone of ['Pacific/Chatham', 'America/New_York', 'UTC']) {
       for (const year of [2025, 2026]) {
-        const { yearInReview } = await ask<{ yearInReview: Record<string, unknown> & { months: Point[] } }>(REVIEW, { year, timeZone: zone });
-        const inYear = plays.filter((p) => localDate(Date.parse(p.playedAt), zone).startsWith(`${year}-`));
-        const before = plays.filter((p) => localDate(Date.parse(p.playedAt), zone) < `${year}-`);
-        const heardBefore = new Set(rankingOf(before, 'artist', 'plays').map((item) => item.id));
-        const top = (kind: 'track' | 'album' | 'artist', list = rankingOf(inYear, kind, 'plays')) =>
-          list.slice(0, 5).map((item, index) => ({ rank: index + 1, plays: item.plays, [kind]: { spotifyId: item.id } }));
-        // The year's days with plays, oldest first: the busiest is the earliest of the most played.
-        const days = inYear.length === 0 ? [] : activityOf(inYear, zone, 'day', Math.min(...inYear.map((p) => Date.parse(p.playedAt))), Math.max(...inYear.map((p) => Date.parse(p.playedAt))));
-        const busiestDay = days.reduce<(typeof days)[number] | null>((best, day) => (day.plays > 0 && (!best || day.plays > best.plays) ? day : best), null);
-        const clock = clockOf(inYear, zone);
-        const busiestHour = clock.reduce<(typeof clock)[number] | null>((best, cell) => (cell.plays > 0 && (!best || cell.plays > best.plays) ? cell : best), null);
-        const newArtists = rankingOf(inYear, 'artist', 'plays').filter((item) => !heardBefore.has(item.id));
-        const { months, ...rest } = yearInReview;
-        expect(rest, `${zone} ${year}`).toEqual({
-          year,
-          timeZone: zone,
-          summary: summaryOf(inYear, zone),
-          topTracks: top('track'),
-          topArtists: top('artist'),
-          topAlbums: top('album'),
-          busiestDay: busiestDay && { date: busiestDay.date, plays: busiestDay.plays, msPlayed: busiestDay.msPlayed },
-          busiestHour,
-          newArtistCount: newArtists.length,
-          topNewArtists: top('artist', newArtists),
+        await eachWay(zone, async (asked, way) => {
+          const { yearInReview } = await ask<{ yearInReview: Record<string, unknown> & { months: Point[] } }>(REVIEW, { year, ...asked });
+          const inYear = plays.filter((p) => localDate(Date.parse(p.playedAt), zone).startsWith(`${year}-`));
+          const before = plays.filter((p) => localDate(Date.parse(p.playedAt), zone) < `${year}-`);
+          const heardBefore = new Set(rankingOf(before, 'artist', 'plays').map((item) => item.id));
+          const top = (kind: 'track' | 'album' | 'artist', list = rankingOf(inYear, kind, 'plays')) =>
+            list.slice(0, 5).map((item, index) => ({ rank: index + 1, plays: item.plays, [kind]: { spotifyId: item.id } }));
+          // The year's days with plays, oldest first: the busiest is the earliest of the most played.
+          const days = inYear.length === 0 ? [] : activityOf(inYear, zone, 'day', Math.min(...inYear.map((p) => Date.parse(p.playedAt))), Math.max(...inYear.map((p) => Date.parse(p.playedAt))));
+          const busiestDay = days.reduce<(typeof days)[number] | null>((best, day) => (day.plays > 0 && (!best || day.plays > best.plays) ? day : best), null);
+          const clock = clockOf(inYear, zone);
+          const busiestHour = clock.reduce<(typeof clock)[number] | null>((best, cell) => (cell.plays > 0 && (!best || cell.plays > best.plays) ? cell : best), null);
+          const newArtists = rankingOf(inYear, 'artist', 'plays').filter((item) => !heardBefore.has(item.id));
+          const { months, ...rest } = yearInReview;
+          expect(rest, `${year}, ${way}`).toEqual({
+            year,
+            timeZone: zone,
+            summary: summaryOf(inYear, zone),
+            topTracks: top('track'),
+            topArtists: top('artist'),
+            topAlbums: top('album'),
+            busiestDay: busiestDay && { date: busiestDay.date, plays: busiestDay.plays, msPlayed: busiestDay.msPlayed },
+            busiestHour,
+            newArtistCount: newArtists.length,
+            topNewArtists: top('artist', newArtists),
+          });
+          expect(months.map((month) => ({ date: localDate(Date.parse(month.start), zone), plays: month.plays, msPlayed: month.msPlayed })), `${year}, ${way}`).toEqual(
+            activityOf(inYear, zone, 'month', Date.parse(`${year}-01-15T00:00:00Z`), Date.parse(`${year}-12-15T00:00:00Z`)),
+          );
         });
-        expect(months.map((month) => ({ date: localDate(Date.parse(month.start), zone), plays: month.plays, msPlayed: month.msPlayed }))).toEqual(
-          activityOf(inYear, zone, 'month', Date.parse(`${year}-01-15T00:00:00Z`), Date.parse(`${year}-12-15T00:00:00Z`)),
-        );
       }
     }
     expect(await errorCodes(ask('{ yearInReview(year: 0) { year } }', {}))).toEqual(['BAD_USER_INPUT']);

@@ -4,13 +4,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlayInput } from '../../services/shared/plays/play-input.js';
 import { ingestPlays } from '../../services/shared/plays/ingest-plays.js';
 import { rebuildUserRollups } from '../../services/shared/db/repositories/stats-rebuild.repository.js';
+import { setUserTimeZone } from '../../services/shared/db/repositories/users.repository.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { insertUser, makePlay } from '../support/plays.js';
 
 /**
- * The rollups the statistics read (stats_quarters, stats_tracks) against a plain recount of
- * listening_events, after random histories stored in random batches — two connections at once for the
- * same user, replays, short imported plays — and deletions of plays and of whole accounts.
+ * The rollups the statistics read (stats_quarters, stats_tracks, and stats_days and stats_clock in each
+ * user's own zone) against a plain recount of listening_events, after random histories stored in random
+ * batches — two connections at once for the same user, replays, short imported plays, changes of zone
+ * while plays are being stored — and deletions of plays and of whole accounts.
  */
 let db: TestDatabase;
 beforeAll(async () => {
@@ -28,16 +30,30 @@ const RECOUNT_TRACKS = `
   select e.user_id, e.track_id, count(*)::int as plays, sum(coalesce(e.ms_played, t.duration_ms))::bigint as ms_played, min(e.played_at) as first_played_at, max(e.played_at) as last_played_at
     from listening_events e join tracks t on t.id = e.track_id where ${COUNTED} group by 1, 2 order by 1, 2`;
 
-/** Compares both rollups with the recount; returns how many quarter rows there are. */
+const RECOUNT_DAYS = `
+  select e.user_id, to_char((e.played_at at time zone u.time_zone)::date, 'YYYY-MM-DD') as day, count(*)::int as plays, sum(coalesce(e.ms_played, t.duration_ms))::bigint as ms_played
+    from listening_events e join tracks t on t.id = e.track_id join users u on u.id = e.user_id where ${COUNTED} group by 1, 2 order by 1, 2`;
+const RECOUNT_CLOCK = `
+  select e.user_id, extract(isodow from e.played_at at time zone u.time_zone)::int as weekday, extract(hour from e.played_at at time zone u.time_zone)::int as hour,
+         count(*)::int as plays, sum(coalesce(e.ms_played, t.duration_ms))::bigint as ms_played
+    from listening_events e join tracks t on t.id = e.track_id join users u on u.id = e.user_id where ${COUNTED} group by 1, 2, 3 order by 1, 2, 3`;
+
+/** Compares every rollup with the recount, the local ones in each user's own zone; returns how many quarter rows there are. */
 async function expectRollupsExact(): Promise<number> {
   const quarters = await db.sql.query('select user_id, quarter, plays, ms_played from stats_quarters order by 1, 2');
   expect(quarters.rows).toEqual((await db.sql.query(RECOUNT_QUARTERS)).rows);
   const tracks = await db.sql.query('select user_id, track_id, plays, ms_played, first_played_at, last_played_at from stats_tracks order by 1, 2');
   expect(tracks.rows).toEqual((await db.sql.query(RECOUNT_TRACKS)).rows);
+  const days = await db.sql.query(`select user_id, to_char(day, 'YYYY-MM-DD') as day, plays, ms_played from stats_days order by 1, 2`);
+  expect(days.rows).toEqual((await db.sql.query(RECOUNT_DAYS)).rows);
+  const clock = await db.sql.query('select user_id, weekday::int, hour::int, plays, ms_played from stats_clock order by 1, 2, 3');
+  expect(clock.rows).toEqual((await db.sql.query(RECOUNT_CLOCK)).rows);
   return quarters.rows.length;
 }
 
 const base = Date.parse('2026-03-28T22:00:00Z');
+/** Zones with a daylight saving change in the plays' days (Europe/Berlin springs forward on the 29th), and offsets of 30 and 45 minutes. */
+const ZONES = ['UTC', 'Europe/Berlin', 'Asia/Kolkata', 'Asia/Kathmandu', 'Australia/Eucla', 'America/New_York'] as const;
 const arbitraryPlay = fc.record({
   second: fc.integer({ min: 0, max: 4 * 86_400 }),
   track: fc.integer({ min: 0, max: 9 }),
@@ -50,13 +66,13 @@ describe('statistics rollups', () => {
     await db.sql.query('delete from users');
     const userId = await insertUser(db.sql, 'rebuilt-user');
     await ingestPlays(db.orm.em.fork(), { userId, plays: [0, 1, 2, 3].map((i) => makePlay(i, new Date(base + i * 3_600_000).toISOString(), { msPlayed: null })), source: 'poll' });
-    const before = await db.sql.query('select (select count(*) from play_counts) + (select count(*) from stats_quarters) + (select count(*) from stats_tracks) as rows');
-    await db.sql.query(`update stats_quarters set plays = plays + 7; delete from stats_tracks where track_id = 'track00000000000000002'; update play_counts set plays = 0`);
+    const before = await db.sql.query('select (select count(*) from play_counts) + (select count(*) from stats_quarters) + (select count(*) from stats_tracks) + (select count(*) from stats_days) + (select count(*) from stats_clock) as rows');
+    await db.sql.query(`update stats_quarters set plays = plays + 7; delete from stats_tracks where track_id = 'track00000000000000002'; update play_counts set plays = 0; update stats_days set plays = plays + 3; delete from stats_clock`);
     expect(await rebuildUserRollups(db.orm.em.fork(), userId)).toBe(true);
     expect(await rebuildUserRollups(db.orm.em.fork(), userId)).toBe(true);
     await expectRollupsExact();
     expect((await db.sql.query('select sum(plays)::int as plays from play_counts')).rows[0].plays).toBe(4);
-    expect((await db.sql.query('select (select count(*) from play_counts) + (select count(*) from stats_quarters) + (select count(*) from stats_tracks) as rows')).rows).toEqual(before.rows);
+    expect((await db.sql.query('select (select count(*) from play_counts) + (select count(*) from stats_quarters) + (select count(*) from stats_tracks) + (select count(*) from stats_days) + (select count(*) from stats_clock) as rows')).rows).toEqual(before.rows);
     expect(await rebuildUserRollups(db.orm.em.fork(), '00000000-0000-4000-8000-000000000000')).toBe(false);
   });
 
@@ -84,10 +100,12 @@ describe('statistics rollups', () => {
         fc.array(arbitraryPlay, { maxLength: 30 }),
         fc.integer({ min: 0, max: 3 }),
         fc.boolean(),
-        async (perUser, concurrent, deleteEvery, deleteAccount) => {
+        fc.array(fc.constantFrom(...ZONES), { minLength: 4, maxLength: 4 }),
+        async (perUser, concurrent, deleteEvery, deleteAccount, zones) => {
           await db.sql.query('delete from users');
           const users = [];
           for (let i = 0; i < perUser.length; i++) users.push(await insertUser(db.sql, `rollup-user-${i}`));
+          for (let i = 0; i < users.length; i++) await setUserTimeZone(db.orm.em.fork(), users[i]!, zones[i]!);
           const toInput = (drawn: { second: number; track: number; source: 'poll' | 'import'; ms: number | null }): PlayInput & { source: 'poll' | 'import' } => ({
             ...makePlay(drawn.track, new Date(base + drawn.second * 1_000).toISOString(), { msPlayed: drawn.source === 'poll' ? null : (drawn.ms ?? 1_000) }),
             source: drawn.source,
@@ -104,9 +122,9 @@ describe('statistics rollups', () => {
             await store(users[i]!, plays);
             await store(users[i]!, plays.slice(0, Math.ceil(plays.length / 2))); // a replay
           }
-          // Two connections storing for the first user at once, overlapping.
+          // Two connections storing for the first user at once, overlapping, while the user changes zone.
           const overlapping = [...concurrent.map(toInput), ...perUser[0]!.slice(0, 3).map(toInput)];
-          await Promise.all([store(users[0]!, overlapping), store(users[0]!, [...overlapping].reverse())]);
+          await Promise.all([store(users[0]!, overlapping), store(users[0]!, [...overlapping].reverse()), setUserTimeZone(db.orm.em.fork(), users[0]!, zones[3]!)]);
           const polled = perUser.flat().some((drawn) => drawn.source === 'poll');
           expect((await expectRollupsExact()) > 0 || !polled).toBe(true);
 

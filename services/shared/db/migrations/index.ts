@@ -6,6 +6,7 @@ import { Migration20261202120000_export_track_names } from './Migration202612021
 import { Migration20261202150000_play_counts } from './Migration20261202150000_play_counts.js';
 import { Migration20261202160000_user_time_zone } from './Migration20261202160000_user_time_zone.js';
 import { Migration20261202170000_stats_rollups } from './Migration20261202170000_stats_rollups.js';
+import { Migration20261202180000_stats_local_rollups } from './Migration20261202180000_stats_local_rollups.js';
 
 /** Every migration, in order. Listed explicitly so migrations run the same from sources and in the image. */
 export const migrationsList: MigrationObject[] = [
@@ -16,4 +17,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261202150000_play_counts', class: Migration20261202150000_play_counts },
   { name: 'Migration20261202160000_user_time_zone', class: Migration20261202160000_user_time_zone },
   { name: 'Migration20261202170000_stats_rollups', class: Migration20261202170000_stats_rollups },
+  { name: 'Migration20261202180000_stats_local_rollups', class: Migration20261202180000_stats_local_rollups },
 ];

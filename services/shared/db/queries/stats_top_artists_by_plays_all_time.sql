@@ -11,16 +11,9 @@ items as (select distinct on (st.track_id, ta.artist_id) ta.artist_id as id, st.
           union all
           select 'export-' || left(translate(encode(sha256(convert_to('artist', 'UTF8') || '\x00'::bytea || convert_to(n.artist_name, 'UTF8')), 'base64'), '+/', '-_'), 22), st.plays, st.ms_played, st.first_played_at, st.last_played_at, st.track_id from st join export_track_names n on n.track_id = st.track_id and n.user_id = ? where n.artist_name is not null),
 agg as (select id, sum(plays) as plays, sum(ms) as ms, min(first_played_at) as first_played_at, max(last_played_at) as last_played_at from items group by id),
-ranked as (select agg.*, row_number() over (order by plays desc, ms desc, id asc) as rank from agg),
-page as (
-  select * from ranked
-   where ?::boolean
-      or plays < ?::bigint
-      or (plays = ?::bigint and ms < ?::bigint)
-      or (plays = ?::bigint and ms = ?::bigint and id > ?)
-   order by rank
-   limit ?
-)
-select (select count(*) from agg) as total, page.id, page.plays, page.ms, page.first_played_at, page.last_played_at, page.rank
-  from (select 1) one left join page on true
- order by page.rank
+counts as (select count(*) as total, count(*) filter (where (?::boolean or plays < ?::bigint or (plays = ?::bigint and ms < ?::bigint) or (plays = ?::bigint and ms = ?::bigint and id > ?))) as remaining from agg),
+page as (select * from agg where (?::boolean or plays < ?::bigint or (plays = ?::bigint and ms < ?::bigint) or (plays = ?::bigint and ms = ?::bigint and id > ?)) order by plays desc, ms desc, id asc limit ?)
+select counts.total, page.id, page.plays, page.ms, page.first_played_at, page.last_played_at,
+       counts.total - counts.remaining + row_number() over (order by page.plays desc, page.ms desc, page.id asc) as rank
+  from counts left join page on true
+ order by rank

@@ -6,19 +6,10 @@
 -- the number of items ranked. Window functions over a grouping of a grouping are not the query
 -- builder’s.
 
-with st as (select * from stats_tracks where user_id = ?),
-items as (select st.track_id as id, st.plays, st.ms_played as ms, st.first_played_at, st.last_played_at from st),
-agg as (select id, sum(plays) as plays, sum(ms) as ms, min(first_played_at) as first_played_at, max(last_played_at) as last_played_at from items group by id),
-ranked as (select agg.*, row_number() over (order by plays desc, ms desc, id asc) as rank from agg),
-page as (
-  select * from ranked
-   where ?::boolean
-      or plays < ?::bigint
-      or (plays = ?::bigint and ms < ?::bigint)
-      or (plays = ?::bigint and ms = ?::bigint and id > ?)
-   order by rank
-   limit ?
-)
-select (select count(*) from agg) as total, page.id, page.plays, page.ms, page.first_played_at, page.last_played_at, page.rank
-  from (select 1) one left join page on true
- order by page.rank
+with agg as (select track_id as id, plays, ms_played as ms, first_played_at, last_played_at from stats_tracks where user_id = ?),
+counts as (select count(*) as total, count(*) filter (where (?::boolean or plays < ?::bigint or (plays = ?::bigint and ms < ?::bigint) or (plays = ?::bigint and ms = ?::bigint and id > ?))) as remaining from agg),
+page as (select * from agg where (?::boolean or plays < ?::bigint or (plays = ?::bigint and ms < ?::bigint) or (plays = ?::bigint and ms = ?::bigint and id > ?)) order by plays desc, ms desc, id asc limit ?)
+select counts.total, page.id, page.plays, page.ms, page.first_played_at, page.last_played_at,
+       counts.total - counts.remaining + row_number() over (order by page.plays desc, page.ms desc, page.id asc) as rank
+  from counts left join page on true
+ order by rank

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { bigintNumber, defineStatement, runStatement, timestamp, type Statement } from '../statements/statement.js';
-import { bounds, COUNTS, PLAY_MS } from './stats-rules.js';
+import { bounds, COUNTS, PLAY_MS, PLAYS_OF_USER_IN_RANGE } from './stats-rules.js';
 
 /**
  * Top tracks, albums and artists of a listener over a range, recounted from the stored plays with the
@@ -28,11 +28,14 @@ const ITEMS: Record<RankedKind, string> = {
           select ${EXPORT_ARTIST_ID}, p.ms, p.played_at, p.track_id from p join export_track_names n on n.track_id = p.track_id and n.user_id = ? where n.artist_name is not null`,
 };
 
-/** A user's counted plays in a range, with their time and album: the `p` every ranking starts from. */
+/**
+ * A user's counted plays in a range, with their time and album: the `p` every ranking starts from (the
+ * user through a fenced subquery, as in stats-rules.ts' PLAYS_OF_USER_IN_RANGE).
+ */
 const COUNTED_PLAYS = `
   select e.played_at, e.track_id, ${PLAY_MS} as ms, t.album_id
-    from listening_events e join tracks t on t.id = e.track_id
-   where e.user_id = ? and e.played_at >= ?::timestamptz and e.played_at < ?::timestamptz and ${COUNTS}`;
+    from ${PLAYS_OF_USER_IN_RANGE} join tracks t on t.id = e.track_id
+   where ${COUNTS}`;
 
 /** The whole history's items from stats_tracks (one row per track played, with its measures): the same grouping, a row per track rather than per play. */
 const ALL_TIME_ITEMS: Record<RankedKind, string> = {
@@ -55,24 +58,22 @@ function rankingSql(kind: RankedKind, order: RankOrder, source: RankingSource): 
       ? `p as (${COUNTED_PLAYS}),
 items as (${ITEMS[kind]}),
 agg as (select id, count(*) as plays, sum(ms) as ms, min(played_at) as first_played_at, max(played_at) as last_played_at from items group by id),`
-      : `st as (select * from stats_tracks where user_id = ?),
+      : kind === 'track'
+        ? // One row per track already: no grouping.
+          `agg as (select track_id as id, plays, ms_played as ms, first_played_at, last_played_at from stats_tracks where user_id = ?),`
+        : `st as (select * from stats_tracks where user_id = ?),
 items as (${ALL_TIME_ITEMS[kind]}),
 agg as (select id, sum(plays) as plays, sum(ms) as ms, min(first_played_at) as first_played_at, max(last_played_at) as last_played_at from items group by id),`;
+  const after = `(?::boolean or ${first} < ?::bigint or (${first} = ?::bigint and ${second} < ?::bigint) or (${first} = ?::bigint and ${second} = ?::bigint and id > ?))`;
+  // A rank is the number of items before the page plus the position in it: no sort of the whole ranking, a top-N of the page only.
   return `
 with ${grouped}
-ranked as (select agg.*, row_number() over (order by ${first} desc, ${second} desc, id asc) as rank from agg),
-page as (
-  select * from ranked
-   where ?::boolean
-      or ${first} < ?::bigint
-      or (${first} = ?::bigint and ${second} < ?::bigint)
-      or (${first} = ?::bigint and ${second} = ?::bigint and id > ?)
-   order by rank
-   limit ?
-)
-select (select count(*) from agg) as total, page.id, page.plays, page.ms, page.first_played_at, page.last_played_at, page.rank
-  from (select 1) one left join page on true
- order by page.rank`;
+counts as (select count(*) as total, count(*) filter (where ${after}) as remaining from agg),
+page as (select * from agg where ${after} order by ${first} desc, ${second} desc, id asc limit ?)
+select counts.total, page.id, page.plays, page.ms, page.first_played_at, page.last_played_at,
+       counts.total - counts.remaining + row_number() over (order by page.${first} desc, page.${second} desc, page.id asc) as rank
+  from counts left join page on true
+ order by rank`;
 }
 
 const rankingRow = z.object({
@@ -145,18 +146,8 @@ export async function loadRanking(
   const exportUser = request.kind === 'track' ? [] : [request.userId];
   const source = request.source ?? (request.from === undefined && request.to === undefined ? 'rollup' : 'recount');
   const scope = source === 'recount' ? [request.userId, ...bounds(request)] : [request.userId];
-  const rows = await runStatement(em, RANKING_STATEMENTS[request.kind][source][order], [
-    ...scope,
-    ...exportUser,
-    after === undefined,
-    first,
-    first,
-    second,
-    first,
-    second,
-    after?.id ?? '',
-    request.size + 1,
-  ]);
+  const position = [after === undefined, first, first, second, first, second, after?.id ?? ''];
+  const rows = await runStatement(em, RANKING_STATEMENTS[request.kind][source][order], [...scope, ...exportUser, ...position, ...position, request.size + 1]);
   const items = rankedOf(rows);
   return { items: items.slice(0, request.size), total: rows[0]?.total ?? 0, hasNextPage: items.length > request.size };
 }

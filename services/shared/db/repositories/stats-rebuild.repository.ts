@@ -1,7 +1,7 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { PlayCount } from '../entities/play-count.entity.js';
-import { StatsQuarter, StatsTrack } from '../entities/stats.entity.js';
+import { StatsClockCell, StatsDay, StatsQuarter, StatsTrack } from '../entities/stats.entity.js';
 import { User } from '../entities/user.entity.js';
 import { z } from 'zod';
 import { defineStatement, runStatement } from '../statements/statement.js';
@@ -38,10 +38,47 @@ select e.user_id, e.track_id, count(*), sum(${PLAY_MS}), min(e.played_at), max(e
   row: z.object({}),
 });
 
+const LOCAL_PURPOSE =
+  'One user’s local rollup recomputed from their quarter hours in their own time zone (a quarter hour lies in one local ' +
+  'hour of any zone, so the sums are exact): after a change of zone, and by npm run stats:rebuild after the quarters.';
+
+export const rebuildLocalDaysStatement = defineStatement({
+  name: 'stats_rebuild_local_days',
+  purpose: LOCAL_PURPOSE,
+  sql: `
+insert into stats_days (user_id, day, plays, ms_played)
+select q.user_id, (q.quarter at time zone u.time_zone)::date, sum(q.plays), sum(q.ms_played)
+  from stats_quarters q join users u on u.id = q.user_id where q.user_id = ? group by 1, 2`,
+  row: z.object({}),
+});
+
+export const rebuildLocalClockStatement = defineStatement({
+  name: 'stats_rebuild_local_clock',
+  purpose: LOCAL_PURPOSE,
+  sql: `
+insert into stats_clock (user_id, weekday, hour, plays, ms_played)
+select q.user_id, extract(isodow from q.quarter at time zone u.time_zone), extract(hour from q.quarter at time zone u.time_zone), sum(q.plays), sum(q.ms_played)
+  from stats_quarters q join users u on u.id = q.user_id where q.user_id = ? group by 1, 2, 3`,
+  row: z.object({}),
+});
+
 const REBUILD_STATEMENTS = [rebuildPlayCountsStatement, rebuildQuartersStatement, rebuildTracksStatement];
 
 /**
- * Recomputes one user's rollups (play_counts, stats_quarters, stats_tracks) from their plays, in one
+ * Recomputes a user's rollups in their own time zone (stats_days, stats_clock) from their quarter hours.
+ * Runs in the caller's transaction, which must hold the user's row (FOR UPDATE): a play stored meanwhile
+ * waits on it (its foreign key shares the row), so its trigger then counts it in the zone committed.
+ */
+export async function rebuildLocalRollups(tx: EntityManager, userId: string): Promise<void> {
+  await tx.nativeDelete(StatsDay, { user: userId });
+  await tx.nativeDelete(StatsClockCell, { user: userId });
+  await runStatement(tx, rebuildLocalDaysStatement, [userId]);
+  await runStatement(tx, rebuildLocalClockStatement, [userId]);
+}
+
+/**
+ * Recomputes one user's rollups (play_counts, stats_quarters, stats_tracks, then the local ones from the
+ * quarters) from their plays, in one
  * transaction that holds the user's row: a play being stored for them meanwhile (its foreign key shares
  * that row) waits until the rollups are rebuilt, then counts itself. Running it again changes nothing.
  */
@@ -53,6 +90,7 @@ export async function rebuildUserRollups(em: EntityManager, userId: string): Pro
     await tx.nativeDelete(StatsQuarter, { user: userId });
     await tx.nativeDelete(StatsTrack, { user: userId });
     for (const statement of REBUILD_STATEMENTS) await runStatement(tx, statement, [userId]);
+    await rebuildLocalRollups(tx, userId);
     return true;
   });
 }

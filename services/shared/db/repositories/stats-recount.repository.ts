@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { bigintNumber, defineStatement, runStatement, timestamp } from '../statements/statement.js';
-import { bounds, COUNTS, PLAY_MS, summaryOfRow, summaryRow, type ActivityPoint, type ActivityUnit, type ClockCell, type StatsScope, type Summary, DISTINCT_ARTISTS_AND_ALBUMS } from './stats-rules.js';
+import { bounds, COUNTS, PLAY_MS, PLAYS_OF_USER_IN_RANGE, summaryOfRow, summaryRow, type ActivityPoint, type ActivityUnit, type ClockCell, type StatsScope, type Summary, DISTINCT_ARTISTS_AND_ALBUMS } from './stats-rules.js';
 
 /**
  * The statistics recounted from listening_events, play by play: what the rollups must always equal, the
@@ -11,8 +11,8 @@ import { bounds, COUNTS, PLAY_MS, summaryOfRow, summaryRow, type ActivityPoint, 
 
 const PLAYS_IN_SCOPE = `
   select e.played_at, e.track_id, ${PLAY_MS} as ms, t.album_id, (e.played_at at time zone ?)::date as day
-    from listening_events e join tracks t on t.id = e.track_id
-   where e.user_id = ? and e.played_at >= ?::timestamptz and e.played_at < ?::timestamptz and ${COUNTS}`;
+    from ${PLAYS_OF_USER_IN_RANGE} join tracks t on t.id = e.track_id
+   where ${COUNTS}`;
 
 export const recountSummaryStatement = defineStatement({
   name: 'stats_recount_summary',

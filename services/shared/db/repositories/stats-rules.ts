@@ -14,6 +14,15 @@ export const COUNTS = `(e.source = 'poll' or e.ms_played >= 30000)`;
 /** A counted play's time, with its track `t`. */
 export const PLAY_MS = `coalesce(e.ms_played, t.duration_ms)`;
 
+/**
+ * A user's plays `e` in a range (bound: the user, from, to). The user comes through a fenced subquery so
+ * that the plan is made for a user of average history: for a user whose plays dominate the table the
+ * planner would otherwise expect most of them in any range and scan the whole table, where the primary
+ * key's range holds exactly the range's plays.
+ */
+export const PLAYS_OF_USER_IN_RANGE = `(select ?::uuid as id offset 0) me
+    cross join lateral (select * from listening_events e where e.user_id = me.id and e.played_at >= ?::timestamptz and e.played_at < ?::timestamptz) e`;
+
 export interface StatsScope {
   userId: string;
   timeZone: string;

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { bigintNumber, defineStatement, runStatement, timestamp } from '../statements/statement.js';
+import { loadLocalActivity, loadLocalClock, loadLocalSummary } from './stats-local.repository.js';
 import { recountSummary } from './stats-recount.repository.js';
 import { bounds, COUNTS, PLAY_MS, summaryOfRow, summaryRow, type ActivityPoint, type ActivityUnit, type ClockCell, type StatsScope, type Summary, DISTINCT_ARTISTS_AND_ALBUMS } from './stats-rules.js';
 
@@ -87,8 +88,13 @@ select b.bucket at time zone ? as start, coalesce(c.plays, 0) as plays, coalesce
   row: z.object({ start: timestamp, plays: bigintNumber, ms_played: bigintNumber }),
 });
 
-/** Every `unit` bucket from the one holding `first` to the one holding `last` (instants), in the zone. */
+/**
+ * Every `unit` bucket from the one holding `first` to the one holding `last` (instants), in the zone: from
+ * the local days in the user's own zone, else from the quarter hours.
+ */
 export async function loadActivity(em: EntityManager, scope: StatsScope, unit: ActivityUnit, first: Date, last: Date): Promise<ActivityPoint[]> {
+  const local = await loadLocalActivity(em, scope, unit, first, last);
+  if (local) return local;
   const zone = scope.timeZone;
   const rows = await runStatement(em, statsActivityStatement, [
     ...quarterBindings(scope),
@@ -122,7 +128,12 @@ select d as weekday, h as hour, coalesce(c.plays, 0) as plays, coalesce(c.ms, 0)
   row: z.object({ weekday: z.number().int(), hour: z.number().int(), plays: bigintNumber, ms_played: bigintNumber }),
 });
 
+/** The clock of a range in the zone: the whole history in the user's own zone from stats_clock, else from the quarter hours. */
 export async function loadClock(em: EntityManager, scope: StatsScope): Promise<ClockCell[]> {
+  if (scope.from === undefined && scope.to === undefined) {
+    const local = await loadLocalClock(em, scope.userId, scope.timeZone);
+    if (local) return local;
+  }
   const rows = await runStatement(em, statsClockStatement, [...quarterBindings(scope), scope.timeZone, scope.timeZone]);
   return rows.map((row) => ({ weekday: row.weekday, hour: row.hour, plays: row.plays, msPlayed: row.ms_played }));
 }
@@ -155,9 +166,14 @@ select (select coalesce(sum(plays), 0) from q) as plays,
   row: summaryRow,
 });
 
-/** The summary of a range: all-time from the rollups; a bounded range recounted (its distinct counts need its plays). */
+/**
+ * The summary of a range: all-time from the rollups (local days in the user's own zone, else quarter
+ * hours); a bounded range recounted (its distinct counts need its plays).
+ */
 export async function loadSummary(em: EntityManager, scope: StatsScope): Promise<Summary> {
   if (scope.from !== undefined || scope.to !== undefined) return recountSummary(em, scope);
+  const local = await loadLocalSummary(em, scope.userId, scope.timeZone);
+  if (local) return local;
   const [row] = await runStatement(em, statsSummaryStatement, [...quarterBindings(scope), scope.timeZone, scope.userId, scope.userId, scope.userId]);
   if (!row) throw new Error('stats_summary returned no row');
   return summaryOfRow(row);

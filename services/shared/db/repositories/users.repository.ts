@@ -4,6 +4,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { ListeningEvent } from '../entities/listening-event.entity.js';
 import { PollState } from '../entities/poll-state.entity.js';
 import { User, type UserStatus } from '../entities/user.entity.js';
+import { rebuildLocalRollups } from './stats-rebuild.repository.js';
 
 export interface UserProfile {
   id: string;
@@ -83,9 +84,19 @@ export async function timeZoneOfUser(em: EntityManager, userId: string): Promise
   return user?.timeZone ?? null;
 }
 
-/** Sets the user's time zone (checked by the caller); false when the user is gone. */
+/**
+ * Sets the user's time zone (checked by the caller) and recounts their statistics kept in it, in one
+ * transaction holding the user's row; false when the user is gone. Setting the same zone again changes nothing.
+ */
 export async function setUserTimeZone(em: EntityManager, userId: string, timeZone: string): Promise<boolean> {
-  return (await em.nativeUpdate(User, { id: userId }, { timeZone, updatedAt: new Date() })) > 0;
+  return em.fork().transactional(async (tx) => {
+    const user = await tx.findOne(User, userId, { lockMode: LockMode.PESSIMISTIC_WRITE, fields: ['id', 'timeZone'] });
+    if (!user) return false;
+    if (user.timeZone === timeZone) return true;
+    await tx.nativeUpdate(User, { id: userId }, { timeZone, updatedAt: new Date() });
+    await rebuildLocalRollups(tx, userId);
+    return true;
+  });
 }
 
 /** Whether Postgres' time zone database knows this IANA name exactly (what statistics are computed with). */

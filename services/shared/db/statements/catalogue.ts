@@ -4,7 +4,8 @@ import { historyCountStatement, historyPageBackwardStatement, historyPageStateme
 import { storePlayBatchStatement } from '../repositories/plays.repository.js';
 import { loadPollContextStatement, recordPollSuccessStatement } from '../repositories/poll-state.repository.js';
 import { findActiveSessionStatement } from '../repositories/sessions.repository.js';
-import { rebuildPlayCountsStatement, rebuildQuartersStatement, rebuildTracksStatement } from '../repositories/stats-rebuild.repository.js';
+import { localActivityStatement, localClockStatement, localSummaryStatement } from '../repositories/stats-local.repository.js';
+import { rebuildLocalClockStatement, rebuildLocalDaysStatement, rebuildPlayCountsStatement, rebuildQuartersStatement, rebuildTracksStatement } from '../repositories/stats-rebuild.repository.js';
 import { recountActivityStatement, recountClockStatement, recountSummaryStatement } from '../repositories/stats-recount.repository.js';
 import { newArtistsStatement, RANKING_STATEMENTS } from '../repositories/stats-rankings.repository.js';
 import { localYearStatement, statsActivityStatement, statsClockStatement, statsPlayedSpanStatement, statsSummaryStatement } from '../repositories/stats.repository.js';
@@ -28,7 +29,12 @@ export const HAND_WRITTEN_STATEMENTS: ReadonlyArray<Statement<unknown>> = [
   playsByKeyStatement,
   loadPollContextStatement,
   recordPollSuccessStatement,
+  localActivityStatement,
+  localClockStatement,
+  localSummaryStatement,
   localYearStatement,
+  rebuildLocalClockStatement,
+  rebuildLocalDaysStatement,
   rebuildPlayCountsStatement,
   rebuildQuartersStatement,
   rebuildTracksStatement,
