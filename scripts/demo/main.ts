@@ -12,6 +12,7 @@ import { Children, type Child } from '../support/children.js';
 import { loginSyntheticListener, logoutSession, type DemoSession } from '../support/synthetic-login.js';
 import { startWorkerNodeArgs, WORKER_ENTRY } from '../support/worker-node-args.js';
 import { readEnvFile } from './env-file.js';
+import { importDemoHistory } from './history-import.js';
 import { Progress } from './progress.js';
 
 const USAGE = `usage: npm run demo -- [options]
@@ -21,22 +22,26 @@ API, a worker and the scheduler. Ctrl-C stops everything it started.
 
 options:
   --listeners <n>   synthetic listeners to log in, 1 to 50 (default 5)
+  --history-days <n>
+                    days of history each listener's export brings on their first run, imported
+                    as POST /imports imports Spotify's (default 730: two years; 0: none)
   --with-spotify    the real Spotify instead of the emulator, with SPOTIFY_CLIENT_ID and
                     SPOTIFY_CLIENT_SECRET from .env (log in with the URL it prints)
   -h, --help        this text`;
 
 const root = new URL('../../', import.meta.url).pathname;
-const { withSpotify, listeners } = (() => {
+const { withSpotify, listeners, historyDays } = (() => {
   const argv = process.argv.slice(2);
   if (argv.includes('--help') || argv.includes('-h')) {
     console.log(USAGE);
     process.exit(0);
   }
   try {
-    const { values } = parseCommandLine(argv, { listeners: { type: 'string' }, 'with-spotify': { type: 'boolean' } });
+    const { values } = parseCommandLine(argv, { listeners: { type: 'string' }, 'history-days': { type: 'string' }, 'with-spotify': { type: 'boolean' } });
     return {
       withSpotify: (values['with-spotify'] ?? false) || process.env.DEMO_WITH_SPOTIFY === '1',
       listeners: wholeNumberOption('listeners', values.listeners, 5, { min: 1, max: 50 }),
+      historyDays: wholeNumberOption('history-days', values['history-days'], 730, { min: 0, max: 3650 }),
     };
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
@@ -96,6 +101,10 @@ const env: NodeJS.ProcessEnv = {
         EMULATOR_SEED: pick('EMULATOR_SEED', 'playlog-demo'),
         EMULATOR_CLIENT_ID: 'playlog-demo',
         EMULATOR_CLIENT_SECRET: 'playlog-demo-secret',
+        // The emulator sets no rate limit: an import's track look-ups (one request per track) need not
+        // crawl at the pace Spotify's limit imposes, so the history arrives in a minute or two.
+        WORKER_MAX_JOBS_PER_SECOND: pick('WORKER_MAX_JOBS_PER_SECOND', '200'),
+        IMPORT_TRACK_LOOKUPS_PER_SECOND: pick('IMPORT_TRACK_LOOKUPS_PER_SECOND', '100'),
       }),
 };
 
@@ -162,7 +171,8 @@ async function waitForHttp(url: string, child: Child, timeoutMs = 60_000): Promi
 }
 
 async function main(): Promise<void> {
-  const progress = new Progress(withSpotify ? 6 : 8);
+  const importsHistory = !withSpotify && historyDays > 0;
+  const progress = new Progress(withSpotify ? 6 : importsHistory ? 9 : 8);
   console.log(withSpotify ? 'Playlog demo with your Spotify app' : `Playlog demo: ${listeners} synthetic listeners, no Spotify account needed`);
 
   await progress.run('Checking ports', async () => {
@@ -197,12 +207,26 @@ async function main(): Promise<void> {
       for (const id of spotifyUserIds) sessions.push(await loginSyntheticListener(apiUrl, id));
     });
   }
+  if (importsHistory) {
+    const years = historyDays % 365 === 0 ? `${historyDays / 365} year(s)` : `${historyDays} days`;
+    const result = await progress.run(`Importing ${years} of each listener's history (first run only)`, (report) =>
+      importDemoHistory({ apiUrl, emulatorUrl, sessions, days: historyDays, workDir: join(root, '.services', 'demo-exports') }, report),
+    );
+    console.log(
+      result.imported === 0
+        ? '    every listener has their history from an earlier run'
+        : `    ${result.imported} listener(s) imported, ${result.rows.toLocaleString('en-US')} plays` + (result.skipped > 0 ? `; ${result.skipped} had theirs from an earlier run` : ''),
+    );
+  }
   await progress.run('Ready', async () => undefined);
   printReady(sessions);
 }
 
 /** Average minutes between two plays at this many plays an hour. */
 const minutesBetween = (playsPerHour: number): string => (playsPerHour > 0 ? String(Math.round((60 / playsPerHour) * 10) / 10) : '∞');
+
+/** The statistics query the ready text prints. */
+const STATS_QUERY = '{ listeningSummary { plays msPlayed distinctTracks activeDays firstPlayedAt longestStreak { days } } topArtists(first: 3) { edges { node { rank plays artist { name } } } } }';
 
 function printReady(sessions: DemoSession[]): void {
   const query = '{ listeningHistory(first: 5) { edges { node { playedAt track { name artists { name } } } } pageInfo { hasNextPage endCursor } } }';
@@ -223,6 +247,10 @@ function printReady(sessions: DemoSession[]): void {
       `(a new play every ${minutesBetween(Number(env.EMULATOR_PLAYS_PER_HOUR_MAX))} to ${minutesBetween(Number(env.EMULATOR_PLAYS_PER_HOUR_MIN))} minutes); Playlog polls each listener every ${env.POLL_INTERVAL_SECONDS} s, or at once on requestSync:`,
       '',
       `  curl -s ${apiUrl}/graphql -H 'content-type: application/json' -H 'authorization: Bearer ${sessions[0].token}' -d '${JSON.stringify({ query })}'`,
+      '',
+      `Their statistics (docs/stats.md), over all the history they brought:`,
+      '',
+      `  curl -s ${apiUrl}/graphql -H 'content-type: application/json' -H 'authorization: Bearer ${sessions[0].token}' -d '${JSON.stringify({ query: STATS_QUERY })}'`,
     );
   } else {
     lines.push('', `Log in with your Spotify account: open ${apiUrl}/auth/login in a browser.`);
@@ -232,6 +260,8 @@ function printReady(sessions: DemoSession[]): void {
 }
 
 main().catch(async (error: unknown) => {
+  // A step cut short by Ctrl-C fails on its own: nothing to report.
+  if (shuttingDown) return;
   console.error(`\ndemo: ${error instanceof Error ? error.message : String(error)}`);
   await shutdown(1);
 });

@@ -5,6 +5,8 @@
 export interface DemoSession {
   token: string;
   displayName: string;
+  /** The listener's id at the emulator (its export is fetched by it). */
+  spotifyUserId: string;
 }
 
 async function graphql<T>(apiUrl: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
@@ -39,7 +41,7 @@ export async function loginSyntheticListener(apiUrl: string, spotifyUserId: stri
   });
   const { session, errors } = completeSpotifyLogin;
   if (!session) throw new Error(`the login failed: ${errors.map((error) => `${error.code}: ${error.message}`).join('; ')}`);
-  return { token: session.token, displayName: session.user.displayName ?? spotifyUserId };
+  return { token: session.token, displayName: session.user.displayName ?? spotifyUserId, spotifyUserId };
 }
 
 /** Revokes a session (the `logout` mutation), so a demo run leaves no session behind. */

@@ -81,9 +81,9 @@ afterAll(async () => {
 });
 
 describe('npm run demo', () => {
-  it('gets to ready, tells the truth about its listeners, serves plays to the printed curl, and stops everything on Ctrl-C, logging its listeners out', async () => {
+  it('gets to ready with each listener’s history imported, tells the truth about its listeners, serves plays and statistics to the printed curls, and stops everything on Ctrl-C, logging its listeners out', async () => {
     const [apiPort, emulatorPort] = [await freePort(), await freePort()];
-    demo = spawn('bash', ['scripts/demo.sh', '--listeners', '2'], {
+    demo = spawn('bash', ['scripts/demo.sh', '--listeners', '2', '--history-days', '20'], {
       env: {
         PATH: process.env.PATH,
         HOME: process.env.HOME,
@@ -100,13 +100,16 @@ describe('npm run demo', () => {
     demo.stdout!.on('data', (chunk) => (output += String(chunk)));
     demo.stderr!.on('data', (chunk) => (output += String(chunk)));
 
-    const deadline = Date.now() + 90_000;
+    const deadline = Date.now() + 150_000;
     while (!output.includes('Playlog demo is ready')) {
       if (demo.exitCode !== null) throw new Error(`demo exited early:\n${output}`);
-      if (Date.now() > deadline) throw new Error(`demo not ready in 90 s:\n${output}`);
+      if (Date.now() > deadline) throw new Error(`demo not ready in 150 s:\n${output}`);
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
-    expect(output).toMatch(/\[1\/8\] Checking ports/);
+    expect(output).toMatch(/\[1\/9\] Checking ports/);
+    expect(output).toMatch(/✔ \[8\/9\] Importing 20 days of each listener's history \(first run only\)/);
+    const imported = /2 listener\(s\) imported, ([\d,]+) plays/.exec(output);
+    expect(imported, output).not.toBeNull();
     expect(output).toContain(`http://127.0.0.1:${apiPort}/graphql`);
     expect(output).toContain('Ctrl-C');
 
@@ -139,6 +142,20 @@ describe('npm run demo', () => {
     }
     expect(edges.length).toBeGreaterThan(0);
 
+    // The statistics curl counts the imported history: plays from the first of its 20 days on, far more than one poll's 50.
+    const statsCurl = [...output.matchAll(/^\s*(curl -s .*)$/gm)].map((match) => match[1]!).find((line) => line.includes('listeningSummary'));
+    expect(statsCurl).toBeDefined();
+    const { stdout: statsOut } = await run('bash', ['-c', statsCurl!]);
+    const summary = (JSON.parse(statsOut) as { data: { listeningSummary: { plays: number; firstPlayedAt: string; activeDays: number } } }).data.listeningSummary;
+    expect(summary.plays).toBeGreaterThan(1_000);
+    expect(Date.now() - Date.parse(summary.firstPlayedAt)).toBeGreaterThan(19 * 86_400_000);
+    expect(summary.activeDays).toBeGreaterThanOrEqual(20);
+    const { rows: imports } = await db.sql.query<{ status: string; stored: number }>(`select status, stored::int as stored from imports order by created_at`);
+    expect(imports.map((row) => row.status)).toEqual(['completed', 'completed']);
+    expect(imports.reduce((sum, row) => sum + row.stored, 0)).toBeGreaterThan(0);
+    // The exports were deleted once uploaded, and the API's copies once imported.
+    expect(readdirSync('.services/demo-exports')).toEqual([]);
+
     const started = descendantsOf(demo.pid!);
     expect(started.length).toBeGreaterThanOrEqual(4);
     // The worker runs as `npm run start:worker` runs it: with its bounded heap.
@@ -156,7 +173,7 @@ describe('npm run demo', () => {
     // Its listeners' sessions were revoked: runs do not pile up sessions.
     const { rows: after } = await db.sql.query<{ open: number }>('select count(*)::int as open from sessions where revoked_at is null');
     expect(after[0]!.open).toBe(0);
-  }, 150_000);
+  }, 240_000);
 });
 
 describe('npm run demo on a fresh clone', () => {
