@@ -101,6 +101,11 @@ export async function createPreloadedDatabase(name: string, spec: PreloadSpec, l
        insert into stats_tracks (user_id, track_id, plays, ms_played, first_played_at, last_played_at)
          select e.user_id, e.track_id, count(*), sum(coalesce(e.ms_played, t.duration_ms)), min(e.played_at), max(e.played_at)
            from listening_events e join tracks t on t.id = e.track_id where e.source = 'poll' or e.ms_played >= 30000 group by 1, 2;
+       insert into stats_days (user_id, day, plays, ms_played)
+         select q.user_id, (q.quarter at time zone u.time_zone)::date, sum(q.plays), sum(q.ms_played) from stats_quarters q join users u on u.id = q.user_id group by 1, 2;
+       insert into stats_clock (user_id, weekday, hour, plays, ms_played)
+         select q.user_id, extract(isodow from q.quarter at time zone u.time_zone), extract(hour from q.quarter at time zone u.time_zone), sum(q.plays), sum(q.ms_played)
+           from stats_quarters q join users u on u.id = q.user_id group by 1, 2, 3;
        alter table listening_events enable trigger listening_events_count_stored;
        alter table listening_events enable trigger listening_events_stats_stored;`,
     );
@@ -111,7 +116,7 @@ export async function createPreloadedDatabase(name: string, spec: PreloadSpec, l
        alter table listening_events validate constraint listening_events_user_id_foreign;
        alter table listening_events validate constraint listening_events_track_id_foreign;`,
     );
-    await step('vacuum analyze', `vacuum (analyze) listening_events, play_counts, stats_quarters, stats_tracks, tracks, track_artists, artists, albums, users`);
+    await step('vacuum analyze', `vacuum (analyze) listening_events, play_counts, stats_quarters, stats_tracks, stats_days, stats_clock, tracks, track_artists, artists, albums, users`);
   } finally {
     await client.end();
   }
