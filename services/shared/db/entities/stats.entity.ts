@@ -37,6 +37,13 @@ export class StatsTrack {
 export const StatsTrackSchema = new EntitySchema<StatsTrack>({
   class: StatsTrack,
   tableName: 'stats_tracks',
+  // A user's rows as one index range with their measures (index-only scans): the rows themselves lie scattered among other users'.
+  indexes: [
+    {
+      name: 'stats_tracks_measures_index',
+      expression: `create index "stats_tracks_measures_index" on "stats_tracks" ("user_id") include ("track_id", "plays", "ms_played", "first_played_at", "last_played_at")`,
+    },
+  ],
   properties: {
     user: { kind: 'm:1', entity: 'User', primary: true, deleteRule: 'cascade', fieldName: 'user_id' },
     trackId: { type: 'string', columnType: 'text', primary: true, fieldName: 'track_id' },

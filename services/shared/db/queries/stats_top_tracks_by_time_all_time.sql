@@ -6,7 +6,7 @@
 -- the number of items ranked. Window functions over a grouping of a grouping are not the query
 -- builder’s.
 
-with agg as (select track_id as id, plays, ms_played as ms, first_played_at, last_played_at from stats_tracks where user_id = ?),
+with agg as not materialized (select track_id as id, plays, ms_played as ms, first_played_at, last_played_at from stats_tracks where user_id = ?),
 counts as (select count(*) as total, count(*) filter (where (?::boolean or ms < ?::bigint or (ms = ?::bigint and plays < ?::bigint) or (ms = ?::bigint and plays = ?::bigint and id > ?))) as remaining from agg),
 page as (select * from agg where (?::boolean or ms < ?::bigint or (ms = ?::bigint and plays < ?::bigint) or (ms = ?::bigint and plays = ?::bigint and id > ?)) order by ms desc, plays desc, id asc limit ?)
 select counts.total, page.id, page.plays, page.ms, page.first_played_at, page.last_played_at,

@@ -59,8 +59,8 @@ function rankingSql(kind: RankedKind, order: RankOrder, source: RankingSource): 
 items as (${ITEMS[kind]}),
 agg as (select id, count(*) as plays, sum(ms) as ms, min(played_at) as first_played_at, max(played_at) as last_played_at from items group by id),`
       : kind === 'track'
-        ? // One row per track already: no grouping.
-          `agg as (select track_id as id, plays, ms_played as ms, first_played_at, last_played_at from stats_tracks where user_id = ?),`
+        ? // One row per track already: no grouping, and no copy (each use is an index-only scan of the user's range of the primary key).
+          `agg as not materialized (select track_id as id, plays, ms_played as ms, first_played_at, last_played_at from stats_tracks where user_id = ?),`
         : `st as (select * from stats_tracks where user_id = ?),
 items as (${ALL_TIME_ITEMS[kind]}),
 agg as (select id, sum(plays) as plays, sum(ms) as ms, min(first_played_at) as first_played_at, max(last_played_at) as last_played_at from items group by id),`;
