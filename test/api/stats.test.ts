@@ -282,6 +282,42 @@ describe('statistics, recounted in the listener’s time zone', () => {
     for (const first of [0, 201]) expect(await errorCodes(ask(TOP, { first }))).toEqual(['BAD_USER_INPUT']);
   });
 
+  it('counts a track Spotify no longer knows for the artist and album the listener’s export named, never merged with a Spotify id', async () => {
+    const known = TRACKS[0]!;
+    const lost = { trackId: 'statsLostTrack000000001', albumId: null, artistIds: [], durationMs: 0 };
+    await store([
+      [
+        play(Date.parse('2026-05-01T10:00:00Z'), 0, 'poll'),
+        play(Date.parse('2026-05-02T10:00:00Z'), 0, 'poll'),
+        ...[0, 1, 2].map((i): OraclePlay => ({ playedAt: new Date(Date.parse('2026-05-03T10:00:00Z') + i * 600_000).toISOString(), ...lost, source: 'import', msPlayed: 200_000 })),
+      ],
+    ]);
+    // The export names the lost track's artist with a string equal to a Spotify artist id: a name, not that artist.
+    await h.db.sql.query('insert into export_track_names (user_id, track_id, track_name, artist_name, album_name) values ($1, $2, $3, $4, $5) on conflict do nothing', [
+      user.userId,
+      lost.trackId,
+      'Lost Song',
+      known.artistIds[0],
+      'Lost Album',
+    ]);
+    const TOP_ARTISTS = 'query ($range: StatsRange) { topArtists(range: $range) { totalCount edges { node { rank plays msPlayed artist { spotifyId name } } } } }';
+    for (const range of [{}, { from: '2026-04-01T00:00:00Z', to: '2026-06-01T00:00:00Z' }]) {
+      await eachWay('Europe/Berlin', async (zone, way) => {
+        const { listeningSummary } = await ask<{ listeningSummary: Record<string, number> }>(SUMMARY, { range, ...zone });
+        expect({ tracks: listeningSummary.distinctTracks, artists: listeningSummary.distinctArtists, albums: listeningSummary.distinctAlbums, plays: listeningSummary.plays }, way).toEqual({
+          tracks: 2,
+          artists: known.artistIds.length + 1,
+          albums: 2,
+          plays: 5,
+        });
+      });
+      const { topArtists } = await ask<{ topArtists: { totalCount: number; edges: Array<{ node: { rank: number; plays: number; msPlayed: number; artist: { spotifyId: string | null; name: string } } }> } }>(TOP_ARTISTS, { range });
+      expect(topArtists.edges[0]!.node).toEqual({ rank: 1, plays: 3, msPlayed: 600_000, artist: { spotifyId: null, name: known.artistIds[0] } });
+      expect(topArtists.edges.slice(1).map(({ node }) => node.artist.spotifyId)).toEqual(known.artistIds);
+      expect(topArtists.totalCount).toBe(known.artistIds.length + 1);
+    }
+  });
+
   it('answers a listener with no plays with zeros and nulls, and an activity with no bucket', async () => {
     await store([]);
     const { listeningSummary } = await ask<{ listeningSummary: unknown }>(SUMMARY, { timeZone: 'UTC' });

@@ -21,12 +21,12 @@ runs as (select day, day - (row_number() over (order by day))::int as run from d
 longest as (select count(*) as days, min(day) as first_day, max(day) as last_day from runs group by run order by count(*) desc, max(day) desc limit 1),
 tracks as (select st.track_id, t.album_id, st.first_played_at, st.last_played_at from stats_tracks st join tracks t on t.id = st.track_id where st.user_id = ?),
 artists as (
-  select 'spotify:' || ta.artist_id as artist from tracks x join track_artists ta on ta.track_id = x.track_id
+  select ta.artist_id as artist from tracks x join track_artists ta on ta.track_id = x.track_id
   union
   select 'export:' || n.artist_name from tracks x join export_track_names n on n.track_id = x.track_id and n.user_id = ? where n.artist_name is not null
 ),
 albums as (
-  select 'spotify:' || x.album_id as album from tracks x where x.album_id is not null
+  select x.album_id as album from tracks x where x.album_id is not null
   union
   select 'export:' || json_build_array(n.artist_name, n.album_name)::text from tracks x join export_track_names n on n.track_id = x.track_id and n.user_id = ? where n.album_name is not null
 )

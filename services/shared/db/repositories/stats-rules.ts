@@ -92,15 +92,16 @@ export function summaryOfRow(row: z.infer<typeof summaryRow>): Summary {
 /**
  * The distinct artists and albums of a `tracks (track_id, album_id)` CTE, as summary statements count
  * them: credited artists and the catalogue's albums, and those only the listener's own export names
- * (bound: the listener, twice).
+ * (bound: the listener, twice). Names are prefixed `export:`, which no Spotify id can be (base62, no colon),
+ * so the two kinds never merge; the ids themselves go unprefixed (concatenating every id doubled the work).
  */
 export const DISTINCT_ARTISTS_AND_ALBUMS = `artists as (
-  select 'spotify:' || ta.artist_id as artist from tracks x join track_artists ta on ta.track_id = x.track_id
+  select ta.artist_id as artist from tracks x join track_artists ta on ta.track_id = x.track_id
   union
   select 'export:' || n.artist_name from tracks x join export_track_names n on n.track_id = x.track_id and n.user_id = ? where n.artist_name is not null
 ),
 albums as (
-  select 'spotify:' || x.album_id as album from tracks x where x.album_id is not null
+  select x.album_id as album from tracks x where x.album_id is not null
   union
   select 'export:' || json_build_array(n.artist_name, n.album_name)::text from tracks x join export_track_names n on n.track_id = x.track_id and n.user_id = ? where n.album_name is not null
 )`;
