@@ -22,19 +22,13 @@ export class YearInReviewResolver {
     const { userId, zone } = await statsZoneOf(ctx, timeZone);
     const { from, to } = await localYear(ctx.em, year, zone);
     const scope = { userId, timeZone: zone, from, to };
+    const summary = await loadSummary(ctx.em, scope);
     const ranking = (kind: 'track' | 'album' | 'artist') => loadRanking(ctx.em, { userId, from, to, kind, order: 'plays', size: TOP });
-    const lastInstant = new Date(to.getTime() - 1);
-    // Independent reads, each on a connection of its own: a heavy year's recounts overlap rather than queue.
-    const [summary, tracks, artists, albums, newArtists, days, clock, months] = await Promise.all([
-      loadSummary(ctx.em, scope),
-      ranking('track'),
-      ranking('artist'),
-      ranking('album'),
-      loadNewArtists(ctx.em, { userId, from, to, size: TOP }),
-      loadActivity(ctx.em, scope, 'day', from, lastInstant),
-      loadClock(ctx.em, scope),
-      loadActivity(ctx.em, scope, 'month', from, lastInstant),
-    ]);
+    const [tracks, artists, albums] = [await ranking('track'), await ranking('artist'), await ranking('album')];
+    const newArtists = await loadNewArtists(ctx.em, { userId, from, to, size: TOP });
+    const days = await loadActivity(ctx.em, scope, 'day', from, new Date(to.getTime() - 1));
+    const clock = await loadClock(ctx.em, scope);
+    const months = await loadActivity(ctx.em, scope, 'month', from, new Date(to.getTime() - 1));
     const busiest = days.reduce<(typeof days)[number] | null>((best, day) => (day.plays > 0 && (!best || day.plays > best.plays) ? day : best), null);
     const busiestHour = clock.reduce<(typeof clock)[number] | null>((best, cell) => (cell.plays > 0 && (!best || cell.plays > best.plays) ? cell : best), null);
     return {
