@@ -5,10 +5,8 @@
 -- stats_days, the range’s two end days from quarter hours (stats_quarters) and its partial quarters
 -- play by play; nothing when the zone is not the user’s.
 
-with 
-zone as (select u.time_zone as z from users u where u.id = ? and u.time_zone = ?),
+with zone as (select u.time_zone as z from users u where u.id = ? and u.time_zone = ?),
 span as (select (?::timestamptz at time zone z)::date as df, ((?::timestamptz - interval '1 microsecond') at time zone z)::date as dt, z from zone),
-
 edges as (
   select s.quarter as at, s.plays, s.ms_played as ms from stats_quarters s where s.user_id = ? and s.quarter >= ?::timestamptz and s.quarter < ?::timestamptz
   union all

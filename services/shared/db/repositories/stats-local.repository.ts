@@ -43,13 +43,11 @@ function edgeBindings(scope: StatsScope): string[] {
 }
 
 /** The range's two end days in the user's own zone (`zone` holds a row only when it is theirs): `df`, `dt` (bound: the user, the zone, from, to). */
-const OWN_ZONE = `
-zone as (select u.time_zone as z from users u where u.id = ? and u.time_zone = ?),
+const OWN_ZONE = `zone as (select u.time_zone as z from users u where u.id = ? and u.time_zone = ?),
 span as (select (?::timestamptz at time zone z)::date as df, ((?::timestamptz - interval '1 microsecond') at time zone z)::date as dt, z from zone)`;
 
 /** Counted plays and time at local times: whole days between the end days, and the end days from quarters and plays. */
-const LOCAL_IN_SCOPE = `
-edges as (
+const LOCAL_IN_SCOPE = `edges as (
   select s.quarter as at, s.plays, s.ms_played as ms from stats_quarters s where s.user_id = ? and s.quarter >= ?::timestamptz and s.quarter < ?::timestamptz
   union all
   select s.quarter, s.plays, s.ms_played from stats_quarters s where s.user_id = ? and s.quarter >= ?::timestamptz and s.quarter < ?::timestamptz
