@@ -1,7 +1,26 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { z } from 'zod';
-import { bigintNumber, defineStatement, runStatement, timestamp } from '../statements/statement.js';
-import { bounds, COUNTS, DISTINCT_ARTISTS_AND_ALBUMS, PLAY_MS, summaryOfRow, summaryRow, type ActivityPoint, type ActivityUnit, type ClockCell, type StatsScope, type Summary } from './stats-rules.js';
+import { defineStatement, runStatement } from '../statements/statement.js';
+import {
+  activityPointOf,
+  activityRow,
+  bounds,
+  clockCellOf,
+  clockRow,
+  COUNTS,
+  DISTINCT_ARTISTS_AND_ALBUMS,
+  FIRST_AND_LAST_OF_TRACKS,
+  LONGEST_STREAK,
+  PLAY_MS,
+  summaryColumns,
+  summaryOfRow,
+  summaryRow,
+  TRACKS_PLAYED,
+  type ActivityPoint,
+  type ActivityUnit,
+  type ClockCell,
+  type StatsScope,
+  type Summary,
+} from './stats-rules.js';
 
 /**
  * Statistics in the listener's own time zone (`users.time_zone`) from the local rollups: stats_days (a row
@@ -78,7 +97,7 @@ buckets as (select generate_series(date_trunc(?, ?::timestamptz at time zone z),
 select b.bucket at time zone b.z as start, coalesce(c.plays, 0) as plays, coalesce(c.ms, 0) as ms_played
   from buckets b left join counted c on c.bucket = b.bucket
  order by b.bucket`,
-  row: z.object({ start: timestamp, plays: bigintNumber, ms_played: bigintNumber }),
+  row: activityRow,
 });
 
 /**
@@ -101,7 +120,7 @@ export async function loadLocalActivity(em: EntityManager, scope: StatsScope, un
   ]);
   // Every range has a bucket: none means the zone was not the user's.
   if (rows.length === 0) return null;
-  return rows.map((row) => ({ start: row.start, plays: row.plays, msPlayed: row.ms_played }));
+  return rows.map(activityPointOf);
 }
 
 export const localClockStatement = defineStatement({
@@ -113,14 +132,14 @@ select d as weekday, h as hour, coalesce(c.plays, 0) as plays, coalesce(c.ms_pla
   from zone cross join generate_series(1, 7) d cross join generate_series(0, 23) h
   left join stats_clock c on c.user_id = zone.id and c.weekday = d and c.hour = h
  order by d, h`,
-  row: z.object({ weekday: z.number().int(), hour: z.number().int(), plays: bigintNumber, ms_played: bigintNumber }),
+  row: clockRow,
 });
 
 /** The whole history's clock in the user's own zone; null when `timeZone` is not it. */
 export async function loadLocalClock(em: EntityManager, userId: string, timeZone: string): Promise<ClockCell[] | null> {
   const rows = await runStatement(em, localClockStatement, [userId, timeZone]);
   if (rows.length === 0) return null;
-  return rows.map((row) => ({ weekday: row.weekday, hour: row.hour, plays: row.plays, msPlayed: row.ms_played }));
+  return rows.map(clockCellOf);
 }
 
 export const localSummaryStatement = defineStatement({
@@ -134,21 +153,10 @@ export const localSummaryStatement = defineStatement({
   sql: `
 with zone as (select u.id from users u where u.id = ? and u.time_zone = ?),
 days as (select d.day, d.plays, d.ms_played from stats_days d join zone on d.user_id = zone.id),
-runs as (select day, day - (row_number() over (order by day))::int as run from days),
-longest as (select count(*) as days, min(day) as first_day, max(day) as last_day from runs group by run order by count(*) desc, max(day) desc limit 1),
-tracks as (select st.track_id, t.album_id, st.first_played_at, st.last_played_at from stats_tracks st join tracks t on t.id = st.track_id where st.user_id = ?),
+${LONGEST_STREAK},
+${TRACKS_PLAYED},
 ${DISTINCT_ARTISTS_AND_ALBUMS}
-select (select coalesce(sum(plays), 0) from days) as plays,
-       (select coalesce(sum(ms_played), 0) from days) as ms_played,
-       (select count(*) from tracks) as distinct_tracks,
-       (select count(*) from artists) as distinct_artists,
-       (select count(*) from albums) as distinct_albums,
-       (select count(*) from days) as active_days,
-       (select min(first_played_at) from tracks) as first_played_at,
-       (select max(last_played_at) from tracks) as last_played_at,
-       (select days from longest) as streak_days,
-       (select to_char(first_day, 'YYYY-MM-DD') from longest) as streak_from,
-       (select to_char(last_day, 'YYYY-MM-DD') from longest) as streak_to
+${summaryColumns({ plays: '(select coalesce(sum(plays), 0) from days)', msPlayed: '(select coalesce(sum(ms_played), 0) from days)', ...FIRST_AND_LAST_OF_TRACKS })}
   from zone`,
   row: summaryRow,
 });

@@ -1,7 +1,28 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { z } from 'zod';
-import { bigintNumber, defineStatement, runStatement, timestamp } from '../statements/statement.js';
-import { bounds, COUNTS, PLAY_MS, PLAYS_OF_USER_IN_RANGE, summaryOfRow, summaryRow, type ActivityPoint, type ActivityUnit, type ClockCell, type StatsScope, type Summary, DISTINCT_ARTISTS_AND_ALBUMS } from './stats-rules.js';
+import { defineStatement, runStatement } from '../statements/statement.js';
+import {
+  activityPointOf,
+  activityRow,
+  bounds,
+  bucketBindings,
+  clockCellOf,
+  clockRow,
+  COUNTS,
+  DISTINCT_ARTISTS_AND_ALBUMS,
+  EVERY_BUCKET,
+  EVERY_CLOCK_CELL,
+  LONGEST_STREAK,
+  PLAY_MS,
+  PLAYS_OF_USER_IN_RANGE,
+  summaryColumns,
+  summaryOfRow,
+  summaryRow,
+  type ActivityPoint,
+  type ActivityUnit,
+  type ClockCell,
+  type StatsScope,
+  type Summary,
+} from './stats-rules.js';
 
 /**
  * The statistics recounted from listening_events, play by play: what the rollups must always equal, the
@@ -25,21 +46,10 @@ export const recountSummaryStatement = defineStatement({
   sql: `
 with p as (${PLAYS_IN_SCOPE}),
 days as (select distinct day from p),
-runs as (select day, day - (row_number() over (order by day))::int as run from days),
-longest as (select count(*) as days, min(day) as first_day, max(day) as last_day from runs group by run order by count(*) desc, max(day) desc limit 1),
+${LONGEST_STREAK},
 tracks as (select distinct track_id, album_id from p),
 ${DISTINCT_ARTISTS_AND_ALBUMS}
-select (select count(*) from p) as plays,
-       (select coalesce(sum(ms), 0) from p) as ms_played,
-       (select count(*) from tracks) as distinct_tracks,
-       (select count(*) from artists) as distinct_artists,
-       (select count(*) from albums) as distinct_albums,
-       (select count(*) from days) as active_days,
-       (select min(played_at) from p) as first_played_at,
-       (select max(played_at) from p) as last_played_at,
-       (select days from longest) as streak_days,
-       (select to_char(first_day, 'YYYY-MM-DD') from longest) as streak_from,
-       (select to_char(last_day, 'YYYY-MM-DD') from longest) as streak_to`,
+${summaryColumns({ plays: '(select count(*) from p)', msPlayed: '(select coalesce(sum(ms), 0) from p)', firstPlayedAt: '(select min(played_at) from p)', lastPlayedAt: '(select max(played_at) from p)' })}`,
   row: summaryRow,
 });
 
@@ -60,32 +70,15 @@ export const recountActivityStatement = defineStatement({
   sql: `
 with p as (${PLAYS_IN_SCOPE}),
 counted as (select date_trunc(?, played_at at time zone ?) as bucket, count(*) as plays, sum(ms) as ms from p group by 1),
-buckets as (select generate_series(date_trunc(?, ?::timestamptz at time zone ?), date_trunc(?, ?::timestamptz at time zone ?), ?::interval) as bucket)
-select b.bucket at time zone ? as start, coalesce(c.plays, 0) as plays, coalesce(c.ms, 0) as ms_played
-  from buckets b left join counted c on c.bucket = b.bucket
- order by b.bucket`,
-  row: z.object({ start: timestamp, plays: bigintNumber, ms_played: bigintNumber }),
+${EVERY_BUCKET}`,
+  row: activityRow,
 });
 
 /** Every `unit` bucket from the one holding `first` to the one holding `last` (instants), in the zone. */
 export async function recountActivity(em: EntityManager, scope: StatsScope, unit: ActivityUnit, first: Date, last: Date): Promise<ActivityPoint[]> {
   const zone = scope.timeZone;
-  const rows = await runStatement(em, recountActivityStatement, [
-    zone,
-    scope.userId,
-    ...bounds(scope),
-    unit,
-    zone,
-    unit,
-    first.toISOString(),
-    zone,
-    unit,
-    last.toISOString(),
-    zone,
-    `1 ${unit}`,
-    zone,
-  ]);
-  return rows.map((row) => ({ start: row.start, plays: row.plays, msPlayed: row.ms_played }));
+  const rows = await runStatement(em, recountActivityStatement, [zone, scope.userId, ...bounds(scope), unit, zone, ...bucketBindings(unit, first, last, zone)]);
+  return rows.map(activityPointOf);
 }
 
 export const recountClockStatement = defineStatement({
@@ -100,14 +93,11 @@ counted as (
   select extract(isodow from played_at at time zone ?)::int as weekday, extract(hour from played_at at time zone ?)::int as hour, count(*) as plays, sum(ms) as ms
     from p group by 1, 2
 )
-select d as weekday, h as hour, coalesce(c.plays, 0) as plays, coalesce(c.ms, 0) as ms_played
-  from generate_series(1, 7) d cross join generate_series(0, 23) h
-  left join counted c on c.weekday = d and c.hour = h
- order by d, h`,
-  row: z.object({ weekday: z.number().int(), hour: z.number().int(), plays: bigintNumber, ms_played: bigintNumber }),
+${EVERY_CLOCK_CELL}`,
+  row: clockRow,
 });
 
 export async function recountClock(em: EntityManager, scope: StatsScope): Promise<ClockCell[]> {
   const rows = await runStatement(em, recountClockStatement, [scope.timeZone, scope.userId, ...bounds(scope), scope.timeZone, scope.timeZone]);
-  return rows.map((row) => ({ weekday: row.weekday, hour: row.hour, plays: row.plays, msPlayed: row.ms_played }));
+  return rows.map(clockCellOf);
 }

@@ -1,9 +1,32 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
-import { bigintNumber, defineStatement, runStatement, timestamp } from '../statements/statement.js';
+import { defineStatement, runStatement, timestamp } from '../statements/statement.js';
 import { loadLocalActivity, loadLocalClock, loadLocalSummary } from './stats-local.repository.js';
 import { recountSummary } from './stats-recount.repository.js';
-import { bounds, COUNTS, PLAY_MS, summaryOfRow, summaryRow, type ActivityPoint, type ActivityUnit, type ClockCell, type StatsScope, type Summary, DISTINCT_ARTISTS_AND_ALBUMS } from './stats-rules.js';
+import {
+  activityPointOf,
+  activityRow,
+  bounds,
+  bucketBindings,
+  clockCellOf,
+  clockRow,
+  COUNTS,
+  DISTINCT_ARTISTS_AND_ALBUMS,
+  EVERY_BUCKET,
+  EVERY_CLOCK_CELL,
+  FIRST_AND_LAST_OF_TRACKS,
+  LONGEST_STREAK,
+  PLAY_MS,
+  summaryColumns,
+  summaryOfRow,
+  summaryRow,
+  TRACKS_PLAYED,
+  type ActivityPoint,
+  type ActivityUnit,
+  type ClockCell,
+  type StatsScope,
+  type Summary,
+} from './stats-rules.js';
 
 /**
  * Listening statistics (docs/stats.md) from the rollups the triggers of listening_events keep, with the
@@ -81,11 +104,8 @@ export const statsActivityStatement = defineStatement({
   sql: `
 with q as (${QUARTERS_IN_SCOPE}),
 counted as (select date_trunc(?, at at time zone ?) as bucket, sum(plays) as plays, sum(ms) as ms from q group by 1),
-buckets as (select generate_series(date_trunc(?, ?::timestamptz at time zone ?), date_trunc(?, ?::timestamptz at time zone ?), ?::interval) as bucket)
-select b.bucket at time zone ? as start, coalesce(c.plays, 0) as plays, coalesce(c.ms, 0) as ms_played
-  from buckets b left join counted c on c.bucket = b.bucket
- order by b.bucket`,
-  row: z.object({ start: timestamp, plays: bigintNumber, ms_played: bigintNumber }),
+${EVERY_BUCKET}`,
+  row: activityRow,
 });
 
 /**
@@ -95,21 +115,8 @@ select b.bucket at time zone ? as start, coalesce(c.plays, 0) as plays, coalesce
 export async function loadActivity(em: EntityManager, scope: StatsScope, unit: ActivityUnit, first: Date, last: Date): Promise<ActivityPoint[]> {
   const local = await loadLocalActivity(em, scope, unit, first, last);
   if (local) return local;
-  const zone = scope.timeZone;
-  const rows = await runStatement(em, statsActivityStatement, [
-    ...quarterBindings(scope),
-    unit,
-    zone,
-    unit,
-    first.toISOString(),
-    zone,
-    unit,
-    last.toISOString(),
-    zone,
-    `1 ${unit}`,
-    zone,
-  ]);
-  return rows.map((row) => ({ start: row.start, plays: row.plays, msPlayed: row.ms_played }));
+  const rows = await runStatement(em, statsActivityStatement, [...quarterBindings(scope), unit, scope.timeZone, ...bucketBindings(unit, first, last, scope.timeZone)]);
+  return rows.map(activityPointOf);
 }
 
 export const statsClockStatement = defineStatement({
@@ -121,11 +128,8 @@ counted as (
   select extract(isodow from at at time zone ?)::int as weekday, extract(hour from at at time zone ?)::int as hour, sum(plays) as plays, sum(ms) as ms
     from q group by 1, 2
 )
-select d as weekday, h as hour, coalesce(c.plays, 0) as plays, coalesce(c.ms, 0) as ms_played
-  from generate_series(1, 7) d cross join generate_series(0, 23) h
-  left join counted c on c.weekday = d and c.hour = h
- order by d, h`,
-  row: z.object({ weekday: z.number().int(), hour: z.number().int(), plays: bigintNumber, ms_played: bigintNumber }),
+${EVERY_CLOCK_CELL}`,
+  row: clockRow,
 });
 
 /** The clock of a range in the zone: the whole history in the user's own zone from stats_clock, else from the quarter hours. */
@@ -135,7 +139,7 @@ export async function loadClock(em: EntityManager, scope: StatsScope): Promise<C
     if (local) return local;
   }
   const rows = await runStatement(em, statsClockStatement, [...quarterBindings(scope), scope.timeZone, scope.timeZone]);
-  return rows.map((row) => ({ weekday: row.weekday, hour: row.hour, plays: row.plays, msPlayed: row.ms_played }));
+  return rows.map(clockCellOf);
 }
 
 export const statsSummaryStatement = defineStatement({
@@ -148,21 +152,10 @@ export const statsSummaryStatement = defineStatement({
   sql: `
 with q as (${QUARTERS_IN_SCOPE}),
 days as (select distinct (at at time zone ?)::date as day from q),
-runs as (select day, day - (row_number() over (order by day))::int as run from days),
-longest as (select count(*) as days, min(day) as first_day, max(day) as last_day from runs group by run order by count(*) desc, max(day) desc limit 1),
-tracks as (select st.track_id, t.album_id, st.first_played_at, st.last_played_at from stats_tracks st join tracks t on t.id = st.track_id where st.user_id = ?),
+${LONGEST_STREAK},
+${TRACKS_PLAYED},
 ${DISTINCT_ARTISTS_AND_ALBUMS}
-select (select coalesce(sum(plays), 0) from q) as plays,
-       (select coalesce(sum(ms), 0) from q) as ms_played,
-       (select count(*) from tracks) as distinct_tracks,
-       (select count(*) from artists) as distinct_artists,
-       (select count(*) from albums) as distinct_albums,
-       (select count(*) from days) as active_days,
-       (select min(first_played_at) from tracks) as first_played_at,
-       (select max(last_played_at) from tracks) as last_played_at,
-       (select days from longest) as streak_days,
-       (select to_char(first_day, 'YYYY-MM-DD') from longest) as streak_from,
-       (select to_char(last_day, 'YYYY-MM-DD') from longest) as streak_to`,
+${summaryColumns({ plays: '(select coalesce(sum(plays), 0) from q)', msPlayed: '(select coalesce(sum(ms), 0) from q)', ...FIRST_AND_LAST_OF_TRACKS })}`,
   row: summaryRow,
 });
 
