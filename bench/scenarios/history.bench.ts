@@ -1,4 +1,3 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import autocannon from 'autocannon';
 import pg from 'pg';
@@ -6,12 +5,11 @@ import { encodeHistoryCursor } from '../../services/api/history/history-cursor.j
 import { historyCountBindings, historyCountStatement } from '../../services/shared/db/repositories/history.repository.js';
 import { positionalSql } from '../../services/shared/db/statements/statement.js';
 import { HISTORY_QUERY as QUERY, PAGE } from '../baselines/bare-history-handler.js';
-import { REDIS_URL } from '../support/bench-env.js';
-import { benchPrefix, benchRedis } from '../support/bench-redis.js';
-import { startChildService, type ChildService } from '../support/child-service.js';
+import { startChildService } from '../support/child-service.js';
 import { HEAVY_USER_ID, PRELOAD_SIZES } from '../support/preloaded-history.js';
-import { atLeastRatioRow, atMostRatioRow, checkRow, formatNumber, formatRatio, infoRow, type ResultRow } from '../support/results-table.js';
+import { atLeastRatioRow, atMostRatioRow, checkRow, formatLatency, formatNumber, formatRatio, infoRow, type ResultRow } from '../support/results-table.js';
 import type { Scenario } from '../support/scenario.js';
+import { benchSessionFor, startBenchApi } from '../support/bench-api.js';
 import { median } from '../support/stopwatch.js';
 import { clonePreloadedDatabase } from '../support/shared-databases.js';
 
@@ -51,8 +49,6 @@ async function load(request: ReturnType<Target['request']>, connections: number,
   };
 }
 
-/** A latency for the table; a point where nothing was answered in time says so. */
-const latency = (ms: number, seconds: number) => (Number.isFinite(ms) ? `${formatNumber(ms)} ms` : `> ${seconds} s (none answered)`);
 
 export const historyScenario: Scenario = {
   name: 'history',
@@ -63,11 +59,7 @@ export const historyScenario: Scenario = {
     const { url: databaseUrl } = await clonePreloadedDatabase(context, 'history');
     const sql = new pg.Pool({ connectionString: databaseUrl, max: 2 });
     context.defer(() => sql.end());
-    const token = randomBytes(32).toString('base64url');
-    await sql.query(`insert into sessions (id, user_id, token_hash, expires_at) values (gen_random_uuid(), $1, $2, now() + interval '1 day')`, [
-      HEAVY_USER_ID,
-      createHash('sha256').update(token, 'utf8').digest('hex'),
-    ]);
+    const token = await benchSessionFor(sql, HEAVY_USER_ID);
     const positionAt = async (offset: number) => {
       const { rows } = await sql.query<{ played_at_text: string; track_id: string }>(
         `select to_char(played_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as played_at_text, track_id
@@ -82,23 +74,7 @@ export const historyScenario: Scenario = {
       { label: `last page (${heavyPlays.toLocaleString('en-US')} plays)`, offset: heavyPlays - PAGE, cursor: await positionAt(heavyPlays - PAGE) },
     ];
 
-    const redis = await benchRedis(context);
-    const api: ChildService = startChildService(context, {
-      name: 'api',
-      entry: 'services/api/main.ts',
-      env: {
-        DATABASE_URL: databaseUrl,
-        REDIS_URL,
-        QUEUE_PREFIX: benchPrefix(context, redis, 'history'),
-        API_HOST: '127.0.0.1',
-        API_PORT: '0',
-        LOG_LEVEL: 'info',
-        RATE_LIMIT_GRAPHQL: '0',
-        TOKEN_ENCRYPTION_KEYS: `bench:${randomBytes(32).toString('base64')}`,
-        SPOTIFY_CLIENT_ID: 'bench',
-        SPOTIFY_CLIENT_SECRET: 'bench-secret',
-      },
-    });
+    const api = await startBenchApi(context, databaseUrl, 'history');
     // Both start at once (nothing is measured yet), and both are waited for before either can print its line.
     const bare = startChildService(context, { name: 'bare-history', entry: 'bench/baselines/bare-history-server.ts', env: { DATABASE_URL: databaseUrl } });
     const [apiListening, bareListening] = await Promise.all([
@@ -196,13 +172,13 @@ export const historyScenario: Scenario = {
         }),
         infoRow(
           `GraphQL p50 / p99 by depth, c=${connections}`,
-          depths.map((depth) => `${latency(at('GraphQL', depth).p50, size.seconds)} / ${latency(at('GraphQL', depth).p99, size.seconds)}`).join('; '),
+          depths.map((depth) => `${formatLatency(at('GraphQL', depth).p50, size.seconds)} / ${formatLatency(at('GraphQL', depth).p99, size.seconds)}`).join('; '),
           `bare: ${depths.map((depth) => `${formatNumber(at('bare keyset', depth).p50)} / ${formatNumber(at('bare keyset', depth).p99)}`).join('; ')}`,
         ),
         checkRow({
           figure: `OFFSET p99, last page vs first, c=${connections}`,
-          measured: `${latency(at('bare OFFSET', last).p99, size.seconds)} vs ${latency(at('bare OFFSET', first).p99, size.seconds)} (${formatRatio(at('bare OFFSET', last).p99 / at('bare OFFSET', first).p99)})`,
-          baseline: `${middle.label}: ${latency(at('bare OFFSET', middle).p99, size.seconds)}; keyset last page: ${latency(at('bare keyset', last).p99, size.seconds)}`,
+          measured: `${formatLatency(at('bare OFFSET', last).p99, size.seconds)} vs ${formatLatency(at('bare OFFSET', first).p99, size.seconds)} (${formatRatio(at('bare OFFSET', last).p99 / at('bare OFFSET', first).p99)})`,
+          baseline: `${middle.label}: ${formatLatency(at('bare OFFSET', middle).p99, size.seconds)}; keyset last page: ${formatLatency(at('bare keyset', last).p99, size.seconds)}`,
           target: 'degrades (> 1.5×)',
           pass: at('bare OFFSET', last).p99 > 1.5 * at('bare OFFSET', first).p99,
         }),

@@ -1,4 +1,3 @@
-import { createHash, randomBytes } from 'node:crypto';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { openOrm } from '../../services/shared/db/open-orm.js';
@@ -9,12 +8,10 @@ import { ingestPlays } from '../../services/shared/plays/ingest-plays.js';
 import type { PlayInput } from '../../services/shared/plays/play-input.js';
 import { HISTORY_QUERY } from '../baselines/bare-history-handler.js';
 import { totalRelationBytes } from '../support/bench-database.js';
-import { REDIS_URL } from '../support/bench-env.js';
-import { benchPrefix, benchRedis } from '../support/bench-redis.js';
-import { startChildService } from '../support/child-service.js';
 import { albumId, artistId, HEAVY_USER_ID, PRELOAD_END, PRELOAD_SIZES, preloadUserId, trackId } from '../support/preloaded-history.js';
-import { atLeastRatioRow, atMostRatioRow, checkRow, formatNumber, infoRow, type ResultRow } from '../support/results-table.js';
+import { atLeastRatioRow, atMostRatioRow, checkRow, formatLatency, formatNumber, infoRow, type ResultRow } from '../support/results-table.js';
 import type { Scenario } from '../support/scenario.js';
+import { benchSessionFor, startBenchApi } from '../support/bench-api.js';
 import { clonePreloadedDatabase } from '../support/shared-databases.js';
 import { median, timed } from '../support/stopwatch.js';
 
@@ -45,11 +42,7 @@ export const statsScenario: Scenario = {
     context.defer(() => sql.end());
     const orm = await openOrm({ DATABASE_URL: databaseUrl, DATABASE_POOL_MAX: 2 });
     context.defer(() => orm.close(true));
-    const token = randomBytes(32).toString('base64url');
-    await sql.query(`insert into sessions (id, user_id, token_hash, expires_at) values (gen_random_uuid(), $1, $2, now() + interval '1 day')`, [
-      HEAVY_USER_ID,
-      createHash('sha256').update(token, 'utf8').digest('hex'),
-    ]);
+    const token = await benchSessionFor(sql, HEAVY_USER_ID);
     // As updateSettings sets it: the zone, and the user's local rollups recomputed in it.
     if (!(await setUserTimeZone(orm.em.fork(), HEAVY_USER_ID, ZONE))) throw new Error('the heavy user is missing');
 
@@ -79,23 +72,7 @@ export const statsScenario: Scenario = {
       { name: 'yearInReview 2025', allTime: false, graphql: '{ yearInReview(year: 2025) { summary { plays } topTracks { rank } topArtists { rank } topAlbums { rank } busiestDay { date } newArtistCount months { plays } } }' },
     ];
 
-    const redis = await benchRedis(context);
-    const api = startChildService(context, {
-      name: 'api',
-      entry: 'services/api/main.ts',
-      env: {
-        DATABASE_URL: databaseUrl,
-        REDIS_URL,
-        QUEUE_PREFIX: benchPrefix(context, redis, 'stats'),
-        API_HOST: '127.0.0.1',
-        API_PORT: '0',
-        LOG_LEVEL: 'info',
-        RATE_LIMIT_GRAPHQL: '0',
-        TOKEN_ENCRYPTION_KEYS: `bench:${randomBytes(32).toString('base64')}`,
-        SPOTIFY_CLIENT_ID: 'bench',
-        SPOTIFY_CLIENT_SECRET: 'bench-secret',
-      },
-    });
+    const api = await startBenchApi(context, databaseUrl, 'stats');
     const apiUrl = String((await api.waitForLine((line) => line.msg === 'API listening')).url);
     const request = (query: string) => ({ url: `${apiUrl}/graphql`, method: 'POST' as const, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
     const ask = async (query: string) => {
@@ -117,7 +94,7 @@ export const statsScenario: Scenario = {
       return { requestsPerSecond: result.requests.total / result.duration, p50: none ? Infinity : result.latency.p50, p99: none ? Infinity : result.latency.p99 };
     };
 
-    const latency = (ms: number) => (Number.isFinite(ms) ? `${formatNumber(ms)} ms` : `> ${size.seconds} s (none answered)`);
+    const latency = (ms: number) => formatLatency(ms, size.seconds);
     const rows: ResultRow[] = [];
     for (const query of queries) {
       await ask(query.graphql); // warm: plans, JIT

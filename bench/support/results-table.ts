@@ -25,6 +25,9 @@ const num = (value: number, digits = 0) =>
   Number.isFinite(value) ? value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : String(value);
 
 /** Human formatting: 12,345 for big numbers, 3 significant digits for small ones. */
+/** A latency for the table; a point where nothing was answered within its window of `seconds` says so. */
+export const formatLatency = (ms: number, seconds: number) => (Number.isFinite(ms) ? `${formatNumber(ms)} ms` : `> ${seconds} s (none answered)`);
+
 export function formatNumber(value: number): string {
   if (!Number.isFinite(value)) return String(value);
   const magnitude = Math.abs(value);
