@@ -95,10 +95,10 @@ const deletedPlays = (withLocal: boolean) => `
   end $$;`;
 
 /** The local rollups of every user (or of one), from their quarters: also what a change of zone runs. */
-export const LOCAL_DAYS_FROM_QUARTERS = `
+const LOCAL_DAYS_FROM_QUARTERS = `
   select q."user_id", (q."quarter" at time zone u."time_zone")::date, sum(q."plays"), sum(q."ms_played")
     from "stats_quarters" q join "users" u on u."id" = q."user_id" group by 1, 2`;
-export const LOCAL_CLOCK_FROM_QUARTERS = `
+const LOCAL_CLOCK_FROM_QUARTERS = `
   select q."user_id", extract(isodow from q."quarter" at time zone u."time_zone"), extract(hour from q."quarter" at time zone u."time_zone"), sum(q."plays"), sum(q."ms_played")
     from "stats_quarters" q join "users" u on u."id" = q."user_id" group by 1, 2, 3`;
 
