@@ -27,6 +27,8 @@ export async function startBenchApi(context: ScenarioContext, databaseUrl: strin
       QUEUE_PREFIX: benchPrefix(context, redis, label),
       API_HOST: '127.0.0.1',
       API_PORT: '0',
+      METRICS_HOST: '127.0.0.1',
+      API_METRICS_PORT: '0',
       LOG_LEVEL: 'info',
       RATE_LIMIT_GRAPHQL: '0',
       TOKEN_ENCRYPTION_KEYS: `bench:${randomBytes(32).toString('base64')}`,

@@ -23,6 +23,9 @@ export function benchWorkerEnv(options: {
     DATABASE_URL: options.databaseUrl,
     REDIS_URL,
     QUEUE_PREFIX: options.prefix,
+    // Several workers run at once: each one's metrics and probes on a free port of loopback.
+    METRICS_HOST: '127.0.0.1',
+    WORKER_METRICS_PORT: '0',
     LOG_LEVEL: 'info',
     TOKEN_ENCRYPTION_KEYS: options.encryptionKeys,
     SPOTIFY_ACCOUNTS_URL: options.emulator.accountsUrl,

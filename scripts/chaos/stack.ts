@@ -132,6 +132,10 @@ function chaosEnvironment(options: ChaosOptions, postgres: PrivatePostgres, redi
     TOKEN_ENCRYPTION_KEYS: `chaos:${Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64')}`,
     API_HOST: '127.0.0.1',
     API_PORT: String(ports.api),
+    // Several APIs and workers run at once: each one's metrics and probes on a free port of loopback.
+    METRICS_HOST: '127.0.0.1',
+    API_METRICS_PORT: '0',
+    WORKER_METRICS_PORT: '0',
     PUBLIC_URL: apiUrl,
     // The run logs 200 users in from one address: the per-IP GraphQL limit is tested in test/api.
     RATE_LIMIT_GRAPHQL: '0',

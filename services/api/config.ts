@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ConfigError, defineEnv, environment, loadConfig } from '../shared/config/load-config.js';
-import { adminEnv, databaseEnv, envHelpers, importStorageEnv, redisEnv, runtimeEnv, spotifyEnv, tokenCryptoEnv } from '../shared/config/env-schema.js';
+import { adminEnv, databaseEnv, envHelpers, importStorageEnv, metricsEnv, redisEnv, runtimeEnv, spotifyEnv, tokenCryptoEnv } from '../shared/config/env-schema.js';
 
 const { httpUrl, port, positiveInt, bool } = envHelpers;
 const nonNegativeInt = z.coerce.number().int().min(0);
@@ -9,6 +9,9 @@ const nonNegativeInt = z.coerce.number().int().min(0);
 export const apiEnv = defineEnv({
   API_HOST: z.string().min(1).default('0.0.0.0').describe('Interface the API listens on.'),
   API_PORT: port.default(4000).describe('Port the API listens on (GraphQL at /graphql, health at /healthz and /readyz).'),
+  API_METRICS_PORT: port
+    .default(9464)
+    .describe('Port of the API’s Prometheus /metrics, apart from API_PORT so that it is not public; 0 picks a free one.'),
   PUBLIC_URL: httpUrl
     .optional()
     .describe('Base URL people reach the API at (e.g. https://playlog.example.com). When it is https, session cookies are Secure.'),
@@ -91,7 +94,7 @@ export const importApiEnv = defineEnv({
     .describe('Most bytes one user’s uploads may take on disk at once: pending imports’ files and failed ones’ (kept to be retried until cancelled); at least IMPORT_MAX_BYTES. More uploads get 413.'),
 });
 
-export const apiConfigShape = { ...runtimeEnv, ...databaseEnv, ...redisEnv, ...tokenCryptoEnv, ...spotifyEnv, ...adminEnv, ...apiEnv, ...importApiEnv };
+export const apiConfigShape = { ...runtimeEnv, ...databaseEnv, ...redisEnv, ...tokenCryptoEnv, ...spotifyEnv, ...adminEnv, ...apiEnv, ...metricsEnv, ...importApiEnv };
 
 export type ApiConfig = Readonly<z.infer<z.ZodObject<typeof apiConfigShape>>>;
 

@@ -34,6 +34,9 @@ import { errorHandler, notFound, sendError } from './http/error-handler.js';
 import { graphqlGuard } from './http/graphql-guard.js';
 import { graphiqlRoutes } from './http/graphiql.routes.js';
 import { healthRoutes } from './http/health.routes.js';
+import type { ApiMetrics } from './metrics/api-metrics.js';
+import { graphqlMetricsPlugin } from './metrics/graphql-metrics.plugin.js';
+import { httpMetrics } from './metrics/http-metrics.js';
 import { homePage } from './http/home.page.js';
 import { clientIp, rateLimit } from './http/rate-limit.js';
 import { requestContext, requestIdOf, requestLogger } from './http/request-context.js';
@@ -51,6 +54,7 @@ export interface ApiDeps {
   oauth: SpotifyOAuthClient;
   spotifyApi: SpotifyApiClient;
   cipher: TokenCipher;
+  metrics: ApiMetrics;
 }
 
 export interface ApiApp {
@@ -99,12 +103,14 @@ export async function createApiApp(deps: ApiDeps): Promise<ApiApp> {
     pollQueue: deps.queues.poll,
     sessionTtlMs: config.SESSION_TTL_DAYS * 86_400_000,
     logger,
+    metrics: deps.metrics,
   });
   const services: ApiServices = { login, queues: deps.queues, sessionCookie };
   const limit = (scope: string, perWindow: number, keyOf: (req: Request, res: Response) => string | Promise<string>) =>
-    rateLimit({ redis: deps.redis, prefix: config.QUEUE_PREFIX, scope, limit: perWindow, windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS, keyOf, logger });
+    rateLimit({ redis: deps.redis, prefix: config.QUEUE_PREFIX, scope, limit: perWindow, windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS, keyOf, logger, onRejected: (scope) => deps.metrics.rateLimitRejected(scope) });
 
   app.use(requestContext(logger));
+  app.use(httpMetrics(deps.metrics, config.DASHBOARD_PATH));
   app.use((_req, res, next) => {
     res.setHeader('X-Content-Type-Options', 'nosniff');
     next();
@@ -161,6 +167,7 @@ export async function createApiApp(deps: ApiDeps): Promise<ApiApp> {
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.API_SHUTDOWN_GRACE_SECONDS * 1000 }),
       ...limits.plugins,
       errorLoggingPlugin(),
+      graphqlMetricsPlugin(deps.metrics),
       // Apollo's landing page loads from a CDN, which may be out of reach: development serves its own
       // GraphiQL instead (graphiql.routes.ts), production none.
       ApolloServerPluginLandingPageDisabled(),

@@ -5,15 +5,20 @@ import { prepareImportDir } from '../shared/imports/import-files.js';
 import { openQueues, type Queues } from '../shared/jobs/open-queues.js';
 import { createRedisConnection, waitUntilReady } from '../shared/jobs/redis-connection.js';
 import { createLogger, type Logger } from '../shared/logging/logger.js';
+import { createMetricsRegistry } from '../shared/metrics/metrics-registry.js';
+import { startMetricsServer, type RunningMetricsServer } from '../shared/metrics/metrics-server.js';
 import { SpotifyApiClient } from '../shared/spotify/spotify-api.client.js';
 import { SpotifyOAuthClient } from '../shared/spotify/spotify-oauth.client.js';
 import type { ApiConfig } from './config.js';
 import { createApiApp } from './create-api-app.js';
+import { ApiMetrics } from './metrics/api-metrics.js';
 
 export interface RunningApi {
   /** e.g. http://127.0.0.1:4000 */
   url: string;
   port: number;
+  /** Where Prometheus scrapes this API: API_METRICS_PORT, apart from the public port. */
+  metricsUrl: string;
   /** Graceful: stop accepting, finish in-flight requests, then close the queues, Redis and Postgres. */
   stop(): Promise<void>;
 }
@@ -40,6 +45,8 @@ export async function startApiServer(config: ApiConfig, options: StartApiOptions
 
   let queues: Queues | undefined;
   let api;
+  let metricsServer: RunningMetricsServer | undefined;
+  const registry = createMetricsRegistry();
   try {
     await waitUntilReady(redis);
     queues = openQueues(redis, config.QUEUE_PREFIX);
@@ -58,12 +65,15 @@ export async function startApiServer(config: ApiConfig, options: StartApiOptions
       }),
       spotifyApi: new SpotifyApiClient({ apiUrl: config.SPOTIFY_API_URL, timeoutMs: config.SPOTIFY_HTTP_TIMEOUT_MS }),
       cipher: new TokenCipher(config.TOKEN_ENCRYPTION_KEYS),
+      metrics: new ApiMetrics(registry),
     });
+    metricsServer = await startMetricsServer({ host: config.METRICS_HOST, port: config.API_METRICS_PORT, registry, logger });
     await new Promise<void>((resolve, reject) => {
       api!.httpServer.once('error', reject);
       api!.httpServer.listen(config.API_PORT, config.API_HOST, () => resolve());
     });
   } catch (error) {
+    await metricsServer?.close();
     await queues?.close();
     await closeOwned();
     throw error;
@@ -75,12 +85,15 @@ export async function startApiServer(config: ApiConfig, options: StartApiOptions
   logger.info({ url, graphql: `${url}/graphql` }, 'API listening');
 
   let stopped: Promise<void> | undefined;
+  const metrics = metricsServer!;
   return {
     url,
     port,
+    metricsUrl: `${metrics.url}/metrics`,
     stop() {
       stopped ??= (async () => {
         await api.stop();
+        await metrics.close();
         await queues!.close();
         await redis.quit().catch(() => redis.disconnect());
         if (!options.orm) await orm.close();

@@ -1,6 +1,7 @@
 import { openOrm } from '../shared/db/open-orm.js';
 import { deleteStaleSessions } from '../shared/db/repositories/sessions.repository.js';
 import { openQueues } from '../shared/jobs/open-queues.js';
+import { recordSchedulerRun } from '../shared/jobs/scheduler-runs.js';
 import { createRedisConnection, waitUntilReady } from '../shared/jobs/redis-connection.js';
 import { createLogger } from '../shared/logging/logger.js';
 import { runService } from '../shared/runtime/run-service.js';
@@ -30,12 +31,19 @@ runService('scheduler', async () => {
     await orm.close(true);
   };
 
+  // The run's summary for the workers' scheduler gauges; Redis being down is already this run's failure.
+  const record = (run: Parameters<typeof recordSchedulerRun>[2]) =>
+    recordSchedulerRun(redis, config.QUEUE_PREFIX, run).catch((error: unknown) => logger.warn({ err: error }, `could not record the run for the metrics: ${(error as Error).message}`));
+  const intervalSeconds = config.SCHEDULER_LOOP_SECONDS ?? config.POLL_INTERVAL_SECONDS;
   const runOnce = async (): Promise<boolean> => {
+    const startedAt = new Date();
     try {
       await waitUntilReady(redis, 5_000);
-      await runScheduler({ orm, queue, redis }, settings, logger);
+      const summary = await runScheduler({ orm, queue, redis }, settings, logger);
+      await record({ ...summary, startedAt: startedAt.toISOString(), outcome: 'success', intervalSeconds });
     } catch (error) {
       logger.error({ err: error }, `scheduler run failed: ${(error as Error).message}`);
+      await record({ startedAt: startedAt.toISOString(), durationMs: Date.now() - startedAt.getTime(), outcome: 'failure', scanned: 0, due: 0, enqueued: 0, skipped: 0, intervalSeconds });
       return false;
     }
     // Housekeeping rides along with the CronJob; failing it does not fail the run, which did its job.

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { databaseEnv, importStorageEnv, redisEnv, runtimeEnv, spotifyEnv, tokenCryptoEnv } from '../shared/config/env-schema.js';
+import { databaseEnv, envHelpers, importStorageEnv, metricsEnv, redisEnv, runtimeEnv, spotifyEnv, tokenCryptoEnv } from '../shared/config/env-schema.js';
 import { defineEnv, environment, loadConfig } from '../shared/config/load-config.js';
 
 const ms = (min: number) => z.coerce.number().int().min(min);
@@ -47,6 +47,32 @@ export const workerEnv = defineEnv({
   SPOTIFY_REAUTH_WARNING_DAYS: z.coerce.number().int().min(0).default(14).describe('Within this many days of that deadline, each poll of the user logs a warning that they must log in again.'),
 });
 
+/** The worker's metrics and probes (docs/operations.md). */
+export const workerHealthEnv = defineEnv({
+  ...metricsEnv,
+  WORKER_METRICS_PORT: envHelpers.port
+    .default(9465)
+    .describe('Port of the worker’s /metrics (Prometheus), /healthz (liveness) and /readyz (readiness); 0 picks a free one.'),
+  METRICS_CACHE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(15)
+    .describe('How long the worker reuses the user gauges it reads from Postgres (users by status, polling lag), so that frequent scrapes do not repeat the reads.'),
+  WORKER_LIVENESS_MAX_BLOCK_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(30)
+    .describe('Liveness (/healthz) fails when the worker’s event loop was blocked longer than this (its job locks could not be renewed).'),
+  WORKER_LIVENESS_REDIS_DOWN_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(60)
+    .describe('Liveness (/healthz) fails when the worker’s Redis connection has been down longer than this (shorter outages it rides out, reconnecting).'),
+});
+
 /** The worker's import settings (docs/import.md). */
 export const importWorkerEnv = defineEnv({
   ...importStorageEnv,
@@ -86,7 +112,7 @@ export const importWorkerEnv = defineEnv({
     .describe('How long an import runs before it lets other waiting imports have the worker; it continues from its checkpoint after them.'),
 });
 
-export const workerConfigShape = { ...runtimeEnv, ...databaseEnv, ...redisEnv, ...tokenCryptoEnv, ...spotifyEnv, ...workerEnv, ...importWorkerEnv };
+export const workerConfigShape = { ...runtimeEnv, ...databaseEnv, ...redisEnv, ...tokenCryptoEnv, ...spotifyEnv, ...workerEnv, ...workerHealthEnv, ...importWorkerEnv };
 
 export function loadWorkerConfig(env: NodeJS.ProcessEnv = environment()) {
   return loadConfig(workerConfigShape, env);

@@ -5,13 +5,18 @@ import { importQueue } from '../shared/jobs/job-registry.js';
 import { openQueues } from '../shared/jobs/open-queues.js';
 import { createRedisConnection } from '../shared/jobs/redis-connection.js';
 import { createLogger } from '../shared/logging/logger.js';
+import { createMetricsRegistry } from '../shared/metrics/metrics-registry.js';
+import { startMetricsServer } from '../shared/metrics/metrics-server.js';
 import { runService } from '../shared/runtime/run-service.js';
 import { SpotifyApiClient } from '../shared/spotify/spotify-api.client.js';
 import { SpotifyOAuthClient } from '../shared/spotify/spotify-oauth.client.js';
 import { loadWorkerConfig } from './config.js';
 import { importHandler } from './import/import.handler.js';
 import { SharedSpotifyRateLimit } from './import/shared-rate-limit.js';
+import { WorkerHealth } from './health/worker-health.js';
 import { startWorkers } from './jobs/start-workers.js';
+import { registerPipelineGauges } from './metrics/pipeline-gauges.js';
+import { WorkerMetrics } from './metrics/worker-metrics.js';
 import { pollHandler } from './poll/poll.handler.js';
 
 /**
@@ -32,24 +37,42 @@ runService('worker', async () => {
   const connection = createRedisConnection(config.REDIS_URL, 'worker');
   connection.on('error', (error) => logger.warn({ err: error }, `redis connection error: ${error.message}`));
   const queues = openQueues(connection, config.QUEUE_PREFIX);
+  const registry = createMetricsRegistry();
+  const metrics = new WorkerMetrics(registry);
+  const tokenSettings = {
+    refreshMarginMs: config.WORKER_TOKEN_REFRESH_MARGIN_SECONDS * 1000,
+    lifetimeDays: config.SPOTIFY_REFRESH_TOKEN_LIFETIME_DAYS,
+    warningDays: config.SPOTIFY_REAUTH_WARNING_DAYS,
+  };
+  registerPipelineGauges(registry, { orm, redis: connection, queues, prefix: config.QUEUE_PREFIX, cacheMs: config.METRICS_CACHE_SECONDS * 1000, tokens: tokenSettings });
+  const health = new WorkerHealth(
+    { orm, redis: connection, logger },
+    { maxBlockMs: config.WORKER_LIVENESS_MAX_BLOCK_SECONDS * 1000, maxRedisDownMs: config.WORKER_LIVENESS_REDIS_DOWN_SECONDS * 1000 },
+  );
+  health.start();
+  const metricsServer = await startMetricsServer({
+    host: config.METRICS_HOST,
+    port: config.WORKER_METRICS_PORT,
+    registry,
+    logger,
+    probes: { '/healthz': () => health.liveness(), '/readyz': () => health.readiness() },
+  });
   const timeoutMs = config.SPOTIFY_HTTP_TIMEOUT_MS;
   // Polls and imports talk to Spotify with the same clients, key and token rules.
   const spotify = {
     cipher: new TokenCipher(config.TOKEN_ENCRYPTION_KEYS),
-    api: new SpotifyApiClient({ apiUrl: config.SPOTIFY_API_URL, timeoutMs }),
+    api: new SpotifyApiClient({ apiUrl: config.SPOTIFY_API_URL, timeoutMs, observer: metrics }),
     oauth: new SpotifyOAuthClient({
       accountsUrl: config.SPOTIFY_ACCOUNTS_URL,
       clientId: config.SPOTIFY_CLIENT_ID,
       clientSecret: config.SPOTIFY_CLIENT_SECRET,
       redirectUri: config.SPOTIFY_REDIRECT_URI,
       timeoutMs,
+      observer: metrics,
     }),
-    tokens: {
-      refreshMarginMs: config.WORKER_TOKEN_REFRESH_MARGIN_SECONDS * 1000,
-      lifetimeDays: config.SPOTIFY_REFRESH_TOKEN_LIFETIME_DAYS,
-      warningDays: config.SPOTIFY_REAUTH_WARNING_DAYS,
-    },
+    tokens: tokenSettings,
     now: Date.now,
+    metrics,
   };
 
   const workers = await startWorkers(
@@ -76,7 +99,7 @@ runService('worker', async () => {
             },
     },
     // The poll queue's limiter is the app's: a 429 pauses every Spotify call (polls and imports' look-ups).
-    { orm, connection, logger, pauseSpotify: (ms) => queues.poll.rateLimit(ms) },
+    { orm, connection, logger, metrics, pauseSpotify: (ms) => queues.poll.rateLimit(ms) },
     {
       prefix: config.QUEUE_PREFIX,
       lockDurationMs: config.WORKER_LOCK_DURATION_MS,
@@ -87,12 +110,18 @@ runService('worker', async () => {
       quotaPauseMs: config.WORKER_QUOTA_PAUSE_SECONDS * 1000,
     },
   );
-  logger.info({ queues: workers.workers.map(({ definition }) => definition.name), concurrency: config.WORKER_CONCURRENCY, queuePrefix: config.QUEUE_PREFIX }, 'worker ready');
+  logger.info(
+    { queues: workers.workers.map(({ definition }) => definition.name), concurrency: config.WORKER_CONCURRENCY, queuePrefix: config.QUEUE_PREFIX, metrics: `${metricsServer.url}/metrics` },
+    'worker ready',
+  );
 
   return async () => {
     logger.info({ graceMs: config.WORKER_SHUTDOWN_GRACE_MS }, 'stopping: no new jobs; waiting for active ones');
+    health.markStopping();
     const released = await workers.close(config.WORKER_SHUTDOWN_GRACE_MS);
     if (released > 0) logger.warn({ released }, `grace period over with jobs still active: ${released} put back in the queue; exiting`);
+    await metricsServer.close();
+    health.stop();
     await queues.close();
     connection.disconnect();
     await orm.close(true);

@@ -94,6 +94,8 @@ export async function startApiHarness(options: HarnessOptions): Promise<ApiHarne
     TOKEN_ENCRYPTION_KEYS: newEncryptionKeys(),
     API_HOST: '127.0.0.1',
     API_PORT: '0',
+    METRICS_HOST: '127.0.0.1',
+    API_METRICS_PORT: '0',
     ...spotifyEnvFor(emulator),
   };
   const config = loadApiConfig({ ...baseEnv, ...options.env });

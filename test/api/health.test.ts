@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { loadApiConfig } from '../../services/api/config.js';
 import { createApiApp } from '../../services/api/create-api-app.js';
+import { ApiMetrics } from '../../services/api/metrics/api-metrics.js';
+import { createMetricsRegistry } from '../../services/shared/metrics/metrics-registry.js';
 import { startApiServer } from '../../services/api/start-api-server.js';
 import { TokenCipher } from '../../services/shared/crypto/token-cipher.js';
 import { ormOptions } from '../../services/shared/db/orm-options.js';
@@ -142,6 +144,7 @@ async function apiWithUnreachableRedis(orm: MikroORM, logs: CapturedLogs) {
     orm,
     redis,
     queues: openQueues(redis, 'unreachable'),
+    metrics: new ApiMetrics(createMetricsRegistry()),
     oauth: new SpotifyOAuthClient({ accountsUrl: h.emulator.accountsUrl, clientId: 'x', clientSecret: 'y', redirectUri: 'http://127.0.0.1/cb', timeoutMs: 1000 }),
     spotifyApi: new SpotifyApiClient({ apiUrl: h.emulator.apiUrl, timeoutMs: 1000 }),
     cipher: new TokenCipher(config.TOKEN_ENCRYPTION_KEYS),

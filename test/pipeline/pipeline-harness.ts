@@ -173,6 +173,9 @@ export async function startPipeline(label: string, emulatorOptions: EmulatorOpti
         QUEUE_PREFIX: prefix,
         TOKEN_ENCRYPTION_KEYS: encryptionKeys,
         ...spotifyEnvFor(emulator),
+        // Tests run side by side: each worker's metrics and probes on a free port of loopback.
+        METRICS_HOST: '127.0.0.1',
+        WORKER_METRICS_PORT: '0',
         WORKER_LOCK_DURATION_MS: '2000',
         WORKER_STALLED_INTERVAL_MS: '1000',
         WORKER_BACKOFF_BASE_MS: '20',

@@ -48,13 +48,13 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
       const state = singleParam(req, 'state');
       const code = singleParam(req, 'code');
       const error = singleParam(req, 'error');
-      if (state === undefined) throw new AppError('LOGIN_STATE_INVALID', 'The callback has no state: start the login again at /auth/login.');
+      if (state === undefined) throw deps.login.refused(new AppError('LOGIN_STATE_INVALID', 'The callback has no state: start the login again at /auth/login.'));
       if (readCookie(req.headers.cookie, LOGIN_COOKIE) !== state) {
-        throw new AppError(
+        throw deps.login.refused(new AppError(
           'LOGIN_STATE_INVALID',
           'This login was not started in this browser, or it expired: start again at /auth/login. ' +
             '(A login started with the startSpotifyLogin mutation is finished with completeSpotifyLogin, passing the code and state from this page’s address.)',
-        );
+        ));
       }
       const session = await deps.login.complete('browser', { state, code: code ?? null, error: error ?? null });
       deps.sessionCookie.set(res, session.token, session.expiresAt);

@@ -13,6 +13,7 @@ import type { SpotifyOAuthClient } from '../../shared/spotify/spotify-oauth.clie
 import { PLAYLOG_SPOTIFY_SCOPES } from '../../shared/spotify/spotify-scopes.js';
 import { SpotifyError } from '../../shared/spotify/spotify.errors.js';
 import { AppError, accountDisabled, badUserInput } from '../app-error.js';
+import type { ApiMetrics } from '../metrics/api-metrics.js';
 import type { LoginFlow, LoginStateStore } from './login-state.store.js';
 import { hashSessionToken, newSessionToken } from './session-token.js';
 
@@ -25,6 +26,8 @@ export interface SpotifyLoginDeps {
   pollQueue: Queue<PollJobData>;
   sessionTtlMs: number;
   logger: Logger;
+  /** Counts logins by outcome (absent: nothing is counted). */
+  metrics?: ApiMetrics;
 }
 
 export interface LoginStart {
@@ -67,7 +70,26 @@ export class SpotifyLogin {
     return { state, authorizationUrl: this.deps.oauth.buildLoginUrl({ state, codeChallenge, scopes: PLAYLOG_SPOTIFY_SCOPES }) };
   }
 
+  /** Completes a login, counting how it ended (the API's metrics). */
   async complete(flow: LoginFlow, callback: LoginCallback): Promise<NewSession> {
+    try {
+      const session = await this.completeLogin(flow, callback);
+      this.deps.metrics?.login('success');
+      return session;
+    } catch (error) {
+      if (error instanceof AppError) this.refused(error);
+      else this.deps.metrics?.login('error');
+      throw error;
+    }
+  }
+
+  /** Counts a login refused before it could be completed (a browser callback from another browser). */
+  refused(error: AppError): AppError {
+    this.deps.metrics?.login(error.code);
+    return error;
+  }
+
+  private async completeLogin(flow: LoginFlow, callback: LoginCallback): Promise<NewSession> {
     const { state, code, error } = checkCallback(callback);
     const started = await this.deps.loginStates.take(flow, state);
     if (!started) {

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import type { Redis } from 'ioredis';
 import type { MikroORM } from '../../shared/db/open-orm.js';
 import type { Logger } from '../../shared/logging/logger.js';
+import { checkDependency as check } from '../../shared/runtime/check-dependency.js';
 
 export interface HealthDeps {
   orm: MikroORM;
@@ -61,25 +62,3 @@ export function healthRoutes(deps: HealthDeps): Router {
 
   return router;
 }
-
-/** "ok", or a short reason (no connection strings). */
-async function check(probe: () => Promise<unknown>, timeoutMs: number): Promise<string> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await Promise.race([
-      probe(),
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-      }),
-    ]);
-    return 'ok';
-  } catch (error) {
-    const code = typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : '';
-    return `down: ${code || (error instanceof Error ? redactUrls(error.message).slice(0, 120) : 'unreachable')}`;
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** A driver's message may quote the connection string; readiness answers are public. */
-const redactUrls = (text: string): string => text.replace(/\b[a-z]+:\/\/\S+/gi, '<url>');

@@ -17,6 +17,8 @@ export interface RateLimitOptions {
   /** Who is counted: an IP, a session... */
   keyOf: (req: Request, res: Response) => string | Promise<string>;
   logger: Logger;
+  /** Told of every request refused (the API's metrics). */
+  onRejected?: (scope: string) => void;
 }
 
 /**
@@ -48,6 +50,7 @@ export function rateLimit(options: RateLimitOptions) {
     res.setHeader('RateLimit-Limit', String(limit));
     res.setHeader('RateLimit-Remaining', String(decision.remaining));
     if (decision.allowed) return next();
+    options.onRejected?.(options.scope);
     const retryAfter = decision.retryAfterSeconds;
     res.setHeader('RateLimit-Reset', String(retryAfter));
     res

@@ -105,4 +105,13 @@ export const importStorageEnv = defineEnv({
     ),
 });
 
+/** Where the API's and the worker's Prometheus endpoints listen (docs/operations.md). */
+export const metricsEnv = defineEnv({
+  METRICS_HOST: z
+    .string()
+    .min(1)
+    .default('0.0.0.0')
+    .describe('Interface the metrics port (API_METRICS_PORT, WORKER_METRICS_PORT) listens on. No Service or Ingress exposes that port unless an operator adds it; 127.0.0.1 keeps it to the machine.'),
+});
+
 export const envHelpers = { url, httpUrl, port, positiveInt, bool };

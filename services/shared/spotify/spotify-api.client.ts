@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { readSpotifyResponse } from './read-spotify-response.js';
 import { SpotifyError } from './spotify.errors.js';
+import { statusOfFailure, type SpotifyObserver } from './spotify-observer.js';
 import {
   privateUserSchema,
   recentlyPlayedPageSchema,
@@ -17,6 +18,8 @@ export interface SpotifyApiClientOptions {
   timeoutMs: number;
   /** For tests; default: global fetch. */
   fetch?: typeof fetch;
+  /** Told of every request (the worker's metrics). */
+  observer?: SpotifyObserver;
 }
 
 export interface RecentlyPlayedQuery {
@@ -77,14 +80,19 @@ export class SpotifyApiClient {
     const endpoint = `GET ${path.startsWith('/tracks/') ? '/tracks/{id}' : path}`;
     const query = params.size > 0 ? `?${params}` : '';
     const signal = AbortSignal.timeout(this.options.timeoutMs);
+    const startedAt = performance.now();
     try {
       const response = await this.fetch(`${this.apiUrl}${path}${query}`, {
         headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' },
         signal,
       });
-      return await readSpotifyResponse(response, schema, endpoint);
+      const body = await readSpotifyResponse(response, schema, endpoint);
+      this.options.observer?.request(endpoint, String(response.status), (performance.now() - startedAt) / 1000);
+      return body;
     } catch (error) {
-      throw toSpotifyError(error, endpoint, this.options.timeoutMs);
+      const failure = toSpotifyError(error, endpoint, this.options.timeoutMs);
+      this.options.observer?.request(endpoint, statusOfFailure(failure), (performance.now() - startedAt) / 1000);
+      throw failure;
     }
   }
 }

@@ -1,6 +1,7 @@
 import * as oidc from 'openid-client';
 import { toSpotifyError } from './spotify-api.client.js';
 import { SpotifyError } from './spotify.errors.js';
+import { statusOfFailure, type SpotifyObserver } from './spotify-observer.js';
 import { describeSchemaProblems, tokenResponseSchema } from './spotify-schemas.js';
 
 export interface SpotifyOAuthClientOptions {
@@ -14,6 +15,8 @@ export interface SpotifyOAuthClientOptions {
   timeoutMs: number;
   /** For tests; default Date.now. */
   now?: () => number;
+  /** Told of every token request and how each refresh ended (the worker's metrics). */
+  observer?: SpotifyObserver;
 }
 
 export interface SpotifyTokens {
@@ -97,16 +100,29 @@ export class SpotifyOAuthClient {
   }
 
   /** New access token; `refreshToken` is set only when Spotify rotated it. `invalid_grant`: the user must log in again. */
-  refresh(refreshToken: string): Promise<SpotifyTokens> {
-    return this.call('POST /api/token (refresh_token)', () => oidc.refreshTokenGrant(this.config, refreshToken));
+  async refresh(refreshToken: string): Promise<SpotifyTokens> {
+    try {
+      const tokens = await this.call('POST /api/token (refresh_token)', () => oidc.refreshTokenGrant(this.config, refreshToken));
+      this.options.observer?.tokenRefresh('refreshed');
+      return tokens;
+    } catch (error) {
+      this.options.observer?.tokenRefresh(error instanceof SpotifyError && error.kind === 'invalid_grant' ? 'reauth_required' : 'failed');
+      throw error;
+    }
   }
 
   private async call(endpoint: string, grant: () => Promise<oidc.TokenEndpointResponse>): Promise<SpotifyTokens> {
     let response: oidc.TokenEndpointResponse;
+    // One label for both grants: the endpoint is the same, the refresh outcome is counted on its own.
+    const label = 'POST /api/token';
+    const startedAt = performance.now();
     try {
       response = await grant();
+      this.options.observer?.request(label, '200', (performance.now() - startedAt) / 1000);
     } catch (error) {
-      throw toOAuthError(error, endpoint, this.options.timeoutMs);
+      const failure = toOAuthError(error, endpoint, this.options.timeoutMs);
+      this.options.observer?.request(label, statusOfFailure(failure), (performance.now() - startedAt) / 1000);
+      throw failure;
     }
     const parsed = tokenResponseSchema.safeParse(response);
     if (!parsed.success) {

@@ -12,6 +12,7 @@ import type { JobTurn } from '../jobs/queue-worker.js';
 import { ingestPlays } from '../../shared/plays/ingest-plays.js';
 import type { PlayInput } from '../../shared/plays/play-input.js';
 import { exportNamesOfChunk, ImportTrackResolver, type TrackLookupDeps } from './import-tracks.js';
+import type { WorkerMetrics } from '../metrics/worker-metrics.js';
 
 /** What one import may hold and how long it runs before others get a turn (docs/import.md, "Limits"). */
 export interface ImportLimits extends ExportLimits {
@@ -25,6 +26,8 @@ export interface ImportExportDeps extends TrackLookupDeps {
   /** Rows per chunk: one transaction (plays + counts + checkpoint) each. */
   chunkRows: number;
   limits: ImportLimits;
+  /** Counts the rows of each committed chunk by outcome (absent: nothing is counted). */
+  metrics?: WorkerMetrics;
 }
 
 export type ImportOutcome =
@@ -108,6 +111,14 @@ export async function importExport(deps: ImportExportDeps, em: EntityManager, im
     });
     if (outcome === 'recorded') {
       addCounts(total, counts);
+      deps.metrics?.stored('import', counts.stored);
+      deps.metrics?.importRowsRead({
+        stored: counts.stored,
+        duplicate: counts.duplicates,
+        skipped_podcast: counts.skippedPodcast,
+        skipped_local: counts.skippedLocal,
+        malformed: counts.skippedMalformed,
+      });
       position = next;
     }
     return outcome;

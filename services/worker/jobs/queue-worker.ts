@@ -6,6 +6,7 @@ import { openQueue } from '../../shared/jobs/open-queues.js';
 import { BACKOFF_TYPE, fullJitterBackoff, type QueueDefinition } from '../../shared/jobs/queue-definition.js';
 import type { Logger } from '../../shared/logging/logger.js';
 import { SpotifyError } from '../../shared/spotify/spotify.errors.js';
+import type { JobOutcome, WorkerMetrics } from '../metrics/worker-metrics.js';
 
 /** A failed attempt, as a handler's bookkeeping sees it. */
 export interface JobFailure<Data> {
@@ -57,6 +58,8 @@ export interface QueueWorkerParts {
   /** Stops every Spotify call of the app for `ms` (the app-wide limiter), after a 429. */
   pauseSpotify(ms: number): Promise<void>;
   logger: Logger;
+  /** Counts every attempt by outcome (absent: nothing is counted). */
+  metrics?: WorkerMetrics;
 }
 
 export interface QueueWorkerSettings {
@@ -110,6 +113,7 @@ export function createQueueWorker<Data, Result>(
     const parsed = definition.payload.safeParse(job.data);
     if (!parsed.success) {
       logger.error({ queue: definition.name, jobId: job.id }, `${definition.noun} job with malformed data, not run: ${parsed.error.message}`);
+      parts.metrics?.failedWithoutRunning(definition.name);
       throw handledFailure(new UnrecoverableError(`The job's data does not match the ${definition.name} queue's payload: ${parsed.error.message}`));
     }
     const data = parsed.data;
@@ -117,6 +121,7 @@ export function createQueueWorker<Data, Result>(
     const attempts = job.opts.attempts ?? 1;
     const log = logger.child({ jobId: job.id, ...handler.logFields(data), attempt });
     const startedAt = Date.now();
+    const measure = (outcome: JobOutcome) => parts.metrics?.job(definition.name, outcome, (Date.now() - startedAt) / 1000);
     // A fork per job: the identity map of a long-running worker must not grow (and no job sees another's entities).
     const em = orm.em.fork();
     let result: Result;
@@ -128,10 +133,12 @@ export function createQueueWorker<Data, Result>(
     const line = handler.report(result, data);
     log[line.level]({ ...line.fields, durationMs: Date.now() - startedAt }, line.message);
     if (token && handler.yieldsTurn?.(result)) {
+      measure('yielded');
       // Behind every job waiting now; BullMQ's documented way to requeue from inside a processor.
       await job.moveToDelayed(Date.now(), token);
       throw new DelayedError();
     }
+    measure('completed');
     return result;
 
     async function failed(error: unknown): Promise<Error> {
@@ -139,14 +146,19 @@ export function createQueueWorker<Data, Result>(
       const durationMs = Date.now() - startedAt;
       if (decision.action === 'pause') {
         // Every Spotify call of the app waits until Retry-After (BullMQ's manual rate limit on the shared limiter key).
+        parts.metrics?.spotifyThrottled(decision.quota ? 'quota' : 'rate_limit');
         await parts.pauseSpotify(decision.pauseMs);
         (decision.quota ? log.error : log.warn).call(log, { pauseMs: decision.pauseMs, durationMs }, decision.message);
         // Back to the queue without using an attempt: the worker waits out the pause before taking it again.
-        if (definition.onSpotifyPause === 'pause-queue') return Worker.RateLimitError();
+        if (definition.onSpotifyPause === 'pause-queue') {
+          measure('rate_limited');
+          return Worker.RateLimitError();
+        }
       }
       const retryable = decision.action === 'retry' || decision.action === 'pause';
       const final = !retryable || attempt >= attempts;
       const message = retryable ? `${decision.message} (attempt ${attempt} of ${attempts}${final ? ', giving up' : ', will retry'})` : decision.message;
+      measure(decision.action === 'reauth' ? 'reauth_required' : final ? 'failed' : 'retrying');
       const noted = handler.afterFailure ? await bestEffort(log, 'recording the failure', () => handler.afterFailure!({ data, em, log, error, decision, final, message })) : undefined;
       if (!retryable) {
         // A user who must log in again is their matter, not the operator's: a warning.
@@ -201,6 +213,7 @@ export function createQueueWorker<Data, Result>(
   /** BullMQ failed the job before our handler ran it (it stalled more often than allowed): the same bookkeeping. */
   async function gaveUpWithoutRunning(job: Job<Data>, error: Error): Promise<void> {
     const log = logger.child({ queue: definition.name, jobId: job.id });
+    parts.metrics?.failedWithoutRunning(definition.name);
     const stalled = /stalled more than allowable limit/.test(error.message);
     const message = stalled
       ? `The ${definition.noun} was given up: the worker running it stopped without finishing it (killed, restarted or out of memory) more often than WORKER_MAX_STALLED_COUNT (${settings.maxStalledCount}) allows.`

@@ -10,6 +10,7 @@ import type { SpotifyApiClient } from '../../shared/spotify/spotify-api.client.j
 import type { SpotifyOAuthClient } from '../../shared/spotify/spotify-oauth.client.js';
 import { SpotifyError } from '../../shared/spotify/spotify.errors.js';
 import type { SpotifyRecentlyPlayedPage } from '../../shared/spotify/spotify-schemas.js';
+import type { WorkerMetrics } from '../metrics/worker-metrics.js';
 import { refreshDeadline } from '../tokens/refresh-deadline.js';
 import { freshAccessToken, type FreshToken, type TokenSettings } from '../tokens/refresh-tokens.js';
 
@@ -22,6 +23,8 @@ export interface PollUserDeps {
   /** Plays per recently-played request: 50 (Spotify's maximum) in production; tests page with less. */
   pageSize?: number;
   now: () => number;
+  /** Counts new plays and the time between a user's successful polls (absent: nothing is counted). */
+  metrics?: WorkerMetrics;
 }
 
 export type PollOutcome =
@@ -109,6 +112,7 @@ export async function pollUser(deps: PollUserDeps, em: EntityManager, userId: st
       // The cursor moves past skipped items too: they will never be stored, so fetching them again is waste.
       const result = await ingestPlays(em, { userId, plays, source: 'poll', advanceCursorToMs: newestMs, pollSucceededAt: succeededAt });
       outcome.new += result.inserted;
+      deps.metrics?.stored('poll', result.inserted);
       cursor = cursor === null ? newestMs : Math.max(cursor, newestMs);
     } else if (succeededAt) {
       await recordPollSuccess(em, userId, succeededAt);
@@ -120,6 +124,7 @@ export async function pollUser(deps: PollUserDeps, em: EntityManager, userId: st
     page = await withToken((accessToken) => deps.api.getRecentlyPlayed(accessToken, { limit, after }));
   }
 
+  if (context.lastSuccessAt) deps.metrics?.polledAfter((deps.now() - context.lastSuccessAt.getTime()) / 1000);
   const deadline = refreshDeadline(token.credentials.authorizedAt, deps.now(), deps.tokens);
   return { status: 'polled', ...outcome, tokenRefreshed, cursorMs: cursor, reauthBy: deadline.at.toISOString(), reauthSoon: deadline.warn };
 }

@@ -18,6 +18,8 @@ export class PollState {
 export const PollStateSchema = new EntitySchema<PollState>({
   class: PollState,
   tableName: 'poll_state',
+  // The oldest last successful poll, for the polling-lag gauge (Migration20261203120000).
+  indexes: [{ name: 'poll_state_last_success_at_index', properties: ['lastSuccessAt'] }],
   properties: {
     user: { kind: '1:1', entity: 'User', primary: true, owner: true, deleteRule: 'cascade', fieldName: 'user_id' },
     // bigint arrives as a string from pg: ms timestamps exceed 2^31 and must stay exact.

@@ -18,6 +18,8 @@ export class SpotifyCredentials {
 export const SpotifyCredentialsSchema = new EntitySchema<SpotifyCredentials>({
   class: SpotifyCredentials,
   tableName: 'spotify_credentials',
+  // Users near their re-authorisation deadline, for the worker's gauge (Migration20261203120000).
+  indexes: [{ name: 'spotify_credentials_authorized_at_index', properties: ['authorizedAt'] }],
   properties: {
     user: { kind: '1:1', entity: 'User', primary: true, owner: true, deleteRule: 'cascade', fieldName: 'user_id' },
     accessTokenEncrypted: { type: 'string', columnType: 'text' },

@@ -7,6 +7,7 @@ import { Migration20261202150000_play_counts } from './Migration20261202150000_p
 import { Migration20261202160000_user_time_zone } from './Migration20261202160000_user_time_zone.js';
 import { Migration20261202170000_stats_rollups } from './Migration20261202170000_stats_rollups.js';
 import { Migration20261202180000_stats_local_rollups } from './Migration20261202180000_stats_local_rollups.js';
+import { Migration20261203120000_pipeline_health_indexes } from './Migration20261203120000_pipeline_health_indexes.js';
 
 /** Every migration, in order. Listed explicitly so migrations run the same from sources and in the image. */
 export const migrationsList: MigrationObject[] = [
@@ -18,4 +19,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261202160000_user_time_zone', class: Migration20261202160000_user_time_zone },
   { name: 'Migration20261202170000_stats_rollups', class: Migration20261202170000_stats_rollups },
   { name: 'Migration20261202180000_stats_local_rollups', class: Migration20261202180000_stats_local_rollups },
+  { name: 'Migration20261203120000_pipeline_health_indexes', class: Migration20261203120000_pipeline_health_indexes },
 ];

@@ -19,16 +19,18 @@ export interface PollContext {
   credentials: StoredCredentials | null;
   /** Unix ms of the newest play stored from polling; null before the first successful poll. */
   afterCursorMs: number | null;
+  /** When the user's last poll succeeded; null before the first (the worker's poll-lag histogram). */
+  lastSuccessAt: Date | null;
 }
 
 export const loadPollContextStatement = defineStatement({
   name: 'poll_load_context',
   purpose:
-    'The start of every poll (one per user per interval, measured by the poll-cycle benchmark): the user’s status, encrypted tokens and cursor in one prepared select, where three reads by the same id would cost two more round trips.',
+    'The start of every poll (one per user per interval, measured by the poll-cycle benchmark): the user’s status, encrypted tokens, cursor and last success in one prepared select, where three reads by the same id would cost two more round trips.',
   sql: `
 select u.status, sc.user_id is not null as has_credentials,
        sc.access_token_encrypted, sc.refresh_token_encrypted, sc.access_token_expires_at, sc.scopes, sc.authorized_at,
-       ps.after_cursor_ms
+       ps.after_cursor_ms, ps.last_success_at
   from users u
   left join spotify_credentials sc on sc.user_id = u.id
   left join poll_state ps on ps.user_id = u.id
@@ -42,6 +44,7 @@ select u.status, sc.user_id is not null as has_credentials,
     scopes: z.array(z.string()).nullable(),
     authorized_at: timestamp.nullable(),
     after_cursor_ms: bigintNumber.nullable(),
+    last_success_at: timestamp.nullable(),
   }),
 });
 
@@ -59,7 +62,7 @@ export async function loadPollContext(em: EntityManager, cipher: TokenCipher, us
           authorizedAt: row.authorized_at,
         }
       : null;
-  return { status: row.status, credentials: stored && decryptCredentials(cipher, userId, stored), afterCursorMs: row.after_cursor_ms };
+  return { status: row.status, credentials: stored && decryptCredentials(cipher, userId, stored), afterCursorMs: row.after_cursor_ms, lastSuccessAt: row.last_success_at };
 }
 
 export const recordPollSuccessStatement = defineStatement({
