@@ -1,5 +1,6 @@
 import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { GraphQLClient } from 'graphql-request';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runScheduler } from '../../services/scheduler/run-scheduler.js';
 import { TokenCipher } from '../../services/shared/crypto/token-cipher.js';
@@ -129,5 +130,17 @@ describe('requestSync', () => {
     // The follow-up poll BullMQ queued when the held one ended reads the new play.
     worker.resume();
     expect(await waitFor(async () => (await newestStored()) === new Date(played).toISOString(), 5_000)).toBe(true);
+  }, 30_000);
+
+  it('carries the request’s id into the poll job, so the worker’s lines of that poll name the request', async () => {
+    const requestId = `sync-trace-${Date.now()}`;
+    const client = new GraphQLClient(`${h.api.url}/graphql`, { headers: { authorization: `Bearer ${user.token}`, 'x-request-id': requestId } });
+    await client.request('mutation { requestSync { poll } }');
+    const linesOfRequest = () => h.logs.entries().filter((entry) => entry.requestId === requestId);
+    expect(await waitFor(async () => linesOfRequest().some((entry) => String(entry.msg).startsWith('polled')), 10_000)).toBe(true);
+    const polled = linesOfRequest().find((entry) => String(entry.msg).startsWith('polled'))!;
+    expect(polled).toMatchObject({ userId: user.userId, pollReason: 'manual' });
+    // The API's own line of the request carries the same id.
+    expect(linesOfRequest().some((entry) => entry.msg === 'request' && entry.path === '/graphql')).toBe(true);
   }, 30_000);
 });

@@ -43,7 +43,7 @@ export class AccountResolver {
     const clientMutationId = input?.clientMutationId ?? null;
     if (session.userStatus !== 'active') return { clientMutationId, poll: PollStatus.NOT_ACTIVE, startedAt: null };
     try {
-      const request = await requestPoll(ctx.services.queues.poll, session.userId, 'manual');
+      const request = await requestPoll(ctx.services.queues.poll, session.userId, 'manual', ctx.requestId);
       ctx.logger.info({ userId: session.userId, poll: request.status }, 'sync requested');
       return { clientMutationId, poll: request.status === 'started' ? PollStatus.STARTED : PollStatus.ALREADY_RUNNING, startedAt: request.at };
     } catch (error) {

@@ -28,7 +28,7 @@ export class AuthResolver {
   async completeSpotifyLogin(@Arg('input', () => CompleteSpotifyLoginInput, { description: 'What Spotify’s redirect carried.' }) input: CompleteSpotifyLoginInput, @Ctx() ctx: ApiContext): Promise<CompleteSpotifyLoginPayload> {
     const clientMutationId = input.clientMutationId ?? null;
     try {
-      const session = await ctx.services.login.complete('graphql', { state: input.state, code: input.code ?? null, error: input.error ?? null });
+      const session = await ctx.services.login.complete('graphql', { state: input.state, code: input.code ?? null, error: input.error ?? null, requestId: ctx.requestId });
       return { clientMutationId, session: { token: session.token, expiresAt: session.expiresAt, user: await loadUser(ctx, session.userId) }, errors: [] };
     } catch (error) {
       if (!(error instanceof AppError) || !LOGIN_ERROR_CODES.has(error.code)) throw error;

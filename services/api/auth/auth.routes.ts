@@ -56,7 +56,7 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
             '(A login started with the startSpotifyLogin mutation is finished with completeSpotifyLogin, passing the code and state from this page’s address.)',
         ));
       }
-      const session = await deps.login.complete('browser', { state, code: code ?? null, error: error ?? null });
+      const session = await deps.login.complete('browser', { state, code: code ?? null, error: error ?? null, requestId: requestIdOf(res) });
       deps.sessionCookie.set(res, session.token, session.expiresAt);
       res.redirect(302, deps.redirectAfterLogin);
     } catch (error) {

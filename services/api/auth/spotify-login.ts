@@ -40,6 +40,8 @@ export interface LoginCallback {
   state: string;
   code?: string | null;
   error?: string | null;
+  /** The request completing the login: its id travels into the first poll's job. */
+  requestId?: string;
 }
 
 export interface NewSession {
@@ -132,7 +134,7 @@ export class SpotifyLogin {
     const log = this.deps.logger.child({ userId });
     log.info({ flow, newUser: created }, 'user logged in with Spotify');
     try {
-      await requestPoll(this.deps.pollQueue, userId, 'login');
+      await requestPoll(this.deps.pollQueue, userId, 'login', callback.requestId);
     } catch (enqueueError) {
       // The login stands: the scheduler's next run polls the user anyway.
       log.warn({ err: enqueueError }, 'could not enqueue the first poll after login');

@@ -15,7 +15,7 @@ import type { ImportJobData } from '../../shared/jobs/job-registry.js';
 import { RequestAuth } from '../auth/request-auth.js';
 import { sessionTokenFrom } from '../auth/session-credentials.js';
 import { sendError } from '../http/error-handler.js';
-import { requestLogger } from '../http/request-context.js';
+import { requestIdOf, requestLogger } from '../http/request-context.js';
 
 export interface UploadRouteDeps {
   orm: MikroORM;
@@ -112,7 +112,7 @@ export function uploadRoutes(deps: UploadRouteDeps): Router {
       return sendError(res, 401, 'UNAUTHENTICATED', 'This account no longer exists.');
     }
     try {
-      await enqueueImport(deps.importQueue, id);
+      await enqueueImport(deps.importQueue, id, requestIdOf(res));
     } catch (error) {
       log.warn({ err: error, userId: session.userId, importId: id }, 'could not enqueue an import');
       await deleteUpload(filePath);

@@ -7,16 +7,16 @@ import { jobOptions } from './queue-definition.js';
  * but resumable: each chunk commits its plays together with the checkpoint, so a retry, or a run after
  * the worker died (a stalled job), continues from the last committed chunk.
  */
-export function importJob(importId: string) {
-  const data: ImportJobData = importQueue.payload.parse({ importId });
+export function importJob(importId: string, requestId?: string) {
+  const data: ImportJobData = importQueue.payload.parse({ importId, ...(requestId ? { requestId } : {}) });
   return { name: importQueue.jobName, data, opts: jobOptions(importQueue, { jobId: importJobId(importId) }) };
 }
 
 /** The job id of an import's job: one job per import. */
 export const importJobId = (importId: string): string => `import-${importId}`;
 
-export async function enqueueImport(queue: Queue<ImportJobData>, importId: string): Promise<void> {
-  const job = importJob(importId);
+export async function enqueueImport(queue: Queue<ImportJobData>, importId: string, requestId?: string): Promise<void> {
+  const job = importJob(importId, requestId);
   await queue.add(job.name, job.data, job.opts);
 }
 

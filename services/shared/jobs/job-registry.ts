@@ -11,6 +11,12 @@ import { defineQueue, type PayloadOf } from './queue-definition.js';
 const DAY_SECONDS = 24 * 60 * 60;
 
 export const POLL_REASONS = ['schedule', 'login', 'manual'] as const;
+
+/**
+ * The id of the API request that asked for a job (`X-Request-Id`), so that the worker's log lines of
+ * that job carry it too: one id finds a request and everything it set off.
+ */
+const requestId = z.string().regex(/^[A-Za-z0-9._-]{1,128}$/).optional();
 export type PollReason = (typeof POLL_REASONS)[number];
 
 export const pollQueue = defineQueue({
@@ -18,7 +24,7 @@ export const pollQueue = defineQueue({
   jobName: 'poll-user',
   noun: 'poll',
   description: 'One job per poll of a user’s recently played tracks. Failed = dead-letter queue (kept 14 days): retry after fixing the cause.',
-  payload: z.object({ userId: z.guid(), reason: z.enum(POLL_REASONS) }),
+  payload: z.object({ userId: z.guid(), reason: z.enum(POLL_REASONS), requestId }),
   attempts: 6,
   retention: { completed: { age: 60 * 60, count: 1_000 }, failed: { age: 14 * DAY_SECONDS } },
   onSpotifyPause: 'pause-queue',
@@ -31,7 +37,7 @@ export const importQueue = defineQueue({
   noun: 'import',
   description:
     'One job per uploaded streaming-history export. Failed = dead-letter queue (kept 14 days): a retried import resumes from its checkpoint.',
-  payload: z.object({ importId: z.guid() }),
+  payload: z.object({ importId: z.guid(), requestId }),
   // Long but resumable: every chunk commits with its checkpoint, so each attempt continues the last one.
   attempts: 8,
   retention: { completed: { age: DAY_SECONDS, count: 1_000 }, failed: { age: 14 * DAY_SECONDS } },

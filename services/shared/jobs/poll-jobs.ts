@@ -17,8 +17,8 @@ const dedupeId = (userId: string) => `poll-${userId}`;
  *   starts now; when a poll of the user is already running, BullMQ keeps it and queues this one to run
  *   right after it (`keepLastIfActive`), so plays that ended meanwhile are read too.
  */
-export function pollJob(userId: string, reason: PollReason, options: { slotMs?: number; delayMs?: number; now?: number } = {}) {
-  const data: PollJobData = pollQueue.payload.parse({ userId, reason });
+export function pollJob(userId: string, reason: PollReason, options: { slotMs?: number; delayMs?: number; now?: number; requestId?: string } = {}) {
+  const data: PollJobData = pollQueue.payload.parse({ userId, reason, ...(options.requestId ? { requestId: options.requestId } : {}) });
   const now = options.now ?? Date.now();
   const slot = options.slotMs ? Math.floor(now / options.slotMs) * options.slotMs : now;
   const someoneWaits = reason !== 'schedule';
@@ -41,8 +41,8 @@ export type PollRequest =
  * scheduled poll, if any, is replaced by this one; a poll already waiting for a worker is kept (it starts
  * as soon as one is free); a running one is followed by this one.
  */
-export async function requestPoll(queue: Queue<PollJobData>, userId: string, reason: Exclude<PollReason, 'schedule'>): Promise<PollRequest> {
-  const job = pollJob(userId, reason);
+export async function requestPoll(queue: Queue<PollJobData>, userId: string, reason: Exclude<PollReason, 'schedule'>, requestId?: string): Promise<PollRequest> {
+  const job = pollJob(userId, reason, requestId ? { requestId } : {});
   const added = await queue.add(job.name, job.data, job.opts);
   if (added.id === job.opts.jobId) return { status: 'started', at: new Date(added.timestamp) };
   // Deduplicated: another job of the user stands; what it is doing decides the answer.

@@ -119,7 +119,9 @@ export function createQueueWorker<Data, Result>(
     const data = parsed.data;
     const attempt = job.attemptsMade + 1;
     const attempts = job.opts.attempts ?? 1;
-    const log = logger.child({ jobId: job.id, ...handler.logFields(data), attempt });
+    // The API request that asked for the job, when one did: its id is on every line of the job too.
+    const requestId = (data as { requestId?: unknown }).requestId;
+    const log = logger.child({ jobId: job.id, ...(typeof requestId === 'string' ? { requestId } : {}), ...handler.logFields(data), attempt });
     const startedAt = Date.now();
     const measure = (outcome: JobOutcome) => parts.metrics?.job(definition.name, outcome, (Date.now() - startedAt) / 1000);
     // A fork per job: the identity map of a long-running worker must not grow (and no job sees another's entities).
