@@ -50,6 +50,9 @@ export const workerEnv = defineEnv({
 /** The worker's metrics and probes (docs/operations.md). */
 export const workerHealthEnv = defineEnv({
   ...metricsEnv,
+  METRICS_ENABLED: envHelpers.bool
+    .default(true)
+    .describe('false: the worker counts nothing and its /metrics answers 404 (its /healthz and /readyz stay).'),
   WORKER_METRICS_PORT: envHelpers.port
     .default(9465)
     .describe('Port of the worker’s /metrics (Prometheus), /healthz (liveness) and /readyz (readiness); 0 picks a free one.'),

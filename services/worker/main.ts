@@ -37,14 +37,14 @@ runService('worker', async () => {
   const connection = createRedisConnection(config.REDIS_URL, 'worker');
   connection.on('error', (error) => logger.warn({ err: error }, `redis connection error: ${error.message}`));
   const queues = openQueues(connection, config.QUEUE_PREFIX);
-  const registry = createMetricsRegistry();
-  const metrics = new WorkerMetrics(registry);
+  const registry = config.METRICS_ENABLED ? createMetricsRegistry() : null;
+  const metrics = registry ? new WorkerMetrics(registry) : undefined;
   const tokenSettings = {
     refreshMarginMs: config.WORKER_TOKEN_REFRESH_MARGIN_SECONDS * 1000,
     lifetimeDays: config.SPOTIFY_REFRESH_TOKEN_LIFETIME_DAYS,
     warningDays: config.SPOTIFY_REAUTH_WARNING_DAYS,
   };
-  registerPipelineGauges(registry, { orm, redis: connection, queues, prefix: config.QUEUE_PREFIX, cacheMs: config.METRICS_CACHE_SECONDS * 1000, tokens: tokenSettings });
+  if (registry) registerPipelineGauges(registry, { orm, redis: connection, queues, prefix: config.QUEUE_PREFIX, cacheMs: config.METRICS_CACHE_SECONDS * 1000, tokens: tokenSettings });
   const health = new WorkerHealth(
     { orm, redis: connection, logger },
     { maxBlockMs: config.WORKER_LIVENESS_MAX_BLOCK_SECONDS * 1000, maxRedisDownMs: config.WORKER_LIVENESS_REDIS_DOWN_SECONDS * 1000 },

@@ -17,6 +17,23 @@ describe.skipIf(!available)('the alert rules', () => {
     expect(tested.status, tested.stdout + tested.stderr).toBe(0);
   });
 
+  it('are what docker compose’s monitoring profile loads (promtool check config)', async () => {
+    const { mkdtemp, readFile, writeFile, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = await mkdtemp(join(tmpdir(), 'playlog-promconfig-'));
+    try {
+      // The compose file mounts the rules at this path; here they are read where they are.
+      const config = (await readFile('scripts/monitoring/prometheus.compose.yml', 'utf8')).replace('/etc/prometheus/playlog-rules.yaml', RULES_FILE);
+      await writeFile(join(dir, 'prometheus.yml'), config);
+      const checked = spawnSync(PROMTOOL, ['check', 'config', join(dir, 'prometheus.yml')], { encoding: 'utf8' });
+      expect(checked.status, checked.stdout + checked.stderr).toBe(0);
+      expect(checked.stdout + checked.stderr).toContain('SUCCESS: 7 rules found');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('every alert has a unit test that fires it and one that does not', async () => {
     const { parse } = await import('yaml');
     const { readFileSync } = await import('node:fs');

@@ -14,6 +14,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	policyv1 "k8s.io/api/policy/v1"
+
+	monitoringv1 "github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
@@ -40,6 +42,9 @@ var kinds = map[string]func() any{
 	"networking.k8s.io/v1/Ingress":           func() any { return &networkingv1.Ingress{} },
 	"autoscaling/v2/HorizontalPodAutoscaler": func() any { return &autoscalingv2.HorizontalPodAutoscaler{} },
 	"policy/v1/PodDisruptionBudget":          func() any { return &policyv1.PodDisruptionBudget{} },
+	// The Prometheus Operator's CRDs (monitoring.*: off by default), at the version pinned in go.mod.
+	"monitoring.coreos.com/v1/PodMonitor":     func() any { return &monitoringv1.PodMonitor{} },
+	"monitoring.coreos.com/v1/PrometheusRule": func() any { return &monitoringv1.PrometheusRule{} },
 }
 
 // Problem is one thing wrong with one document of the input.
@@ -263,6 +268,20 @@ func checkObject(obj any) []string {
 		}
 	case *policyv1.PodDisruptionBudget:
 		meta(o.ObjectMeta)
+	case *monitoringv1.PodMonitor:
+		meta(o.ObjectMeta)
+		if len(o.Spec.PodMetricsEndpoints) == 0 {
+			add("spec.podMetricsEndpoints: at least one endpoint is required")
+		}
+	case *monitoringv1.PrometheusRule:
+		meta(o.ObjectMeta)
+		for _, group := range o.Spec.Groups {
+			for i, rule := range group.Rules {
+				if rule.Expr.String() == "" || (rule.Alert == "") == (rule.Record == "") {
+					add("spec.groups[%s].rules[%d]: needs an expr and exactly one of alert and record", group.Name, i)
+				}
+			}
+		}
 	}
 	return problems
 }

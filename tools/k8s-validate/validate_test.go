@@ -190,3 +190,28 @@ spec:
 		t.Fatalf("want no problem, got %v", problems)
 	}
 }
+
+const goodPrometheusRule = `
+apiVersion: monitoring.coreos.com/v1
+kind: PrometheusRule
+metadata:
+  name: playlog
+spec:
+  groups:
+    - name: playlog
+      rules:
+        - alert: PlaylogPollingStalled
+          expr: max(playlog_polling_lag_seconds) > 1200
+          for: 5m
+          labels:
+            severity: critical
+`
+
+func TestChecksThePrometheusOperatorsKinds(t *testing.T) {
+	if problems := validate(t, goodPrometheusRule); len(problems) != 0 {
+		t.Fatalf("want a valid PrometheusRule, got %v", problems)
+	}
+	expectProblem(t, strings.Replace(goodPrometheusRule, "          for: 5m", "          forr: 5m", 1), `unknown field "spec.groups[0].rules[0].forr"`)
+	expectProblem(t, strings.Replace(goodPrometheusRule, "        - alert: PlaylogPollingStalled\n", "        - record: playlog:lag\n          alert: Both\n", 1), "exactly one of alert and record")
+	expectProblem(t, "apiVersion: monitoring.coreos.com/v1\nkind: PodMonitor\nmetadata:\n  name: playlog\nspec:\n  selector: {}\n", "at least one endpoint")
+}

@@ -14,7 +14,8 @@ export interface MetricsServerOptions {
   host: string;
   /** 0: any free port (tests); the port taken is returned. */
   port: number;
-  registry: Registry;
+  /** Null: metrics are off (METRICS_ENABLED=false) and /metrics answers 404; the probes stay. */
+  registry: Registry | null;
   logger: Logger;
   /** Extra GET endpoints on the same port (the worker's /healthz and /readyz). */
   probes?: Record<string, () => Promise<ProbeResult> | ProbeResult>;
@@ -47,7 +48,7 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
       res.writeHead(405, { allow: 'GET, HEAD' }).end();
       return;
     }
-    if (path === '/metrics') {
+    if (path === '/metrics' && registry) {
       const body = await registry.metrics();
       res.writeHead(200, { 'content-type': registry.contentType, 'cache-control': 'no-store' }).end(body);
       return;
@@ -58,7 +59,7 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
       res.writeHead(result.ok ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify({ status: result.status, checks: result.checks }));
       return;
     }
-    res.writeHead(404, { 'content-type': 'text/plain' }).end(`not found: this port serves ${['/metrics', ...Object.keys(probes)].join(', ')}\n`);
+    res.writeHead(404, { 'content-type': 'text/plain' }).end(`not found: this port serves ${[...(registry ? ['/metrics'] : []), ...Object.keys(probes)].join(', ')}\n`);
   };
   // Prometheus keeps its scrape connections open; without this, close() would wait for them.
   server.keepAliveTimeout = 65_000;
