@@ -4,9 +4,10 @@ import { historyScenario } from './history.bench.js';
 import { importMemoryScenario } from './import-memory.bench.js';
 import { ingestScenario } from './ingest.bench.js';
 import { memoryScenario } from './memory.bench.js';
+import { pollCycleMetricsScenario } from './poll-cycle-metrics.bench.js';
 import { pollCycleScenario } from './poll-cycle.bench.js';
 import { statsScenario } from './stats.bench.js';
 import { workerScalingScenario } from './worker-scaling.bench.js';
 
 /** In the order `npm run bench` runs them. */
-export const SCENARIOS: Scenario[] = [ingestScenario, pollCycleScenario, fanOutScenario, historyScenario, statsScenario, memoryScenario, workerScalingScenario, importMemoryScenario];
+export const SCENARIOS: Scenario[] = [ingestScenario, pollCycleScenario, pollCycleMetricsScenario, fanOutScenario, historyScenario, statsScenario, memoryScenario, workerScalingScenario, importMemoryScenario];

@@ -2,6 +2,7 @@ import { benchPrefix, benchRedis, redisCpuMs } from '../support/bench-redis.js';
 import type { IoStats } from '../support/io-instrumentation.js';
 import { startPollRig, procCpuMs, type PollRig } from '../support/poll-rig.js';
 import { atLeastRatioRow, checkRow, formatNumber, infoRow, type ResultRow } from '../support/results-table.js';
+import type { LogLine } from '../support/child-service.js';
 import type { Scenario, ScenarioContext } from '../support/scenario.js';
 import { quantile, sleep } from '../support/stopwatch.js';
 
@@ -40,17 +41,37 @@ const ioDelta = (before: Array<IoStats | null>, after: Array<IoStats | null>) =>
     { pgMs: 0, pgCalls: 0, redisMs: 0, httpMs: 0, workerCpuMs: 0 },
   );
 
+/** How a cycle's workers run: a name for the cycle, their extra environment, and what runs beside them while they poll. */
+export interface CycleOptions {
+  /** Tells cycles of the same number of workers apart (their queue prefix and scratch files). */
+  label?: string;
+  env?: Record<string, string>;
+  /** Started once the workers are ready (a scraper of their /metrics); stopped when the last poll is done. */
+  beside?: (readyLines: LogLine[]) => () => Promise<void>;
+}
+
+const isReadyLine = (line: LogLine) => line.msg === 'worker ready';
+
 /** One measured cycle: N workers waiting, one scheduler run enqueues everyone, until the last poll is done. */
-export async function pollCycle(context: ScenarioContext, rig: PollRig, workers: number, concurrency: number): Promise<CycleResult> {
+export async function pollCycle(context: ScenarioContext, rig: PollRig, workers: number, concurrency: number, options: CycleOptions = {}): Promise<CycleResult> {
   const redis = await benchRedis(context);
   await rig.reset();
   // The workers start meanwhile: they wait on an empty queue, costing the bare loop nothing.
-  const prefix = benchPrefix(context, redis, `poll-${workers}`);
-  const starting = rig.startWorkers(workers, { prefix, concurrency, keep: isJobLine, label: `cycle${workers}` });
+  // A fresh queue per cycle: the scheduler's job ids are per time slot, so a second cycle on the same queue would add none.
+  const name = `${workers}${options.label ? `-${options.label}` : ''}`;
+  const prefix = benchPrefix(context, redis, `poll-${name}`);
+  const starting = rig.startWorkers(workers, {
+    prefix,
+    concurrency,
+    keep: (line) => isJobLine(line) || isReadyLine(line),
+    label: `cycle${name}`,
+    ...(options.env ? { env: options.env } : {}),
+  });
   context.log(`bare loop: ${workers} process(es) × ${concurrency} concurrent calls`);
   const bare = await rig.bareLoop(workers, concurrency);
   if (bare.errors) throw new Error(`the bare loop got ${bare.errors} non-200 answers`);
   const running = await starting;
+  const stopBeside = options.beside?.(running.flatMap((worker) => worker.service.kept.filter(isReadyLine)));
   await sleep(600);
   const ioBefore = running.map((worker) => worker.ioStats());
   const cpuBefore = { emulatorMs: procCpuMs(rig.emulatorService.pid), postgresMs: await rig.backendCpuMs(), redisMs: await redisCpuMs(redis), at: Date.now() };
@@ -58,11 +79,12 @@ export async function pollCycle(context: ScenarioContext, rig: PollRig, workers:
   context.log(`${workers} worker(s) × concurrency ${concurrency}: scheduler run`);
   const scheduled = await rig.runScheduler(prefix);
   const done = await rig.waitUntilPolled(since, 600_000);
+  await stopBeside?.();
   const cpuAfter = { emulatorMs: procCpuMs(rig.emulatorService.pid), postgresMs: await rig.backendCpuMs(), redisMs: await redisCpuMs(redis), at: Date.now() };
   await sleep(600);
   const ioAfter = running.map((worker) => worker.ioStats());
   const rssBytes = running.map((worker) => worker.service.rssBytes());
-  const durations = running.flatMap((worker) => worker.service.kept.map((line) => Number(line.durationMs)));
+  const durations = running.flatMap((worker) => worker.service.kept.filter(isJobLine).map((line) => Number(line.durationMs)));
   await Promise.all(running.map((worker) => worker.service.stop()));
   return {
     workers,

@@ -46,6 +46,8 @@ export interface PollRig {
       count?: (line: LogLine) => boolean;
       label: string;
       nodeArgs?: string[];
+      /** Extra environment of the workers (METRICS_ENABLED for the metrics comparison). */
+      env?: Record<string, string>;
     },
   ): Promise<RunningWorker[]>;
   /** Adds a poll job per user straight to the queue (as the API's requestSync does), in chunks of 500. */
@@ -167,7 +169,7 @@ export async function startPollRig(context: ScenarioContext, options: { label: s
       );
       await sql.query(`vacuum analyze poll_state`);
     },
-    async startWorkers(count, { prefix, concurrency, keep, count: countLines, label, nodeArgs }) {
+    async startWorkers(count, { prefix, concurrency, keep, count: countLines, label, nodeArgs, env: extraEnv }) {
       const workers = Array.from({ length: count }, (_, i) => {
         const statsFile = `${scratch}-${label}-${i}.json`;
         context.defer(async () => {
@@ -175,7 +177,7 @@ export async function startPollRig(context: ScenarioContext, options: { label: s
           await rm(statsFile, { force: true });
           await rm(`${statsFile}.tmp`, { force: true });
         });
-        const env = workerEnv(prefix, concurrency, statsFile);
+        const env = { ...workerEnv(prefix, concurrency, statsFile), ...extraEnv };
         const service = startChildService(context, {
           name: `worker-${label}-${i}`,
           entry: WORKER_ENTRY,

@@ -52,7 +52,7 @@ export const workerHealthEnv = defineEnv({
   ...metricsEnv,
   METRICS_ENABLED: envHelpers.bool
     .default(true)
-    .describe('false: the worker counts nothing and its /metrics answers 404 (its /healthz and /readyz stay).'),
+    .describe('false: the worker counts nothing and its /metrics answers 404 (its /healthz and /readyz stay); the poll-cycle-metrics benchmark compares both.'),
   WORKER_METRICS_PORT: envHelpers.port
     .default(9465)
     .describe('Port of the worker’s /metrics (Prometheus), /healthz (liveness) and /readyz (readiness); 0 picks a free one.'),

@@ -32,7 +32,8 @@ describe('requestSync', () => {
     expect((await h.client(user.token).request<Sync>(SYNC)).requestSync.poll).toBe('STARTED');
     expect((await h.client(user.token).request<Sync>(SYNC)).requestSync.poll).toBe('STARTED');
     const jobs = await queuedFor(user.userId);
-    expect(jobs.map((job) => job.data)).toEqual([{ userId: user.userId, reason: 'manual' }]);
+    // Ids only, plus the id of the request that asked (docs/operations.md, "Request ids"): never a token.
+    expect(jobs.map((job) => job.data)).toEqual([{ userId: user.userId, reason: 'manual', requestId: expect.stringMatching(/^[A-Za-z0-9._-]{8,128}$/) }]);
   });
 
   it('answers NOT_ACTIVE, starting nothing, for a user whose Spotify access ended', async () => {

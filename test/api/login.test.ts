@@ -73,7 +73,7 @@ describe('login through GraphQL (startSpotifyLogin → Spotify → completeSpoti
     expect(stored[0].token_hash).not.toContain(session.token);
 
     const jobs = await h.queue.getJobs(['waiting', 'delayed', 'prioritized']);
-    expect(jobs.map((job) => job.data)).toContainEqual({ userId, reason: 'login' });
+    expect(jobs.map((job) => job.data)).toContainEqual({ userId, reason: 'login', requestId: expect.stringMatching(/^[A-Za-z0-9._-]{8,128}$/) });
   });
 
   it('makes a user who had to re-authorise active again, with a fresh authorisation time', async () => {

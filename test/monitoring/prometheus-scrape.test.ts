@@ -136,6 +136,9 @@ describe.skipIf(!available)('Prometheus scraping a running API and worker', () =
     const rules = parse(readFileSync(RULES_FILE, 'utf8')) as { groups: Array<{ rules: Array<{ alert: string; expr: string }> }> };
     expressions.push(...rules.groups.flatMap((group) => group.rules.map((rule) => ({ where: `alert ${rule.alert}`, expr: rule.expr }))));
     expect(expressions.length).toBeGreaterThan(25);
+    // rate() needs two scrapes of a series inside its window.
+    await waitFor(() => prometheus!.query('sum(rate(playlog_jobs_total[5m]))'), (result) => result.length > 0, 'two scrapes of the worker');
+    await waitFor(() => prometheus!.query('sum(rate(playlog_http_request_duration_seconds_count[5m]))'), (result) => result.length > 0, 'two scrapes of the API');
     let withData = 0;
     for (const { where, expr } of expressions) {
       const result = await prometheus!.query(expr).catch((error: Error) => {
