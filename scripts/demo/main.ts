@@ -57,6 +57,9 @@ const fileEnv = readEnvFile(join(root, '.env'));
 const pick = (name: string, fallback: string) => process.env[name] || fileEnv[name] || fallback;
 const apiPort = Number(pick('API_PORT', '4000'));
 const emulatorPort = Number(pick('EMULATOR_PORT', '4100'));
+// 0 lets the API or the worker pick a free port (nothing of the demo reads their metrics).
+const apiMetricsPort = Number(pick('API_METRICS_PORT', '9464'));
+const workerMetricsPort = Number(pick('WORKER_METRICS_PORT', '9465'));
 const apiUrl = `http://127.0.0.1:${apiPort}`;
 const emulatorUrl = `http://127.0.0.1:${emulatorPort}`;
 const adminPassword = randomBytes(9).toString('base64url');
@@ -73,6 +76,9 @@ const env: NodeJS.ProcessEnv = {
   TOKEN_ENCRYPTION_KEYS: pick('TOKEN_ENCRYPTION_KEYS', DEV_ENCRYPTION_KEY),
   API_PORT: String(apiPort),
   API_HOST: '127.0.0.1',
+  METRICS_HOST: '127.0.0.1',
+  API_METRICS_PORT: String(apiMetricsPort),
+  WORKER_METRICS_PORT: String(workerMetricsPort),
   PUBLIC_URL: apiUrl,
   ADMIN_USERNAME: 'admin',
   ADMIN_PASSWORD: adminPassword,
@@ -176,8 +182,14 @@ async function main(): Promise<void> {
   console.log(withSpotify ? 'Playlog demo with your Spotify app' : `Playlog demo: ${listeners} synthetic listeners, no Spotify account needed`);
 
   await progress.run('Checking ports', async () => {
-    for (const port of withSpotify ? [apiPort] : [apiPort, emulatorPort]) {
-      if (!(await portIsFree(port))) throw new Error(`port ${port} is in use: stop what uses it, or set API_PORT / EMULATOR_PORT`);
+    const ports: Array<[number, string]> = [
+      [apiPort, 'API_PORT'],
+      ...(withSpotify ? [] : ([[emulatorPort, 'EMULATOR_PORT']] as Array<[number, string]>)),
+      [apiMetricsPort, 'API_METRICS_PORT'],
+      [workerMetricsPort, 'WORKER_METRICS_PORT'],
+    ];
+    for (const [port, variable] of ports) {
+      if (port !== 0 && !(await portIsFree(port))) throw new Error(`port ${port} is in use: stop what uses it, or set ${variable}`);
     }
   });
   await progress.run('Starting Postgres and Redis (scripts/services.sh up)', () => runToEnd('bash', ['scripts/services.sh', 'up']));

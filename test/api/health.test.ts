@@ -158,6 +158,8 @@ function envOf(harness: ApiHarness): Record<string, string> {
   const c = harness.config;
   return {
     NODE_ENV: 'test',
+    // Test files run at once: the default metrics port would be taken by another API.
+    API_METRICS_PORT: '0',
     DATABASE_URL: harness.db.url,
     REDIS_URL: c.REDIS_URL,
     QUEUE_PREFIX: c.QUEUE_PREFIX,

@@ -93,6 +93,9 @@ describe('npm run demo', () => {
         QUEUE_PREFIX: uniqueQueuePrefix('demo'),
         API_PORT: String(apiPort),
         EMULATOR_PORT: String(emulatorPort),
+        // Other test files' services may hold the default metrics ports.
+        API_METRICS_PORT: '0',
+        WORKER_METRICS_PORT: '0',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

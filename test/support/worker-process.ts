@@ -19,13 +19,23 @@ export interface ServiceProcess {
 
 /**
  * Starts one of Playlog's services as a real child process, as the image's entrypoint would
- * (`node --import tsx services/<name>/main.ts`), with exactly the environment given (plus PATH/HOME).
+ * (`node --import tsx services/<name>/main.ts`), with exactly the environment given (plus PATH/HOME, and
+ * metrics on a free loopback port unless the test names one: test files run at once, and two services on
+ * the default metrics port would fail to start).
  * A test that starts one stops it (`stop()`), in `afterAll` at the latest.
  */
 export function spawnService(entry: 'worker' | 'scheduler' | 'api', env: Record<string, string>, options: { nodeArgs?: string[] } = {}): ServiceProcess {
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', `services/${entry}/main.ts`], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_FORMAT: 'json', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      LOG_FORMAT: 'json',
+      METRICS_HOST: '127.0.0.1',
+      API_METRICS_PORT: '0',
+      WORKER_METRICS_PORT: '0',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: string[] = [];
