@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ConfigError, defineEnv, environment, loadConfig } from '../shared/config/load-config.js';
-import { adminEnv, databaseEnv, envHelpers, importStorageEnv, metricsEnv, redisEnv, runtimeEnv, spotifyEnv, tokenCryptoEnv } from '../shared/config/env-schema.js';
+import { adminEnv, databaseEnv, envHelpers, importStorageEnv, metricsEnv, redisEnv, runtimeEnv, spotifyEnv, spotifyGrantEnv, tokenCryptoEnv } from '../shared/config/env-schema.js';
 
 const { httpUrl, port, positiveInt, bool } = envHelpers;
 const nonNegativeInt = z.coerce.number().int().min(0);
@@ -66,6 +66,11 @@ export const apiEnv = defineEnv({
     .describe(
       'Express "trust proxy": which proxies may set X-Forwarded-For (the client IP that rate limits use). false: none; 1: one hop (an ingress); or addresses/subnets.',
     ),
+  WEB_DIST_DIR: z
+    .string()
+    .min(1)
+    .default('services/web/dist')
+    .describe('Directory of the built web app (`npm run web:build`; the image has it), relative to the repository root unless absolute. Without an index.html there, `/` answers JSON and no app is served.'),
   API_SHUTDOWN_GRACE_SECONDS: positiveInt.max(300).default(10).describe('On SIGTERM, how long in-flight requests may finish before connections are closed.'),
 });
 
@@ -94,7 +99,7 @@ export const importApiEnv = defineEnv({
     .describe('Most bytes one user’s uploads may take on disk at once: pending imports’ files and failed ones’ (kept to be retried until cancelled); at least IMPORT_MAX_BYTES. More uploads get 413.'),
 });
 
-export const apiConfigShape = { ...runtimeEnv, ...databaseEnv, ...redisEnv, ...tokenCryptoEnv, ...spotifyEnv, ...adminEnv, ...apiEnv, ...metricsEnv, ...importApiEnv };
+export const apiConfigShape = { ...runtimeEnv, ...databaseEnv, ...redisEnv, ...tokenCryptoEnv, ...spotifyEnv, ...spotifyGrantEnv, ...adminEnv, ...apiEnv, ...metricsEnv, ...importApiEnv };
 
 export type ApiConfig = Readonly<z.infer<z.ZodObject<typeof apiConfigShape>>>;
 

@@ -1,5 +1,7 @@
 import 'reflect-metadata';
 import { createServer, type Server } from 'node:http';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import {
@@ -41,6 +43,9 @@ import { homePage } from './http/home.page.js';
 import { clientIp, rateLimit } from './http/rate-limit.js';
 import { requestContext, requestIdOf, requestLogger } from './http/request-context.js';
 import { uploadRoutes } from './imports/upload.routes.js';
+import { webAppRoutes, wantsPage } from './web/web-app.routes.js';
+
+const REPOSITORY_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Everything the API talks to, opened by the caller (startApiServer, or a test). */
 export interface ApiDeps {
@@ -105,7 +110,12 @@ export async function createApiApp(deps: ApiDeps): Promise<ApiApp> {
     logger,
     metrics: deps.metrics,
   });
-  const services: ApiServices = { login, queues: deps.queues, sessionCookie };
+  const services: ApiServices = {
+    login,
+    queues: deps.queues,
+    sessionCookie,
+    grant: { lifetimeDays: config.SPOTIFY_REFRESH_TOKEN_LIFETIME_DAYS, warningDays: config.SPOTIFY_REAUTH_WARNING_DAYS },
+  };
   const limit = (scope: string, perWindow: number, keyOf: (req: Request, res: Response) => string | Promise<string>) =>
     rateLimit({ redis: deps.redis, prefix: config.QUEUE_PREFIX, scope, limit: perWindow, windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS, keyOf, logger, onRejected: (scope) => deps.metrics.rateLimitRejected(scope) });
 
@@ -133,6 +143,11 @@ export async function createApiApp(deps: ApiDeps): Promise<ApiApp> {
     logger,
   });
 
+  // The listeners' web app: its assets, and its page for any path a browser navigates to that is not the API's own.
+  const web = webAppRoutes({
+    distDir: resolve(REPOSITORY_ROOT, config.WEB_DIST_DIR),
+    reservedPrefixes: ['/graphql', '/graphiql', '/auth', '/imports', '/exports', '/healthz', '/readyz', '/metrics', config.DASHBOARD_PATH],
+  });
   app.use(
     '/auth',
     limit('auth', config.RATE_LIMIT_AUTH, (req) => `ip:${clientIp(req)}`),
@@ -142,6 +157,7 @@ export async function createApiApp(deps: ApiDeps): Promise<ApiApp> {
       redirectAfterLogin: config.LOGIN_REDIRECT_URL,
       loginStateTtlSeconds: config.LOGIN_STATE_TTL_SECONDS,
       secureCookies: cookieIsSecure(config),
+      ...(web.served ? { failurePage: '/sign-in' } : {}),
     }),
   );
 
@@ -227,7 +243,10 @@ export async function createApiApp(deps: ApiDeps): Promise<ApiApp> {
     }),
   );
 
-  app.get('/', limit('home', config.RATE_LIMIT_AUTH, (req) => `ip:${clientIp(req)}`), homePage({ orm: deps.orm, cookieName: sessionCookie.name }));
+  if (!web.served) logger.info({ dir: config.WEB_DIST_DIR }, 'no built web app: / answers JSON (npm run web:build builds it)');
+  const home = homePage({ orm: deps.orm, cookieName: sessionCookie.name });
+  app.get('/', limit('home', config.RATE_LIMIT_AUTH, (req) => `ip:${clientIp(req)}`), (req, res) => (web.served && wantsPage(req) ? web.sendIndex(res) : home(req, res)));
+  app.use(web.router);
 
   app.use(notFound);
   app.use(errorHandler);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { databaseEnv, envHelpers, importStorageEnv, metricsEnv, redisEnv, runtimeEnv, spotifyEnv, tokenCryptoEnv } from '../shared/config/env-schema.js';
+import { databaseEnv, envHelpers, importStorageEnv, metricsEnv, redisEnv, runtimeEnv, spotifyEnv, spotifyGrantEnv, tokenCryptoEnv } from '../shared/config/env-schema.js';
 import { defineEnv, environment, loadConfig } from '../shared/config/load-config.js';
 
 const ms = (min: number) => z.coerce.number().int().min(min);
@@ -38,13 +38,6 @@ export const workerEnv = defineEnv({
     .describe('When Spotify says the app’s quota is exhausted (429 QUOTA_EXCEEDED), all polling pauses this long (or until its Retry-After, if sooner).'),
   WORKER_TOKEN_REFRESH_MARGIN_SECONDS: z.coerce.number().int().min(0).default(120).describe('Access tokens expiring within this many seconds are refreshed before use.'),
   WORKER_MAX_PAGES: z.coerce.number().int().min(1).default(10).describe('Most recently-played pages read in one poll (50 plays each; Spotify keeps 50).'),
-  SPOTIFY_REFRESH_TOKEN_LIFETIME_DAYS: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .default(182)
-    .describe('Spotify refresh tokens stop working this many days after the user authorised Playlog (about six months); refreshing does not extend it.'),
-  SPOTIFY_REAUTH_WARNING_DAYS: z.coerce.number().int().min(0).default(14).describe('Within this many days of that deadline, each poll of the user logs a warning that they must log in again.'),
 });
 
 /** The worker's metrics and probes (docs/operations.md). */
@@ -115,7 +108,7 @@ export const importWorkerEnv = defineEnv({
     .describe('How long an import runs before it lets other waiting imports have the worker; it continues from its checkpoint after them.'),
 });
 
-export const workerConfigShape = { ...runtimeEnv, ...databaseEnv, ...redisEnv, ...tokenCryptoEnv, ...spotifyEnv, ...workerEnv, ...workerHealthEnv, ...importWorkerEnv };
+export const workerConfigShape = { ...runtimeEnv, ...databaseEnv, ...redisEnv, ...tokenCryptoEnv, ...spotifyEnv, ...spotifyGrantEnv, ...workerEnv, ...workerHealthEnv, ...importWorkerEnv };
 
 export function loadWorkerConfig(env: NodeJS.ProcessEnv = environment()) {
   return loadConfig(workerConfigShape, env);

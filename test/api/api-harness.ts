@@ -96,6 +96,8 @@ export async function startApiHarness(options: HarnessOptions): Promise<ApiHarne
     API_PORT: '0',
     METRICS_HOST: '127.0.0.1',
     API_METRICS_PORT: '0',
+    // The API without a built web app, whether or not one was built in this checkout (web-app.test.ts serves one).
+    WEB_DIST_DIR: 'test/api/no-web-app',
     ...spotifyEnvFor(emulator),
   };
   const config = loadApiConfig({ ...baseEnv, ...options.env });

@@ -51,4 +51,15 @@ export class User implements Node {
       'When the user last authorised Playlog on Spotify (null when Playlog holds no Spotify access for them). Spotify ends the authorisation six months later: log in again before then.',
   })
   spotifyAuthorizedAt!: Date | null;
+
+  @Field(() => Date, {
+    nullable: true,
+    description: 'When Spotify stops accepting Playlog’s access for this user (spotifyAuthorizedAt plus the refresh token’s lifetime): log in again before then. Null when Playlog holds no Spotify access for them.',
+  })
+  reauthorizeBy!: Date | null;
+
+  @Field(() => Boolean, {
+    description: 'True when the user should log in again now: Spotify access expired or was revoked (status REAUTH_REQUIRED), or reauthorizeBy is within the warning window (SPOTIFY_REAUTH_WARNING_DAYS).',
+  })
+  reauthorizeSoon!: boolean;
 }

@@ -13,6 +13,8 @@ export interface AuthRoutesDeps {
   redirectAfterLogin: string;
   loginStateTtlSeconds: number;
   secureCookies: boolean;
+  /** The web app's page that explains a failed login to a browser (`?error=<code>`); without one, a short HTML page does. */
+  failurePage?: string;
 }
 
 /** Browser-bound login state: the callback must come back to the browser that started the login. */
@@ -62,7 +64,7 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
       requestLogger(res).info({ code: error.code }, 'browser login refused');
-      answerError(res, httpStatusOf(error.code), error.code, error.message);
+      answerError(res, httpStatusOf(error.code), error.code, error.message, deps.failurePage);
     }
   });
 
@@ -77,10 +79,14 @@ function singleParam(req: Request, name: string): string | undefined {
   return value;
 }
 
-function answerError(res: Response, status: number, code: string, message: string): void {
+function answerError(res: Response, status: number, code: string, message: string, failurePage: string | undefined): void {
   res.status(status);
   res.format({
     html: () => {
+      if (failurePage !== undefined) {
+        res.redirect(303, `${failurePage}?${new URLSearchParams({ error: code, request: requestIdOf(res) }).toString()}`);
+        return;
+      }
       res.type('html').send(
         `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Playlog login</title></head>` +
           `<body><h1>Login did not complete</h1><p>${escapeHtml(message)}</p><p><a href="/auth/login">Start again</a></p>` +

@@ -13,6 +13,8 @@ export interface ApiServices {
   login: SpotifyLogin;
   queues: Queues;
   sessionCookie: SessionCookie;
+  /** How long a Spotify authorisation lasts and when to warn (SPOTIFY_REFRESH_TOKEN_LIFETIME_DAYS, SPOTIFY_REAUTH_WARNING_DAYS). */
+  grant: { lifetimeDays: number; warningDays: number };
 }
 
 /** One request's context: its own EntityManager fork and logger, and its session, looked up when first needed. */

@@ -75,6 +75,19 @@ export const spotifyEnv = defineEnv({
   SPOTIFY_HTTP_TIMEOUT_MS: positiveInt.default(10_000).describe('Timeout of one call to Spotify, in milliseconds.'),
 });
 
+/** How long a listener's Spotify authorisation lasts: the worker warns in its logs, the API tells the listener. */
+export const spotifyGrantEnv = defineEnv({
+  SPOTIFY_REFRESH_TOKEN_LIFETIME_DAYS: positiveInt
+    .default(182)
+    .describe('Spotify refresh tokens stop working this many days after the user authorised Playlog (about six months); refreshing does not extend it.'),
+  SPOTIFY_REAUTH_WARNING_DAYS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(14)
+    .describe('Within this many days of that deadline, each poll of the user logs a warning and the web app shows a banner asking them to log in again.'),
+});
+
 /** The BullMQ dashboard on the API (`services/api/dashboard`); without a password it is not mounted at all. */
 export const adminEnv = defineEnv({
   ADMIN_USERNAME: z.string().min(1).default('admin').describe('User name of the job dashboard’s HTTP basic auth.'),

@@ -1,0 +1,68 @@
+import { useCallback, useMemo } from 'react';
+import { Navigate, Route, Routes } from 'react-router-dom';
+import { useQuery } from 'urql';
+import { AccountPage } from '../features/account/account.page';
+import { HistoryPage } from '../features/history/history.page';
+import { ImportsPage } from '../features/imports/imports.page';
+import { SignInPage } from '../features/sign-in/sign-in.page';
+import { StatsPage } from '../features/stats/stats.page';
+import { YearInReviewPage } from '../features/year/year-in-review.page';
+import { MeDocument } from '../graphql/generated';
+import { ErrorMessage, Loading } from '../shared/status';
+import { Layout } from './layout';
+import { SessionContext } from './session';
+import { useBrowserZoneOnce } from './use-browser-zone-once';
+
+/** Routes: the sign-in page for everyone, everything else once the API knows the session. */
+export function App() {
+  return (
+    <Routes>
+      <Route path="/sign-in" element={<SignInPage />} />
+      <Route path="*" element={<SignedIn />} />
+    </Routes>
+  );
+}
+
+function SignedIn() {
+  const [result, reexecute] = useQuery({ query: MeDocument });
+  const refresh = useCallback(() => reexecute({ requestPolicy: 'network-only' }), [reexecute]);
+  const me = result.data?.me;
+  const session = useMemo(() => (me ? { me, refresh } : null), [me, refresh]);
+  useBrowserZoneOnce(me ?? null);
+
+  if (result.error?.graphQLErrors.some((error) => error.extensions.code === 'UNAUTHENTICATED')) return <Navigate to="/sign-in" replace />;
+  if (!session) {
+    return (
+      <main id="main" className="page narrow">
+        {result.error ? <ErrorMessage error={result.error} retry={refresh} /> : <Loading what="your account" />}
+      </main>
+    );
+  }
+  return (
+    <SessionContext.Provider value={session}>
+      <Layout>
+        <Routes>
+          <Route path="/" element={<Navigate to="/history" replace />} />
+          <Route path="/history" element={<HistoryPage />} />
+          <Route path="/stats" element={<StatsPage />} />
+          <Route path="/year" element={<YearInReviewPage />} />
+          <Route path="/year/:year" element={<YearInReviewPage />} />
+          <Route path="/import" element={<ImportsPage />} />
+          <Route path="/account" element={<AccountPage />} />
+          <Route path="*" element={<NotFound />} />
+        </Routes>
+      </Layout>
+    </SessionContext.Provider>
+  );
+}
+
+function NotFound() {
+  return (
+    <section className="page">
+      <h1>Nothing here</h1>
+      <p>
+        This page does not exist. Your plays are under <a href="/history">History</a>.
+      </p>
+    </section>
+  );
+}

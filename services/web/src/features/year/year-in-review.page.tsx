@@ -1,0 +1,157 @@
+import { useMemo } from 'react';
+import { Link, Navigate, useNavigate, useParams } from 'react-router-dom';
+import { useQuery } from 'urql';
+import { useSession } from '../../app/session';
+import { YearInReviewDocument, YearsWithPlaysDocument } from '../../graphql/generated';
+import { Chart } from '../../shared/chart';
+import { Cover } from '../../shared/cover';
+import { WEEKDAYS, count, duration, plural } from '../../shared/format';
+import { EmptyState, ErrorMessage, Loading } from '../../shared/status';
+import { localDate, localYear, longDate } from '../../shared/zoned-time';
+
+/** A year of listening on one page, at an address (/year/2026) that can be bookmarked and shared. */
+export function YearInReviewPage() {
+  const { me } = useSession();
+  const params = useParams();
+  const navigate = useNavigate();
+  const [years] = useQuery({ query: YearsWithPlaysDocument });
+  const span = years.data?.listeningSummary;
+  const choices = useMemo(() => {
+    if (!span?.firstPlayedAt || !span.lastPlayedAt) return [];
+    const first = localYear(span.firstPlayedAt, me.timeZone);
+    const last = localYear(span.lastPlayedAt, me.timeZone);
+    return Array.from({ length: last - first + 1 }, (_, index) => last - index);
+  }, [span, me.timeZone]);
+
+  if (years.error) return <ErrorMessage error={years.error} />;
+  if (!years.data) return <Loading what="your years" />;
+  if (choices.length === 0) {
+    return (
+      <EmptyState title="No year to review yet">
+        <p>Once Playlog has stored plays, each year you listened gets its own review here.</p>
+        <p>
+          <Link to="/import">Import your extended streaming history</Link> to review the years before Playlog.
+        </p>
+      </EmptyState>
+    );
+  }
+  const year = Number(params.year);
+  if (!params.year || !Number.isInteger(year)) return <Navigate to={`/year/${choices[0]}`} replace />;
+  return (
+    <section aria-labelledby="year-title">
+      <div className="page-head">
+        <h1 id="year-title">{year} in review</h1>
+        <label>
+          Year
+          <select value={year} onChange={(event) => void navigate(`/year/${event.target.value}`)}>
+            {(choices.includes(year) ? choices : [year, ...choices]).map((one) => (
+              <option key={one} value={one}>
+                {one}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      <YearReview year={year} />
+    </section>
+  );
+}
+
+function YearReview({ year }: { year: number }) {
+  const [result, refetch] = useQuery({ query: YearInReviewDocument, variables: { year } });
+  const review = result.data?.yearInReview;
+  const months = useMemo(
+    () =>
+      review && {
+        xAxis: { type: 'category', data: review.months.map((month) => new Intl.DateTimeFormat(undefined, { month: 'short', timeZone: 'UTC' }).format(new Date(`${localDate(month.start, review.timeZone).slice(0, 7)}-15T00:00:00Z`))) },
+        yAxis: { type: 'value', name: 'plays' },
+        grid: { left: 48, right: 16, top: 16, bottom: 32 },
+        tooltip: { trigger: 'axis' },
+        series: [{ type: 'bar', name: 'Plays', data: review.months.map((month) => month.plays), itemStyle: { color: '#1f9d5c' } }],
+      },
+    [review],
+  );
+  if (result.error) return <ErrorMessage error={result.error} retry={() => refetch({ requestPolicy: 'network-only' })} />;
+  if (!review) return <Loading what={`${year}`} />;
+  if (review.summary.plays === 0) {
+    return (
+      <EmptyState title={`No plays in ${year}`}>
+        <p>Playlog has no plays of yours in {year}.</p>
+      </EmptyState>
+    );
+  }
+  const { summary } = review;
+  return (
+    <>
+      <p className="lead" data-testid="year-lead">
+        {count(summary.plays)} plays, {duration(summary.msPlayed)} of music, {count(summary.distinctArtists)} artists ({count(review.newArtistCount)} new to you) on {count(summary.activeDays)} days.
+      </p>
+      <dl className="cards">
+        <div className="card">
+          <dt>Busiest day</dt>
+          <dd>{review.busiestDay ? `${longDate(review.busiestDay.date)}: ${count(review.busiestDay.plays)} plays` : '—'}</dd>
+        </div>
+        <div className="card">
+          <dt>Busiest hour</dt>
+          <dd>{review.busiestHour ? `${WEEKDAYS[review.busiestHour.weekday - 1]}s at ${review.busiestHour.hour}:00` : '—'}</dd>
+        </div>
+        <div className="card">
+          <dt>Longest streak</dt>
+          <dd>{summary.longestStreak ? plural(summary.longestStreak.days, 'day') : '—'}</dd>
+        </div>
+      </dl>
+      <h2>Month by month</h2>
+      {months && <Chart option={months} label={`Plays per month of ${year}`} testId="months-chart" />}
+      <div className="tops">
+        <section aria-labelledby="year-tracks">
+          <h3 id="year-tracks">Top tracks</h3>
+          <ol className="ranking">
+            {review.topTracks.map((item) => (
+              <li key={item.track.id}>
+                <span className="name">
+                  {item.track.name}
+                  <span className="quiet"> {item.track.artists.map((artist) => artist.name).join(', ')}</span>
+                </span>
+                <span className="figure">{count(item.plays)} plays</span>
+              </li>
+            ))}
+          </ol>
+        </section>
+        <section aria-labelledby="year-artists">
+          <h3 id="year-artists">Top artists</h3>
+          <ol className="ranking">
+            {review.topArtists.map((item) => (
+              <li key={item.artist.id}>
+                <span className="name">{item.artist.name}</span>
+                <span className="figure">{count(item.plays)} plays</span>
+              </li>
+            ))}
+          </ol>
+        </section>
+        <section aria-labelledby="year-albums">
+          <h3 id="year-albums">Top albums</h3>
+          <ol className="ranking">
+            {review.topAlbums.map((item) => (
+              <li key={item.album.id}>
+                <Cover url={item.album.imageUrl} size={36} />
+                <span className="name">{item.album.name}</span>
+                <span className="figure">{count(item.plays)} plays</span>
+              </li>
+            ))}
+          </ol>
+        </section>
+        <section aria-labelledby="year-new">
+          <h3 id="year-new">New artists you played most</h3>
+          <ol className="ranking">
+            {review.topNewArtists.map((item) => (
+              <li key={item.artist.id}>
+                <span className="name">{item.artist.name}</span>
+                <span className="figure">{count(item.plays)} plays</span>
+              </li>
+            ))}
+          </ol>
+        </section>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,93 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { AxeBuilder } from '@axe-core/playwright';
+import { test as base, expect, type Page } from '@playwright/test';
+import { WEB_STACK } from './stack-settings.js';
+
+/**
+ * Every test's page reaches only this machine: album art (Spotify's image CDN, as the emulator's catalogue
+ * names it) is answered with a square drawn from its URL, and any other address off the machine is refused.
+ */
+export const test = base.extend({
+  page: async ({ page }, use) => {
+    await page.route(/^https?:\/\/(?!127\.0\.0\.1[:/]|localhost[:/])/, async (route) => {
+      const url = new URL(route.request().url());
+      if (url.hostname === 'i.scdn.co') return route.fulfill({ status: 200, contentType: 'image/svg+xml', body: albumArt(url.pathname) });
+      return route.abort('blockedbyclient');
+    });
+    await use(page);
+  },
+});
+export { expect };
+
+function albumArt(seed: string): string {
+  let hash = 0;
+  for (const char of seed) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
+  const hue = hash % 360;
+  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><rect width="64" height="64" fill="hsl(${hue} 45% 42%)"/><circle cx="32" cy="32" r="18" fill="hsl(${(hue + 40) % 360} 55% 65%)"/><circle cx="32" cy="32" r="4" fill="hsl(${hue} 45% 20%)"/></svg>`;
+}
+
+export interface Listener {
+  id: string;
+  displayName: string;
+}
+
+/** The emulator's synthetic listener number `index`: each spec file signs in as a listener of its own. */
+export async function listener(index: number): Promise<Listener> {
+  const users = (await (await fetch(`${WEB_STACK.emulatorUrl}/admin/users`)).json()) as Listener[];
+  const user = users[index];
+  if (!user) throw new Error(`the emulator has no listener ${index}: raise WEB_STACK.listeners`);
+  return user;
+}
+
+/** Signs in as a person would: the app's sign-in page, then the emulator's Spotify login page. Lands on History. */
+export async function signIn(page: Page, who: Listener): Promise<void> {
+  await page.goto('/');
+  await expect(page).toHaveURL(/\/sign-in$/);
+  await page.getByRole('link', { name: 'Sign in with Spotify' }).click();
+  await expect(page).toHaveTitle(/Spotify emulator/);
+  await page.getByRole('link', { name: who.displayName, exact: true }).click();
+  await expect(page).toHaveURL(/\/history$/);
+  await expect(page.getByRole('heading', { name: 'History', level: 1 })).toBeVisible();
+}
+
+/** A GraphQL request with the page's session cookie, as the app sends it. */
+export async function graphql<T>(page: Page, query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  const response = await page.request.post('/graphql', { data: { query, variables } });
+  const body = (await response.json()) as { data?: T; errors?: Array<{ message: string }> };
+  if (body.errors?.length) throw new Error(body.errors.map((error) => error.message).join('; '));
+  return body.data as T;
+}
+
+/** The emulator's ground truth: the plays Spotify's recently-played can return for a listener now. */
+export async function retrievablePlays(who: Listener): Promise<Array<{ playedAt: string }>> {
+  const body = (await (await fetch(`${WEB_STACK.emulatorUrl}/admin/users/${who.id}/retrievable`)).json()) as { plays: Array<{ playedAt?: string; played_at?: string }> };
+  return body.plays.map((play) => ({ playedAt: play.playedAt ?? play.played_at ?? '' }));
+}
+
+const SCREENSHOTS = process.env.WEB_SCREENSHOTS_DIR ?? join(fileURLToPath(new URL('../../', import.meta.url)), 'test-results', 'web-screenshots');
+mkdirSync(SCREENSHOTS, { recursive: true });
+
+export const VIEWPORTS = {
+  desktop: { width: 1280, height: 860 },
+  phone: { width: 390, height: 844 },
+} as const;
+
+/** Screenshots of the page at desktop and phone width (docs/web.md shows the committed ones). */
+export async function screenshots(page: Page, name: string): Promise<void> {
+  const original = page.viewportSize();
+  for (const [size, viewport] of Object.entries(VIEWPORTS)) {
+    await page.setViewportSize(viewport);
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: join(SCREENSHOTS, `${name}-${size}.png`), fullPage: size === 'desktop' ? false : true });
+  }
+  if (original) await page.setViewportSize(original);
+}
+
+/** axe-core on the page as it is: no serious or critical violation. */
+export async function expectAccessible(page: Page): Promise<void> {
+  const results = await new AxeBuilder({ page }).analyze();
+  const bad = results.violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical');
+  expect(bad.map((violation) => `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).join(', ')})`)).toEqual([]);
+}

@@ -1,0 +1,43 @@
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, expectAccessible, graphql, listener, screenshots, signIn, test } from './fixtures.js';
+import { WEB_STACK } from './stack-settings.js';
+
+const DAY_MS = 86_400_000;
+
+test('a listener uploads their extended streaming history and watches the import complete', async ({ page }) => {
+  const who = await listener(2);
+  await signIn(page, who);
+  await page.getByRole('link', { name: 'Import' }).click();
+  await expect(page.getByRole('heading', { name: 'Import', level: 1 })).toBeVisible();
+  await expect(page.getByText('No imports yet.')).toBeVisible();
+  await expectAccessible(page);
+
+  // The emulator's export of the ten days before now: the file Spotify would send.
+  const clock = (await (await fetch(`${WEB_STACK.emulatorUrl}/admin/clock`)).json()) as { now: string };
+  const to = Date.parse(clock.now);
+  const exportUrl = `${WEB_STACK.emulatorUrl}/admin/users/${who.id}/export?from=${new Date(to - 10 * DAY_MS).toISOString()}&to=${new Date(to).toISOString()}`;
+  const rows = (await (await fetch(exportUrl)).json()) as unknown[];
+  expect(rows.length).toBeGreaterThan(100);
+  const file = join(tmpdir(), `Streaming_History_Audio_web_${process.pid}.json`);
+  writeFileSync(file, JSON.stringify(rows));
+
+  await page.getByLabel('Choose a file').setInputFiles(file);
+  await expect(page.getByRole('status').filter({ hasText: 'is uploaded' })).toBeVisible();
+  const item = page.getByTestId('import').first();
+  await expect(item).toHaveAttribute('data-status', 'COMPLETED', { timeout: 120_000 });
+
+  const answer = await graphql<{ imports: { edges: Array<{ node: { status: string; counts: { rowsRead: number; stored: number; duplicates: number } } }> } }>(
+    page,
+    '{ imports(first: 1) { edges { node { status counts { rowsRead stored duplicates } } } } }',
+  );
+  const counts = answer.imports.edges[0]!.node.counts;
+  expect(counts.rowsRead).toBe(rows.length);
+  await expect(item.getByTestId('import-counts')).toHaveText(
+    new RegExp(`^${counts.rowsRead.toLocaleString('en-GB')} rows read: ${counts.stored.toLocaleString('en-GB')} new plays, ${counts.duplicates.toLocaleString('en-GB')} already known`),
+  );
+  await expect(item.getByRole('button', { name: /Cancel the import/ })).toHaveCount(0);
+  await expectAccessible(page);
+  await screenshots(page, 'import');
+});

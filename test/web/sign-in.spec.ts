@@ -1,0 +1,37 @@
+import { expect, expectAccessible, graphql, listener, retrievablePlays, screenshots, signIn, test } from './fixtures.js';
+
+test('a listener signs in through Spotify and sees the plays Spotify had', async ({ page }) => {
+  const who = await listener(0);
+  await signIn(page, who);
+
+  // The first poll runs right after the login: the plays arrive without reloading.
+  const truth = await retrievablePlays(who);
+  expect(truth.length).toBeGreaterThan(0);
+  await expect(page.getByTestId('history-count')).toContainText(`${truth.length.toLocaleString('en-GB')} plays`, { timeout: 60_000 });
+  const answer = await graphql<{ listeningHistory: { totalCount: number; edges: Array<{ node: { track: { name: string } } }> } }>(
+    page,
+    '{ listeningHistory(first: 5) { totalCount edges { node { track { name } } } } }',
+  );
+  expect(answer.listeningHistory.totalCount).toBe(truth.length);
+  const rows = page.getByTestId('play');
+  await expect(rows.first()).toBeVisible();
+  for (const [index, edge] of answer.listeningHistory.edges.entries()) await expect(rows.nth(index)).toContainText(edge.node.track.name);
+  // Grouped by local day, newest first.
+  await expect(page.locator('.day-title').first()).toBeVisible();
+
+  await expectAccessible(page);
+  await screenshots(page, 'history');
+});
+
+test('a listener who refuses access on Spotify gets a page that says so, and can try again', async ({ page }) => {
+  await page.goto('/sign-in');
+  await expectAccessible(page);
+  await screenshots(page, 'sign-in');
+  await page.getByRole('link', { name: 'Sign in with Spotify' }).click();
+  await page.getByRole('link', { name: 'Cancel (deny access)' }).click();
+  await expect(page).toHaveURL(/\/sign-in\?error=SPOTIFY_LOGIN_DENIED/);
+  await expect(page.getByRole('heading', { name: 'You did not give Playlog access' })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Sign in with Spotify' })).toBeVisible();
+  await expectAccessible(page);
+  await screenshots(page, 'access-denied');
+});
