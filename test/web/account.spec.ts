@@ -1,4 +1,5 @@
 import { expect, expectAccessible, graphql, listener, screenshots, signIn, test } from './fixtures.js';
+import { WEB_STACK } from './stack-settings.js';
 
 const timeIn = (instant: string, timeZone: string) => new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit' }).format(new Date(instant));
 
@@ -48,4 +49,32 @@ test('a listener deletes their account behind a typed confirmation and lands sig
   await expect(page).toHaveURL(/\/sign-in$/);
   const response = await page.request.post('/graphql', { data: { query: '{ me { id } }' } });
   expect(((await response.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]!.extensions.code).toBe('UNAUTHENTICATED');
+});
+
+test('a listener whose Spotify access ended sees a banner on every page, and one click logs them in again', async ({ page }) => {
+  const who = await listener(6);
+  await signIn(page, who);
+  await page.getByRole('link', { name: 'Account' }).click();
+  await expect(page.getByTestId('last-poll')).not.toContainText('Not yet', { timeout: 60_000 });
+  await expect(page.getByRole('region', { name: 'Spotify access' })).toHaveCount(0);
+
+  // Spotify revokes Playlog's grant: the next poll finds out, and the account needs a new login.
+  await fetch(`${WEB_STACK.emulatorUrl}/admin/users/${who.id}/revoke-refresh-tokens`, { method: 'POST' });
+  await fetch(`${WEB_STACK.emulatorUrl}/admin/users/${who.id}/expire-access-tokens`, { method: 'POST' });
+  await page.getByRole('button', { name: 'Sync now' }).click();
+  const banner = page.getByRole('region', { name: 'Spotify access' });
+  await expect(banner).toContainText('Spotify no longer lets Playlog read your plays', { timeout: 60_000 });
+  await expect(page.getByTestId('account-status')).toHaveText('Paused: log in again with Spotify');
+  for (const name of ['History', 'Statistics', 'Import']) {
+    await page.getByRole('link', { name, exact: true }).click();
+    await expect(banner).toBeVisible();
+  }
+  await expectAccessible(page);
+  await screenshots(page, 'reauthorisation-banner');
+
+  await banner.getByRole('link', { name: 'Log in again with Spotify' }).click();
+  await page.getByRole('link', { name: who.displayName, exact: true }).click();
+  await expect(page).toHaveURL(/\/history$/);
+  await expect(page.getByRole('heading', { name: 'History', level: 1 })).toBeVisible();
+  await expect(banner).toHaveCount(0);
 });

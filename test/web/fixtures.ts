@@ -66,6 +66,28 @@ export async function retrievablePlays(who: Listener): Promise<Array<{ playedAt:
   return body.plays.map((play) => ({ playedAt: play.playedAt ?? play.played_at ?? '' }));
 }
 
+const DAY_MS = 86_400_000;
+
+/** The emulator's extended-history export of a listener's plays over the `days` before its now, as Spotify sends it. */
+export async function exportOf(who: Listener, days: number): Promise<unknown[]> {
+  const clock = (await (await fetch(`${WEB_STACK.emulatorUrl}/admin/clock`)).json()) as { now: string };
+  const to = Date.parse(clock.now);
+  const url = `${WEB_STACK.emulatorUrl}/admin/users/${who.id}/export?from=${new Date(to - days * DAY_MS).toISOString()}&to=${new Date(to).toISOString()}`;
+  return (await (await fetch(url)).json()) as unknown[];
+}
+
+/** Imports `days` of the listener's history through POST /imports with the page's session, and waits until it completed. */
+export async function importHistory(page: Page, who: Listener, days: number): Promise<void> {
+  const rows = await exportOf(who, days);
+  const upload = await page.request.post('/imports?filename=Streaming_History_Audio.json', { data: Buffer.from(JSON.stringify(rows)), headers: { 'content-type': 'application/json' } });
+  expect(upload.status()).toBe(202);
+  await expect
+    .poll(async () => (await graphql<{ imports: { edges: Array<{ node: { status: string } }> } }>(page, '{ imports(first: 1) { edges { node { status } } } }')).imports.edges[0]?.node.status, {
+      timeout: 120_000,
+    })
+    .toBe('COMPLETED');
+}
+
 const SCREENSHOTS = process.env.WEB_SCREENSHOTS_DIR ?? join(fileURLToPath(new URL('../../', import.meta.url)), 'test-results', 'web-screenshots');
 mkdirSync(SCREENSHOTS, { recursive: true });
 

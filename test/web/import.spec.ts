@@ -1,10 +1,7 @@
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect, expectAccessible, graphql, listener, screenshots, signIn, test } from './fixtures.js';
-import { WEB_STACK } from './stack-settings.js';
-
-const DAY_MS = 86_400_000;
+import { expect, expectAccessible, exportOf, graphql, listener, screenshots, signIn, test } from './fixtures.js';
 
 test('a listener uploads their extended streaming history and watches the import complete', async ({ page }) => {
   const who = await listener(2);
@@ -15,15 +12,15 @@ test('a listener uploads their extended streaming history and watches the import
   await expectAccessible(page);
 
   // The emulator's export of the ten days before now: the file Spotify would send.
-  const clock = (await (await fetch(`${WEB_STACK.emulatorUrl}/admin/clock`)).json()) as { now: string };
-  const to = Date.parse(clock.now);
-  const exportUrl = `${WEB_STACK.emulatorUrl}/admin/users/${who.id}/export?from=${new Date(to - 10 * DAY_MS).toISOString()}&to=${new Date(to).toISOString()}`;
-  const rows = (await (await fetch(exportUrl)).json()) as unknown[];
+  const rows = await exportOf(who, 10);
   expect(rows.length).toBeGreaterThan(100);
-  const file = join(tmpdir(), `Streaming_History_Audio_web_${process.pid}.json`);
+  const file = join(mkdtempSync(join(tmpdir(), 'playlog-web-')), 'Streaming_History_Audio_2026.json');
   writeFileSync(file, JSON.stringify(rows));
-
-  await page.getByLabel('Choose a file').setInputFiles(file);
+  try {
+    await page.getByLabel('Choose a file').setInputFiles(file);
+  } finally {
+    rmSync(file);
+  }
   await expect(page.getByRole('status').filter({ hasText: 'is uploaded' })).toBeVisible();
   const item = page.getByTestId('import').first();
   await expect(item).toHaveAttribute('data-status', 'COMPLETED', { timeout: 120_000 });

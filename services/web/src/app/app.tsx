@@ -1,17 +1,19 @@
-import { useCallback, useMemo } from 'react';
+import { Suspense, lazy, useCallback, useMemo } from 'react';
 import { Navigate, Route, Routes } from 'react-router-dom';
 import { useQuery } from 'urql';
 import { AccountPage } from '../features/account/account.page';
 import { HistoryPage } from '../features/history/history.page';
 import { ImportsPage } from '../features/imports/imports.page';
 import { SignInPage } from '../features/sign-in/sign-in.page';
-import { StatsPage } from '../features/stats/stats.page';
-import { YearInReviewPage } from '../features/year/year-in-review.page';
 import { MeDocument } from '../graphql/generated';
 import { ErrorMessage, Loading } from '../shared/status';
 import { Layout } from './layout';
 import { SessionContext } from './session';
 import { useBrowserZoneOnce } from './use-browser-zone-once';
+
+// The chart pages load with their chart library when first opened: the history, the first page, ships without it.
+const StatsPage = lazy(() => import('../features/stats/stats.page').then((module) => ({ default: module.StatsPage })));
+const YearInReviewPage = lazy(() => import('../features/year/year-in-review.page').then((module) => ({ default: module.YearInReviewPage })));
 
 /** Routes: the sign-in page for everyone, everything else once the API knows the session. */
 export function App() {
@@ -41,16 +43,18 @@ function SignedIn() {
   return (
     <SessionContext.Provider value={session}>
       <Layout>
-        <Routes>
-          <Route path="/" element={<Navigate to="/history" replace />} />
-          <Route path="/history" element={<HistoryPage />} />
-          <Route path="/stats" element={<StatsPage />} />
-          <Route path="/year" element={<YearInReviewPage />} />
-          <Route path="/year/:year" element={<YearInReviewPage />} />
-          <Route path="/import" element={<ImportsPage />} />
-          <Route path="/account" element={<AccountPage />} />
-          <Route path="*" element={<NotFound />} />
-        </Routes>
+        <Suspense fallback={<Loading what="the page" />}>
+          <Routes>
+            <Route path="/" element={<Navigate to="/history" replace />} />
+            <Route path="/history" element={<HistoryPage />} />
+            <Route path="/stats" element={<StatsPage />} />
+            <Route path="/year" element={<YearInReviewPage />} />
+            <Route path="/year/:year" element={<YearInReviewPage />} />
+            <Route path="/import" element={<ImportsPage />} />
+            <Route path="/account" element={<AccountPage />} />
+            <Route path="*" element={<NotFound />} />
+          </Routes>
+        </Suspense>
       </Layout>
     </SessionContext.Provider>
   );
