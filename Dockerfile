@@ -1,11 +1,13 @@
 # syntax=docker/dockerfile:1
 # One image for every Playlog service: `docker run IMAGE api|worker|scheduler|migrate|emulator`.
 #
-# Stages:  deps (production node_modules) -> build (all dependencies, `tsc --noEmit` gate)
-#          -> app (runtime: production deps + type-checked sources, non-root, tini)
+# Stages:  deps (production node_modules) -> build (all dependencies, `tsc --noEmit` gate, the web app
+#          built by Vite into services/web/dist) -> app (runtime: production deps + type-checked sources
+#          + the built web app, non-root, tini)
 #          -> dev (Tilt: sources writable for live_update) / production (the default target).
-# There is no JavaScript build: services run their TypeScript through tsx (a production
-# dependency), so what was type-checked is exactly what runs.
+# The services have no JavaScript build: they run their TypeScript through tsx (a production
+# dependency), so what was type-checked is exactly what runs. The web app is the one thing built:
+# static files the API serves (WEB_DIST_DIR, services/web/dist).
 
 # Debian bookworm, the same release as the CI machines, so the pinned apt versions below are the
 # ones CI can check with `apt-cache policy`. Override with --build-arg NODE_IMAGE=... to move on.
@@ -26,6 +28,8 @@ COPY scripts/rotate-key.ts ./scripts/rotate-key.ts
 COPY scripts/import.ts ./scripts/import.ts
 # The type check is the build's gate: an image never carries code that does not compile.
 RUN npx tsc --noEmit -p tsconfig.json
+# The listeners' web app: type-checked like the rest, then bundled (every asset inside, nothing from a CDN).
+RUN npx tsc --noEmit -p services/web/tsconfig.json && npm run web:build
 
 FROM ${NODE_IMAGE} AS app
 # tini as PID 1: forwards signals to the service (SIGTERM -> graceful shutdown) and reaps zombies.

@@ -7,7 +7,8 @@ import { memoryScenario } from './memory.bench.js';
 import { pollCycleMetricsScenario } from './poll-cycle-metrics.bench.js';
 import { pollCycleScenario } from './poll-cycle.bench.js';
 import { statsScenario } from './stats.bench.js';
+import { webScenario } from './web.bench.js';
 import { workerScalingScenario } from './worker-scaling.bench.js';
 
 /** In the order `npm run bench` runs them. */
-export const SCENARIOS: Scenario[] = [ingestScenario, pollCycleScenario, pollCycleMetricsScenario, fanOutScenario, historyScenario, statsScenario, memoryScenario, workerScalingScenario, importMemoryScenario];
+export const SCENARIOS: Scenario[] = [ingestScenario, pollCycleScenario, pollCycleMetricsScenario, fanOutScenario, historyScenario, statsScenario, memoryScenario, workerScalingScenario, importMemoryScenario, webScenario];

@@ -178,7 +178,7 @@ async function waitForHttp(url: string, child: Child, timeoutMs = 60_000): Promi
 
 async function main(): Promise<void> {
   const importsHistory = !withSpotify && historyDays > 0;
-  const progress = new Progress(withSpotify ? 6 : importsHistory ? 9 : 8);
+  const progress = new Progress(withSpotify ? 7 : importsHistory ? 10 : 9);
   console.log(withSpotify ? 'Playlog demo with your Spotify app' : `Playlog demo: ${listeners} synthetic listeners, no Spotify account needed`);
 
   await progress.run('Checking ports', async () => {
@@ -193,6 +193,7 @@ async function main(): Promise<void> {
     }
   });
   await progress.run('Starting Postgres and Redis (scripts/services.sh up)', () => runToEnd('bash', ['scripts/services.sh', 'up']));
+  await progress.run('Building the web app (npm run web:build)', () => runToEnd('npm', ['run', '--silent', 'web:build']));
   await progress.run('Applying database migrations', () => runToEnd(process.execPath, ['--import', 'tsx', 'services/shared/db/migrate.ts']));
 
   let spotifyUserIds: string[] = [];
@@ -246,6 +247,7 @@ function printReady(sessions: DemoSession[]): void {
     '',
     'Playlog demo is ready',
     '',
+    `  Web app:            ${apiUrl}/   (open it in your browser and sign in${sessions.length > 0 ? ` as ${sessions[0]!.displayName}, or any listener` : ' with Spotify'})`,
     `  GraphQL API + IDE:  ${apiUrl}/graphql`,
     // The URL without credentials in it: browsers refuse user:password@ URLs; this one asks for them.
     `  Queue dashboard:    ${apiUrl}/admin/queues   (your browser asks: user admin, password ${adminPassword})`,

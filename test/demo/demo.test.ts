@@ -109,8 +109,17 @@ describe('npm run demo', () => {
       if (Date.now() > deadline) throw new Error(`demo not ready in 150 s:\n${output}`);
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
-    expect(output).toMatch(/\[1\/9\] Checking ports/);
-    expect(output).toMatch(/✔ \[8\/9\] Importing 20 days of each listener's history \(first run only\)/);
+    expect(output).toMatch(/\[1\/10\] Checking ports/);
+    expect(output).toMatch(/✔ \[9\/10\] Importing 20 days of each listener's history \(first run only\)/);
+
+    // The first thing it prints when ready is the web app, which a browser gets at that address.
+    const ready = output.slice(output.indexOf('Playlog demo is ready'));
+    const web = /^\s+Web app:\s+(\S+)\s+\(open it in your browser and sign in as (.+), or any listener\)$/m.exec(ready);
+    expect(web).not.toBeNull();
+    expect(ready.split('\n').find((line) => /^\s+\S.*:\s+http/.test(line))).toContain('Web app:');
+    const page = await fetch(web![1]!, { headers: { accept: 'text/html' } });
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await page.text()).toContain('<div id="root"></div>');
     const imported = /2 listener\(s\) imported, ([\d,]+) plays/.exec(output);
     expect(imported, output).not.toBeNull();
     expect(output).toContain(`http://127.0.0.1:${apiPort}/graphql`);
