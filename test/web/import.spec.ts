@@ -18,10 +18,11 @@ test('a listener uploads their extended streaming history and watches the import
   writeFileSync(file, JSON.stringify(rows));
   try {
     await page.getByLabel('Choose a file').setInputFiles(file);
+    await expect(page.getByRole('status').filter({ hasText: 'is uploaded' })).toBeVisible();
   } finally {
+    // The browser reads the file while it uploads: it goes once the upload is done.
     rmSync(file);
   }
-  await expect(page.getByRole('status').filter({ hasText: 'is uploaded' })).toBeVisible();
   const item = page.getByTestId('import').first();
   await expect(item).toHaveAttribute('data-status', 'COMPLETED', { timeout: 120_000 });
 

@@ -21,6 +21,26 @@ test('a listener signs in through Spotify and sees the plays Spotify had', async
 
   await expectAccessible(page);
   await screenshots(page, 'history');
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await expectAccessible(page);
+  await screenshots(page, 'history-dark');
+  await page.emulateMedia({ colorScheme: 'light' });
+
+  // The keyboard reaches everything: the first Tab offers to skip the navigation.
+  await page.keyboard.press('Tab');
+  await expect(page.getByRole('link', { name: 'Skip to content' })).toBeFocused();
+
+  // Filtering by an artist: only their plays, and the filter says whose.
+  const artist = page.getByTestId('play').first().locator('.artists a').first();
+  const artistName = (await artist.textContent())!;
+  await artist.click();
+  await expect(page).toHaveURL(/[?&]artist=/);
+  await expect(page.getByRole('list', { name: 'Active filters' })).toContainText(`artist: ${artistName}`);
+  for (const row of await page.getByTestId('play').all()) await expect(row.locator('.artists')).toContainText(artistName);
+
+  // An answer the API refuses shows the API's own message, never a blank page.
+  await page.goto('/history?artist=not-an-id');
+  await expect(page.getByRole('alert')).toContainText(/artistId/);
 });
 
 test('a listener who refuses access on Spotify gets a page that says so, and can try again', async ({ page }) => {

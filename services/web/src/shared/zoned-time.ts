@@ -32,6 +32,12 @@ export function longDate(date: string): string {
   return formatter('UTC', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }).format(new Date(Date.UTC(year, month - 1, day)));
 }
 
+/** Sat 5 Dec, for a YYYY-MM-DD date. */
+export function shortDate(date: string): string {
+  const [year, month, day] = date.split('-').map(Number) as [number, number, number];
+  return formatter('UTC', { weekday: 'short', day: 'numeric', month: 'short' }).format(new Date(Date.UTC(year, month - 1, day)));
+}
+
 /** 5 Dec 2026, 14:05, in the zone. */
 export function dateTime(instant: Date | string, timeZone: string): string {
   return formatter(timeZone, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(instant));

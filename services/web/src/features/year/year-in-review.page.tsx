@@ -7,7 +7,7 @@ import { Chart } from '../../shared/chart';
 import { Cover } from '../../shared/cover';
 import { WEEKDAYS, count, duration, plural } from '../../shared/format';
 import { EmptyState, ErrorMessage, Loading } from '../../shared/status';
-import { localDate, localYear, longDate } from '../../shared/zoned-time';
+import { localDate, localYear, shortDate } from '../../shared/zoned-time';
 
 /** A year of listening on one page, at an address (/year/2026) that can be bookmarked and shared. */
 export function YearInReviewPage() {
@@ -89,7 +89,7 @@ function YearReview({ year }: { year: number }) {
       <dl className="cards">
         <div className="card">
           <dt>Busiest day</dt>
-          <dd>{review.busiestDay ? `${longDate(review.busiestDay.date)}: ${count(review.busiestDay.plays)} plays` : '—'}</dd>
+          <dd>{review.busiestDay ? `${shortDate(review.busiestDay.date)}, ${count(review.busiestDay.plays)} plays` : '—'}</dd>
         </div>
         <div className="card">
           <dt>Busiest hour</dt>
