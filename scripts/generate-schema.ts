@@ -4,12 +4,12 @@
  *   npm run schema:check      fails (exit 1) when schema.graphql is not what the resolvers produce
  */
 import 'reflect-metadata';
-import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { lexicographicSortSchema, printSchema } from 'graphql';
 import { buildApiSchema } from '../services/api/graphql/build-schema.js';
-import { EXIT, parseCommandLine, runCommandLine } from '../services/shared/cli/command-line.js';
+import { parseCommandLine, runCommandLine } from '../services/shared/cli/command-line.js';
+import { writeOrCheck } from './support/generated-file.js';
 
 const HEADER = `# Generated from the resolvers of services/api (one folder per feature) by scripts/generate-schema.ts.
 # Do not edit: run \`npm run schema:generate\` after changing a resolver or type (CI runs \`npm run schema:check\`).
@@ -30,23 +30,6 @@ Prints the API's GraphQL schema, from the resolvers, to schema.graphql.
 if (import.meta.url === `file://${process.argv[1]}`) {
   runCommandLine('schema', USAGE, async (argv) => {
     const { values } = parseCommandLine(argv, { check: { type: 'boolean' } });
-    const printed = printApiSchema();
-    if (!values.check) {
-      writeFileSync(target, printed);
-      process.stdout.write(`wrote ${target}\n`);
-      return EXIT.ok;
-    }
-    let current = '';
-    try {
-      current = readFileSync(target, 'utf8');
-    } catch {
-      // missing: stale by definition
-    }
-    if (current !== printed) {
-      process.stderr.write('schema.graphql is stale: run `npm run schema:generate` and commit the result.\n');
-      return EXIT.error;
-    }
-    process.stdout.write('schema.graphql is up to date.\n');
-    return EXIT.ok;
+    return writeOrCheck({ path: target, name: 'schema.graphql', command: 'npm run schema:generate' }, printApiSchema(), values.check === true);
   });
 }

@@ -4,14 +4,15 @@
  *   npm run web:codegen -- --check fails (exit 1) when that file is not what the schema and operations give
  * An operation that does not validate against the schema fails here, before the app is built.
  */
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { codegen } from '@graphql-codegen/core';
 import * as typedDocumentNode from '@graphql-codegen/typed-document-node';
 import * as typescriptOperations from '@graphql-codegen/typescript-operations';
-import { buildSchema, parse, validate, type DocumentNode } from 'graphql';
-import { EXIT, parseCommandLine, runCommandLine } from '../services/shared/cli/command-line.js';
+import { buildSchema, concatAST, parse, validate, type DocumentNode } from 'graphql';
+import { parseCommandLine, runCommandLine } from '../services/shared/cli/command-line.js';
+import { writeOrCheck } from './support/generated-file.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const SOURCES = join(ROOT, 'services/web/src');
@@ -30,12 +31,10 @@ function operationFiles(dir: string): string[] {
 export async function generateWebOperations(): Promise<string> {
   const schemaText = readFileSync(join(ROOT, 'schema.graphql'), 'utf8');
   const schema = buildSchema(schemaText);
-  const documents = operationFiles(SOURCES).map((file) => {
-    const document: DocumentNode = parse(readFileSync(file, 'utf8'));
-    const errors = validate(schema, document);
-    if (errors.length > 0) throw new Error(`${relative(ROOT, file)}: ${errors.map((error) => error.message).join('; ')}`);
-    return { location: relative(ROOT, file), document };
-  });
+  const documents = operationFiles(SOURCES).map((file) => ({ location: relative(ROOT, file), document: parse(readFileSync(file, 'utf8')) as DocumentNode }));
+  // Validated together: an operation may spread a fragment another file declares (shared/figures.graphql).
+  const errors = validate(schema, concatAST(documents.map((one) => one.document)));
+  if (errors.length > 0) throw new Error(`the web app's operations do not fit schema.graphql: ${errors.map((error) => `${error.message}`).join('; ')}`);
   const output = await codegen({
     filename: TARGET,
     schema: parse(schemaText),
@@ -62,23 +61,7 @@ Writes services/web/src/graphql/generated.ts: the web app's operations (services
 if (import.meta.url === `file://${process.argv[1]}`) {
   runCommandLine('web:codegen', USAGE, async (argv) => {
     const { values } = parseCommandLine(argv, { check: { type: 'boolean' } });
-    const generated = await generateWebOperations();
-    if (!values.check) {
-      writeFileSync(TARGET, generated);
-      process.stdout.write(`wrote ${relative(ROOT, TARGET)}\n`);
-      return EXIT.ok;
-    }
-    let current = '';
-    try {
-      current = readFileSync(TARGET, 'utf8');
-    } catch {
-      // missing: stale by definition
-    }
-    if (current !== generated) {
-      process.stderr.write('services/web/src/graphql/generated.ts is stale: run `npm run web:codegen` and commit the result.\n');
-      return EXIT.error;
-    }
-    process.stdout.write('services/web/src/graphql/generated.ts is up to date.\n');
-    return EXIT.ok;
+    const target = { path: TARGET, name: relative(ROOT, TARGET), command: 'npm run web:codegen' };
+    return writeOrCheck(target, await generateWebOperations(), values.check === true);
   });
 }

@@ -1,5 +1,15 @@
+import type { Page } from '@playwright/test';
 import { expect, expectAccessible, graphql, listener, screenshots, signIn, test } from './fixtures.js';
 import { WEB_STACK } from './stack-settings.js';
+
+const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
+
+/** What the listening clock's heatmap says of itself, from the API's cells in the listener's zone (the first busiest cell). */
+async function expectedClockLabel(page: Page): Promise<string> {
+  const { listeningClock: cells } = await graphql<{ listeningClock: Array<{ weekday: number; hour: number; plays: number }> }>(page, '{ listeningClock { weekday hour plays } }');
+  const busiest = cells.reduce((best, cell) => (cell.plays > best.plays ? cell : best));
+  return `Listening clock: busiest on ${WEEKDAYS[busiest.weekday - 1]} at ${busiest.hour}:00 with ${busiest.plays} plays`;
+}
 
 const timeIn = (instant: string, timeZone: string) => new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit' }).format(new Date(instant));
 
@@ -14,6 +24,10 @@ test('a listener’s zone defaults to the browser’s, and changing it moves eve
   await expect(page.getByLabel('Time zone')).toHaveValue('Europe/Paris');
   await page.getByRole('link', { name: 'History' }).click();
   await expect(page.getByTestId('play-time').first()).toHaveText(timeIn(instant, 'Europe/Paris'));
+  await page.getByRole('link', { name: 'Statistics' }).click();
+  await page.getByRole('button', { name: 'All time' }).click();
+  const parisClock = await expectedClockLabel(page);
+  await expect(page.getByTestId('clock-chart')).toHaveAttribute('aria-label', parisClock);
 
   await page.getByRole('link', { name: 'Account' }).click();
   await page.getByLabel('Time zone').selectOption('Australia/Adelaide');
@@ -22,6 +36,12 @@ test('a listener’s zone defaults to the browser’s, and changing it moves eve
   await page.getByRole('link', { name: 'History' }).click();
   await expect(page.getByTestId('play-time').first()).toHaveText(timeIn(instant, 'Australia/Adelaide'));
   expect(timeIn(instant, 'Australia/Adelaide')).not.toBe(timeIn(instant, 'Europe/Paris'));
+  // The listening clock moves with the zone: its hours are Adelaide's now.
+  await page.getByRole('link', { name: 'Statistics' }).click();
+  await page.getByRole('button', { name: 'All time' }).click();
+  const adelaideClock = await expectedClockLabel(page);
+  expect(adelaideClock).not.toBe(parisClock);
+  await expect(page.getByTestId('clock-chart')).toHaveAttribute('aria-label', adelaideClock);
 });
 
 test('sync now shows that a poll started and when it finished', async ({ page }) => {

@@ -14,14 +14,15 @@ test('a listener uploads their extended streaming history and watches the import
   // The emulator's export of the ten days before now: the file Spotify would send.
   const rows = await exportOf(who, 10);
   expect(rows.length).toBeGreaterThan(100);
-  const file = join(mkdtempSync(join(tmpdir(), 'playlog-web-')), 'Streaming_History_Audio_2026.json');
+  const dir = mkdtempSync(join(tmpdir(), 'playlog-web-'));
+  const file = join(dir, 'Streaming_History_Audio_2026.json');
   writeFileSync(file, JSON.stringify(rows));
   try {
     await page.getByLabel('Choose a file').setInputFiles(file);
     await expect(page.getByRole('status').filter({ hasText: 'is uploaded' })).toBeVisible();
   } finally {
     // The browser reads the file while it uploads: it goes once the upload is done.
-    rmSync(file);
+    rmSync(dir, { recursive: true, force: true });
   }
   const item = page.getByTestId('import').first();
   await expect(item).toHaveAttribute('data-status', 'COMPLETED', { timeout: 120_000 });

@@ -5,7 +5,7 @@
  * database.
  *   node --import tsx test/web/stack.ts     (ports from WEB_TEST_API_PORT and WEB_TEST_EMULATOR_PORT)
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Children } from '../../scripts/support/children.js';
@@ -25,6 +25,7 @@ async function main(): Promise<void> {
   await ensureTemplate();
   const db = await createTestDatabase('web');
   await db.orm.close(true);
+  const importDir = join(ROOT, '.scratch', `web-imports-${process.pid}`);
   const children = new Children(logDir, (child, code) => say(`${child.name} exited on its own (code ${code}): see ${child.logFile}`));
   let stopping = false;
   const stop = async () => {
@@ -32,6 +33,8 @@ async function main(): Promise<void> {
     stopping = true;
     await children.stopAll(8_000);
     await db.drop().catch((error: Error) => say(`could not drop the database: ${error.message}`));
+    // Uploads are personal files: none outlives the run.
+    rmSync(importDir, { recursive: true, force: true });
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop());
@@ -76,7 +79,7 @@ async function main(): Promise<void> {
     SCHEDULER_LOOP_SECONDS: '60',
     WORKER_MAX_JOBS_PER_SECOND: '200',
     IMPORT_TRACK_LOOKUPS_PER_SECOND: '200',
-    IMPORT_DIR: join(ROOT, '.scratch', `web-imports-${process.pid}`),
+    IMPORT_DIR: importDir,
   };
 
   const emulator = children.start('spotify-emulator', 'services/spotify-emulator/main.ts', env);

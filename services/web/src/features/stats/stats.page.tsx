@@ -3,8 +3,8 @@ import { Link, useSearchParams } from 'react-router-dom';
 import { useQuery } from 'urql';
 import { useSession } from '../../app/session';
 import { StatsSummaryDocument, StatsTopDocument, type ActivityBucket, type RankOrder, type StatsTopQuery } from '../../graphql/generated';
-import { Cover } from '../../shared/cover';
 import { count, duration } from '../../shared/format';
+import { RankingList } from '../../shared/ranking-list';
 import { EmptyState, ErrorMessage, Loading } from '../../shared/status';
 import { PRESETS, rangeOf, type PresetId } from './ranges';
 import { ActivityChart, ClockHeatmap, SummaryCards } from './stats-charts';
@@ -109,50 +109,30 @@ export function StatsPage() {
 
 function TopLists({ data, orderBy }: { data: StatsTopQuery; orderBy: RankOrder }) {
   const figure = (item: { plays: number; msPlayed: number }) => (orderBy === 'PLAYS' ? `${count(item.plays)} plays` : duration(item.msPlayed));
+  const filterLink = (name: string, id: string, label: string) => <Link to={`/history?${name}=${encodeURIComponent(id)}`}>{label}</Link>;
   return (
     <div className="tops">
-      <section aria-labelledby="top-tracks">
-        <h3 id="top-tracks">Tracks</h3>
-        <ol className="ranking" data-testid="top-tracks">
-          {data.topTracks.edges.map(({ node }) => (
-            <li key={node.track.id}>
-              <Cover url={node.track.album?.imageUrl} size={36} />
-              <span className="name">
-                <Link to={`/history?track=${encodeURIComponent(node.track.id)}`}>{node.track.name}</Link>
-                <span className="quiet"> {node.track.artists.map((artist) => artist.name).join(', ')}</span>
-              </span>
-              <span className="figure">{figure(node)}</span>
-            </li>
-          ))}
-        </ol>
-      </section>
-      <section aria-labelledby="top-artists">
-        <h3 id="top-artists">Artists</h3>
-        <ol className="ranking" data-testid="top-artists">
-          {data.topArtists.edges.map(({ node }) => (
-            <li key={node.artist.id}>
-              <span className="name">
-                <Link to={`/history?artist=${encodeURIComponent(node.artist.id)}`}>{node.artist.name}</Link>
-              </span>
-              <span className="figure">{figure(node)}</span>
-            </li>
-          ))}
-        </ol>
-      </section>
-      <section aria-labelledby="top-albums">
-        <h3 id="top-albums">Albums</h3>
-        <ol className="ranking" data-testid="top-albums">
-          {data.topAlbums.edges.map(({ node }) => (
-            <li key={node.album.id}>
-              <Cover url={node.album.imageUrl} size={36} />
-              <span className="name">
-                <Link to={`/history?album=${encodeURIComponent(node.album.id)}`}>{node.album.name}</Link>
-              </span>
-              <span className="figure">{figure(node)}</span>
-            </li>
-          ))}
-        </ol>
-      </section>
+      <RankingList
+        title="Tracks"
+        testId="top-tracks"
+        items={data.topTracks.edges.map(({ node }) => ({
+          key: node.track.id,
+          name: filterLink('track', node.track.id, node.track.name),
+          detail: node.track.artists.map((artist) => artist.name).join(', '),
+          cover: node.track.album?.imageUrl ?? null,
+          figure: figure(node),
+        }))}
+      />
+      <RankingList
+        title="Artists"
+        testId="top-artists"
+        items={data.topArtists.edges.map(({ node }) => ({ key: node.artist.id, name: filterLink('artist', node.artist.id, node.artist.name), figure: figure(node) }))}
+      />
+      <RankingList
+        title="Albums"
+        testId="top-albums"
+        items={data.topAlbums.edges.map(({ node }) => ({ key: node.album.id, name: filterLink('album', node.album.id, node.album.name), cover: node.album.imageUrl ?? null, figure: figure(node) }))}
+      />
     </div>
   );
 }

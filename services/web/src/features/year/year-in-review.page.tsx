@@ -4,8 +4,8 @@ import { useQuery } from 'urql';
 import { useSession } from '../../app/session';
 import { YearInReviewDocument, YearsWithPlaysDocument } from '../../graphql/generated';
 import { Chart } from '../../shared/chart';
-import { Cover } from '../../shared/cover';
 import { WEEKDAYS, count, duration, plural } from '../../shared/format';
+import { RankingList } from '../../shared/ranking-list';
 import { EmptyState, ErrorMessage, Loading } from '../../shared/status';
 import { localDate, localYear, shortDate } from '../../shared/zoned-time';
 
@@ -57,6 +57,8 @@ export function YearInReviewPage() {
   );
 }
 
+const plays = (item: { plays: number }) => `${count(item.plays)} plays`;
+
 function YearReview({ year }: { year: number }) {
   const [result, refetch] = useQuery({ query: YearInReviewDocument, variables: { year } });
   const review = result.data?.yearInReview;
@@ -103,54 +105,13 @@ function YearReview({ year }: { year: number }) {
       <h2>Month by month</h2>
       {months && <Chart option={months} label={`Plays per month of ${year}`} testId="months-chart" />}
       <div className="tops">
-        <section aria-labelledby="year-tracks">
-          <h3 id="year-tracks">Top tracks</h3>
-          <ol className="ranking">
-            {review.topTracks.map((item) => (
-              <li key={item.track.id}>
-                <span className="name">
-                  {item.track.name}
-                  <span className="quiet"> {item.track.artists.map((artist) => artist.name).join(', ')}</span>
-                </span>
-                <span className="figure">{count(item.plays)} plays</span>
-              </li>
-            ))}
-          </ol>
-        </section>
-        <section aria-labelledby="year-artists">
-          <h3 id="year-artists">Top artists</h3>
-          <ol className="ranking">
-            {review.topArtists.map((item) => (
-              <li key={item.artist.id}>
-                <span className="name">{item.artist.name}</span>
-                <span className="figure">{count(item.plays)} plays</span>
-              </li>
-            ))}
-          </ol>
-        </section>
-        <section aria-labelledby="year-albums">
-          <h3 id="year-albums">Top albums</h3>
-          <ol className="ranking">
-            {review.topAlbums.map((item) => (
-              <li key={item.album.id}>
-                <Cover url={item.album.imageUrl} size={36} />
-                <span className="name">{item.album.name}</span>
-                <span className="figure">{count(item.plays)} plays</span>
-              </li>
-            ))}
-          </ol>
-        </section>
-        <section aria-labelledby="year-new">
-          <h3 id="year-new">New artists you played most</h3>
-          <ol className="ranking">
-            {review.topNewArtists.map((item) => (
-              <li key={item.artist.id}>
-                <span className="name">{item.artist.name}</span>
-                <span className="figure">{count(item.plays)} plays</span>
-              </li>
-            ))}
-          </ol>
-        </section>
+        <RankingList
+          title="Top tracks"
+          items={review.topTracks.map((item) => ({ key: item.track.id, name: item.track.name, detail: item.track.artists.map((artist) => artist.name).join(', '), cover: item.track.album?.imageUrl ?? null, figure: plays(item) }))}
+        />
+        <RankingList title="Top artists" items={review.topArtists.map((item) => ({ key: item.artist.id, name: item.artist.name, figure: plays(item) }))} />
+        <RankingList title="Top albums" items={review.topAlbums.map((item) => ({ key: item.album.id, name: item.album.name, cover: item.album.imageUrl ?? null, figure: plays(item) }))} />
+        <RankingList title="New artists you played most" items={review.topNewArtists.map((item) => ({ key: item.artist.id, name: item.artist.name, figure: plays(item) }))} />
       </div>
     </>
   );
