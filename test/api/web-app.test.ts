@@ -80,6 +80,16 @@ describe('the web app served by the API', () => {
     expect((await notTheApp('/history', { method: 'POST' })).status).toBe(404);
   });
 
+  it('counts the app’s pages and assets under two route labels, whatever paths the browser asked for', async () => {
+    for (const path of ['/some/page', '/another-page', '/stats']) await (await fetch(`${url}${path}`, { headers: PAGE })).arrayBuffer();
+    await (await fetch(`${url}/assets/index-abc123.js`)).arrayBuffer();
+    const scraped = await (await fetch(h.api.metricsUrl)).text();
+    const routes = new Set([...scraped.matchAll(/^playlog_http_request_duration_seconds_count\{[^}]*route="([^"]+)"/gm)].map((match) => match[1]));
+    expect(routes).toContain('(web app page)');
+    expect(routes).toContain('/assets/:file');
+    for (const route of routes) expect(route).not.toMatch(/some|another|abc123/);
+  });
+
   it('sends a browser whose login failed to the app’s sign-in page, which explains the code', async () => {
     const response = await fetch(`${url}/auth/callback?error=access_denied&state=forged`, { redirect: 'manual', headers: { ...PAGE, cookie: 'playlog_login_state=forged' } });
     expect(response.status).toBe(303);

@@ -9,9 +9,13 @@ export function routeOf(path: string, dashboardPath: string): string {
   const exact = ['/', '/graphql', '/healthz', '/readyz', '/auth/login', '/auth/callback', '/imports', '/graphiql'];
   if (exact.includes(path)) return path;
   if (path.startsWith('/graphiql/')) return '/graphiql/:asset';
+  if (path.startsWith('/assets/')) return '/assets/:file';
   if (path === dashboardPath || path.startsWith(`${dashboardPath}/`)) return dashboardPath;
   return 'unmatched';
 }
+
+/** The route label of the web app's page, whatever path the browser asked it at. */
+export const WEB_APP_PAGE = '(web app page)';
 
 /** Times every request of the public port, labelled by route, method and status. */
 export function httpMetrics(metrics: ApiMetrics, dashboardPath: string) {
@@ -21,7 +25,9 @@ export function httpMetrics(metrics: ApiMetrics, dashboardPath: string) {
     res.on('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const path = req.originalUrl.split('?')[0] ?? '/';
-      metrics.request(routeOf(path.length > 1 ? path.replace(/\/+$/, '') : path, dashboardPath), methods.has(req.method) ? req.method : 'other', res.statusCode, seconds);
+      // A page of the web app (any path a browser navigates to) names itself: its paths are the browser's.
+      const route = res.locals.route === WEB_APP_PAGE ? WEB_APP_PAGE : routeOf(path.length > 1 ? path.replace(/\/+$/, '') : path, dashboardPath);
+      metrics.request(route, methods.has(req.method) ? req.method : 'other', res.statusCode, seconds);
     });
     next();
   };

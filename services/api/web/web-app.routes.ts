@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import { WEB_APP_PAGE } from '../metrics/http-metrics.js';
 
 export interface WebAppOptions {
   /** The built app (WEB_DIST_DIR): index.html and assets/ with content-hashed names. */
@@ -31,6 +32,7 @@ export function webAppRoutes(options: WebAppOptions): WebApp {
   const served = existsSync(indexPath);
   const index = served ? readFileSync(indexPath) : null;
   const sendIndex = (res: Response) => {
+    res.locals.route = WEB_APP_PAGE;
     res.setHeader('Cache-Control', 'no-cache');
     res.type('html').send(index);
   };
