@@ -1,4 +1,5 @@
 import { expect, expectAccessible, graphql, listener, retrievablePlays, screenshots, signIn, test } from './fixtures.js';
+import { WEB_STACK } from './stack-settings.js';
 
 test('a listener signs in through Spotify and sees the plays Spotify had', async ({ page }) => {
   const who = await listener(0);
@@ -54,4 +55,21 @@ test('a listener who refuses access on Spotify gets a page that says so, and can
   await expect(page.getByRole('link', { name: 'Sign in with Spotify' })).toBeVisible();
   await expectAccessible(page);
   await screenshots(page, 'access-denied');
+});
+
+test('a new listener is told their plays are coming, and they appear without reloading', async ({ page }) => {
+  const who = await listener(7);
+  // Spotify answers slowly: the history page is open before the first poll has stored anything.
+  const faults = (settings: object) => fetch(`${WEB_STACK.emulatorUrl}/admin/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(settings) });
+  await faults({ latencyMs: 3000, targets: ['api'] });
+  try {
+    await signIn(page, who);
+    await expect(page.getByRole('region', { name: 'No plays yet' })).toContainText('your first plays appear within a few minutes');
+    await expectAccessible(page);
+    await screenshots(page, 'history-empty');
+    await expect(page.getByTestId('play').first()).toBeVisible({ timeout: 60_000 });
+    await expect(page.getByTestId('history-count')).toContainText(`${(await retrievablePlays(who)).length} plays`);
+  } finally {
+    await faults({ latencyMs: 0 });
+  }
 });

@@ -1,5 +1,5 @@
 import { BarChart, HeatmapChart } from 'echarts/charts';
-import { AriaComponent, GridComponent, TooltipComponent, VisualMapComponent } from 'echarts/components';
+import { GridComponent, TooltipComponent, VisualMapComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import type { EChartsCoreOption } from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
@@ -7,11 +7,12 @@ import { useEffect, useRef } from 'react';
 import { useColorScheme } from './color-scheme';
 
 // Only what Playlog draws, so the bundle carries no other chart type.
-echarts.use([BarChart, HeatmapChart, GridComponent, TooltipComponent, VisualMapComponent, AriaComponent, CanvasRenderer]);
+echarts.use([BarChart, HeatmapChart, GridComponent, TooltipComponent, VisualMapComponent, CanvasRenderer]);
 
 /**
  * An Apache ECharts chart that follows its container's size and the system's light or dark scheme.
- * `label` describes it to screen readers (the canvas itself says nothing); `summary` is what the figures show.
+ * `label` describes it to screen readers in the page's own words (the canvas says nothing; ECharts' own
+ * generated description, a list of raw data points, is left off).
  */
 export function Chart({ option, label, height = 280, testId }: { option: EChartsCoreOption; label: string; height?: number; testId?: string }) {
   const container = useRef<HTMLDivElement>(null);
@@ -33,7 +34,7 @@ export function Chart({ option, label, height = 280, testId }: { option: ECharts
   }, [scheme]);
 
   useEffect(() => {
-    chart.current?.setOption({ backgroundColor: 'transparent', aria: { enabled: true }, ...option }, true);
+    chart.current?.setOption({ backgroundColor: 'transparent', ...option }, true);
   }, [option, scheme]);
 
   return <div ref={container} className="chart" style={{ height }} role="img" aria-label={label} data-testid={testId} />;

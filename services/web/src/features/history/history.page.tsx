@@ -21,13 +21,7 @@ export function HistoryPage() {
     const timer = setInterval(refresh, 3000);
     return () => clearInterval(timer);
   }, [polled, refresh]);
-  // The feed restarts when what it asks for changes, not when the page renders again.
-  const key = JSON.stringify({ ...filterVariables(filters, me.timeZone), polled });
-  const variables = useMemo(() => {
-    const { polled: _polled, ...asked } = JSON.parse(key) as ReturnType<typeof filterVariables> & { polled: boolean };
-    return asked;
-  }, [key]);
-  const feed = useHistoryFeed(variables);
+  const feed = useHistoryFeed(filterVariables(filters, me.timeZone), polled ? 'polled' : 'waiting for the first poll');
   const filtered = Object.values(filters).some((value) => value !== null);
 
   return (

@@ -17,14 +17,16 @@ export interface HistoryFeed {
 
 const PAGE = 50;
 
+type Filters = Omit<HistoryQueryVariables, 'first' | 'after'>;
+
 /**
  * The listener's plays, newest first, one page of the connection at a time (keyset cursors: plays
- * stored meanwhile never shift a page). New filters start a new feed; a page that arrives for old
- * filters is dropped.
+ * stored meanwhile never shift a page). New filters, or a new `epoch` (the first poll has stored plays),
+ * start a new feed; a page that arrives for an earlier one is dropped.
  */
-export function useHistoryFeed(filters: Omit<HistoryQueryVariables, 'first' | 'after'>): HistoryFeed {
+export function useHistoryFeed(filters: Filters, epoch: string): HistoryFeed {
   const client = useClient();
-  const key = JSON.stringify(filters);
+  const key = JSON.stringify({ filters, epoch });
   const generation = useRef(0);
   const [state, setState] = useState<Omit<HistoryFeed, 'loadMore' | 'retry'> & { endCursor: string | null }>({
     edges: [],
@@ -38,7 +40,8 @@ export function useHistoryFeed(filters: Omit<HistoryQueryVariables, 'first' | 'a
   const load = useCallback(
     async (after: string | null, mine: number) => {
       setState((current) => ({ ...current, loading: true, error: null }));
-      const result = await client.query(HistoryDocument, { ...(JSON.parse(key) as typeof filters), first: PAGE, after }, { requestPolicy: 'network-only' }).toPromise();
+      const { filters: asked } = JSON.parse(key) as { filters: Filters };
+      const result = await client.query(HistoryDocument, { ...asked, first: PAGE, after }, { requestPolicy: 'network-only' }).toPromise();
       if (mine !== generation.current) return;
       const connection = result.data?.listeningHistory;
       setState((current) =>
