@@ -1,9 +1,9 @@
 # syntax=docker/dockerfile:1
 # One image for every Playlog service: `docker run IMAGE api|worker|scheduler|migrate|emulator`.
 #
-# Stages:  deps (production node_modules) -> build (all dependencies, `tsc --noEmit` gate, the web app
-#          built by Vite into services/web/dist) -> app (runtime: production deps + type-checked sources
-#          + the built web app, non-root, tini)
+# Stages:  deps (production node_modules) -> build (all dependencies, `tsc --noEmit` gate)
+#          -> web (the listeners' web app, type-checked and built by Vite into services/web/dist)
+#          -> app (runtime: production deps + type-checked sources + the built web app, non-root, tini)
 #          -> dev (Tilt: sources writable for live_update) / production (the default target).
 # The services have no JavaScript build: they run their TypeScript through tsx (a production
 # dependency), so what was type-checked is exactly what runs. The web app is the one thing built:
@@ -28,7 +28,9 @@ COPY scripts/rotate-key.ts ./scripts/rotate-key.ts
 COPY scripts/import.ts ./scripts/import.ts
 # The type check is the build's gate: an image never carries code that does not compile.
 RUN npx tsc --noEmit -p tsconfig.json
+
 # The listeners' web app: type-checked like the rest, then bundled (every asset inside, nothing from a CDN).
+FROM build AS web
 RUN npx tsc --noEmit -p services/web/tsconfig.json && npm run web:build
 
 FROM ${NODE_IMAGE} AS app
@@ -44,6 +46,8 @@ COPY --from=deps /app/node_modules ./node_modules
 COPY package.json package-lock.json tsconfig.json ./
 # Copied from the build stage, so the runtime cannot be built without passing the type check.
 COPY --from=build /app/services ./services
+# The API serves it (WEB_DIST_DIR); its sources came with services/ and are not used at run time.
+COPY --from=web /app/services/web/dist ./services/web/dist
 COPY --from=build /app/scripts/rotate-key.ts ./scripts/rotate-key.ts
 COPY --from=build /app/scripts/import.ts ./scripts/import.ts
 COPY scripts/docker-entrypoint.sh /usr/local/bin/playlog
