@@ -34,6 +34,8 @@ describe('the web app served by the API', () => {
       expect(response.status, path).toBe(200);
       expect(response.headers.get('content-type'), path).toMatch(/^text\/html/);
       expect(response.headers.get('cache-control'), path).toBe('no-cache');
+      // Scripts and connections to this origin only, and never in a frame.
+      expect(response.headers.get('content-security-policy'), path).toMatch(/default-src 'self'; script-src 'self';.*connect-src 'self';.*frame-ancestors 'none'/);
       expect(await response.text(), path).toBe(INDEX);
     }
   });

@@ -8,15 +8,22 @@ import { WEB_STACK } from './stack-settings.js';
 /**
  * Every test's page reaches only this machine: album art (Spotify's image CDN, as the emulator's catalogue
  * names it) is answered with a square drawn from its URL, and any other address off the machine is refused.
+ * A test fails when its page threw an uncaught error or broke the app's Content-Security-Policy.
  */
 export const test = base.extend({
   page: async ({ page }, use) => {
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(`uncaught: ${error.message}`));
+    page.on('console', (message) => {
+      if (message.type() === 'error' && /Content.Security.Policy/i.test(message.text())) problems.push(`CSP: ${message.text()}`);
+    });
     await page.route(/^https?:\/\/(?!127\.0\.0\.1[:/]|localhost[:/])/, async (route) => {
       const url = new URL(route.request().url());
       if (url.hostname === 'i.scdn.co') return route.fulfill({ status: 200, contentType: 'image/svg+xml', body: albumArt(url.pathname) });
       return route.abort('blockedbyclient');
     });
     await use(page);
+    expect(problems).toEqual([]);
   },
 });
 export { expect };

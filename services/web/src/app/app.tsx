@@ -1,19 +1,19 @@
 import { Suspense, lazy, useCallback, useMemo } from 'react';
 import { Navigate, Route, Routes } from 'react-router-dom';
 import { useQuery } from 'urql';
-import { AccountPage } from '../features/account/account.page';
-import { HistoryPage } from '../features/history/history.page';
-import { ImportsPage } from '../features/imports/imports.page';
-import { SignInPage } from '../features/sign-in/sign-in.page';
-import { MeDocument } from '../graphql/generated';
-import { ErrorMessage, Loading } from '../shared/status';
-import { Layout } from './layout';
-import { SessionContext } from './session';
-import { useBrowserZoneOnce } from './use-browser-zone-once';
+import { AccountPage } from '../features/account/account.page.js';
+import { HistoryPage } from '../features/history/history.page.js';
+import { ImportsPage } from '../features/imports/imports.page.js';
+import { SignInPage } from '../features/sign-in/sign-in.page.js';
+import { MeDocument } from '../graphql/generated.js';
+import { ErrorMessage, Loading } from '../shared/status.js';
+import { Layout } from './layout.js';
+import { SessionContext } from './session.js';
+import { useBrowserZoneOnce } from './use-browser-zone-once.js';
 
 // The chart pages load with their chart library when first opened: the history, the first page, ships without it.
-const StatsPage = lazy(() => import('../features/stats/stats.page').then((module) => ({ default: module.StatsPage })));
-const YearInReviewPage = lazy(() => import('../features/year/year-in-review.page').then((module) => ({ default: module.YearInReviewPage })));
+const StatsPage = lazy(() => import('../features/stats/stats.page.js').then((module) => ({ default: module.StatsPage })));
+const YearInReviewPage = lazy(() => import('../features/year/year-in-review.page.js').then((module) => ({ default: module.YearInReviewPage })));
 
 /** Routes: the sign-in page for everyone, everything else once the API knows the session. */
 export function App() {

@@ -1,6 +1,6 @@
 import { NavLink } from 'react-router-dom';
-import { dateTime } from '../shared/zoned-time';
-import { useSession } from './session';
+import { dateTime } from '../shared/zoned-time.js';
+import { useSession } from './session.js';
 
 const PAGES = [
   { to: '/history', label: 'History' },

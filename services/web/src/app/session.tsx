@@ -1,5 +1,5 @@
 import { createContext, useContext } from 'react';
-import type { MeQuery } from '../graphql/generated';
+import type { MeQuery } from '../graphql/generated.js';
 
 export type Me = MeQuery['me'];
 

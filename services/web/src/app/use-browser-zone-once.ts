@@ -1,8 +1,8 @@
 import { useEffect } from 'react';
 import { useMutation } from 'urql';
-import { UpdateTimeZoneDocument } from '../graphql/generated';
-import { browserTimeZone } from '../shared/zoned-time';
-import type { Me } from './session';
+import { UpdateTimeZoneDocument } from '../graphql/generated.js';
+import { browserTimeZone } from '../shared/zoned-time.js';
+import type { Me } from './session.js';
 
 const KEY = 'playlog.zone-defaulted';
 

@@ -4,7 +4,7 @@ import * as echarts from 'echarts/core';
 import type { EChartsCoreOption } from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
 import { useEffect, useRef } from 'react';
-import { useColorScheme } from './color-scheme';
+import { useColorScheme } from './color-scheme.js';
 
 // Only what Playlog draws, so the bundle carries no other chart type.
 echarts.use([BarChart, HeatmapChart, GridComponent, TooltipComponent, VisualMapComponent, CanvasRenderer]);

@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { Cover } from './cover';
+import { Cover } from './cover.js';
 
 export interface RankedItem {
   key: string;

@@ -47,10 +47,13 @@ export function dateTime(instant: Date | string, timeZone: string): string {
 export function startOfLocalDate(date: string, timeZone: string): Date {
   const [year, month, day] = date.split('-').map(Number) as [number, number, number];
   const wallClock = Date.UTC(year, month - 1, day);
-  // The zone's offset at the guess, then at the corrected instant: right across DST changes.
-  let instant = wallClock - offsetMs(new Date(wallClock), timeZone);
-  instant = wallClock - offsetMs(new Date(instant), timeZone);
-  return new Date(instant);
+  // The zone's offset at a guess, then at the instant that gives: the two differ only across a change of
+  // offset. The earlier that falls on the date is its start; when neither does, midnight was skipped and
+  // the day starts where the change put its clocks forward, the later one.
+  const first = wallClock - offsetMs(new Date(wallClock), timeZone);
+  const second = wallClock - offsetMs(new Date(first), timeZone);
+  const [earlier, later] = first <= second ? [first, second] : [second, first];
+  return new Date(localDate(new Date(earlier), timeZone) === date ? earlier : later);
 }
 
 /** The date after a YYYY-MM-DD date. */

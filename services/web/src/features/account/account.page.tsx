@@ -1,10 +1,10 @@
 import { useEffect, useMemo, useState } from 'react';
 import { useNavigate } from 'react-router-dom';
 import { useMutation } from 'urql';
-import { useSession } from '../../app/session';
-import { DeleteMyAccountDocument, LogoutDocument, RequestSyncDocument, UpdateTimeZoneDocument } from '../../graphql/generated';
-import { ErrorMessage } from '../../shared/status';
-import { browserTimeZone, dateTime, knownTimeZones } from '../../shared/zoned-time';
+import { useSession } from '../../app/session.js';
+import { DeleteMyAccountDocument, LogoutDocument, RequestSyncDocument, UpdateTimeZoneDocument } from '../../graphql/generated.js';
+import { ErrorMessage } from '../../shared/status.js';
+import { browserTimeZone, dateTime, knownTimeZones } from '../../shared/zoned-time.js';
 
 const STATUS_TEXT: Record<string, string> = {
   ACTIVE: 'Collecting your plays',

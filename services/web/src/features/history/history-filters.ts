@@ -1,4 +1,4 @@
-import { nextDate, startOfLocalDate } from '../../shared/zoned-time';
+import { nextDate, startOfLocalDate } from '../../shared/zoned-time.js';
 
 /** The history's filters, kept in the page's address so that a filtered history can be bookmarked and shared. */
 export interface HistoryFilters {

@@ -1,14 +1,14 @@
 import { Fragment, useEffect, useMemo, useRef } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
 import { useQuery } from 'urql';
-import { useSession } from '../../app/session';
-import { FilterNamesDocument } from '../../graphql/generated';
-import { Cover } from '../../shared/cover';
-import { count, duration } from '../../shared/format';
-import { EmptyState, ErrorMessage, Loading } from '../../shared/status';
-import { localDate, localTime, longDate } from '../../shared/zoned-time';
-import { filterVariables, readFilters, withFilter } from './history-filters';
-import { useHistoryFeed, type HistoryEdge } from './use-history-feed';
+import { useSession } from '../../app/session.js';
+import { FilterNamesDocument } from '../../graphql/generated.js';
+import { Cover } from '../../shared/cover.js';
+import { count, duration } from '../../shared/format.js';
+import { EmptyState, ErrorMessage, Loading } from '../../shared/status.js';
+import { localDate, localTime, longDate } from '../../shared/zoned-time.js';
+import { filterVariables, readFilters, withFilter } from './history-filters.js';
+import { useHistoryFeed, type HistoryEdge } from './use-history-feed.js';
 
 export function HistoryPage() {
   const { me, refresh } = useSession();

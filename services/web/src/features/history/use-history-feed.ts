@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useClient, type CombinedError } from 'urql';
-import { HistoryDocument, type HistoryQuery, type HistoryQueryVariables } from '../../graphql/generated';
+import { HistoryDocument, type HistoryQuery, type HistoryQueryVariables } from '../../graphql/generated.js';
 
 export type HistoryEdge = HistoryQuery['listeningHistory']['edges'][number];
 

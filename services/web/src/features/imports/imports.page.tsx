@@ -1,11 +1,11 @@
 import { useEffect, useRef, useState } from 'react';
 import { useMutation, useQuery } from 'urql';
-import { useSession } from '../../app/session';
-import { CancelImportDocument, ImportsDocument, type ImportsQuery } from '../../graphql/generated';
-import { bytes, count } from '../../shared/format';
-import { ErrorMessage, Loading } from '../../shared/status';
-import { dateTime } from '../../shared/zoned-time';
-import { uploadExport } from './upload-export';
+import { useSession } from '../../app/session.js';
+import { CancelImportDocument, ImportsDocument, type ImportsQuery } from '../../graphql/generated.js';
+import { bytes, count } from '../../shared/format.js';
+import { ErrorMessage, Loading } from '../../shared/status.js';
+import { dateTime } from '../../shared/zoned-time.js';
+import { uploadExport } from './upload-export.js';
 
 type ImportNode = ImportsQuery['imports']['edges'][number]['node'];
 const ACTIVE = new Set(['QUEUED', 'RUNNING']);

@@ -1,5 +1,5 @@
-import type { ActivityBucket, StatsRange } from '../../graphql/generated';
-import { localDate, nextDate, startOfLocalDate } from '../../shared/zoned-time';
+import type { ActivityBucket, StatsRange } from '../../graphql/generated.js';
+import { localDate, nextDate, startOfLocalDate } from '../../shared/zoned-time.js';
 
 export const PRESETS = [
   { id: '7d', label: 'Last 7 days', bucket: 'DAY' },

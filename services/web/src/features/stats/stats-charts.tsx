@@ -1,8 +1,8 @@
 import { useMemo } from 'react';
-import type { ActivityBucket, StatsSummaryQuery } from '../../graphql/generated';
-import { Chart } from '../../shared/chart';
-import { WEEKDAYS, count, duration, plural } from '../../shared/format';
-import { localDate } from '../../shared/zoned-time';
+import type { ActivityBucket, StatsSummaryQuery } from '../../graphql/generated.js';
+import { Chart } from '../../shared/chart.js';
+import { WEEKDAYS, count, duration, plural } from '../../shared/format.js';
+import { localDate } from '../../shared/zoned-time.js';
 
 type Activity = StatsSummaryQuery['listeningActivity'];
 type Clock = StatsSummaryQuery['listeningClock'];

@@ -1,13 +1,13 @@
 import { useMemo, useState } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
 import { useQuery } from 'urql';
-import { useSession } from '../../app/session';
-import { StatsSummaryDocument, StatsTopDocument, type ActivityBucket, type RankOrder, type StatsTopQuery } from '../../graphql/generated';
-import { count, duration } from '../../shared/format';
-import { RankingList } from '../../shared/ranking-list';
-import { EmptyState, ErrorMessage, Loading } from '../../shared/status';
-import { PRESETS, rangeOf, type PresetId } from './ranges';
-import { ActivityChart, ClockHeatmap, SummaryCards } from './stats-charts';
+import { useSession } from '../../app/session.js';
+import { StatsSummaryDocument, StatsTopDocument, type ActivityBucket, type RankOrder, type StatsTopQuery } from '../../graphql/generated.js';
+import { count, duration } from '../../shared/format.js';
+import { RankingList } from '../../shared/ranking-list.js';
+import { EmptyState, ErrorMessage, Loading } from '../../shared/status.js';
+import { PRESETS, rangeOf, type PresetId } from './ranges.js';
+import { ActivityChart, ClockHeatmap, SummaryCards } from './stats-charts.js';
 
 const BUCKETS: ActivityBucket[] = ['DAY', 'WEEK', 'MONTH', 'YEAR'];
 

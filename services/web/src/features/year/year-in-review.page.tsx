@@ -1,13 +1,13 @@
 import { useMemo } from 'react';
 import { Link, Navigate, useNavigate, useParams } from 'react-router-dom';
 import { useQuery } from 'urql';
-import { useSession } from '../../app/session';
-import { YearInReviewDocument, YearsWithPlaysDocument } from '../../graphql/generated';
-import { Chart } from '../../shared/chart';
-import { WEEKDAYS, count, duration, plural } from '../../shared/format';
-import { RankingList } from '../../shared/ranking-list';
-import { EmptyState, ErrorMessage, Loading } from '../../shared/status';
-import { localDate, localYear, shortDate } from '../../shared/zoned-time';
+import { useSession } from '../../app/session.js';
+import { YearInReviewDocument, YearsWithPlaysDocument } from '../../graphql/generated.js';
+import { Chart } from '../../shared/chart.js';
+import { WEEKDAYS, count, duration, plural } from '../../shared/format.js';
+import { RankingList } from '../../shared/ranking-list.js';
+import { EmptyState, ErrorMessage, Loading } from '../../shared/status.js';
+import { localDate, localYear, shortDate } from '../../shared/zoned-time.js';
 
 /** A year of listening on one page, at an address (/year/2026) that can be bookmarked and shared. */
 export function YearInReviewPage() {
