@@ -29,7 +29,7 @@ export function AccountPage() {
         <dt>Last successful poll</dt>
         <dd data-testid="last-poll">{me.lastSuccessfulPoll ? dateTime(me.lastSuccessfulPoll, me.timeZone) : 'Not yet: the first poll runs within a few minutes of signing in'}</dd>
         <dt>Log in again by</dt>
-        <dd>{me.reauthorizeBy ? dateTime(me.reauthorizeBy, me.timeZone) : '—'} <span className="quiet">(Spotify ends Playlog’s access six months after each login)</span></dd>
+        <dd>{me.reauthorizeBy ? dateTime(me.reauthorizeBy, me.timeZone) : '—'} <span className="quiet">(Spotify ends Playlog’s access a fixed time after each login; logging in again starts it anew)</span></dd>
         <dt>History since</dt>
         <dd>{me.historyStartsAt ? dateTime(me.historyStartsAt, me.timeZone) : 'No plays yet'}</dd>
       </dl>
