@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ConfigError, defineEnv, environment, loadConfig } from '../shared/config/load-config.js';
-import { adminEnv, databaseEnv, envHelpers, importStorageEnv, metricsEnv, redisEnv, runtimeEnv, spotifyEnv, spotifyGrantEnv, tokenCryptoEnv } from '../shared/config/env-schema.js';
+import { adminEnv, databaseEnv, envHelpers, exportStorageEnv, importStorageEnv, metricsEnv, redisEnv, runtimeEnv, spotifyEnv, spotifyGrantEnv, tokenCryptoEnv } from '../shared/config/env-schema.js';
 
 const { httpUrl, port, positiveInt, bool } = envHelpers;
 const nonNegativeInt = z.coerce.number().int().min(0);
@@ -99,7 +99,19 @@ export const importApiEnv = defineEnv({
     .describe('Most bytes one user’s uploads may take on disk at once: pending imports’ files and failed ones’ (kept to be retried until cancelled); at least IMPORT_MAX_BYTES. More uploads get 413.'),
 });
 
-export const apiConfigShape = { ...runtimeEnv, ...databaseEnv, ...redisEnv, ...tokenCryptoEnv, ...spotifyEnv, ...spotifyGrantEnv, ...adminEnv, ...apiEnv, ...metricsEnv, ...importApiEnv };
+/** The API's export settings (docs/export.md). */
+export const exportApiEnv = defineEnv({
+  ...exportStorageEnv,
+  EXPORT_MAX_PENDING: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(3)
+    .describe('Most personal exports one user may have queued or being written at once; requestExport refuses more with a TOO_MANY_PENDING_EXPORTS error.'),
+});
+
+export const apiConfigShape = { ...runtimeEnv, ...databaseEnv, ...redisEnv, ...tokenCryptoEnv, ...spotifyEnv, ...spotifyGrantEnv, ...adminEnv, ...apiEnv, ...metricsEnv, ...importApiEnv, ...exportApiEnv };
 
 export type ApiConfig = Readonly<z.infer<z.ZodObject<typeof apiConfigShape>>>;
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { databaseEnv, envHelpers, importStorageEnv, metricsEnv, redisEnv, runtimeEnv, spotifyEnv, spotifyGrantEnv, tokenCryptoEnv } from '../shared/config/env-schema.js';
+import { databaseEnv, envHelpers, exportStorageEnv, importStorageEnv, metricsEnv, redisEnv, runtimeEnv, spotifyEnv, spotifyGrantEnv, tokenCryptoEnv } from '../shared/config/env-schema.js';
 import { defineEnv, environment, loadConfig } from '../shared/config/load-config.js';
 
 const ms = (min: number) => z.coerce.number().int().min(min);
@@ -108,7 +108,15 @@ export const importWorkerEnv = defineEnv({
     .describe('How long an import runs before it lets other waiting imports have the worker; it continues from its checkpoint after them.'),
 });
 
-export const workerConfigShape = { ...runtimeEnv, ...databaseEnv, ...redisEnv, ...tokenCryptoEnv, ...spotifyEnv, ...spotifyGrantEnv, ...workerEnv, ...workerHealthEnv, ...importWorkerEnv };
+/** The worker's export settings (docs/export.md). */
+export const exportWorkerEnv = defineEnv({
+  ...exportStorageEnv,
+  EXPORT_CONCURRENCY: z.coerce.number().int().min(0).max(16).default(1).describe('Personal exports one worker process writes at once (0: this worker writes none).'),
+  EXPORT_BATCH_ROWS: z.coerce.number().int().min(1).max(50_000).default(2_000).describe('Plays an export reads from Postgres per round trip (what it holds in memory at once).'),
+  EXPORT_SWEEP_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(60).describe('How often the worker deletes expired exports (their files and rows) and export files of no export.'),
+});
+
+export const workerConfigShape = { ...runtimeEnv, ...databaseEnv, ...redisEnv, ...tokenCryptoEnv, ...spotifyEnv, ...spotifyGrantEnv, ...workerEnv, ...workerHealthEnv, ...importWorkerEnv, ...exportWorkerEnv };
 
 export function loadWorkerConfig(env: NodeJS.ProcessEnv = environment()) {
   return loadConfig(workerConfigShape, env);

@@ -1,5 +1,6 @@
 import { TokenCipher } from '../shared/crypto/token-cipher.js';
 import { openOrm } from '../shared/db/open-orm.js';
+import { prepareExportDir, sweepExports } from '../shared/exports/export-files.js';
 import { prepareImportDir, sweepImportFiles } from '../shared/imports/import-files.js';
 import { importQueue } from '../shared/jobs/job-registry.js';
 import { openQueues } from '../shared/jobs/open-queues.js';
@@ -11,6 +12,7 @@ import { runService } from '../shared/runtime/run-service.js';
 import { SpotifyApiClient } from '../shared/spotify/spotify-api.client.js';
 import { SpotifyOAuthClient } from '../shared/spotify/spotify-oauth.client.js';
 import { loadWorkerConfig } from './config.js';
+import { exportHandler } from './export/export.handler.js';
 import { importHandler } from './import/import.handler.js';
 import { SharedSpotifyRateLimit } from './import/shared-rate-limit.js';
 import { WorkerHealth } from './health/worker-health.js';
@@ -34,6 +36,14 @@ runService('worker', async () => {
   // What a crash left behind (an upload of no import, one that stopped arriving, a failed import too old
   // to be retried) is deleted before any import runs.
   if (runsImports) await sweepImportFiles(orm.em.fork(), config.IMPORT_DIR, { failedRetentionMs: importQueue.retention.failed.age * 1000, log: logger });
+  // Expired exports (files and rows) and export files of no export go at start-up, then every EXPORT_SWEEP_MINUTES.
+  const runsExports = config.EXPORT_CONCURRENCY > 0;
+  if (runsExports) await prepareExportDir(config.EXPORT_DIR, logger);
+  const sweepExportDir = () =>
+    sweepExports(orm.em.fork(), config.EXPORT_DIR, { log: logger }).catch((error: unknown) => logger.warn({ err: error }, 'sweeping expired exports failed; the next sweep tries again'));
+  if (runsExports) await sweepExportDir();
+  const exportSweep = runsExports ? setInterval(() => void sweepExportDir(), config.EXPORT_SWEEP_MINUTES * 60_000) : undefined;
+  exportSweep?.unref();
   const connection = createRedisConnection(config.REDIS_URL, 'worker');
   connection.on('error', (error) => logger.warn({ err: error }, `redis connection error: ${error.message}`));
   const queues = openQueues(connection, config.QUEUE_PREFIX);
@@ -97,6 +107,7 @@ runService('worker', async () => {
               }),
               concurrency: config.IMPORT_CONCURRENCY,
             },
+      export: runsExports ? { handler: exportHandler({ exportDir: config.EXPORT_DIR, batchRows: config.EXPORT_BATCH_ROWS }), concurrency: config.EXPORT_CONCURRENCY } : null,
     },
     // The poll queue's limiter is the app's: a 429 pauses every Spotify call (polls and imports' look-ups).
     { orm, connection, logger, metrics, pauseSpotify: (ms) => queues.poll.rateLimit(ms) },
@@ -118,6 +129,7 @@ runService('worker', async () => {
   return async () => {
     logger.info({ graceMs: config.WORKER_SHUTDOWN_GRACE_MS }, 'stopping: no new jobs; waiting for active ones');
     health.markStopping();
+    clearInterval(exportSweep);
     const released = await workers.close(config.WORKER_SHUTDOWN_GRACE_MS);
     if (released > 0) logger.warn({ released }, `grace period over with jobs still active: ${released} put back in the queue; exiting`);
     await metricsServer.close();

@@ -75,7 +75,7 @@ describe('the job dashboard', () => {
     // Every queue of the job registry, each with what its jobs are and what a failed one means.
     const body = (await api.json()) as { queues: Array<{ name: string; description?: string }> };
     expect(body.queues.map((q) => q.name).sort()).toEqual(JOB_REGISTRY.map((definition) => definition.name).sort());
-    expect(body.queues.map((q) => q.name).sort()).toEqual(['import', 'poll']);
+    expect(body.queues.map((q) => q.name).sort()).toEqual(['export', 'import', 'poll']);
     for (const shown of body.queues) expect(shown.description).toBe(JOB_REGISTRY.find((definition) => definition.name === shown.name)!.description);
   });
 

@@ -104,7 +104,7 @@ describe('the dead-letter queue', () => {
     });
     // Wrong job or command: a clear message and a distinct exit code.
     expect(missing.code).toBe(3);
-    expect(missing.stderr).toMatch(/no failed job "no-such-job" \(not found in poll, import\)/);
+    expect(missing.stderr).toMatch(/no failed job "no-such-job" \(not found in poll, import, export\)/);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toMatch(/unknown command "frobnicate"\nusage: npm run dlq --/);
 
@@ -114,7 +114,7 @@ describe('the dead-letter queue', () => {
     await pipeline.waitUntilIdle();
     expect(await pipeline.queue.getFailedCount()).toBe(0);
     expect(await pipeline.storedPlays(userId)).toEqual(pipeline.retrievable(spotifyId));
-    expect((await runDlqCommand(pipeline.queues, parseArgs(['list']))).text).toBe('The dead-letter queues are empty (poll, import).');
+    expect((await runDlqCommand(pipeline.queues, parseArgs(['list']))).text).toBe('The dead-letter queues are empty (poll, import, export).');
     expect((await runDlqCommand(pipeline.queues, parseArgs(['list', '--queue', 'poll']))).text).toBe('The dead-letter queue is empty (poll).');
   });
 
@@ -137,7 +137,7 @@ describe('the dead-letter queue', () => {
   });
 
   it('reads durations and options as documented', () => {
-    expect(parseArgs(['purge', '--older-than', '7d'])).toMatchObject({ command: 'purge', olderThanMs: 7 * 86_400_000, queues: ['poll', 'import'] });
+    expect(parseArgs(['purge', '--older-than', '7d'])).toMatchObject({ command: 'purge', olderThanMs: 7 * 86_400_000, queues: ['poll', 'import', 'export'] });
     expect(parseArgs(['list', '--json', '--limit=5', '--queue', 'import'])).toMatchObject({ command: 'list', json: true, limit: 5, queues: ['import'] });
     expect(() => parseArgs(['purge', '--older-than', 'soon'])).toThrow(/use a number and a unit/);
     expect(() => parseArgs(['retry'])).toThrow(/exactly one job id/);

@@ -118,6 +118,24 @@ export const importStorageEnv = defineEnv({
     ),
 });
 
+/** Personal exports (docs/export.md): the worker writes them, the API serves their downloads, both see EXPORT_DIR. */
+export const exportStorageEnv = defineEnv({
+  EXPORT_DIR: z
+    .string()
+    .min(1)
+    .default(join(tmpdir(), 'playlog-exports'))
+    .describe(
+      'Directory where finished personal exports wait to be downloaded (deleted once expired); the API and the worker must both see it (one shared volume). It must belong to the user Playlog runs as: made 0700 at start-up, refused if another user owns it.',
+    ),
+  EXPORT_TTL_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 90)
+    .default(72)
+    .describe('Hours a personal export can be downloaded after it was asked for; then its file and its row are deleted.'),
+});
+
 /** Where the API's and the worker's Prometheus endpoints listen (docs/operations.md). */
 export const metricsEnv = defineEnv({
   METRICS_HOST: z

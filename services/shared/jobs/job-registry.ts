@@ -46,7 +46,20 @@ export const importQueue = defineQueue({
   subject: (data) => `import ${data.importId}`,
 });
 
-export const JOB_REGISTRY = [pollQueue, importQueue] as const;
+export const exportQueue = defineQueue({
+  name: 'export',
+  jobName: 'write-export',
+  noun: 'export',
+  description: 'One job per personal export a user asked for (docs/export.md). Failed = dead-letter queue (kept 14 days): a retried export writes its file again from the start.',
+  payload: z.object({ exportId: z.guid(), requestId }),
+  // Reads Postgres and writes a file, nothing of Spotify's: a few attempts cover a restarted database or a full disk freed.
+  attempts: 4,
+  retention: { completed: { age: DAY_SECONDS, count: 1_000 }, failed: { age: 14 * DAY_SECONDS } },
+  onSpotifyPause: 'retry',
+  subject: (data) => `export ${data.exportId}`,
+});
+
+export const JOB_REGISTRY = [pollQueue, importQueue, exportQueue] as const;
 
 export type RegisteredQueue = (typeof JOB_REGISTRY)[number];
 export type QueueName = RegisteredQueue['name'];
@@ -54,6 +67,7 @@ export const QUEUE_NAMES = JOB_REGISTRY.map((definition) => definition.name) as 
 
 export type PollJobData = PayloadOf<typeof pollQueue>;
 export type ImportJobData = PayloadOf<typeof importQueue>;
+export type ExportJobData = PayloadOf<typeof exportQueue>;
 
 /** The registry entry of a queue name; throws on a name that is not registered. */
 export function queueDefinition(name: string): RegisteredQueue {

@@ -1,12 +1,13 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { JOB_REGISTRY, type ImportJobData, type PollJobData, type QueueName, type RegisteredQueue } from './job-registry.js';
+import { JOB_REGISTRY, type ExportJobData, type ImportJobData, type PollJobData, type QueueName, type RegisteredQueue } from './job-registry.js';
 import type { PayloadOf, QueueDefinition } from './queue-definition.js';
 
 /** A producer's view of every registered queue, on one connection. */
 export interface Queues {
   poll: Queue<PollJobData>;
   import: Queue<ImportJobData>;
+  export: Queue<ExportJobData>;
   /** Every queue with its registry entry, in registry order (dashboard, dead-letter tooling, metrics). */
   all(): Array<{ definition: RegisteredQueue; queue: Queue }>;
   byName(name: QueueName): Queue;
@@ -34,6 +35,7 @@ export function openQueues(connection: Redis, prefix: string): Queues {
   return {
     poll: byName('poll') as Queue<PollJobData>,
     import: byName('import') as Queue<ImportJobData>,
+    export: byName('export') as Queue<ExportJobData>,
     all: () => [...opened],
     byName,
     async close() {

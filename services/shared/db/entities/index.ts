@@ -7,3 +7,4 @@ export * from './session.entity.js';
 export * from './import.entity.js';
 export * from './play-count.entity.js';
 export * from './stats.entity.js';
+export * from './export.entity.js';

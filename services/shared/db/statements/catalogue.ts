@@ -1,3 +1,4 @@
+import { exportPlaysBatchStatement } from '../repositories/export-plays.repository.js';
 import { heardCatalogueStatement } from '../repositories/heard-catalogue.repository.js';
 import { historyCountOfTracksStatement, historyPageOfTracksBackwardStatement, historyPageOfTracksStatement } from '../repositories/history-filter.repository.js';
 import { historyCountStatement, historyPageBackwardStatement, historyPageStatement, pageTracksStatement, playsByKeyStatement } from '../repositories/history.repository.js';
@@ -17,6 +18,7 @@ import type { Statement } from './statement.js';
  * defines a statement missing from this list.
  */
 export const HAND_WRITTEN_STATEMENTS: ReadonlyArray<Statement<unknown>> = [
+  exportPlaysBatchStatement,
   findActiveSessionStatement,
   heardCatalogueStatement,
   historyCountStatement,

@@ -1,0 +1,83 @@
+import { chmod, mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { deleteExports, expiredExports, exportIdsHoldingFiles } from '../db/repositories/exports.repository.js';
+import type { Logger } from '../logging/logger.js';
+
+/**
+ * Personal exports on disk (docs/export.md): a user's whole history, so EXPORT_DIR is Playlog's own
+ * (0700), each file is named after its export alone, and it goes with its row once expired.
+ */
+
+const HOUR_MS = 60 * 60 * 1000;
+
+/** The finished file of an export: named after its id, never after anything a client sent. */
+export const exportPath = (exportDir: string, exportId: string, extension: string): string => join(exportDir, `${exportId}.${extension}`);
+
+const EXPORT_FILE = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.[a-z]+(\.partial-[0-9a-f-]+)?$/;
+
+export class ExportDirError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ExportDirError';
+  }
+}
+
+/** Creates EXPORT_DIR if needed; it must be a directory of this process's user, and is closed to others (0700). */
+export async function prepareExportDir(dir: string, log: Logger): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const info = await stat(dir);
+  if (!info.isDirectory()) throw new ExportDirError(`EXPORT_DIR ${dir} is not a directory.`);
+  const uid = process.getuid?.();
+  if (uid !== undefined && info.uid !== uid) {
+    throw new ExportDirError(`EXPORT_DIR ${dir} belongs to uid ${info.uid}, not to this process (uid ${uid}): exports hold whole listening histories, so point EXPORT_DIR at a directory of Playlog's own.`);
+  }
+  const mode = info.mode & 0o777;
+  if ((mode & 0o077) !== 0) {
+    await chmod(dir, 0o700);
+    log.warn({ exportDir: dir, mode: mode.toString(8) }, `EXPORT_DIR was open to other users (mode ${mode.toString(8)}): it is now 0700`);
+  }
+}
+
+/** Deletes an export's file; one already gone (or never written) is fine. */
+export async function deleteExportFile(filePath: string | null): Promise<void> {
+  if (filePath) await rm(filePath, { force: true });
+}
+
+export interface ExportSweepResult {
+  expired: number;
+  orphans: number;
+}
+
+/**
+ * Deletes expired exports (file, then row) and files in `dir` that belong to no export (a crash between
+ * writing and recording, a run's temporary file); only files older than an hour are taken for orphans,
+ * so a file being written right now is left alone.
+ */
+export async function sweepExports(em: EntityManager, dir: string, options: { now?: number; log: Logger }): Promise<ExportSweepResult> {
+  const now = options.now ?? Date.now();
+  let expired = 0;
+  for (;;) {
+    const batch = await expiredExports(em, new Date(now), 500);
+    if (batch.length === 0) break;
+    for (const item of batch) await deleteExportFile(item.filePath);
+    expired += await deleteExports(
+      em,
+      batch.map((item) => item.id),
+    );
+    if (batch.length < 500) break;
+  }
+  const kept = await exportIdsHoldingFiles(em);
+  let orphans = 0;
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    const match = EXPORT_FILE.exec(name);
+    if (!match?.[1] || (kept.has(match[1]) && !match[2])) continue;
+    const path = join(dir, name);
+    const info = await stat(path).catch(() => null);
+    if (!info?.isFile() || now - info.mtimeMs < HOUR_MS) continue;
+    await deleteExportFile(path);
+    orphans++;
+  }
+  if (expired + orphans > 0) options.log.info({ expired, orphans }, `deleted ${expired} expired exports and ${orphans} export files of no export`);
+  return { expired, orphans };
+}
