@@ -42,6 +42,7 @@ import { httpMetrics } from './metrics/http-metrics.js';
 import { homePage } from './http/home.page.js';
 import { clientIp, rateLimit } from './http/rate-limit.js';
 import { requestContext, requestIdOf, requestLogger } from './http/request-context.js';
+import { downloadRoutes } from './exports/download.routes.js';
 import { uploadRoutes } from './imports/upload.routes.js';
 import { webAppRoutes, wantsPage } from './web/web-app.routes.js';
 
@@ -115,6 +116,7 @@ export async function createApiApp(deps: ApiDeps): Promise<ApiApp> {
     queues: deps.queues,
     sessionCookie,
     grant: { lifetimeDays: config.SPOTIFY_REFRESH_TOKEN_LIFETIME_DAYS, warningDays: config.SPOTIFY_REAUTH_WARNING_DAYS },
+    exports: { ttlHours: config.EXPORT_TTL_HOURS, maxPending: config.EXPORT_MAX_PENDING },
   };
   const limit = (scope: string, perWindow: number, keyOf: (req: Request, res: Response) => string | Promise<string>) =>
     rateLimit({ redis: deps.redis, prefix: config.QUEUE_PREFIX, scope, limit: perWindow, windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS, keyOf, logger, onRejected: (scope) => deps.metrics.rateLimitRejected(scope) });
@@ -241,6 +243,13 @@ export async function createApiApp(deps: ApiDeps): Promise<ApiApp> {
       maxPending: config.IMPORT_MAX_PENDING,
       maxUserBytes: config.IMPORT_MAX_USER_BYTES,
     }),
+  );
+
+  // Personal exports' files (docs/export.md), to their owners alone.
+  app.use(
+    '/exports',
+    limit('exports', config.RATE_LIMIT_AUTH, (req) => `ip:${clientIp(req)}`),
+    downloadRoutes({ orm: deps.orm, cookieName: sessionCookie.name, exportDir: config.EXPORT_DIR }),
   );
 
   if (!web.served) logger.info({ dir: config.WEB_DIST_DIR }, 'no built web app: / answers JSON (npm run web:build builds it)');

@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { TokenCipher } from '../shared/crypto/token-cipher.js';
 import { openOrm, type MikroORM } from '../shared/db/open-orm.js';
+import { prepareExportDir } from '../shared/exports/export-files.js';
 import { prepareImportDir } from '../shared/imports/import-files.js';
 import { openQueues, type Queues } from '../shared/jobs/open-queues.js';
 import { createRedisConnection, waitUntilReady } from '../shared/jobs/redis-connection.js';
@@ -34,6 +35,8 @@ export async function startApiServer(config: ApiConfig, options: StartApiOptions
   const logger = options.logger ?? createLogger({ service: 'api', level: config.LOG_LEVEL, format: config.LOG_FORMAT });
   // Uploads hold personal data: the directory must be Playlog's alone before any is accepted.
   await prepareImportDir(config.IMPORT_DIR, logger);
+  // Exports hold whole histories: the same rule for EXPORT_DIR.
+  await prepareExportDir(config.EXPORT_DIR, logger);
   const orm = options.orm ?? (await openOrm(config, logger));
   const redis = createRedisConnection(config.REDIS_URL, 'producer');
   // Without a listener ioredis would print connection errors itself; readiness reports them.

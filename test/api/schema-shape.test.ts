@@ -56,11 +56,11 @@ describe('schema.graphql, as a client developer reads it', () => {
     expect(floats).toEqual([]);
   });
 
-  it('identifies User, Play, Track, Album, Artist and Import as Nodes, and can fetch any of them by id', () => {
+  it('identifies User, Play, Track, Album, Artist, Import and Export as Nodes, and can fetch any of them by id', () => {
     const node = schema.getType('Node');
     expect(isInterfaceType(node)).toBe(true);
     const implementations = schema.getPossibleTypes(node as never).map((type) => type.name).sort();
-    expect(implementations).toEqual(['Album', 'Artist', 'Import', 'Play', 'Track', 'User']);
+    expect(implementations).toEqual(['Album', 'Artist', 'Export', 'Import', 'Play', 'Track', 'User']);
     for (const name of implementations) {
       const id = (schema.getType(name) as unknown as { getFields(): Record<string, GraphQLField<unknown, unknown>> }).getFields().id!;
       expect(String(id.type), name).toBe('ID!');
@@ -112,7 +112,7 @@ describe('schema.graphql, as a client developer reads it', () => {
     const userError = schema.getType('UserError');
     expect(isInterfaceType(userError)).toBe(true);
     const errors = schema.getPossibleTypes(userError as never);
-    expect(errors.map((type) => type.name).sort()).toEqual(['CancelImportError', 'LoginError']);
+    expect(errors.map((type) => type.name).sort()).toEqual(['CancelImportError', 'LoginError', 'RequestExportError']);
     for (const error of errors) expect(isEnumType(getNamedType(error.getFields().code!.type)), error.name).toBe(true);
     expect(String(schema.getType('RequestSyncPayload') && (schema.getType('RequestSyncPayload') as never as { getFields(): Record<string, { type: unknown }> }).getFields().poll!.type)).toBe('PollStatus!');
     expect((schema.getType('PollStatus') as never as { getValues(): Array<{ name: string }> }).getValues().map((value) => value.name).sort()).toEqual(['ALREADY_RUNNING', 'NOT_ACTIVE', 'STARTED']);

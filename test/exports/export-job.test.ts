@@ -12,7 +12,7 @@ import { ingestPlays } from '../../services/shared/plays/ingest-plays.js';
 import { writeExport } from '../../services/worker/export/write-export.job.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { insertUser, makePlay } from '../support/plays.js';
-import { parseCsv } from './csv-parser.js';
+import { parseCsv } from '../support/csv-parser.js';
 
 const log = createLogger({ service: 'test', level: 'silent' });
 

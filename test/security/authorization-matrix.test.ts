@@ -211,6 +211,45 @@ const MATRIX: Record<string, (principal: Principal) => Promise<void>> = {
     }
   },
 
+  // Personal exports (issue 19): each cell makes an export of user A's of its own; its download is A's alone.
+  async exports(principal) {
+    const id = await exportOfUserA();
+    const response = await ask(principal, '{ exports(first: 100) { totalCount edges { node { id } } } }');
+    if (!isUser(principal)) return expect(codes(response)).toEqual(['UNAUTHENTICATED']);
+    const ids = response.body.data.exports.edges.map((e: { node: { id: string } }) => e.node.id);
+    if (principal === 'userA') expect(ids).toContain(id);
+    else expect(response.body.data.exports).toEqual({ totalCount: 0, edges: [] });
+  },
+
+  async export(principal) {
+    const id = await exportOfUserA();
+    const response = await ask(principal, 'query ($id: ID!) { export(id: $id) { id downloadUrl } }', { id });
+    const download = await fetch(`${h.api.url}/exports/${id}/download`, { headers: headersOf(principal) });
+    // The file is not on disk (the row says completed): its owner gets 404 too, never another user's bytes.
+    if (!isUser(principal)) {
+      expect(codes(response)).toEqual(['UNAUTHENTICATED']);
+      expect(download.status).toBe(401);
+    } else {
+      expect(response.body.data.export).toEqual(principal === 'userA' ? { id, downloadUrl: `/exports/${id}/download` } : null);
+      expect(download.status).toBe(404);
+    }
+  },
+
+  async requestExport(principal) {
+    const before = Number((await h.db.sql.query(`select count(*) as n from exports where status = 'queued'`)).rows[0].n);
+    const response = await ask(principal, 'mutation { requestExport(input: { format: CSV }) { export { status } errors { code } } }');
+    const after = Number((await h.db.sql.query(`select count(*) as n from exports where status = 'queued'`)).rows[0].n);
+    if (isUser(principal)) {
+      expect(response.body.data.requestExport).toEqual({ export: { status: 'QUEUED' }, errors: [] });
+      expect(after).toBe(before + 1);
+      // Out of the way of the next cells (the pending limit).
+      await h.db.sql.query(`update exports set status = 'failed' where status = 'queued'`);
+    } else {
+      expect(codes(response)).toEqual(['UNAUTHENTICATED']);
+      expect(after).toBe(before);
+    }
+  },
+
   // Global object identification: A's user, play, import and tracks by their ids; B sees none of them.
   async node(principal) {
     const ids = await idsOfUserA();
@@ -235,6 +274,15 @@ async function idsOfUserA(): Promise<string[]> {
   const a = await ask('userA', '{ me { id } listeningHistory(first: 1) { edges { node { id track { id artists { id } } } } } }');
   const play = a.body.data.listeningHistory.edges[0].node;
   return [a.body.data.me.id, play.id, play.track.id, play.track.artists[1].id, importId];
+}
+
+/** A completed export of user A's (its file is nowhere); its global id. */
+async function exportOfUserA(): Promise<string> {
+  const { rows } = await h.db.sql.query(
+    `insert into exports (user_id, format, status, file_path, expires_at) values ($1, 'csv', 'completed', '/nonexistent/export.csv', now() + interval '1 hour') returning id`,
+    [users.userA!.userId],
+  );
+  return toGlobalId({ type: 'Export', exportId: rows[0].id });
 }
 
 /** A queued import of user A's; its global id. */

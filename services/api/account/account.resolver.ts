@@ -1,7 +1,10 @@
 import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
+import { exportsOfUser } from '../../shared/db/repositories/exports.repository.js';
 import { importsOfUser } from '../../shared/db/repositories/imports.repository.js';
 import { deleteUser, setUserTimeZone } from '../../shared/db/repositories/users.repository.js';
 import { deleteUpload } from '../../shared/imports/import-files.js';
+import { deleteExportFile } from '../../shared/exports/export-files.js';
+import { removeExportJobs } from '../../shared/jobs/export-jobs.js';
 import { removeImportJobs } from '../../shared/jobs/import-jobs.js';
 import { removePollJobs, requestPoll } from '../../shared/jobs/poll-jobs.js';
 import { AppError, unauthenticated } from '../app-error.js';
@@ -53,7 +56,7 @@ export class AccountResolver {
   }
 
   @Mutation(() => DeleteMyAccountPayload, {
-    description: 'Deletes the caller’s account: Spotify tokens, sessions, plays, poll state, imports with their uploaded files, and queued jobs. Cannot be undone.',
+    description: 'Deletes the caller’s account: Spotify tokens, sessions, plays, poll state, imports with their uploaded files, exports with their files, and queued jobs. Cannot be undone.',
   })
   async deleteMyAccount(
     @Arg('input', () => DeleteMyAccountInput, { nullable: true, description: 'Optional: only clientMutationId.' }) input: DeleteMyAccountInput | null,
@@ -62,13 +65,17 @@ export class AccountResolver {
     const session = await ctx.session();
     // Its imports' uploads hold IP addresses and devices: found before the rows go with the account.
     const imports = await importsOfUser(ctx.em, session.userId);
+    // Its exports' files are whole histories: found before the rows go too.
+    const exports = await exportsOfUser(ctx.em, session.userId);
     // Data first: once the user row is gone, a poll or an import that still runs finds nothing and stores nothing.
     await deleteUser(ctx.em, session.userId);
     ctx.services.sessionCookie.clear(ctx.res);
     for (const { filePath } of imports) await deleteUpload(filePath);
+    for (const { filePath } of exports) await deleteExportFile(filePath);
     try {
       await removePollJobs(ctx.services.queues.poll, session.userId);
       await removeImportJobs(ctx.services.queues.import, imports.map(({ id }) => id));
+      await removeExportJobs(ctx.services.queues.export, exports.map(({ id }) => id));
     } catch (error) {
       // The account is gone either way; a leftover job finds nothing and is removed when it completes.
       ctx.logger.warn({ err: error, userId: session.userId }, 'account deleted, but its queued jobs could not all be removed');

@@ -4,6 +4,7 @@ import { DateTimeResolver } from 'graphql-scalars';
 import { buildSchemaSync } from 'type-graphql';
 import { AccountResolver } from '../account/account.resolver.js';
 import { AuthResolver } from '../auth/auth.resolver.js';
+import { ExportsResolver } from '../exports/exports.resolver.js';
 import { HistoryResolver } from '../history/history.resolver.js';
 import { ImportsResolver } from '../imports/imports.resolver.js';
 import { NodeResolver } from '../node/node.resolver.js';
@@ -20,7 +21,7 @@ let schema: GraphQLSchema | undefined;
  */
 export function buildApiSchema(): GraphQLSchema {
   schema ??= buildSchemaSync({
-    resolvers: [AuthResolver, AccountResolver, HistoryResolver, ImportsResolver, NodeResolver, StatsResolver, RankingsResolver, YearInReviewResolver],
+    resolvers: [AuthResolver, AccountResolver, HistoryResolver, ImportsResolver, ExportsResolver, NodeResolver, StatsResolver, RankingsResolver, YearInReviewResolver],
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
     // Arguments are checked where they are used, with messages that say what is allowed.
     validate: false,

@@ -5,6 +5,7 @@ import { badUserInput } from '../app-error.js';
 import { loadCatalogueNodes } from '../catalogue/catalogue-nodes.js';
 import type { ApiContext } from '../graphql/context.js';
 import { loadPlayNodes } from '../history/play-nodes.js';
+import { loadExportNodes } from '../exports/export-nodes.js';
 import { loadImportNodes } from '../imports/import-nodes.js';
 import { decodeGlobalId, type NodeKey } from '../relay/global-id.js';
 import { Node } from '../relay/node.type.js';
@@ -14,7 +15,7 @@ export const MAX_NODE_IDS = 100;
 
 /**
  * Global object identification: any object with an id, fetched again by it. Only what the caller may
- * see: their own user, plays and imports, and the tracks, albums and artists of what they played.
+ * see: their own user, plays, imports and exports, and the tracks, albums and artists of what they played.
  * Anything else — another user's play, a track nobody of theirs played — is null, exactly as for an id
  * that never existed.
  */
@@ -47,6 +48,8 @@ async function loadNodes(ctx: ApiContext, keys: readonly NodeKey[]): Promise<Arr
   const plays = playKeys.length > 0 ? await loadPlayNodes(ctx, viewerId, playKeys) : new Map();
   const importIds = of('Import').map((key) => key.importId);
   const imports = importIds.length > 0 ? await loadImportNodes(ctx, viewerId, importIds) : new Map();
+  const exportIds = of('Export').map((key) => key.exportId);
+  const exports = exportIds.length > 0 ? await loadExportNodes(ctx, viewerId, exportIds) : new Map();
   const catalogueIds = { tracks: of('Track').map((key) => key.trackId), albums: of('Album').map((key) => key.albumId), artists: of('Artist').map((key) => key.artistId) };
   const catalogue =
     catalogueIds.tracks.length + catalogueIds.albums.length + catalogueIds.artists.length > 0 ? await loadCatalogueNodes(ctx, viewerId, catalogueIds) : undefined;
@@ -60,6 +63,8 @@ async function loadNodes(ctx: ApiContext, keys: readonly NodeKey[]): Promise<Arr
         return key.userId === viewerId ? (plays.get(positionKey(key)) ?? null) : null;
       case 'Import':
         return imports.get(key.importId) ?? null;
+      case 'Export':
+        return exports.get(key.exportId) ?? null;
       case 'Track':
         return catalogue?.tracks.get(key.trackId) ?? null;
       case 'Album':

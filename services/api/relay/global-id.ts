@@ -3,11 +3,11 @@ import { decodeToken, encodeToken, isKeyInstant, isUuid } from './opaque-token.j
 
 /**
  * Global object ids (the Relay server specification): one opaque `ID` per object, unique across types,
- * that `node(id:)` resolves. Inside, the type and the object's key: a user's or import's uuid, a
+ * that `node(id:)` resolves. Inside, the type and the object's key: a user's, import's or export's uuid, a
  * catalogue entry's Spotify id, a play's (user, played_at with microseconds, track). Whoever asks, an
  * id only ever resolves to what the caller may see.
  */
-export type NodeTypeName = 'User' | 'Play' | 'Track' | 'Album' | 'Artist' | 'Import';
+export type NodeTypeName = 'User' | 'Play' | 'Track' | 'Album' | 'Artist' | 'Import' | 'Export';
 
 export type NodeKey =
   | { type: 'User'; userId: string }
@@ -15,10 +15,11 @@ export type NodeKey =
   | { type: 'Track'; trackId: string }
   | { type: 'Album'; albumId: string }
   | { type: 'Artist'; artistId: string }
-  | { type: 'Import'; importId: string };
+  | { type: 'Import'; importId: string }
+  | { type: 'Export'; exportId: string };
 
 /** Tags inside the ids: short, and apart from every cursor tag. */
-const TAGS: Record<NodeTypeName, string> = { User: 'U', Play: 'P', Track: 'T', Album: 'AL', Artist: 'AR', Import: 'I' };
+const TAGS: Record<NodeTypeName, string> = { User: 'U', Play: 'P', Track: 'T', Album: 'AL', Artist: 'AR', Import: 'I', Export: 'X' };
 const TYPES_BY_TAG = new Map(Object.entries(TAGS).map(([type, tag]) => [tag, type as NodeTypeName]));
 
 export function toGlobalId(key: NodeKey): string {
@@ -35,6 +36,8 @@ export function toGlobalId(key: NodeKey): string {
       return encodeToken([TAGS.Artist, key.artistId]);
     case 'Import':
       return encodeToken([TAGS.Import, key.importId]);
+    case 'Export':
+      return encodeToken([TAGS.Export, key.exportId]);
   }
 }
 
@@ -58,6 +61,8 @@ export function parseGlobalId(id: string): NodeKey | null {
       return count === 1 ? { type, artistId: a! } : null;
     case 'Import':
       return count === 1 && isUuid(a!) ? { type, importId: a! } : null;
+    case 'Export':
+      return count === 1 && isUuid(a!) ? { type, exportId: a! } : null;
   }
 }
 

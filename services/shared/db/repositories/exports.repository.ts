@@ -69,25 +69,6 @@ export async function findExport(em: EntityManager, id: string, options: { userI
   return entity && toExportRecord(entity);
 }
 
-/** A page of the user's exports not expired, newest first, from a keyset position (createdAt, id). */
-export async function exportPage(
-  em: EntityManager,
-  input: { userId: string; size: number; after?: { createdAt: Date; id: string }; now?: Date },
-): Promise<{ exports: ExportRecord[]; hasMore: boolean }> {
-  const where = {
-    user: input.userId,
-    expiresAt: { $gt: input.now ?? new Date() },
-    ...(input.after ? { $or: [{ createdAt: { $lt: input.after.createdAt } }, { createdAt: input.after.createdAt, id: { $lt: input.after.id } }] } : {}),
-  };
-  const entities = await em.find(Export, where, { orderBy: { createdAt: 'desc', id: 'desc' }, limit: input.size + 1, refresh: true });
-  return { exports: entities.slice(0, input.size).map(toExportRecord), hasMore: entities.length > input.size };
-}
-
-/** How many exports the user has that have not expired. */
-export function countExports(em: EntityManager, userId: string, now: Date = new Date()): Promise<number> {
-  return em.count(Export, { user: userId, expiresAt: { $gt: now } });
-}
-
 /** queued, running or failed → running; null when the export is gone or already completed. */
 export function startExport(em: EntityManager, id: string): Promise<ExportRecord | null> {
   return em.fork().transactional(async (tx) => {

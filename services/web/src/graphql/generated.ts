@@ -126,6 +126,7 @@ export type FilterNamesQuery = { nodes: Array<
     | { name: string, id: string }
     | { id: string }
     | { id: string }
+    | { id: string }
     | { name: string, id: string }
     | { id: string }
    | null> };
