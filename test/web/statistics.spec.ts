@@ -42,6 +42,32 @@ test('statistics show, for each range chosen, exactly what the API answers for i
   await expectAccessible(page);
   await screenshots(page, 'statistics');
 
+  // Ranked by listening time: the ranking the API gives for that order.
+  await page.getByLabel('Rank by').selectOption('TIME');
+  const byTime = await graphql<{ topTracks: { edges: Array<{ node: { track: { name: string } } }> } }>(page, '{ topTracks(first: 1, orderBy: TIME) { edges { node { track { name } } } } }');
+  await expect(page.getByTestId('top-tracks').locator('li').first()).toContainText(byTime.topTracks.edges[0]!.node.track.name);
+
+  // Activity by week: the page asks the API for weeks and draws one bar per week.
+  const weekly = summaryRequest(page);
+  await page.getByRole('combobox', { name: 'By', exact: true }).selectOption('WEEK');
+  expect(((await weekly).postDataJSON() as { variables: { bucket: string } }).variables.bucket).toBe('WEEK');
+  await expect(page.getByTestId('activity-chart')).toHaveAttribute('aria-label', /over \d+ weeks$/);
+
+  // A custom range of local dates: November in the listener's zone (Europe/Paris, UTC+1 then).
+  await page.getByRole('button', { name: 'Custom' }).click();
+  await page.getByLabel('From').fill('2026-11-01');
+  await page.getByLabel('To').fill('2026-11-30');
+  const november = await graphql<SummaryAnswer>(page, '{ listeningSummary(range: { from: "2026-10-31T23:00:00Z", to: "2026-11-30T23:00:00Z" }) { plays distinctArtists longestStreak { days } } }');
+  expect(november.listeningSummary.plays).toBeGreaterThan(0);
+  await expect(page.getByTestId('summary-plays')).toContainText(november.listeningSummary.plays.toLocaleString('en-GB'));
+
+  // The history jumps to a date: its newest plays are that day's, grouped under it.
+  await page.getByRole('link', { name: 'History' }).click();
+  await page.getByLabel('To (jump to a date)').fill('2026-11-15');
+  await expect(page.locator('.day-title').first()).toHaveText('Sunday, 15 November 2026');
+  const newest = await page.getByTestId('play-time').first().getAttribute('datetime');
+  expect(Date.parse(newest!)).toBeLessThan(Date.parse('2026-11-15T23:00:00Z'));
+
   await page.getByRole('link', { name: 'Year in review' }).click();
   await expect(page).toHaveURL(/\/year\/\d{4}$/);
   await expect(page.getByTestId('year-lead')).toContainText('plays');
