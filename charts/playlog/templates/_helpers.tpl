@@ -211,13 +211,15 @@ SPOTIFY_HTTP_TIMEOUT_MS: {{ .Values.spotify.httpTimeoutMs | quote }}
 {{- end }}
 
 {{/*
-IMPORT_DIR for the API and the workers: a directory of Playlog's own inside the shared volume (the
-volume's root belongs to root and fsGroup, and Playlog refuses an IMPORT_DIR another user owns).
+IMPORT_DIR and EXPORT_DIR for the API and the workers: directories of Playlog's own inside the shared
+volume (the volume's root belongs to root and fsGroup, and Playlog refuses a directory another user owns).
 */}}
 {{- define "playlog.importDirEnv" -}}
 {{- if .Values.imports.persistence.enabled }}
 - name: IMPORT_DIR
   value: /var/lib/playlog/imports/uploads
+- name: EXPORT_DIR
+  value: /var/lib/playlog/imports/exports
 {{- end }}
 {{- end }}
 
