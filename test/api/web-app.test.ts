@@ -72,7 +72,8 @@ describe('the web app served by the API', () => {
     expect((await notTheApp('/readyz')).status).toBe(200);
     expect((await notTheApp('/auth/login')).status).toBe(302);
     expect((await notTheApp('/imports')).status).toBe(404);
-    expect((await notTheApp('/exports/x/download')).status).toBe(404);
+    // The download route of personal exports answers for itself: who asks without a session is refused.
+    expect((await notTheApp('/exports/x/download')).status).toBe(401);
     expect((await notTheApp('/admin/queues')).status).toBe(401);
     // GraphiQL for browsers in development, as before.
     expect((await notTheApp('/graphql')).headers.get('content-type')).toMatch(/^text\/html/);

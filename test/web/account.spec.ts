@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
 import { expect, expectAccessible, graphql, listener, screenshots, signIn, test } from './fixtures.js';
 import { WEB_STACK } from './stack-settings.js';
@@ -97,4 +98,24 @@ test('a listener whose Spotify access ended sees a banner on every page, and one
   await expect(page).toHaveURL(/\/history$/);
   await expect(page.getByRole('heading', { name: 'History', level: 1 })).toBeVisible();
   await expect(banner).toHaveCount(0);
+});
+
+test('a listener exports their history as CSV and downloads the file', async ({ page }) => {
+  await signIn(page, await listener(9));
+  await page.getByRole('link', { name: 'Account' }).click();
+  await expect(page.getByTestId('last-poll')).not.toContainText('Not yet', { timeout: 60_000 });
+  await page.getByLabel('Format').selectOption('CSV');
+  await page.getByRole('button', { name: 'Export', exact: true }).click();
+  const item = page.getByTestId('export').first();
+  await expect(item).toHaveAttribute('data-status', 'COMPLETED', { timeout: 60_000 });
+  const plays = (await graphql<{ listeningHistory: { totalCount: number } }>(page, '{ listeningHistory(first: 1) { totalCount } }')).listeningHistory.totalCount;
+  await expect(item).toContainText(`${plays} plays`);
+  await expectAccessible(page);
+
+  const [download] = await Promise.all([page.waitForEvent('download'), item.getByRole('link', { name: 'Download' }).click()]);
+  const file = await download.path();
+  const lines = readFileSync(file, 'utf8').split('\r\n').filter(Boolean);
+  // A header row, then one record per play.
+  expect(lines).toHaveLength(plays + 1);
+  expect(download.suggestedFilename()).toMatch(/\.csv$/);
 });

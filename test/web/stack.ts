@@ -26,6 +26,7 @@ async function main(): Promise<void> {
   const db = await createTestDatabase('web');
   await db.orm.close(true);
   const importDir = join(ROOT, '.scratch', `web-imports-${process.pid}`);
+  const exportDir = join(ROOT, '.scratch', `web-exports-${process.pid}`);
   const children = new Children(logDir, (child, code) => say(`${child.name} exited on its own (code ${code}): see ${child.logFile}`));
   let stopping = false;
   const stop = async () => {
@@ -33,8 +34,9 @@ async function main(): Promise<void> {
     stopping = true;
     await children.stopAll(8_000);
     await db.drop().catch((error: Error) => say(`could not drop the database: ${error.message}`));
-    // Uploads are personal files: none outlives the run.
+    // Uploads and exports are personal files: none outlives the run.
     rmSync(importDir, { recursive: true, force: true });
+    rmSync(exportDir, { recursive: true, force: true });
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop());
@@ -80,6 +82,7 @@ async function main(): Promise<void> {
     WORKER_MAX_JOBS_PER_SECOND: '200',
     IMPORT_TRACK_LOOKUPS_PER_SECOND: '200',
     IMPORT_DIR: importDir,
+    EXPORT_DIR: exportDir,
   };
 
   const emulator = children.start('spotify-emulator', 'services/spotify-emulator/main.ts', env);

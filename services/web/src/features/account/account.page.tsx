@@ -4,6 +4,7 @@ import { useMutation } from 'urql';
 import { useSession } from '../../app/session.js';
 import { DeleteMyAccountDocument, LogoutDocument, RequestSyncDocument, UpdateTimeZoneDocument } from '../../graphql/generated.js';
 import { ErrorMessage } from '../../shared/status.js';
+import { ExportsSection } from '../exports/exports.section.js';
 import { browserTimeZone, dateTime, knownTimeZones } from '../../shared/zoned-time.js';
 
 const STATUS_TEXT: Record<string, string> = {
@@ -35,6 +36,7 @@ export function AccountPage() {
       </dl>
       <TimeZoneSetting />
       <SyncNow />
+      <ExportsSection />
       <h2>Sign out</h2>
       <LogOut />
       <DeleteAccount />
