@@ -3,6 +3,7 @@ import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXPORT_START, exportPlaysBatch, type ExportPosition } from '../../services/shared/db/repositories/export-plays.repository.js';
 import { createExport, findExport, type ExportRecord } from '../../services/shared/db/repositories/exports.repository.js';
 import type { ExportFormatName } from '../../services/shared/db/entities/export.entity.js';
 import { CSV_COLUMNS } from '../../services/shared/exports/export-formats.js';
@@ -149,6 +150,24 @@ describe('a personal export', () => {
     await expect(stat(record.filePath!)).rejects.toThrow(/ENOENT/);
     const { rows } = await db.sql.query(`select 1 from exports where id = $1`, [record.id]);
     expect(rows).toHaveLength(0);
+  });
+
+  it('reads the history in batches of at most the batch size, each from where the last ended, every play once', async () => {
+    const seen: string[] = [];
+    let from: ExportPosition = EXPORT_START;
+    let batches = 0;
+    for (;;) {
+      const batch = await exportPlaysBatch(db.orm.em.fork(), userId, from, 300);
+      expect(batch.length).toBeLessThanOrEqual(300);
+      batches++;
+      seen.push(...batch.map((play) => `${play.playedAt.toISOString()} ${play.trackId}`));
+      const last = batch.at(-1);
+      if (!last) break;
+      from = { playedAtText: last.playedAtText, trackId: last.trackId };
+    }
+    // Every full batch, then the one that finds nothing more.
+    expect(batches).toBe(Math.ceil(stored.length / 300) + 1);
+    expect(seen).toEqual(stored.map((play) => `${play.played_at.toISOString()} ${play.track_id}`));
   });
 
   it('refuses more pending exports than allowed', async () => {
