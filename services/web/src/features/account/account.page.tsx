@@ -1,9 +1,10 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import { useNavigate } from 'react-router-dom';
 import { useMutation } from 'urql';
 import { useSession } from '../../app/session.js';
 import { DeleteMyAccountDocument, LogoutDocument, RequestSyncDocument, UpdateTimeZoneDocument } from '../../graphql/generated.js';
 import { ErrorMessage } from '../../shared/status.js';
+import { useRefreshWhile } from '../../shared/use-refresh-while.js';
 import { ExportsSection } from '../exports/exports.section.js';
 import { browserTimeZone, dateTime, knownTimeZones } from '../../shared/zoned-time.js';
 
@@ -97,11 +98,7 @@ function SyncNow() {
   const finished = startedAt !== null && me.lastSuccessfulPoll !== null && Date.parse(me.lastSuccessfulPoll) >= Date.parse(startedAt);
 
   // A poll takes seconds: ask for the account again until its last successful poll is this one.
-  useEffect(() => {
-    if (startedAt === null || finished) return;
-    const timer = setInterval(refresh, 1500);
-    return () => clearInterval(timer);
-  }, [startedAt, finished, refresh]);
+  useRefreshWhile(startedAt !== null && !finished, refresh, 1500);
 
   const sync = async () => {
     const outcome = await requestSync({});

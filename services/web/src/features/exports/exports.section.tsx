@@ -1,9 +1,10 @@
-import { useEffect, useState } from 'react';
+import { useCallback, useState } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { useSession } from '../../app/session.js';
 import { ExportsDocument, RequestExportDocument, type ExportFormat } from '../../graphql/generated.js';
 import { bytes, count } from '../../shared/format.js';
 import { ErrorMessage } from '../../shared/status.js';
+import { useRefreshWhile } from '../../shared/use-refresh-while.js';
 import { dateTime } from '../../shared/zoned-time.js';
 
 const FORMATS: Array<{ value: ExportFormat; label: string }> = [
@@ -20,15 +21,11 @@ export function ExportsSection() {
   const [exports, refetch] = useQuery({ query: ExportsDocument });
   const [requested, requestExport] = useMutation(RequestExportDocument);
   const pending = exports.data?.exports.edges.some(({ node }) => PENDING.has(node.status)) ?? false;
-  // While an export is being written, ask every two seconds how far it is.
-  useEffect(() => {
-    if (!pending) return;
-    const timer = setInterval(() => refetch({ requestPolicy: 'network-only' }), 2000);
-    return () => clearInterval(timer);
-  }, [pending, refetch]);
+  const reload = useCallback(() => refetch({ requestPolicy: 'network-only' }), [refetch]);
+  useRefreshWhile(pending, reload);
   const request = async () => {
     const answer = await requestExport({ format });
-    if (!answer.error && answer.data?.requestExport.errors.length === 0) refetch({ requestPolicy: 'network-only' });
+    if (!answer.error && answer.data?.requestExport.errors.length === 0) reload();
   };
   const typedError = requested.data?.requestExport.errors[0];
   return (
@@ -52,7 +49,7 @@ export function ExportsSection() {
       </div>
       {typedError && <p className="notice error">{typedError.message}</p>}
       {requested.error && <ErrorMessage error={requested.error} />}
-      {exports.error && <ErrorMessage error={exports.error} retry={() => refetch({ requestPolicy: 'network-only' })} />}
+      {exports.error && <ErrorMessage error={exports.error} retry={reload} />}
       {exports.data && exports.data.exports.edges.length > 0 && (
         <ul className="imports" aria-live="polite">
           {exports.data.exports.edges.map(({ node }) => (

@@ -6,6 +6,7 @@ import { FilterNamesDocument } from '../../graphql/generated.js';
 import { Cover } from '../../shared/cover.js';
 import { count, duration } from '../../shared/format.js';
 import { EmptyState, ErrorMessage, Loading } from '../../shared/status.js';
+import { useRefreshWhile } from '../../shared/use-refresh-while.js';
 import { localDate, localTime, longDate } from '../../shared/zoned-time.js';
 import { filterVariables, readFilters, withFilter } from './history-filters.js';
 import { useHistoryFeed, type HistoryEdge } from './use-history-feed.js';
@@ -16,11 +17,7 @@ export function HistoryPage() {
   const filters = readFilters(params);
   // A new listener's first poll runs moments after signing in: ask until it has, then show its plays.
   const polled = me.lastSuccessfulPoll !== null;
-  useEffect(() => {
-    if (polled) return;
-    const timer = setInterval(refresh, 3000);
-    return () => clearInterval(timer);
-  }, [polled, refresh]);
+  useRefreshWhile(!polled, refresh, 3000);
   const feed = useHistoryFeed(filterVariables(filters, me.timeZone), polled ? 'polled' : 'waiting for the first poll');
   const filtered = Object.values(filters).some((value) => value !== null);
 

@@ -1,9 +1,10 @@
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useRef, useState } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { useSession } from '../../app/session.js';
 import { CancelImportDocument, ImportsDocument, type ImportsQuery } from '../../graphql/generated.js';
 import { bytes, count } from '../../shared/format.js';
 import { ErrorMessage, Loading } from '../../shared/status.js';
+import { useRefreshWhile } from '../../shared/use-refresh-while.js';
 import { dateTime } from '../../shared/zoned-time.js';
 import { uploadExport } from './upload-export.js';
 
@@ -12,14 +13,9 @@ const ACTIVE = new Set(['QUEUED', 'RUNNING']);
 
 export function ImportsPage() {
   const [imports, refetch] = useQuery({ query: ImportsDocument, requestPolicy: 'cache-and-network' });
-  const reload = () => refetch({ requestPolicy: 'network-only' });
+  const reload = useCallback(() => refetch({ requestPolicy: 'network-only' }), [refetch]);
   const active = imports.data?.imports.edges.some(({ node }) => ACTIVE.has(node.status)) ?? false;
-  // Live status: while an import is queued or running, ask again every two seconds.
-  useEffect(() => {
-    if (!active) return;
-    const timer = setInterval(() => refetch({ requestPolicy: 'network-only' }), 2000);
-    return () => clearInterval(timer);
-  }, [active, refetch]);
+  useRefreshWhile(active, reload);
 
   return (
     <section aria-labelledby="import-title">
