@@ -1,6 +1,7 @@
 import type { Queue } from 'bullmq';
 import { exportQueue, type ExportJobData } from './job-registry.js';
 import { jobOptions } from './queue-definition.js';
+import { removeJobs } from './remove-jobs.js';
 
 /** The job id of an export's job: one job per export (adding it twice is a no-op). */
 export const exportJobId = (exportId: string): string => `export-${exportId}`;
@@ -16,16 +17,6 @@ export async function enqueueExport(queue: Queue<ExportJobData>, exportId: strin
 }
 
 /** Removes these exports' jobs, whatever their state (their account is gone); a running one finds its row gone. */
-export async function removeExportJobs(queue: Queue<ExportJobData>, exportIds: readonly string[]): Promise<number> {
-  let removed = 0;
-  for (const exportId of exportIds) {
-    const job = await queue.getJob(exportJobId(exportId));
-    if (!job) continue;
-    const gone = await job.remove().then(
-      () => true,
-      () => false,
-    );
-    if (gone) removed++;
-  }
-  return removed;
+export function removeExportJobs(queue: Queue<ExportJobData>, exportIds: readonly string[]): Promise<number> {
+  return removeJobs(queue, exportIds.map(exportJobId));
 }

@@ -1,6 +1,7 @@
 import type { Queue } from 'bullmq';
 import { importQueue, type ImportJobData } from './job-registry.js';
 import { jobOptions } from './queue-definition.js';
+import { removeJobs } from './remove-jobs.js';
 
 /**
  * One job per import, its id derived from the import's (adding it twice is a no-op). The job is long
@@ -25,16 +26,6 @@ export async function enqueueImport(queue: Queue<ImportJobData>, importId: strin
  * A job running right now cannot be removed: its run finds the import gone or cancelled, stops, and its
  * worker removes it then (the import handler's `forgets`). Returns how many were removed.
  */
-export async function removeImportJobs(queue: Queue<ImportJobData>, importIds: string[]): Promise<number> {
-  let removed = 0;
-  for (const importId of importIds) {
-    const job = await queue.getJob(importJobId(importId));
-    if (!job) continue;
-    const gone = await job.remove().then(
-      () => true,
-      () => false,
-    );
-    if (gone) removed++;
-  }
-  return removed;
+export function removeImportJobs(queue: Queue<ImportJobData>, importIds: string[]): Promise<number> {
+  return removeJobs(queue, importIds.map(importJobId));
 }
