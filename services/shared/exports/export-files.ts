@@ -1,8 +1,9 @@
-import { chmod, mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { deleteExports, expiredExports, exportIdsHoldingFiles } from '../db/repositories/exports.repository.js';
 import type { Logger } from '../logging/logger.js';
+import { preparePrivateDir } from '../runtime/private-dir.js';
 
 /**
  * Personal exports on disk (docs/export.md): a user's whole history, so EXPORT_DIR is Playlog's own
@@ -16,27 +17,9 @@ export const exportPath = (exportDir: string, exportId: string, extension: strin
 
 const EXPORT_FILE = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.[a-z]+(\.partial-[0-9a-f-]+)?$/;
 
-export class ExportDirError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ExportDirError';
-  }
-}
-
-/** Creates EXPORT_DIR if needed; it must be a directory of this process's user, and is closed to others (0700). */
-export async function prepareExportDir(dir: string, log: Logger): Promise<void> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  const info = await stat(dir);
-  if (!info.isDirectory()) throw new ExportDirError(`EXPORT_DIR ${dir} is not a directory.`);
-  const uid = process.getuid?.();
-  if (uid !== undefined && info.uid !== uid) {
-    throw new ExportDirError(`EXPORT_DIR ${dir} belongs to uid ${info.uid}, not to this process (uid ${uid}): exports hold whole listening histories, so point EXPORT_DIR at a directory of Playlog's own.`);
-  }
-  const mode = info.mode & 0o777;
-  if ((mode & 0o077) !== 0) {
-    await chmod(dir, 0o700);
-    log.warn({ exportDir: dir, mode: mode.toString(8) }, `EXPORT_DIR was open to other users (mode ${mode.toString(8)}): it is now 0700`);
-  }
+/** Creates EXPORT_DIR if needed; it must be Playlog's own, and is closed to others (0700). */
+export function prepareExportDir(dir: string, log: Logger): Promise<void> {
+  return preparePrivateDir(dir, { variable: 'EXPORT_DIR', holds: 'exports hold whole listening histories', logKey: 'exportDir' }, log);
 }
 
 /** Deletes an export's file; one already gone (or never written) is fine. */

@@ -1,8 +1,9 @@
-import { chmod, mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { abandonedImportFiles, discardUpload, forgetImportFile, importsHoldingFiles } from '../db/repositories/imports.repository.js';
 import type { Logger } from '../logging/logger.js';
+import { preparePrivateDir } from '../runtime/private-dir.js';
 
 /**
  * Uploaded exports on disk. They hold the user's IP addresses and devices, so each is deleted as soon
@@ -22,30 +23,9 @@ export async function deleteUpload(filePath: string | null): Promise<void> {
   if (filePath) await rm(filePath, { force: true });
 }
 
-export class ImportDirError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ImportDirError';
-  }
-}
-
-/**
- * Creates IMPORT_DIR if needed and makes sure only this user can enter it: it must be a directory
- * owned by the process's user; if it is open to others, it is closed (0700) and that is logged.
- */
-export async function prepareImportDir(dir: string, log: Logger): Promise<void> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  const info = await stat(dir);
-  if (!info.isDirectory()) throw new ImportDirError(`IMPORT_DIR ${dir} is not a directory.`);
-  const uid = process.getuid?.();
-  if (uid !== undefined && info.uid !== uid) {
-    throw new ImportDirError(`IMPORT_DIR ${dir} belongs to uid ${info.uid}, not to this process (uid ${uid}): uploads hold personal data, so point IMPORT_DIR at a directory of Playlog's own.`);
-  }
-  const mode = info.mode & 0o777;
-  if ((mode & 0o077) !== 0) {
-    await chmod(dir, 0o700);
-    log.warn({ importDir: dir, mode: mode.toString(8) }, `IMPORT_DIR was open to other users (mode ${mode.toString(8)}): it is now 0700`);
-  }
+/** Creates IMPORT_DIR if needed; it must be Playlog's own, and is closed to others (0700). */
+export function prepareImportDir(dir: string, log: Logger): Promise<void> {
+  return preparePrivateDir(dir, { variable: 'IMPORT_DIR', holds: 'uploads hold personal data', logKey: 'importDir' }, log);
 }
 
 export interface SweepResult {
