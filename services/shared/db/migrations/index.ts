@@ -9,6 +9,7 @@ import { Migration20261202170000_stats_rollups } from './Migration20261202170000
 import { Migration20261202180000_stats_local_rollups } from './Migration20261202180000_stats_local_rollups.js';
 import { Migration20261203120000_pipeline_health_indexes } from './Migration20261203120000_pipeline_health_indexes.js';
 import { Migration20261205120000_exports } from './Migration20261205120000_exports.js';
+import { Migration20261205150000_lake_changes } from './Migration20261205150000_lake_changes.js';
 
 /** Every migration, in order. Listed explicitly so migrations run the same from sources and in the image. */
 export const migrationsList: MigrationObject[] = [
@@ -22,4 +23,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261202180000_stats_local_rollups', class: Migration20261202180000_stats_local_rollups },
   { name: 'Migration20261203120000_pipeline_health_indexes', class: Migration20261203120000_pipeline_health_indexes },
   { name: 'Migration20261205120000_exports', class: Migration20261205120000_exports },
+  { name: 'Migration20261205150000_lake_changes', class: Migration20261205150000_lake_changes },
 ];

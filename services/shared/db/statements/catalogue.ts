@@ -2,6 +2,16 @@ import { exportPlaysBatchStatement } from '../repositories/export-plays.reposito
 import { heardCatalogueStatement } from '../repositories/heard-catalogue.repository.js';
 import { historyCountOfTracksStatement, historyPageOfTracksBackwardStatement, historyPageOfTracksStatement } from '../repositories/history-filter.repository.js';
 import { historyCountStatement, historyPageBackwardStatement, historyPageStatement, pageTracksStatement, playsByKeyStatement } from '../repositories/history.repository.js';
+import {
+  lakeConsumeDaysStatement,
+  lakeConsumeTablesStatement,
+  lakePendingDaysStatement,
+  lakePendingTablesStatement,
+  lakeSnapshotStatement,
+  lakeStoredDaysStatement,
+  lakeTryLockStatement,
+  lakeUserIdsStatement,
+} from '../repositories/lake.repository.js';
 import { storePlayBatchStatement } from '../repositories/plays.repository.js';
 import { loadPollContextStatement, recordPollSuccessStatement } from '../repositories/poll-state.repository.js';
 import { findActiveSessionStatement } from '../repositories/sessions.repository.js';
@@ -29,6 +39,14 @@ export const HAND_WRITTEN_STATEMENTS: ReadonlyArray<Statement<unknown>> = [
   historyPageOfTracksBackwardStatement,
   pageTracksStatement,
   playsByKeyStatement,
+  lakeConsumeDaysStatement,
+  lakeConsumeTablesStatement,
+  lakePendingDaysStatement,
+  lakePendingTablesStatement,
+  lakeSnapshotStatement,
+  lakeStoredDaysStatement,
+  lakeTryLockStatement,
+  lakeUserIdsStatement,
   loadPollContextStatement,
   recordPollSuccessStatement,
   localActivityStatement,

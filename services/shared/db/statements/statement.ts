@@ -1,4 +1,5 @@
 import type { EntityManager, Knex } from '@mikro-orm/postgresql';
+import type pg from 'pg';
 import { z } from 'zod';
 
 /**
@@ -42,6 +43,18 @@ export async function runStatement<Row>(em: EntityManager, statement: Statement<
   const transaction = em.getTransactionContext();
   if (transaction) query.transacting(transaction);
   const { rows } = (await query) as { rows: unknown[] };
+  const parsed = (resultSchemas.get(statement) ?? z.array(statement.row)).safeParse(rows);
+  if (!parsed.success) throw new Error(`statement ${statement.name} returned rows of an unexpected shape: ${parsed.error.message}`);
+  return parsed.data as Row[];
+}
+
+/**
+ * Runs a statement on a plain pg client (a process that needs a connection of its own: a session lock,
+ * a snapshot and COPY, as the data-lake export does), as the same named prepared statement with the
+ * same row check as runStatement.
+ */
+export async function runStatementOnClient<Row>(client: pg.ClientBase, statement: Statement<Row>, values: readonly unknown[]): Promise<Row[]> {
+  const { rows } = await client.query({ name: `playlog_${statement.name}`, text: positionalSql(statement), values: [...values] });
   const parsed = (resultSchemas.get(statement) ?? z.array(statement.row)).safeParse(rows);
   if (!parsed.success) throw new Error(`statement ${statement.name} returned rows of an unexpected shape: ${parsed.error.message}`);
   return parsed.data as Row[];

@@ -1,0 +1,117 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { LakeParquetWriter, type StagedDay } from '../shared/db/parquet/lake-parquet.js';
+import type { LakeCatalogueTable, LakeSource } from '../shared/db/repositories/lake.repository.js';
+import type { Logger } from '../shared/logging/logger.js';
+import { catalogueKey, MANIFEST_KEY, playsDayKey } from './lake-layout.js';
+import { parseLakeManifest, type LakeFileEntry, type LakeManifest } from './lake-manifest.js';
+import type { LakeTarget } from './targets/lake-target.js';
+import { userIdsFingerprint, userKeys, type UserIdMode } from './user-pseudonyms.js';
+
+/** Objects sent to the target at once: S3 answers each PUT in a round trip, so a few in flight hide its latency. */
+const UPLOADS_IN_FLIGHT = 8;
+
+export interface LakeExportSettings {
+  userIds: UserIdMode;
+  workDir: string;
+  memoryLimitMb: number;
+}
+
+export type LakeExportResult =
+  | { outcome: 'locked' }
+  | { outcome: 'unchanged' }
+  | { outcome: 'written'; full: boolean; daysWritten: number; daysRemoved: number; tablesWritten: string[]; playRowsWritten: number; durationMs: number };
+
+/**
+ * One run of `lake:export` (docs/lake.md): brings the lake up to date with Postgres, rewriting exactly the
+ * UTC days and catalogue tables that changed since the last run (everything, into an empty lake or when
+ * user ids are now written differently). Order, so that a crash anywhere leaves a correct lake: read one
+ * snapshot, stage every file locally, replace each object whole, write the manifest, and only then forget
+ * the changes; a rerun after a crash writes the same files again.
+ */
+export async function exportLake(source: LakeSource, target: LakeTarget, settings: LakeExportSettings, log: Logger): Promise<LakeExportResult> {
+  const startedAt = Date.now();
+  if (!(await source.tryLock())) return { outcome: 'locked' };
+
+  const previousText = await target.getText(MANIFEST_KEY);
+  const { manifest: previous, problem } = parseLakeManifest(previousText);
+  if (problem) log.warn(`the lake's ${MANIFEST_KEY} is unreadable (${problem}): rewriting the whole lake`);
+  const fingerprint = userIdsFingerprint(settings.userIds);
+  const full = previous === null || previous.userIds !== fingerprint;
+  if (previous && previous.userIds !== fingerprint) log.info('user ids are written differently since the last export (LAKE_USER_IDS or its key changed): rewriting the whole lake');
+  if (!full && !(await source.hasPendingChanges())) return { outcome: 'unchanged' };
+
+  const stage = await mkdtemp(join(settings.workDir, 'playlog-lake-'));
+  let writer: LakeParquetWriter | undefined;
+  try {
+    const playsFile = join(stage, 'plays.csv');
+    const catalogueFile = (table: LakeCatalogueTable) => join(stage, `${table}.csv`);
+    const read = await source.read({ everything: full, playsFile, catalogueFile });
+    if (!full && read.days.length === 0 && read.tables.length === 0) return { outcome: 'unchanged' };
+    log.info({ full, days: read.days.length, tables: read.tables.map((table) => table.key), plays: read.playRows }, `read ${read.playRows} plays of ${read.days.length} days from Postgres`);
+
+    writer = await LakeParquetWriter.open({ memoryLimitMb: settings.memoryLimitMb, spillDir: join(stage, 'spill') });
+    const staged = read.playRows === 0 ? [] : await writer.writePlays(playsFile, userKeys(read.userIds, settings.userIds), join(stage, 'plays'), read.playRows);
+    const tables: Array<{ table: string; path: string; rows: number }> = [];
+    for (const { key } of read.tables) {
+      const path = join(stage, `${key}.parquet`);
+      tables.push({ table: key, path, rows: await writer.writeCatalogue(key, catalogueFile(key), path) });
+    }
+    writer.close();
+    writer = undefined;
+
+    const writtenAt = new Date().toISOString();
+    const days: Record<string, LakeFileEntry> = full ? {} : { ...previous!.plays.days };
+    await inParallel(staged, async (day: StagedDay) => {
+      days[day.day] = { rows: day.rows, bytes: await target.putFile(playsDayKey(day.day), day.path), writtenAt };
+    });
+    // A changed day with no play left (an account deleted), or, rewriting everything, a day the lake has
+    // and the database no longer does: its partition goes.
+    const stagedDays = new Set(staged.map((day) => day.day));
+    const removed = [...new Set([...read.days.map((day) => day.key), ...(full && previous ? Object.keys(previous.plays.days) : [])])].filter((day) => !stagedDays.has(day));
+    await inParallel(removed, async (day) => {
+      await target.delete(playsDayKey(day));
+      delete days[day];
+    });
+    const tableEntries: Record<string, LakeFileEntry> = full ? {} : { ...previous!.tables };
+    for (const table of tables) tableEntries[table.table] = { rows: table.rows, bytes: await target.putFile(catalogueKey(table.table), table.path), writtenAt };
+
+    const result = {
+      outcome: 'written' as const,
+      full,
+      daysWritten: staged.length,
+      daysRemoved: removed.length,
+      tablesWritten: tables.map((table) => table.table),
+      playRowsWritten: read.playRows,
+      durationMs: Date.now() - startedAt,
+    };
+    const manifest: LakeManifest = {
+      format: 1,
+      writtenAt: new Date().toISOString(),
+      dataAsOf: read.asOf.toISOString(),
+      postgresSnapshot: read.snapshot,
+      userIds: fingerprint,
+      plays: { rows: Object.values(days).reduce((sum, day) => sum + day.rows, 0), days: sortedByKey(days) },
+      tables: sortedByKey(tableEntries),
+      lastRun: { full, daysWritten: result.daysWritten, daysRemoved: result.daysRemoved, tablesWritten: result.tablesWritten, playRowsWritten: result.playRowsWritten, durationMs: result.durationMs },
+    };
+    await target.putText(MANIFEST_KEY, `${JSON.stringify(manifest, null, 2)}\n`, 'application/json');
+    await source.consume(read);
+    return result;
+  } finally {
+    writer?.close();
+    await rm(stage, { recursive: true, force: true });
+  }
+}
+
+async function inParallel<T>(items: readonly T[], run: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) await run(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(UPLOADS_IN_FLIGHT, items.length) }, lane));
+}
+
+function sortedByKey<V>(record: Record<string, V>): Record<string, V> {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => a.localeCompare(b)));
+}

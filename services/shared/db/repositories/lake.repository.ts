@@ -1,0 +1,215 @@
+import { createWriteStream } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import pg from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
+import { z } from 'zod';
+import { describeDatabaseUrl } from '../open-orm.js';
+import { bigintNumber, defineStatement, runStatementOnClient } from '../statements/statement.js';
+
+/**
+ * What the data-lake export (docs/lake.md) reads from Postgres. It needs one connection of its own: a
+ * session-level lock against a second run, one REPEATABLE READ snapshot in which the pending changes and
+ * the rows they stand for are read together, and COPY, which streams rows faster than any query and
+ * never holds them in memory.
+ */
+
+/** The catalogue tables the lake keeps a snapshot of, each with its columns in the lake's order. */
+export const LAKE_CATALOGUE_TABLES = {
+  tracks: ['id', 'name', 'uri', 'duration_ms', 'album_id'],
+  albums: ['id', 'name', 'uri', 'release_date', 'image_url'],
+  artists: ['id', 'name', 'uri'],
+  track_artists: ['track_id', 'position', 'artist_id'],
+} as const;
+export type LakeCatalogueTable = keyof typeof LAKE_CATALOGUE_TABLES;
+export const isLakeCatalogueTable = (name: string): name is LakeCatalogueTable => Object.hasOwn(LAKE_CATALOGUE_TABLES, name);
+
+/** The columns of a play in the CSV that COPY writes: the user's id (pseudonymised later), its UTC day, then the play. */
+export const LAKE_PLAY_CSV_COLUMNS = ['user_id', 'day', 'played_at', 'track_id', 'ms_played', 'source', 'context_type', 'context_uri', 'ingested_at'] as const;
+
+/** One pending change: a UTC day ('YYYY-MM-DD') or a catalogue table, and the number it was recorded under. */
+export interface LakeChange<Key extends string = string> {
+  key: Key;
+  change: number;
+}
+
+export const lakePendingDaysStatement = defineStatement({
+  name: 'lake_pending_days',
+  purpose: 'The UTC days whose plays changed since the lake last saw them (recorded by the triggers on listening_events), each with its change number. Read by the data-lake export in its snapshot.',
+  sql: `select "day"::text as "day", "change" from "lake_changed_days" order by "day"`,
+  row: z.object({ day: z.string(), change: bigintNumber }),
+});
+
+export const lakePendingTablesStatement = defineStatement({
+  name: 'lake_pending_tables',
+  purpose: 'The catalogue tables that changed since the lake last saw them, each with its change number.',
+  sql: `select "name", "change" from "lake_changed_tables" order by "name"`,
+  row: z.object({ name: z.string(), change: bigintNumber }),
+});
+
+export const lakeStoredDaysStatement = defineStatement({
+  name: 'lake_stored_days',
+  purpose: 'Every UTC day that holds a play (from the daily counts, not the plays): what a first export to an empty lake writes.',
+  sql: `select distinct "day"::text as "day" from "play_counts" order by 1`,
+  row: z.object({ day: z.string() }),
+});
+
+export const lakeUserIdsStatement = defineStatement({
+  name: 'lake_user_ids',
+  purpose: 'Every user id, for the pseudonyms the lake writes in their place (keyed hashes are computed in Node, where the key is).',
+  sql: `select "id"::text as "id" from "users" order by "id"`,
+  row: z.object({ id: z.string() }),
+});
+
+export const lakeConsumeDaysStatement = defineStatement({
+  name: 'lake_consume_days',
+  purpose: [
+    'Forgets the changed days an export has written: only where the change number is still the one the export saw,',
+    'so a day changed again while it ran stays pending for the next run. Unnest of two arrays is not expressible in the ORM.',
+  ].join(' '),
+  sql: `
+delete from "lake_changed_days" d
+ using unnest(?::date[], ?::bigint[]) as s("day", "change")
+ where d."day" = s."day" and d."change" = s."change"
+returning d."day"::text as "day"`,
+  row: z.object({ day: z.string() }),
+});
+
+export const lakeConsumeTablesStatement = defineStatement({
+  name: 'lake_consume_tables',
+  purpose: 'Forgets the changed catalogue tables an export has written, only where the change number is still the one it saw.',
+  sql: `
+delete from "lake_changed_tables" t
+ using unnest(?::text[], ?::bigint[]) as s("name", "change")
+ where t."name" = s."name" and t."change" = s."change"
+returning t."name"`,
+  row: z.object({ name: z.string() }),
+});
+
+export const lakeTryLockStatement = defineStatement({
+  name: 'lake_try_lock',
+  purpose: 'A session-level advisory lock: one data-lake export at a time, released when its connection ends, even by a crash.',
+  sql: `select pg_try_advisory_lock(hashtext('playlog:lake-export')) as "locked"`,
+  row: z.object({ locked: z.boolean() }),
+});
+
+export const lakeSnapshotStatement = defineStatement({
+  name: 'lake_snapshot',
+  purpose: 'The transaction snapshot an export reads in, recorded in the lake’s manifest as the version of the data it holds.',
+  sql: `select pg_current_snapshot()::text as "snapshot", now() as "as_of"`,
+  row: z.object({ snapshot: z.string(), as_of: z.date() }),
+});
+
+/** COPY takes no parameters: these texts are fixed, and the days to read come from the snapshot's own table. */
+const PLAY_SELECT = `select e."user_id", (e."played_at" at time zone 'UTC')::date, e."played_at", e."track_id", e."ms_played", e."source", e."context_type", e."context_uri", e."ingested_at"`;
+const COPY_CSV = `to stdout with (format csv)`;
+/** The plays of the pending days, found day by user through the daily counts so that each is one range of the primary key. */
+const COPY_PENDING_PLAYS = `copy (${PLAY_SELECT}
+  from "lake_changed_days" d
+  join "play_counts" c on c."day" = d."day"
+  join "listening_events" e on e."user_id" = c."user_id"
+   and e."played_at" >= d."day"::timestamp at time zone 'UTC' and e."played_at" < (d."day" + 1)::timestamp at time zone 'UTC') ${COPY_CSV}`;
+const COPY_ALL_PLAYS = `copy (${PLAY_SELECT} from "listening_events" e) ${COPY_CSV}`;
+const copyCatalogue = (table: LakeCatalogueTable) => `copy (select ${LAKE_CATALOGUE_TABLES[table].map((column) => `"${column}"`).join(', ')} from "${table}") ${COPY_CSV}`;
+
+/** What one snapshot read: the changes, and the files its rows were written to. */
+export interface LakeRead {
+  snapshot: string;
+  asOf: Date;
+  /** Pending changed days; with `everything`, every day that holds a play too. */
+  days: LakeChange[];
+  tables: Array<LakeChange<LakeCatalogueTable>>;
+  /** Every day and table was read, whatever was pending (a first export to an empty lake). */
+  everything: boolean;
+  playRows: number;
+  /** Every user id in the snapshot, for the pseudonyms written in their place. */
+  userIds: string[];
+  catalogueRows: Partial<Record<LakeCatalogueTable, number>>;
+}
+
+export class LakeSource {
+  private constructor(
+    private readonly client: pg.Client,
+    readonly where: string,
+  ) {}
+
+  static async open(databaseUrl: string): Promise<LakeSource> {
+    const client = new pg.Client({ connectionString: databaseUrl, application_name: 'playlog-lake-export' });
+    try {
+      await client.connect();
+    } catch (error) {
+      throw new Error(`cannot connect to Postgres at DATABASE_URL (${describeDatabaseUrl(databaseUrl)}): ${(error as Error).message}`);
+    }
+    // A connection lost mid-run must fail the run, not crash the process on an unhandled 'error' event.
+    client.on('error', () => undefined);
+    return new LakeSource(client, describeDatabaseUrl(databaseUrl));
+  }
+
+  /** True when no other export holds the lock; the lock lasts as long as this connection. */
+  async tryLock(): Promise<boolean> {
+    const [row] = await runStatementOnClient(this.client, lakeTryLockStatement, []);
+    return row?.locked === true;
+  }
+
+  /** Whether anything is pending, without a snapshot (a quick answer for a run with nothing new). */
+  async hasPendingChanges(): Promise<boolean> {
+    const days = await runStatementOnClient(this.client, lakePendingDaysStatement, []);
+    if (days.length > 0) return true;
+    return (await runStatementOnClient(this.client, lakePendingTablesStatement, [])).length > 0;
+  }
+
+  /**
+   * Reads, in one snapshot, what changed and the rows to write: the plays of the changed days (or of every
+   * day, with `everything`) into `playsFile`, each changed catalogue table (or all) into `catalogueFile(table)`.
+   */
+  async read(options: { everything: boolean; playsFile: string; catalogueFile: (table: LakeCatalogueTable) => string }): Promise<LakeRead> {
+    const client = this.client;
+    await client.query('begin isolation level repeatable read read only');
+    try {
+      // COPY writes times in the session's zone and dates in its style: UTC and ISO, whatever the server's defaults.
+      await client.query(`set local timezone = 'UTC'`);
+      await client.query(`set local datestyle = 'ISO, YMD'`);
+      const [snapshot] = await runStatementOnClient(client, lakeSnapshotStatement, []);
+      const pendingDays = (await runStatementOnClient(client, lakePendingDaysStatement, [])).map((row) => ({ key: row.day, change: row.change }));
+      const pendingTables = (await runStatementOnClient(client, lakePendingTablesStatement, []))
+        .flatMap((row) => (isLakeCatalogueTable(row.name) ? [{ key: row.name, change: row.change }] : []));
+      let days = pendingDays;
+      let tables = pendingTables;
+      if (options.everything) {
+        const pending = new Map(pendingDays.map((day) => [day.key, day.change]));
+        const stored = (await runStatementOnClient(client, lakeStoredDaysStatement, [])).map((row) => row.day);
+        // Days pending with no play left are written too: as nothing (their partition is removed).
+        const all = [...new Set([...stored, ...pending.keys()])].sort();
+        days = all.map((key) => ({ key, change: pending.get(key) ?? 0 }));
+        const pendingTable = new Map(pendingTables.map((table) => [table.key, table.change]));
+        tables = (Object.keys(LAKE_CATALOGUE_TABLES) as LakeCatalogueTable[]).map((key) => ({ key, change: pendingTable.get(key) ?? 0 }));
+      }
+      const userIds = (await runStatementOnClient(client, lakeUserIdsStatement, [])).map((row) => row.id);
+      const playRows = days.length === 0 ? 0 : await this.copyToFile(options.everything ? COPY_ALL_PLAYS : COPY_PENDING_PLAYS, options.playsFile);
+      const catalogueRows: Partial<Record<LakeCatalogueTable, number>> = {};
+      for (const { key } of tables) catalogueRows[key] = await this.copyToFile(copyCatalogue(key), options.catalogueFile(key));
+      await client.query('commit');
+      return { snapshot: snapshot!.snapshot, asOf: snapshot!.as_of, days, tables, everything: options.everything, playRows, userIds, catalogueRows };
+    } catch (error) {
+      await client.query('rollback').catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** Forgets the changes a finished export wrote (each only if unchanged since it was read). */
+  async consume(read: Pick<LakeRead, 'days' | 'tables'>): Promise<void> {
+    const days = read.days.filter((day) => day.change > 0);
+    const tables = read.tables.filter((table) => table.change > 0);
+    if (days.length > 0) await runStatementOnClient(this.client, lakeConsumeDaysStatement, [days.map((day) => day.key), days.map((day) => String(day.change))]);
+    if (tables.length > 0) await runStatementOnClient(this.client, lakeConsumeTablesStatement, [tables.map((table) => table.key), tables.map((table) => String(table.change))]);
+  }
+
+  async close(): Promise<void> {
+    await this.client.end().catch(() => undefined);
+  }
+
+  private async copyToFile(sql: string, path: string): Promise<number> {
+    const stream = this.client.query(copyTo(sql));
+    await pipeline(stream, createWriteStream(path));
+    return stream.rowCount;
+  }
+}
