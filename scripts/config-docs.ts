@@ -10,6 +10,7 @@ import { schedulerConfigShape } from '../services/scheduler/config.js';
 import { EXIT, parseCommandLine, runCommandLine } from '../services/shared/cli/command-line.js';
 import { isSensitiveSchema, type EnvShape } from '../services/shared/config/load-config.js';
 import { databaseEnv, redisEnv, runtimeEnv } from '../services/shared/config/env-schema.js';
+import { lakeExportConfigShape } from '../services/lake-export/config.js';
 import { emulatorEnv } from '../services/spotify-emulator/config.js';
 import { workerConfigShape } from '../services/worker/config.js';
 
@@ -20,6 +21,7 @@ const processes: Array<{ name: string; shape: EnvShape }> = [
   { name: 'scheduler', shape: schedulerConfigShape },
   { name: 'migrate', shape: { ...runtimeEnv, ...databaseEnv } },
   { name: 'dlq', shape: { ...runtimeEnv, ...redisEnv } },
+  { name: 'lake-export', shape: lakeExportConfigShape },
   { name: 'emulator', shape: { ...runtimeEnv, ...emulatorEnv } },
 ];
 

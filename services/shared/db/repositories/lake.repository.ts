@@ -181,7 +181,7 @@ export class LakeSource {
         const all = [...new Set([...stored, ...pending.keys()])].sort();
         days = all.map((key) => ({ key, change: pending.get(key) ?? 0 }));
         const pendingTable = new Map(pendingTables.map((table) => [table.key, table.change]));
-        tables = (Object.keys(LAKE_CATALOGUE_TABLES) as LakeCatalogueTable[]).map((key) => ({ key, change: pendingTable.get(key) ?? 0 }));
+        tables = (Object.keys(LAKE_CATALOGUE_TABLES) as LakeCatalogueTable[]).sort().map((key) => ({ key, change: pendingTable.get(key) ?? 0 }));
       }
       const userIds = (await runStatementOnClient(client, lakeUserIdsStatement, [])).map((row) => row.id);
       const playRows = days.length === 0 ? 0 : await this.copyToFile(options.everything ? COPY_ALL_PLAYS : COPY_PENDING_PLAYS, options.playsFile);
