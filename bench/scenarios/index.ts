@@ -3,7 +3,9 @@ import { fanOutScenario } from './fan-out.bench.js';
 import { historyScenario } from './history.bench.js';
 import { importMemoryScenario } from './import-memory.bench.js';
 import { ingestScenario } from './ingest.bench.js';
+// import { lakeExportScenario } from './lake-export.bench.js';
 import { memoryScenario } from './memory.bench.js';
+import { personalExportScenario } from './personal-export.bench.js';
 import { pollCycleMetricsScenario } from './poll-cycle-metrics.bench.js';
 import { pollCycleScenario } from './poll-cycle.bench.js';
 import { statsScenario } from './stats.bench.js';
@@ -11,4 +13,4 @@ import { webScenario } from './web.bench.js';
 import { workerScalingScenario } from './worker-scaling.bench.js';
 
 /** In the order `npm run bench` runs them. */
-export const SCENARIOS: Scenario[] = [ingestScenario, pollCycleScenario, pollCycleMetricsScenario, fanOutScenario, historyScenario, statsScenario, memoryScenario, workerScalingScenario, importMemoryScenario, webScenario];
+export const SCENARIOS: Scenario[] = [ingestScenario, pollCycleScenario, pollCycleMetricsScenario, fanOutScenario, historyScenario, statsScenario, memoryScenario, workerScalingScenario, importMemoryScenario, webScenario, personalExportScenario];

@@ -31,7 +31,8 @@ export const lakeExportEnv = defineEnv({
   LAKE_MEMORY_LIMIT_MB: positiveInt.min(64).default(128).describe('Memory DuckDB may use while writing Parquet, in MiB; past it, it spills to LAKE_WORK_DIR.'),
 });
 
-export const lakeExportConfigShape = { ...runtimeEnv, ...databaseEnv, ...lakeExportEnv };
+// One connection of its own (a lock, a snapshot, COPY): no pool, so DATABASE_POOL_MAX is not read.
+export const lakeExportConfigShape = { ...runtimeEnv, DATABASE_URL: databaseEnv.DATABASE_URL, ...lakeExportEnv };
 export type LakeExportConfig = ReturnType<typeof loadLakeExportConfig>;
 
 export function loadLakeExportConfig(env: NodeJS.ProcessEnv = environment()) {

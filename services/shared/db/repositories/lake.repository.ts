@@ -108,7 +108,8 @@ const COPY_PENDING_PLAYS = `copy (${PLAY_SELECT}
   join "play_counts" c on c."day" = d."day"
   join "listening_events" e on e."user_id" = c."user_id"
    and e."played_at" >= d."day"::timestamp at time zone 'UTC' and e."played_at" < (d."day" + 1)::timestamp at time zone 'UTC') ${COPY_CSV}`;
-const COPY_ALL_PLAYS = `copy (${PLAY_SELECT} from "listening_events" e) ${COPY_CSV}`;
+/** Every play, for a first export (and, unchanged, the benchmark's baseline: the same statement with nothing after it). */
+export const LAKE_COPY_ALL_PLAYS = `copy (${PLAY_SELECT} from "listening_events" e) ${COPY_CSV}`;
 const copyCatalogue = (table: LakeCatalogueTable) => `copy (select ${LAKE_CATALOGUE_TABLES[table].map((column) => `"${column}"`).join(', ')} from "${table}") ${COPY_CSV}`;
 
 /** What one snapshot read: the changes, and the files its rows were written to. */
@@ -184,7 +185,7 @@ export class LakeSource {
         tables = (Object.keys(LAKE_CATALOGUE_TABLES) as LakeCatalogueTable[]).sort().map((key) => ({ key, change: pendingTable.get(key) ?? 0 }));
       }
       const userIds = (await runStatementOnClient(client, lakeUserIdsStatement, [])).map((row) => row.id);
-      const playRows = days.length === 0 ? 0 : await this.copyToFile(options.everything ? COPY_ALL_PLAYS : COPY_PENDING_PLAYS, options.playsFile);
+      const playRows = days.length === 0 ? 0 : await this.copyToFile(options.everything ? LAKE_COPY_ALL_PLAYS : COPY_PENDING_PLAYS, options.playsFile);
       const catalogueRows: Partial<Record<LakeCatalogueTable, number>> = {};
       for (const { key } of tables) catalogueRows[key] = await this.copyToFile(copyCatalogue(key), options.catalogueFile(key));
       await client.query('commit');
