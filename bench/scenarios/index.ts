@@ -3,7 +3,7 @@ import { fanOutScenario } from './fan-out.bench.js';
 import { historyScenario } from './history.bench.js';
 import { importMemoryScenario } from './import-memory.bench.js';
 import { ingestScenario } from './ingest.bench.js';
-// import { lakeExportScenario } from './lake-export.bench.js';
+import { lakeExportScenario } from './lake-export.bench.js';
 import { memoryScenario } from './memory.bench.js';
 import { personalExportScenario } from './personal-export.bench.js';
 import { pollCycleMetricsScenario } from './poll-cycle-metrics.bench.js';
@@ -13,4 +13,4 @@ import { webScenario } from './web.bench.js';
 import { workerScalingScenario } from './worker-scaling.bench.js';
 
 /** In the order `npm run bench` runs them. */
-export const SCENARIOS: Scenario[] = [ingestScenario, pollCycleScenario, pollCycleMetricsScenario, fanOutScenario, historyScenario, statsScenario, memoryScenario, workerScalingScenario, importMemoryScenario, webScenario, personalExportScenario];
+export const SCENARIOS: Scenario[] = [ingestScenario, pollCycleScenario, pollCycleMetricsScenario, fanOutScenario, historyScenario, statsScenario, memoryScenario, workerScalingScenario, importMemoryScenario, webScenario, personalExportScenario, lakeExportScenario];
