@@ -28,6 +28,9 @@ export const lakeExportEnv = defineEnv({
     'Key of the lake’s user pseudonyms (required when LAKE_USER_IDS=pseudonymous; at least 32 characters). Changing it changes every pseudonym: the next export rewrites the whole lake.',
   ),
   LAKE_WORK_DIR: z.string().min(1).default(tmpdir()).describe('Local directory where an export stages its files (the CSV read from Postgres and the Parquet written from it) before uploading them; removed after each run.'),
+  LAKE_EXPORT_LOOP_SECONDS: positiveInt
+    .optional()
+    .describe('Unset: one run, then exit (the Kubernetes CronJob). Set: a run every N seconds until SIGTERM (docker compose’s lake profile).'),
   LAKE_MEMORY_LIMIT_MB: positiveInt.min(64).default(128).describe('Memory DuckDB may use while writing Parquet, in MiB; past it, it spills to LAKE_WORK_DIR.'),
 });
 

@@ -50,7 +50,7 @@ export async function exportLake(source: LakeSource, target: LakeTarget, setting
     if (!full && read.days.length === 0 && read.tables.length === 0) return { outcome: 'unchanged' };
     log.info({ full, days: read.days.length, tables: read.tables.map((table) => table.key), plays: read.playRows }, `read ${read.playRows} plays of ${read.days.length} days from Postgres`);
 
-    writer = await LakeParquetWriter.open({ memoryLimitMb: settings.memoryLimitMb, spillDir: join(stage, 'spill') });
+    writer = await LakeParquetWriter.open({ databasePath: join(stage, 'staging.duckdb'), memoryLimitMb: settings.memoryLimitMb, spillDir: join(stage, 'spill') });
     const staged = read.playRows === 0 ? [] : await writer.writePlays(playsFile, userKeys(read.userIds, settings.userIds), join(stage, 'plays'), read.playRows);
     const tables: Array<{ table: string; path: string; rows: number }> = [];
     for (const { key } of read.tables) {

@@ -1,22 +1,50 @@
 import { LakeSource } from '../shared/db/repositories/lake.repository.js';
-import { createLogger } from '../shared/logging/logger.js';
+import { createLogger, type Logger } from '../shared/logging/logger.js';
 import { runService } from '../shared/runtime/run-service.js';
-import { loadLakeExportConfig } from './config.js';
+import { loadLakeExportConfig, type LakeExportConfig } from './config.js';
 import { exportLake } from './export-lake.js';
 import { openLakeTarget } from './open-target.js';
 
 /**
  * `npm run lake:export` (the image's `playlog lake-export`, the chart's CronJob): one run that brings the
  * data lake (docs/lake.md) up to date with Postgres, then exits: 0 when the lake is up to date (or another
- * run holds the lock and will), 1 when the run failed. A run cut short (SIGTERM, a crash) leaves the lake
+ * run holds the lock and will), 1 when the run failed. With LAKE_EXPORT_LOOP_SECONDS it runs on that
+ * interval until SIGTERM instead (docker compose). A run cut short (SIGTERM, a crash) leaves the lake
  * correct; the next run finishes the work.
  */
 runService('lake-export', async () => {
   const config = loadLakeExportConfig();
   const logger = createLogger({ service: 'lake-export', level: config.LOG_LEVEL, format: config.LOG_FORMAT });
-  const source = await LakeSource.open(config.DATABASE_URL);
-  let exitCode = 1;
+  if (config.LAKE_EXPORT_LOOP_SECONDS === undefined) process.exit((await runOnce(config, logger)) ? 0 : 1);
+
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let wake: (() => void) | undefined;
+  const loop = (async () => {
+    while (!stopped) {
+      await runOnce(config, logger);
+      if (stopped) break;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        timer = setTimeout(resolve, config.LAKE_EXPORT_LOOP_SECONDS! * 1000);
+      });
+    }
+  })();
+  logger.info({ everySeconds: config.LAKE_EXPORT_LOOP_SECONDS }, 'lake export looping');
+  return async () => {
+    stopped = true;
+    clearTimeout(timer);
+    wake?.();
+    await loop;
+    logger.info('lake export stopped');
+  };
+});
+
+/** One run; false when it failed (logged). */
+async function runOnce(config: LakeExportConfig, logger: Logger): Promise<boolean> {
+  let source: LakeSource | undefined;
   try {
+    source = await LakeSource.open(config.DATABASE_URL);
     const target = await openLakeTarget(config);
     try {
       logger.info({ lake: target.description, userIds: config.LAKE_USER_IDS }, `exporting to ${target.description}`);
@@ -37,14 +65,14 @@ runService('lake-export', async () => {
           result,
           `lake updated: ${result.daysWritten} days written, ${result.daysRemoved} removed, ${result.playRowsWritten} plays${result.tablesWritten.length ? `, tables ${result.tablesWritten.join(', ')}` : ''}${result.full ? ' (full export)' : ''}`,
         );
-      exitCode = 0;
+      return true;
     } finally {
       target.close();
     }
   } catch (error) {
     logger.error({ err: error }, `lake export failed: ${(error as Error).message}; the lake is unchanged or partly updated and correct, and the next run finishes the work`);
+    return false;
   } finally {
-    await source.close();
+    await source?.close();
   }
-  process.exit(exitCode);
-});
+}

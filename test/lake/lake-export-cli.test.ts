@@ -1,4 +1,5 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -100,7 +101,34 @@ describe('npm run lake:export', () => {
   it('fails with exit 1 and a clear message when the database cannot be reached', async () => {
     const result = await lakeExport({ ...settings(), DATABASE_URL: 'postgres://playlog:secret-pw@127.0.0.1:1/nowhere' });
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/cannot connect to Postgres at DATABASE_URL \(127\.0\.0\.1:1\/nowhere\)/);
-    expect(result.stderr).not.toContain('secret-pw');
+    expect(result.stdout).toMatch(/lake export failed: cannot connect to Postgres at DATABASE_URL \(127\.0\.0\.1:1\/nowhere\)/);
+    expect(result.stdout + result.stderr).not.toContain('secret-pw');
+  });
+
+  it('with LAKE_EXPORT_LOOP_SECONDS, runs on that interval until SIGTERM, then exits 0', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'services/lake-export/main.ts'], {
+      env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_FORMAT: 'json', ...settings(), LAKE_EXPORT_LOOP_SECONDS: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    const waitFor = async (pattern: RegExp) => {
+      const deadline = Date.now() + 20_000;
+      while (!pattern.test(output)) {
+        if (Date.now() > deadline) throw new Error(`no ${pattern} in: ${output}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    };
+    try {
+      await waitFor(/the lake is up to date: nothing written/);
+      await ingestPlays(db.orm.em.fork(), { userId: (await db.sql.query('select id from users')).rows[0].id, source: 'poll', plays: [makePlay(4, '2026-05-04T10:00:00Z')] });
+      await waitFor(/lake updated: 1 days written/);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(code).toBe(0);
+    expect(output).toMatch(/lake export stopped/);
+    expect((await readLakePlays(lakeDir)).totals.map((day) => day.day)).toContain('2026-05-04');
   });
 });

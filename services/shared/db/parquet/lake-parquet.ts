@@ -1,4 +1,4 @@
-import { readdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { LAKE_CATALOGUE_TABLES, type LakeCatalogueTable } from '../repositories/lake.repository.js';
@@ -54,9 +54,9 @@ export class LakeParquetWriter {
     private readonly connection: DuckDBConnection,
   ) {}
 
-  /** DuckDB in memory, bounded by `memoryLimitMb`, spilling into `spillDir`. */
-  static async open(options: { memoryLimitMb: number; spillDir: string }): Promise<LakeParquetWriter> {
-    const instance = await DuckDBInstance.create(':memory:', {
+  /** DuckDB with its database in `databasePath` (the staged plays), bounded by `memoryLimitMb`, spilling into `spillDir`. */
+  static async open(options: { databasePath: string; memoryLimitMb: number; spillDir: string }): Promise<LakeParquetWriter> {
+    const instance = await DuckDBInstance.create(options.databasePath, {
       memory_limit: `${options.memoryLimitMb}MB`,
       temp_directory: options.spillDir,
       // Rows need no order within a day's file; without it DuckDB need not buffer to keep one.
@@ -70,9 +70,11 @@ export class LakeParquetWriter {
   }
 
   /**
-   * Writes the plays of `csvPath` as one Parquet file per UTC day under `outDir/year=…/month=…/day=…/`,
+   * Writes the plays of `csvPath` as one Parquet file per UTC day under `outDir/…/year=…/month=…/day=…/`,
    * each user id replaced by `userKeys.get(id)`. Returns the staged days; throws when a play's user has no
-   * key or the rows written differ from the rows read.
+   * key or the rows written differ from the rows read. The plays are staged in a DuckDB table first, then
+   * written a batch of days at a time: a partitioned write buffers every open day at once, so a first
+   * export of years of history written in one statement would need memory for all of them.
    */
   async writePlays(csvPath: string, userKeys: ReadonlyMap<string, string>, outDir: string, expectedRows: number): Promise<StagedDay[]> {
     const connection = this.connection;
@@ -84,29 +86,39 @@ export class LakeParquetWriter {
       appender.endRow();
     }
     appender.closeSync();
-    await rm(outDir, { recursive: true, force: true });
-    const written = await connection.runAndReadAll(
-      `copy (select k.user_key as user_id, p.played_at, p.track_id, p.ms_played, p.source, p.context_type, p.context_uri, p.ingested_at,
-                    strftime(p.day, '%Y') as year, strftime(p.day, '%m') as month, strftime(p.day, '%d') as day
-               from ${readCsv(csvPath, PLAY_CSV_TYPES)} p
-               join lake_user_keys k on k.user_id = p.user_id)
-         to ${literal(outDir)} (format parquet, compression zstd, partition_by (year, month, day), filename_pattern 'part-{i}', write_partition_columns false)`,
+    await connection.run(
+      `create or replace table lake_staged_plays as
+       select k.user_key as user_id, p.played_at, p.track_id, p.ms_played, p.source, p.context_type, p.context_uri, p.ingested_at, p.day
+         from ${readCsv(csvPath, PLAY_CSV_TYPES)} p
+         join lake_user_keys k on k.user_id = p.user_id`,
     );
-    const rows = Number(written.getRows()[0]?.[0] ?? 0);
-    if (rows !== expectedRows) throw new Error(`wrote ${rows} plays to Parquet but read ${expectedRows} from Postgres (a play of a user with no key?)`);
+    const perDay = (await connection.runAndReadAll(`select strftime(day, '%Y-%m-%d'), count(*) from lake_staged_plays group by 1 order by 1`))
+      .getRows()
+      .map(([day, rows]) => ({ day: String(day), rows: Number(rows) }));
+    const rows = perDay.reduce((sum, day) => sum + day.rows, 0);
+    if (rows !== expectedRows) throw new Error(`staged ${rows} plays for Parquet but read ${expectedRows} from Postgres (a play of a user with no key?)`);
+
+    await rm(outDir, { recursive: true, force: true });
+    await mkdir(outDir, { recursive: true });
+    for (const [index, batch] of batchesOfDays(perDay).entries()) {
+      await connection.run(
+        `copy (select user_id, played_at, track_id, ms_played, source, context_type, context_uri, ingested_at,
+                      strftime(day, '%Y') as year, strftime(day, '%m') as month, strftime(day, '%d') as day
+                 from lake_staged_plays
+                where day between ${literal(batch.first)}::date and ${literal(batch.last)}::date)
+           to ${literal(join(outDir, `batch-${index}`))} (format parquet, compression zstd, partition_by (year, month, day), filename_pattern 'part-{i}', write_partition_columns false)`,
+      );
+    }
+    await connection.run(`drop table lake_staged_plays`);
+    const rowsOf = new Map(perDay.map((day) => [day.day, day.rows]));
     const staged: StagedDay[] = [];
     for (const [day, files] of await partitionFiles(outDir)) {
       // DuckDB writes one file per partition unless a partition outgrows its file size limit; a day is
       // replaced as one object, so any extra files are merged into one.
       const path = files.length === 1 ? files[0]! : await this.merge(files, join(outDir, `merged-${day}.parquet`));
-      staged.push({ day, path, rows: 0 });
+      staged.push({ day, path, rows: rowsOf.get(day) ?? 0 });
     }
-    if (staged.length === 0) return staged;
-    const counts = await connection.runAndReadAll(
-      `select file_name, sum(row_group_num_rows)::bigint from (select distinct file_name, row_group_id, row_group_num_rows from parquet_metadata([${staged.map((day) => literal(day.path)).join(', ')}])) group by 1`,
-    );
-    const rowsOf = new Map(counts.getRows().map(([file, count]) => [String(file), Number(count)]));
-    for (const day of staged) day.rows = rowsOf.get(day.path) ?? 0;
+    if (staged.length !== perDay.length) throw new Error(`staged ${staged.length} day files for ${perDay.length} days`);
     return staged;
   }
 
@@ -128,6 +140,26 @@ export class LakeParquetWriter {
     await this.connection.run(`copy (select * from read_parquet([${files.map(literal).join(', ')}])) to ${literal(outPath)} (format parquet, compression zstd)`);
     return outPath;
   }
+}
+
+/** Plays a partitioned write may hold open at once, and days: what bounds its memory. */
+const BATCH_ROWS = 400_000;
+const BATCH_DAYS = 32;
+
+/** Consecutive runs of days, each within both bounds (a single day over BATCH_ROWS is a batch of its own). */
+function batchesOfDays(days: ReadonlyArray<{ day: string; rows: number }>): Array<{ first: string; last: string }> {
+  const batches: Array<{ first: string; last: string; rows: number; days: number }> = [];
+  for (const { day, rows } of days) {
+    const current = batches.at(-1);
+    if (current && current.rows + rows <= BATCH_ROWS && current.days < BATCH_DAYS) {
+      current.last = day;
+      current.rows += rows;
+      current.days += 1;
+    } else {
+      batches.push({ first: day, last: day, rows, days: 1 });
+    }
+  }
+  return batches;
 }
 
 /** The staged Parquet files by day: `outDir/year=YYYY/month=MM/day=DD/*.parquet`. */
