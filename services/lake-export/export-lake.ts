@@ -41,7 +41,10 @@ export async function exportLake(source: LakeSource, target: LakeTarget, setting
   if (previous && previous.userIds !== fingerprint) log.info('user ids are written differently since the last export (LAKE_USER_IDS or its key changed): rewriting the whole lake');
   if (!full && !(await source.hasPendingChanges())) return { outcome: 'unchanged' };
 
-  const stage = await mkdtemp(join(settings.workDir, 'playlog-lake-'));
+  // Private to this process (mkdtemp makes it 0700): it holds plays until the run ends.
+  const stage = await mkdtemp(join(settings.workDir, 'playlog-lake-')).catch((error: unknown) => {
+    throw new Error(`LAKE_WORK_DIR (${settings.workDir}) is not a directory this process can write to: ${(error as Error).message}`);
+  });
   let writer: LakeParquetWriter | undefined;
   try {
     const playsFile = join(stage, 'plays.csv');

@@ -105,6 +105,13 @@ describe('npm run lake:export', () => {
     expect(result.stdout + result.stderr).not.toContain('secret-pw');
   });
 
+  it('fails with exit 1 naming LAKE_WORK_DIR when it cannot stage files there', async () => {
+    await ingestPlays(db.orm.em.fork(), { userId: (await db.sql.query('select id from users')).rows[0].id, source: 'poll', plays: [makePlay(5, '2026-05-05T10:00:00Z')] });
+    const result = await lakeExport({ ...settings(), LAKE_WORK_DIR: join(workDir, 'missing', 'dir') });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/lake export failed: LAKE_WORK_DIR \(.*missing\/dir\) is not a directory this process can write to/);
+  });
+
   it('with LAKE_EXPORT_LOOP_SECONDS, runs on that interval until SIGTERM, then exits 0', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'services/lake-export/main.ts'], {
       env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_FORMAT: 'json', ...settings(), LAKE_EXPORT_LOOP_SECONDS: '1' },
@@ -112,17 +119,22 @@ describe('npm run lake:export', () => {
     });
     let output = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-    const waitFor = async (pattern: RegExp) => {
+    const waitFor = async (pattern: RegExp, from = 0) => {
       const deadline = Date.now() + 20_000;
-      while (!pattern.test(output)) {
-        if (Date.now() > deadline) throw new Error(`no ${pattern} in: ${output}`);
+      while (!pattern.test(output.slice(from))) {
+        if (Date.now() > deadline) throw new Error(`no ${pattern} in: ${output.slice(from)}`);
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
     };
     try {
-      await waitFor(/the lake is up to date: nothing written/);
-      await ingestPlays(db.orm.em.fork(), { userId: (await db.sql.query('select id from users')).rows[0].id, source: 'poll', plays: [makePlay(4, '2026-05-04T10:00:00Z')] });
+      // The first run brings the lake up to date (the previous test left a day pending).
       await waitFor(/lake updated: 1 days written/);
+      const before = output.length;
+      await waitFor(/the lake is up to date: nothing written/, before);
+      const userId = (await db.sql.query('select id from users')).rows[0].id as string;
+      const mark = output.length;
+      await ingestPlays(db.orm.em.fork(), { userId, source: 'poll', plays: [makePlay(4, '2026-05-04T10:00:00Z')] });
+      await waitFor(/lake updated: 1 days written/, mark);
     } finally {
       child.kill('SIGTERM');
     }

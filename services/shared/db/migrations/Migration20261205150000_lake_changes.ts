@@ -69,6 +69,9 @@ export class Migration20261205150000_lake_changes extends Migration {
       }
     }
 
+    // An export finds a changed day's plays through its daily counts (one primary-key range per user).
+    this.addSql(`create index "play_counts_day_index" on "play_counts" ("day");`);
+
     // Everything already stored is new to the lake.
     this.addSql(`insert into "lake_changed_days" ("day", "change") select "day", nextval('lake_change_seq') from (select distinct "day" from "play_counts" order by 1) d;`);
     this.addSql(`insert into "lake_changed_tables" ("name", "change") values ${CATALOGUE_TABLES.map((table) => `('${table}', nextval('lake_change_seq'))`).join(', ')};`);
@@ -81,6 +84,7 @@ export class Migration20261205150000_lake_changes extends Migration {
     this.addSql(`drop function "playlog_lake_table_changed"();`);
     for (const event of ['inserted', 'deleted', 'updated']) this.addSql(`drop trigger "listening_events_lake_${event}" on "listening_events";`);
     for (const event of ['inserted', 'deleted', 'updated']) this.addSql(`drop function "playlog_lake_plays_${event}"();`);
+    this.addSql(`drop index "play_counts_day_index";`);
     this.addSql(`drop table "lake_changed_tables";`);
     this.addSql(`drop table "lake_changed_days";`);
     this.addSql(`drop sequence "lake_change_seq";`);
