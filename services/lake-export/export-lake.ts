@@ -1,10 +1,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { LakeParquetWriter, type StagedDay } from '../shared/db/parquet/lake-parquet.js';
 import type { LakeCatalogueTable, LakeSource } from '../shared/db/repositories/lake.repository.js';
 import type { Logger } from '../shared/logging/logger.js';
 import { catalogueKey, MANIFEST_KEY, playsDayKey } from './lake-layout.js';
 import { parseLakeManifest, type LakeFileEntry, type LakeManifest } from './lake-manifest.js';
+import { planBatches, splitPlaysByDay, type PlaysBatch } from './plays-by-day.js';
 import type { LakeTarget } from './targets/lake-target.js';
 import { userIdsFingerprint, userKeys, type UserIdMode } from './user-pseudonyms.js';
 
@@ -47,14 +49,24 @@ export async function exportLake(source: LakeSource, target: LakeTarget, setting
   });
   let writer: LakeParquetWriter | undefined;
   try {
-    const playsFile = join(stage, 'plays.csv');
     const catalogueFile = (table: LakeCatalogueTable) => join(stage, `${table}.csv`);
-    const read = await source.read({ everything: full, playsFile, catalogueFile });
+    let batches: PlaysBatch[] = [];
+    const read = await source.read({
+      everything: full,
+      catalogueFile,
+      planPlays: (dayPlays) => {
+        batches = planBatches(dayPlays, stage);
+      },
+      writePlays: async (csv) => {
+        const split = splitPlaysByDay(batches);
+        await pipeline(csv, split);
+      },
+    });
     if (!full && read.days.length === 0 && read.tables.length === 0) return { outcome: 'unchanged' };
     log.info({ full, days: read.days.length, tables: read.tables.map((table) => table.key), plays: read.playRows }, `read ${read.playRows} plays of ${read.days.length} days from Postgres`);
 
-    writer = await LakeParquetWriter.open({ databasePath: join(stage, 'staging.duckdb'), memoryLimitMb: settings.memoryLimitMb, spillDir: join(stage, 'spill') });
-    const staged = read.playRows === 0 ? [] : await writer.writePlays(playsFile, userKeys(read.userIds, settings.userIds), join(stage, 'plays'), read.playRows);
+    writer = await LakeParquetWriter.open({ memoryLimitMb: settings.memoryLimitMb, spillDir: join(stage, 'spill') });
+    const staged = read.playRows === 0 ? [] : await writer.writePlays(batches, userKeys(read.userIds, settings.userIds), join(stage, 'plays'), read.dayPlays);
     const tables: Array<{ table: string; path: string; rows: number }> = [];
     for (const { key } of read.tables) {
       const path = join(stage, `${key}.parquet`);

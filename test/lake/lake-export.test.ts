@@ -135,9 +135,15 @@ describe('the data lake in a directory', () => {
     expect(await runExport()).toEqual({ outcome: 'unchanged' });
 
     await store('cy', [[5, at('2026-03-05', '22:00:00'), null]]);
+    // A context COPY must quote (a comma, quotes, a newline): one record over two lines of its CSV.
+    await ingestPlays(db.orm.em.fork(), {
+      userId: users.cy!,
+      source: 'poll',
+      plays: [makePlay(5, at('2026-03-05', '22:05:00'), { msPlayed: null, context: { type: 'playlist', uri: 'spotify:playlist:a,"b"\nc' } })],
+    });
     await store('ada', [[6, at('2026-03-06', '01:00:00'), null]]);
     const result = await runExport();
-    expect(result).toMatchObject({ outcome: 'written', full: false, daysWritten: 2, daysRemoved: 0, playRowsWritten: 3 });
+    expect(result).toMatchObject({ outcome: 'written', full: false, daysWritten: 2, daysRemoved: 0, playRowsWritten: 4 });
     // New tracks, artists: the catalogue tables that changed are written again (albums did not change).
     expect(result.outcome === 'written' && result.tablesWritten).toEqual(['artists', 'track_artists', 'tracks']);
     await expectLakeEqualsPostgres();

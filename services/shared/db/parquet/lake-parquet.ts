@@ -1,19 +1,17 @@
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { LAKE_CATALOGUE_TABLES, type LakeCatalogueTable } from '../repositories/lake.repository.js';
 
 /**
  * Turns the CSV that Postgres' COPY wrote into the lake's Parquet files, with DuckDB in this process:
- * the plays split by UTC day (Hive partitions `year=YYYY/month=MM/day=DD`), each catalogue table as one
- * file. DuckDB streams the CSV and spills to disk past its memory limit, so the size of a run is bounded
- * by the work directory, not by memory.
+ * one file per UTC day of plays, one per catalogue table. DuckDB spills to disk past its memory limit.
  */
 
-/** Column types of the CSVs, as COPY wrote them (the same order as the SELECT of lake.repository.ts). */
+/** Column types of the plays' CSV, as COPY wrote it (LAKE_PLAY_CSV_COLUMNS of lake.repository.ts, in order). */
 const PLAY_CSV_TYPES = {
-  user_id: 'VARCHAR',
   day: 'DATE',
+  user_id: 'VARCHAR',
   played_at: 'TIMESTAMPTZ',
   track_id: 'VARCHAR',
   ms_played: 'INTEGER',
@@ -54,12 +52,12 @@ export class LakeParquetWriter {
     private readonly connection: DuckDBConnection,
   ) {}
 
-  /** DuckDB with its database in `databasePath` (the staged plays), bounded by `memoryLimitMb`, spilling into `spillDir`. */
-  static async open(options: { databasePath: string; memoryLimitMb: number; spillDir: string }): Promise<LakeParquetWriter> {
-    const instance = await DuckDBInstance.create(options.databasePath, {
+  /** DuckDB in memory, bounded by `memoryLimitMb`, spilling into `spillDir`. */
+  static async open(options: { memoryLimitMb: number; spillDir: string }): Promise<LakeParquetWriter> {
+    const instance = await DuckDBInstance.create(':memory:', {
       memory_limit: `${options.memoryLimitMb}MB`,
       temp_directory: options.spillDir,
-      // Rows need no order within a day's file; without it DuckDB need not buffer to keep one.
+      // A batch's rows need not keep the CSV's order (each day's file is sorted on its own).
       preserve_insertion_order: 'false',
       // Never fetch an extension at run time (the CSV and Parquet readers are built in).
       autoinstall_known_extensions: 'false',
@@ -70,13 +68,12 @@ export class LakeParquetWriter {
   }
 
   /**
-   * Writes the plays of `csvPath` as one Parquet file per UTC day under `outDir/…/year=…/month=…/day=…/`,
-   * each user id replaced by `userKeys.get(id)`. Returns the staged days; throws when a play's user has no
-   * key or the rows written differ from the rows read. The plays are staged in a DuckDB table first, then
-   * written a batch of days at a time: a partitioned write buffers every open day at once, so a first
-   * export of years of history written in one statement would need memory for all of them.
+   * Writes one Parquet file per UTC day of each batch (a CSV of whole days, plays-by-day.ts) into `outDir`,
+   * each user id replaced by `userKeys.get(id)`, the rows of a day sorted by user and time (smaller files,
+   * and readers skip row groups by user). One batch is in DuckDB at a time, so memory is bounded by the
+   * largest batch, not by the export. Throws when a day's file holds other than `dayPlays` says.
    */
-  async writePlays(csvPath: string, userKeys: ReadonlyMap<string, string>, outDir: string, expectedRows: number): Promise<StagedDay[]> {
+  async writePlays(batches: ReadonlyArray<{ path: string; days: readonly string[] }>, userKeys: ReadonlyMap<string, string>, outDir: string, dayPlays: ReadonlyMap<string, number>): Promise<StagedDay[]> {
     const connection = this.connection;
     await connection.run(`create or replace table lake_user_keys (user_id varchar primary key, user_key varchar not null)`);
     const appender = await connection.createAppender('lake_user_keys');
@@ -86,39 +83,31 @@ export class LakeParquetWriter {
       appender.endRow();
     }
     appender.closeSync();
-    await connection.run(
-      `create or replace table lake_staged_plays as
-       select k.user_key as user_id, p.played_at, p.track_id, p.ms_played, p.source, p.context_type, p.context_uri, p.ingested_at, p.day
-         from ${readCsv(csvPath, PLAY_CSV_TYPES)} p
-         join lake_user_keys k on k.user_id = p.user_id`,
-    );
-    const perDay = (await connection.runAndReadAll(`select strftime(day, '%Y-%m-%d'), count(*) from lake_staged_plays group by 1 order by 1`))
-      .getRows()
-      .map(([day, rows]) => ({ day: String(day), rows: Number(rows) }));
-    const rows = perDay.reduce((sum, day) => sum + day.rows, 0);
-    if (rows !== expectedRows) throw new Error(`staged ${rows} plays for Parquet but read ${expectedRows} from Postgres (a play of a user with no key?)`);
-
     await rm(outDir, { recursive: true, force: true });
     await mkdir(outDir, { recursive: true });
-    for (const [index, batch] of batchesOfDays(perDay).entries()) {
-      await connection.run(
-        `copy (select user_id, played_at, track_id, ms_played, source, context_type, context_uri, ingested_at,
-                      strftime(day, '%Y') as year, strftime(day, '%m') as month, strftime(day, '%d') as day
-                 from lake_staged_plays
-                where day between ${literal(batch.first)}::date and ${literal(batch.last)}::date)
-           to ${literal(join(outDir, `batch-${index}`))} (format parquet, compression zstd, partition_by (year, month, day), filename_pattern 'part-{i}', write_partition_columns false)`,
-      );
-    }
-    await connection.run(`drop table lake_staged_plays`);
-    const rowsOf = new Map(perDay.map((day) => [day.day, day.rows]));
     const staged: StagedDay[] = [];
-    for (const [day, files] of await partitionFiles(outDir)) {
-      // DuckDB writes one file per partition unless a partition outgrows its file size limit; a day is
-      // replaced as one object, so any extra files are merged into one.
-      const path = files.length === 1 ? files[0]! : await this.merge(files, join(outDir, `merged-${day}.parquet`));
-      staged.push({ day, path, rows: rowsOf.get(day) ?? 0 });
+    for (const batch of batches) {
+      // An inner join: a play of a user with no key would be dropped, and caught by the count below.
+      await connection.run(
+        `create or replace table lake_batch as
+         select p.day, k.user_key as user_id, p.played_at, p.track_id, p.ms_played, p.source, p.context_type, p.context_uri, p.ingested_at
+           from ${readCsv(batch.path, PLAY_CSV_TYPES)} p
+           join lake_user_keys k on k.user_id = p.user_id`,
+      );
+      await rm(batch.path);
+      for (const day of batch.days) {
+        const path = join(outDir, `${day}.parquet`);
+        const written = await connection.runAndReadAll(
+          `copy (select user_id, played_at, track_id, ms_played, source, context_type, context_uri, ingested_at
+                   from lake_batch where day = ${literal(day)}::date order by user_id, played_at)
+             to ${literal(path)} (format parquet, compression zstd)`,
+        );
+        const rows = Number(written.getRows()[0]?.[0] ?? 0);
+        if (rows !== dayPlays.get(day)) throw new Error(`wrote ${rows} plays of ${day} to Parquet, but Postgres holds ${dayPlays.get(day) ?? 0}`);
+        staged.push({ day, path, rows });
+      }
     }
-    if (staged.length !== perDay.length) throw new Error(`staged ${staged.length} day files for ${perDay.length} days`);
+    await connection.run(`drop table if exists lake_batch`);
     return staged;
   }
 
@@ -135,46 +124,4 @@ export class LakeParquetWriter {
     this.connection.closeSync();
     this.instance.closeSync();
   }
-
-  private async merge(files: string[], outPath: string): Promise<string> {
-    await this.connection.run(`copy (select * from read_parquet([${files.map(literal).join(', ')}])) to ${literal(outPath)} (format parquet, compression zstd)`);
-    return outPath;
-  }
-}
-
-/** Plays a partitioned write may hold open at once, and days: what bounds its memory. */
-const BATCH_ROWS = 400_000;
-const BATCH_DAYS = 32;
-
-/** Consecutive runs of days, each within both bounds (a single day over BATCH_ROWS is a batch of its own). */
-function batchesOfDays(days: ReadonlyArray<{ day: string; rows: number }>): Array<{ first: string; last: string }> {
-  const batches: Array<{ first: string; last: string; rows: number; days: number }> = [];
-  for (const { day, rows } of days) {
-    const current = batches.at(-1);
-    if (current && current.rows + rows <= BATCH_ROWS && current.days < BATCH_DAYS) {
-      current.last = day;
-      current.rows += rows;
-      current.days += 1;
-    } else {
-      batches.push({ first: day, last: day, rows, days: 1 });
-    }
-  }
-  return batches;
-}
-
-/** The staged Parquet files by day: `outDir/year=YYYY/month=MM/day=DD/*.parquet`. */
-async function partitionFiles(outDir: string): Promise<Map<string, string[]>> {
-  const byDay = new Map<string, string[]>();
-  const entries = await readdir(outDir, { recursive: true, withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return [];
-    throw error;
-  });
-  for (const entry of entries) {
-    if (!entry.isFile() || !entry.name.endsWith('.parquet')) continue;
-    const match = /year=(\d{4})[/\\]month=(\d{2})[/\\]day=(\d{2})$/.exec(entry.parentPath);
-    if (!match) throw new Error(`unexpected staged file ${join(entry.parentPath, entry.name)}`);
-    const day = `${match[1]}-${match[2]}-${match[3]}`;
-    byDay.set(day, [...(byDay.get(day) ?? []), join(entry.parentPath, entry.name)].sort());
-  }
-  return new Map([...byDay].sort(([a], [b]) => a.localeCompare(b)));
 }

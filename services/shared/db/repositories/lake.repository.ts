@@ -1,4 +1,5 @@
 import { createWriteStream } from 'node:fs';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
@@ -23,8 +24,11 @@ export const LAKE_CATALOGUE_TABLES = {
 export type LakeCatalogueTable = keyof typeof LAKE_CATALOGUE_TABLES;
 export const isLakeCatalogueTable = (name: string): name is LakeCatalogueTable => Object.hasOwn(LAKE_CATALOGUE_TABLES, name);
 
-/** The columns of a play in the CSV that COPY writes: the user's id (pseudonymised later), its UTC day, then the play. */
-export const LAKE_PLAY_CSV_COLUMNS = ['user_id', 'day', 'played_at', 'track_id', 'ms_played', 'source', 'context_type', 'context_uri', 'ingested_at'] as const;
+/**
+ * The columns of a play in the CSV that COPY writes: its UTC day first ('YYYY-MM-DD', never quoted: the
+ * export routes each record by its first ten bytes), the user's id (pseudonymised later), then the play.
+ */
+export const LAKE_PLAY_CSV_COLUMNS = ['day', 'user_id', 'played_at', 'track_id', 'ms_played', 'source', 'context_type', 'context_uri', 'ingested_at'] as const;
 
 /** One pending change: a UTC day ('YYYY-MM-DD') or a catalogue table, and the number it was recorded under. */
 export interface LakeChange<Key extends string = string> {
@@ -46,11 +50,18 @@ export const lakePendingTablesStatement = defineStatement({
   row: z.object({ name: z.string(), change: bigintNumber }),
 });
 
-export const lakeStoredDaysStatement = defineStatement({
-  name: 'lake_stored_days',
-  purpose: 'Every UTC day that holds a play (from the daily counts, not the plays): what a first export to an empty lake writes.',
-  sql: `select distinct "day"::text as "day" from "play_counts" order by 1`,
-  row: z.object({ day: z.string() }),
+export const lakePendingDaySizesStatement = defineStatement({
+  name: 'lake_pending_day_sizes',
+  purpose: 'How many plays each changed day holds now (from the daily counts): how the export plans its batches, and what it checks the rows it read against.',
+  sql: `select d."day"::text as "day", coalesce(sum(c."plays"), 0)::bigint as "plays" from "lake_changed_days" d left join "play_counts" c on c."day" = d."day" group by d."day" order by d."day"`,
+  row: z.object({ day: z.string(), plays: bigintNumber }),
+});
+
+export const lakeStoredDaySizesStatement = defineStatement({
+  name: 'lake_stored_day_sizes',
+  purpose: 'How many plays every day holds (from the daily counts): the plan and the check of a first export.',
+  sql: `select "day"::text as "day", sum("plays")::bigint as "plays" from "play_counts" group by "day" order by "day"`,
+  row: z.object({ day: z.string(), plays: bigintNumber }),
 });
 
 export const lakeUserIdsStatement = defineStatement({
@@ -100,7 +111,7 @@ export const lakeSnapshotStatement = defineStatement({
 });
 
 /** COPY takes no parameters: these texts are fixed, and the days to read come from the snapshot's own table. */
-const PLAY_SELECT = `select e."user_id", (e."played_at" at time zone 'UTC')::date, e."played_at", e."track_id", e."ms_played", e."source", e."context_type", e."context_uri", e."ingested_at"`;
+const PLAY_SELECT = `select (e."played_at" at time zone 'UTC')::date, e."user_id", e."played_at", e."track_id", e."ms_played", e."source", e."context_type", e."context_uri", e."ingested_at"`;
 const COPY_CSV = `to stdout with (format csv)`;
 /** The plays of the pending days, found day by user through the daily counts so that each is one range of the primary key. */
 const COPY_PENDING_PLAYS = `copy (${PLAY_SELECT}
@@ -118,6 +129,8 @@ export interface LakeRead {
   asOf: Date;
   /** Pending changed days; with `everything`, every day that holds a play too. */
   days: LakeChange[];
+  /** Plays each of those days holds in the snapshot (0 for a day left with none). */
+  dayPlays: Map<string, number>;
   tables: Array<LakeChange<LakeCatalogueTable>>;
   /** Every day and table was read, whatever was pending (a first export to an empty lake). */
   everything: boolean;
@@ -159,10 +172,17 @@ export class LakeSource {
   }
 
   /**
-   * Reads, in one snapshot, what changed and the rows to write: the plays of the changed days (or of every
-   * day, with `everything`) into `playsFile`, each changed catalogue table (or all) into `catalogueFile(table)`.
+   * Reads, in one snapshot, what changed and the rows to write: `writePlays` consumes the CSV of the plays
+   * of the changed days (or of every day, with `everything`) as COPY streams it, and each changed
+   * catalogue table (or all) is written to `catalogueFile(table)`. `planPlays` sees the days and their
+   * sizes first, before any row arrives.
    */
-  async read(options: { everything: boolean; playsFile: string; catalogueFile: (table: LakeCatalogueTable) => string }): Promise<LakeRead> {
+  async read(options: {
+    everything: boolean;
+    planPlays: (dayPlays: ReadonlyMap<string, number>) => void;
+    writePlays: (csv: Readable) => Promise<void>;
+    catalogueFile: (table: LakeCatalogueTable) => string;
+  }): Promise<LakeRead> {
     const client = this.client;
     await client.query('begin isolation level repeatable read read only');
     try {
@@ -171,25 +191,35 @@ export class LakeSource {
       await client.query(`set local datestyle = 'ISO, YMD'`);
       const [snapshot] = await runStatementOnClient(client, lakeSnapshotStatement, []);
       const pendingDays = (await runStatementOnClient(client, lakePendingDaysStatement, [])).map((row) => ({ key: row.day, change: row.change }));
-      const pendingTables = (await runStatementOnClient(client, lakePendingTablesStatement, []))
-        .flatMap((row) => (isLakeCatalogueTable(row.name) ? [{ key: row.name, change: row.change }] : []));
+      const pendingTables = (await runStatementOnClient(client, lakePendingTablesStatement, [])).flatMap((row) =>
+        isLakeCatalogueTable(row.name) ? [{ key: row.name, change: row.change }] : [],
+      );
+      const sizes = await runStatementOnClient(client, options.everything ? lakeStoredDaySizesStatement : lakePendingDaySizesStatement, []);
+      const dayPlays = new Map(sizes.map((row) => [row.day, row.plays]));
       let days = pendingDays;
       let tables = pendingTables;
       if (options.everything) {
-        const pending = new Map(pendingDays.map((day) => [day.key, day.change]));
-        const stored = (await runStatementOnClient(client, lakeStoredDaysStatement, [])).map((row) => row.day);
         // Days pending with no play left are written too: as nothing (their partition is removed).
-        const all = [...new Set([...stored, ...pending.keys()])].sort();
-        days = all.map((key) => ({ key, change: pending.get(key) ?? 0 }));
+        const pending = new Map(pendingDays.map((day) => [day.key, day.change]));
+        for (const day of pending.keys()) if (!dayPlays.has(day)) dayPlays.set(day, 0);
+        days = [...dayPlays.keys()].sort().map((key) => ({ key, change: pending.get(key) ?? 0 }));
         const pendingTable = new Map(pendingTables.map((table) => [table.key, table.change]));
         tables = (Object.keys(LAKE_CATALOGUE_TABLES) as LakeCatalogueTable[]).sort().map((key) => ({ key, change: pendingTable.get(key) ?? 0 }));
       }
       const userIds = (await runStatementOnClient(client, lakeUserIdsStatement, [])).map((row) => row.id);
-      const playRows = days.length === 0 ? 0 : await this.copyToFile(options.everything ? LAKE_COPY_ALL_PLAYS : COPY_PENDING_PLAYS, options.playsFile);
+      const expectedPlays = [...dayPlays.values()].reduce((sum, plays) => sum + plays, 0);
+      let playRows = 0;
+      if (expectedPlays > 0) {
+        options.planPlays(dayPlays);
+        const copy = client.query(copyTo(options.everything ? LAKE_COPY_ALL_PLAYS : COPY_PENDING_PLAYS));
+        await options.writePlays(copy);
+        playRows = copy.rowCount;
+        if (playRows !== expectedPlays) throw new Error(`read ${playRows} plays but the daily counts say ${expectedPlays}`);
+      }
       const catalogueRows: Partial<Record<LakeCatalogueTable, number>> = {};
       for (const { key } of tables) catalogueRows[key] = await this.copyToFile(copyCatalogue(key), options.catalogueFile(key));
       await client.query('commit');
-      return { snapshot: snapshot!.snapshot, asOf: snapshot!.as_of, days, tables, everything: options.everything, playRows, userIds, catalogueRows };
+      return { snapshot: snapshot!.snapshot, asOf: snapshot!.as_of, days, dayPlays, tables, everything: options.everything, playRows, userIds, catalogueRows };
     } catch (error) {
       await client.query('rollback').catch(() => undefined);
       throw error;
