@@ -1,13 +1,13 @@
 #!/bin/sh
 # The image's entrypoint (installed as /usr/local/bin/playlog): runs one Playlog service by name.
 #
-#   playlog api | worker | scheduler | migrate | emulator   [extra arguments for the service]
+#   playlog api | worker | scheduler | migrate | emulator | lake-export   [extra arguments for the service]
 #   playlog dlq list|retry|retry-all|purge | rotate-key | import --user <id> <file>
 #                                                            operator commands (npm run dlq / rotate-key / import)
 #   playlog <any other command>                              runs that command (sh, node, ...)
 #
 # Each is the same file as its package.json script (start:api, start:worker, start:scheduler,
-# migrate, start:emulator, dlq, rotate-key, import), but run with `node` directly rather than `npm run`,
+# migrate, start:emulator, lake:export, dlq, rotate-key, import), but run with `node` directly rather than `npm run`,
 # so that the service itself receives SIGTERM (tini, PID 1, forwards it) and shuts down gracefully.
 # The worker gets the same node flags as start:worker: a V8 heap bounded by WORKER_MAX_OLD_SPACE_MB.
 # PLAYLOG_WATCH=true (development only, Tilt) restarts the service when a synced source changes.
@@ -16,7 +16,7 @@ set -eu
 cd "${PLAYLOG_HOME:-/app}"
 
 usage() {
-  echo "usage: playlog api|worker|scheduler|migrate|emulator [args...]  (or any command to run it)"
+  echo "usage: playlog api|worker|scheduler|migrate|emulator|lake-export [args...]  (or any command to run it)"
   echo "       playlog dlq list|retry|retry-all|purge ... | rotate-key | import --user <id> <file>  (operator commands)"
 }
 
@@ -29,6 +29,7 @@ case "$service" in
   scheduler) entry=services/scheduler/main.ts ;;
   migrate) entry=services/shared/db/migrate.ts ;;
   emulator) entry=services/spotify-emulator/main.ts ;;
+  lake-export) entry=services/lake-export/main.ts ;;
   dlq) entry=services/worker/dlq/dlq-cli.ts ;;
   rotate-key) entry=scripts/rotate-key.ts ;;
   import) entry=scripts/import.ts ;;

@@ -34,6 +34,7 @@ const SERVICE_SCRIPTS: Record<string, string> = {
   scheduler: 'start:scheduler',
   emulator: 'start:emulator',
   migrate: 'migrate',
+  'lake-export': 'lake:export',
   dlq: 'dlq',
   'rotate-key': 'rotate-key',
   import: 'import',
@@ -111,7 +112,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('runs only commands the image knows, built from the production stage', () => {
-    expect(playlogServices.map(([name]) => name).sort()).toEqual(['api', 'migrate', 'scheduler', 'spotify-emulator', 'worker']);
+    expect(playlogServices.map(([name]) => name).sort()).toEqual(['api', 'lake-export', 'migrate', 'scheduler', 'spotify-emulator', 'worker']);
     for (const [name, service] of playlogServices) {
       expect(commands.has(service.command?.[0] ?? ''), `${name} runs ${service.command?.join(' ')}`).toBe(true);
       expect(service.build?.target, `${name} build target`).toBe('production');

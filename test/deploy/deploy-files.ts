@@ -75,23 +75,34 @@ function serviceFiles(entry: string): string[] {
 /**
  * The variables a service reads, from the configuration sections it composes: every `...someEnv`
  * spread in its files names an exported `someEnv` shape, imported here so that keys and defaults
- * come from the real zod schemas, not from a copy.
+ * come from the real zod schemas, not from a copy. A single variable picked from a section
+ * (`DATABASE_URL: databaseEnv.DATABASE_URL`) counts as read too, and no other of that section.
  */
 export async function serviceEnv(entry: string): Promise<ServiceEnv> {
   const files = serviceFiles(entry);
   const sections = new Set(files.flatMap((file) => [...read(file).matchAll(/\.\.\.(\w+Env)\b(?!\s*\()/g)].map((m) => m[1]!)));
+  const picks = files.flatMap((file) => [...read(file).matchAll(/\b(\w+Env)\.([A-Z][A-Z0-9_]*)\b/g)].map((m) => ({ section: m[1]!, name: m[2]! })));
   if (sections.size === 0) throw new Error(`${entry}: found no configuration section (...someEnv) in ${files.join(', ')}`);
   const candidates = tsFilesUnder('services');
-  const reads = new Set<string>();
-  const required = new Set<string>();
-  for (const section of sections) {
+  const shapeOf = async (section: string): Promise<Record<string, z.ZodType>> => {
     const file = candidates.find((path) => new RegExp(`export const ${section}\\s*=`).test(read(path)));
     if (!file) throw new Error(`${entry}: configuration section ${section} is exported by no file under services/`);
     const module = (await import(pathToFileURL(join(ROOT, file)).href)) as Record<string, Record<string, z.ZodType>>;
-    for (const [name, schema] of Object.entries(module[section]!)) {
-      reads.add(name);
-      if (!schema.safeParse(undefined).success) required.add(name);
-    }
+    return module[section]!;
+  };
+  const reads = new Set<string>();
+  const required = new Set<string>();
+  const add = (name: string, schema: z.ZodType) => {
+    reads.add(name);
+    if (!schema.safeParse(undefined).success) required.add(name);
+  };
+  for (const section of sections) {
+    for (const [name, schema] of Object.entries(await shapeOf(section))) add(name, schema);
+  }
+  for (const { section, name } of picks) {
+    const schema = (await shapeOf(section))[name];
+    if (!schema) throw new Error(`${entry}: ${section}.${name} is not a variable of ${section}`);
+    add(name, schema);
   }
   // Direct reads outside the schemas (run-service reads LOG_LEVEL itself, for instance).
   for (const file of [...files, ...tsFilesUnder('services/shared')]) {

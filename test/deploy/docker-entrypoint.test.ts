@@ -30,13 +30,13 @@ describe('the image entrypoint', () => {
     const result = playlog(['apii']);
     expect(result.status).toBe(2);
     expect(result.stderr).toContain("playlog: unknown service 'apii'");
-    expect(result.stderr).toContain('api|worker|scheduler|migrate|emulator');
+    expect(result.stderr).toContain('api|worker|scheduler|migrate|emulator|lake-export');
   });
 
   it('prints its usage for help, and fails without a service name', () => {
     const help = playlog(['help']);
     expect(help.status).toBe(0);
-    expect(help.stdout).toMatch(/^usage: playlog api\|worker\|scheduler\|migrate\|emulator/);
+    expect(help.stdout).toMatch(/^usage: playlog api\|worker\|scheduler\|migrate\|emulator\|lake-export /);
     expect(playlog([]).status).not.toBe(0);
   });
 
