@@ -107,6 +107,24 @@ app.kubernetes.io/component: {{ .component }}
 {{- $problems = append $problems (printf "secrets: set secrets.existingSecret to a Secret you manage, or give %s (the chart never renders a Secret with empty values)" (join ", " $missing)) }}
 {{- end }}
 {{- end }}
+{{- with .Values.lakeExport }}
+{{- if .enabled }}
+{{- if not .url }}
+{{- $problems = append $problems "lakeExport.url is required when lakeExport.enabled: s3://bucket/prefix (docs/lake.md)" }}
+{{- end }}
+{{- if not $.Values.secrets.existingSecret }}
+{{- if and (eq .userIds "pseudonymous") (not $.Values.secrets.lakePseudonymKey) }}
+{{- $problems = append $problems "secrets.lakePseudonymKey is required when lakeExport.userIds is pseudonymous (32 characters or more: openssl rand -hex 32), or set lakeExport.userIds=plain" }}
+{{- end }}
+{{- if and $.Values.secrets.lakePseudonymKey (lt (len $.Values.secrets.lakePseudonymKey) 32) }}
+{{- $problems = append $problems "secrets.lakePseudonymKey is too short (value not shown): use 32 characters or more" }}
+{{- end }}
+{{- if ne (empty $.Values.secrets.lakeS3AccessKeyId) (empty $.Values.secrets.lakeS3SecretAccessKey) }}
+{{- $problems = append $problems "secrets.lakeS3AccessKeyId and secrets.lakeS3SecretAccessKey go together: give both, or neither to use the AWS SDK's default credentials (IRSA, instance role)" }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- end }}
 {{- if and .Values.emulator.enabled (ne (int .Values.api.replicas) 1) }}
 {{- $problems = append $problems "emulator.enabled needs api.replicas=1: the emulator runs inside the API pod and keeps its state in memory" }}
 {{- end }}
@@ -122,11 +140,11 @@ names from secrets.keys (databaseUrl, redisUrl, ...). A value the chart's own Se
 (an empty optional one) is left out; from an existing Secret, optional ones are optional refs. */}}
 {{- define "playlog.secretEnv" -}}
 {{- $root := .root }}
-{{- $optional := list "adminPassword" }}
+{{- $optional := list "adminPassword" "lakeS3AccessKeyId" "lakeS3SecretAccessKey" }}
 {{- range $value := .names }}
 {{- $key := get $root.Values.secrets.keys $value }}
 {{- if or $root.Values.secrets.existingSecret (get $root.Values.secrets $value) }}
-- name: {{ get (dict "databaseUrl" "DATABASE_URL" "redisUrl" "REDIS_URL" "tokenEncryptionKeys" "TOKEN_ENCRYPTION_KEYS" "spotifyClientSecret" "SPOTIFY_CLIENT_SECRET" "adminPassword" "ADMIN_PASSWORD") $value }}
+- name: {{ get (dict "databaseUrl" "DATABASE_URL" "redisUrl" "REDIS_URL" "tokenEncryptionKeys" "TOKEN_ENCRYPTION_KEYS" "spotifyClientSecret" "SPOTIFY_CLIENT_SECRET" "adminPassword" "ADMIN_PASSWORD" "lakePseudonymKey" "LAKE_PSEUDONYM_KEY" "lakeS3AccessKeyId" "LAKE_S3_ACCESS_KEY_ID" "lakeS3SecretAccessKey" "LAKE_S3_SECRET_ACCESS_KEY") $value }}
   valueFrom:
     secretKeyRef:
       name: {{ include "playlog.secretName" $root }}
@@ -179,7 +197,7 @@ SPOTIFY_HTTP_TIMEOUT_MS: {{ .Values.spotify.httpTimeoutMs | quote }}
 
 {{/* The chart's Secret's data (secret.yaml): non-empty values only. */}}
 {{- define "playlog.secretData" -}}
-{{- range $value := list "databaseUrl" "redisUrl" "tokenEncryptionKeys" "spotifyClientSecret" "adminPassword" }}
+{{- range $value := list "databaseUrl" "redisUrl" "tokenEncryptionKeys" "spotifyClientSecret" "adminPassword" "lakePseudonymKey" "lakeS3AccessKeyId" "lakeS3SecretAccessKey" }}
 {{- with get $.Values.secrets $value }}
 {{ get $.Values.secrets.keys $value }}: {{ . | quote }}
 {{- end }}
