@@ -31,7 +31,7 @@ export const lakeExportEnv = defineEnv({
   LAKE_EXPORT_LOOP_SECONDS: positiveInt
     .optional()
     .describe('Unset: one run, then exit (the Kubernetes CronJob). Set: a run every N seconds until SIGTERM (docker compose’s lake profile).'),
-  LAKE_MEMORY_LIMIT_MB: positiveInt.min(64).default(128).describe('Memory DuckDB may use while writing Parquet, in MiB; past it, it spills to LAKE_WORK_DIR.'),
+  LAKE_MEMORY_LIMIT_MB: positiveInt.min(32).default(64).describe('Memory DuckDB may use for its buffers while writing Parquet, in MiB; past it, it spills to LAKE_WORK_DIR.'),
 });
 
 // One connection of its own (a lock, a snapshot, COPY): no pool, so DATABASE_POOL_MAX is not read.

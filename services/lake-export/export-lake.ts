@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { LakeParquetWriter, type StagedDay } from '../shared/db/parquet/lake-parquet.js';
@@ -6,7 +6,7 @@ import type { LakeCatalogueTable, LakeSource } from '../shared/db/repositories/l
 import type { Logger } from '../shared/logging/logger.js';
 import { catalogueKey, MANIFEST_KEY, playsDayKey } from './lake-layout.js';
 import { parseLakeManifest, type LakeFileEntry, type LakeManifest } from './lake-manifest.js';
-import { planBatches, splitPlaysByDay, type PlaysBatch } from './plays-by-day.js';
+import { dayFile, splitPlaysByDay } from './plays-by-day.js';
 import type { LakeTarget } from './targets/lake-target.js';
 import { userIdsFingerprint, userKeys, type UserIdMode } from './user-pseudonyms.js';
 
@@ -50,23 +50,18 @@ export async function exportLake(source: LakeSource, target: LakeTarget, setting
   let writer: LakeParquetWriter | undefined;
   try {
     const catalogueFile = (table: LakeCatalogueTable) => join(stage, `${table}.csv`);
-    let batches: PlaysBatch[] = [];
+    const playsDir = join(stage, 'csv');
+    await mkdir(playsDir, { mode: 0o700 });
     const read = await source.read({
       everything: full,
       catalogueFile,
-      planPlays: (dayPlays) => {
-        batches = planBatches(dayPlays, stage);
-      },
-      writePlays: async (csv) => {
-        const split = splitPlaysByDay(batches);
-        await pipeline(csv, split);
-      },
+      writePlays: (csv, expect) => pipeline(csv, splitPlaysByDay(playsDir, expect.days, userKeys(expect.userIds, settings.userIds))),
     });
     if (!full && read.days.length === 0 && read.tables.length === 0) return { outcome: 'unchanged' };
     log.info({ full, days: read.days.length, tables: read.tables.map((table) => table.key), plays: read.playRows }, `read ${read.playRows} plays of ${read.days.length} days from Postgres`);
 
     writer = await LakeParquetWriter.open({ memoryLimitMb: settings.memoryLimitMb, spillDir: join(stage, 'spill') });
-    const staged = read.playRows === 0 ? [] : await writer.writePlays(batches, userKeys(read.userIds, settings.userIds), join(stage, 'plays'), read.dayPlays);
+    const staged = read.playRows === 0 ? [] : await writer.writePlays((day) => dayFile(playsDir, day), join(stage, 'plays'), read.dayPlays);
     const tables: Array<{ table: string; path: string; rows: number }> = [];
     for (const { key } of read.tables) {
       const path = join(stage, `${key}.parquet`);

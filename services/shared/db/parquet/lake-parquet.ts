@@ -36,6 +36,14 @@ export interface StagedDay {
   rows: number;
 }
 
+/**
+ * Rows per Parquet row group: below DuckDB's default, because the writer holds a row group in memory
+ * outside its memory limit; still large enough for efficient scans of a day.
+ */
+const ROW_GROUP_ROWS = 20_000;
+/** Bytes DuckDB's CSV reader buffers per thread (its default is far larger; the lines are short). */
+const CSV_BUFFER_BYTES = 4 * 1024 * 1024;
+
 const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
 
 /** COPY's CSV: NULL is an empty field, an empty string is "" (kept as one). */
@@ -43,7 +51,7 @@ function readCsv(path: string, types: Record<string, string>): string {
   const columns = `{${Object.entries(types)
     .map(([name, type]) => `${literal(name)}: ${literal(type)}`)
     .join(', ')}}`;
-  return `read_csv(${literal(path)}, header = false, auto_detect = false, delim = ',', quote = '"', escape = '"', allow_quoted_nulls = false, columns = ${columns})`;
+  return `read_csv(${literal(path)}, header = false, auto_detect = false, delim = ',', quote = '"', escape = '"', allow_quoted_nulls = false, buffer_size = ${CSV_BUFFER_BYTES}, columns = ${columns})`;
 }
 
 export class LakeParquetWriter {
@@ -52,13 +60,13 @@ export class LakeParquetWriter {
     private readonly connection: DuckDBConnection,
   ) {}
 
-  /** DuckDB in memory, bounded by `memoryLimitMb`, spilling into `spillDir`. */
+  /** DuckDB in memory, its buffers bounded by `memoryLimitMb`, spilling into `spillDir`. */
   static async open(options: { memoryLimitMb: number; spillDir: string }): Promise<LakeParquetWriter> {
     const instance = await DuckDBInstance.create(':memory:', {
       memory_limit: `${options.memoryLimitMb}MB`,
       temp_directory: options.spillDir,
-      // A batch's rows need not keep the CSV's order (each day's file is sorted on its own).
-      preserve_insertion_order: 'false',
+      // One day at a time is one file at a time: a second thread buys little and holds its own buffers.
+      threads: '1',
       // Never fetch an extension at run time (the CSV and Parquet readers are built in).
       autoinstall_known_extensions: 'false',
       autoload_known_extensions: 'false',
@@ -68,46 +76,27 @@ export class LakeParquetWriter {
   }
 
   /**
-   * Writes one Parquet file per UTC day of each batch (a CSV of whole days, plays-by-day.ts) into `outDir`,
-   * each user id replaced by `userKeys.get(id)`, the rows of a day sorted by user and time (smaller files,
-   * and readers skip row groups by user). One batch is in DuckDB at a time, so memory is bounded by the
-   * largest batch, not by the export. Throws when a day's file holds other than `dayPlays` says.
+   * Writes each day's plays (the CSV at `csvOf(day)`, its users already pseudonymised: plays-by-day.ts)
+   * as one Parquet file in `outDir`, one day per statement: memory is bounded by one day, not by the
+   * export. Days with no play (`dayPlays` 0) are skipped. Throws when a day's file holds other than
+   * `dayPlays` says.
    */
-  async writePlays(batches: ReadonlyArray<{ path: string; days: readonly string[] }>, userKeys: ReadonlyMap<string, string>, outDir: string, dayPlays: ReadonlyMap<string, number>): Promise<StagedDay[]> {
-    const connection = this.connection;
-    await connection.run(`create or replace table lake_user_keys (user_id varchar primary key, user_key varchar not null)`);
-    const appender = await connection.createAppender('lake_user_keys');
-    for (const [id, key] of userKeys) {
-      appender.appendVarchar(id);
-      appender.appendVarchar(key);
-      appender.endRow();
-    }
-    appender.closeSync();
+  async writePlays(csvOf: (day: string) => string, outDir: string, dayPlays: ReadonlyMap<string, number>): Promise<StagedDay[]> {
     await rm(outDir, { recursive: true, force: true });
-    await mkdir(outDir, { recursive: true });
+    await mkdir(outDir, { recursive: true, mode: 0o700 });
     const staged: StagedDay[] = [];
-    for (const batch of batches) {
-      // An inner join: a play of a user with no key would be dropped, and caught by the count below.
-      await connection.run(
-        `create or replace table lake_batch as
-         select p.day, k.user_key as user_id, p.played_at, p.track_id, p.ms_played, p.source, p.context_type, p.context_uri, p.ingested_at
-           from ${readCsv(batch.path, PLAY_CSV_TYPES)} p
-           join lake_user_keys k on k.user_id = p.user_id`,
+    for (const [day, expected] of [...dayPlays].sort(([a], [b]) => a.localeCompare(b))) {
+      if (expected === 0) continue;
+      const path = join(outDir, `${day}.parquet`);
+      const written = await this.connection.runAndReadAll(
+        `copy (select user_id, played_at, track_id, ms_played, source, context_type, context_uri, ingested_at from ${readCsv(csvOf(day), PLAY_CSV_TYPES)})
+           to ${literal(path)} (format parquet, compression zstd, row_group_size ${ROW_GROUP_ROWS})`,
       );
-      await rm(batch.path);
-      for (const day of batch.days) {
-        const path = join(outDir, `${day}.parquet`);
-        const written = await connection.runAndReadAll(
-          `copy (select user_id, played_at, track_id, ms_played, source, context_type, context_uri, ingested_at
-                   from lake_batch where day = ${literal(day)}::date order by user_id, played_at)
-             to ${literal(path)} (format parquet, compression zstd)`,
-        );
-        const rows = Number(written.getRows()[0]?.[0] ?? 0);
-        if (rows !== dayPlays.get(day)) throw new Error(`wrote ${rows} plays of ${day} to Parquet, but Postgres holds ${dayPlays.get(day) ?? 0}`);
-        staged.push({ day, path, rows });
-      }
+      const rows = Number(written.getRows()[0]?.[0] ?? 0);
+      if (rows !== expected) throw new Error(`wrote ${rows} plays of ${day} to Parquet, but Postgres holds ${expected}`);
+      await rm(csvOf(day));
+      staged.push({ day, path, rows });
     }
-    await connection.run(`drop table if exists lake_batch`);
     return staged;
   }
 

@@ -173,14 +173,13 @@ export class LakeSource {
 
   /**
    * Reads, in one snapshot, what changed and the rows to write: `writePlays` consumes the CSV of the plays
-   * of the changed days (or of every day, with `everything`) as COPY streams it, and each changed
-   * catalogue table (or all) is written to `catalogueFile(table)`. `planPlays` sees the days and their
-   * sizes first, before any row arrives.
+   * of the changed days (or of every day, with `everything`) as COPY streams it, told which days with
+   * plays to expect and every user id, and each changed catalogue table (or all) is written to
+   * `catalogueFile(table)`.
    */
   async read(options: {
     everything: boolean;
-    planPlays: (dayPlays: ReadonlyMap<string, number>) => void;
-    writePlays: (csv: Readable) => Promise<void>;
+    writePlays: (csv: Readable, expect: { days: ReadonlySet<string>; userIds: readonly string[] }) => Promise<void>;
     catalogueFile: (table: LakeCatalogueTable) => string;
   }): Promise<LakeRead> {
     const client = this.client;
@@ -210,9 +209,8 @@ export class LakeSource {
       const expectedPlays = [...dayPlays.values()].reduce((sum, plays) => sum + plays, 0);
       let playRows = 0;
       if (expectedPlays > 0) {
-        options.planPlays(dayPlays);
         const copy = client.query(copyTo(options.everything ? LAKE_COPY_ALL_PLAYS : COPY_PENDING_PLAYS));
-        await options.writePlays(copy);
+        await options.writePlays(copy, { days: new Set([...dayPlays].filter(([, plays]) => plays > 0).map(([day]) => day)), userIds });
         playRows = copy.rowCount;
         if (playRows !== expectedPlays) throw new Error(`read ${playRows} plays but the daily counts say ${expectedPlays}`);
       }
