@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { LakeParquetWriter, type StagedDay } from '../shared/db/parquet/lake-parquet.js';
@@ -10,6 +10,8 @@ import { dayFile, splitPlaysByDay } from './plays-by-day.js';
 import type { LakeTarget } from './targets/lake-target.js';
 import { userIdsFingerprint, userKeys, type UserIdMode } from './user-pseudonyms.js';
 
+/** Each run stages its files in a directory of LAKE_WORK_DIR named so. */
+const STAGE_PREFIX = 'playlog-lake-';
 /** Objects sent to the target at once: S3 answers each PUT in a round trip, so a few in flight hide its latency. */
 const UPLOADS_IN_FLIGHT = 8;
 
@@ -34,6 +36,7 @@ export type LakeExportResult =
 export async function exportLake(source: LakeSource, target: LakeTarget, settings: LakeExportSettings, log: Logger): Promise<LakeExportResult> {
   const startedAt = Date.now();
   if (!(await source.tryLock())) return { outcome: 'locked' };
+  await removeStaleStages(settings.workDir, log);
 
   const previousText = await target.getText(MANIFEST_KEY);
   const { manifest: previous, problem } = parseLakeManifest(previousText);
@@ -44,7 +47,7 @@ export async function exportLake(source: LakeSource, target: LakeTarget, setting
   if (!full && !(await source.hasPendingChanges())) return { outcome: 'unchanged' };
 
   // Private to this process (mkdtemp makes it 0700): it holds plays until the run ends.
-  const stage = await mkdtemp(join(settings.workDir, 'playlog-lake-')).catch((error: unknown) => {
+  const stage = await mkdtemp(join(settings.workDir, STAGE_PREFIX)).catch((error: unknown) => {
     throw new Error(`LAKE_WORK_DIR (${settings.workDir}) is not a directory this process can write to: ${(error as Error).message}`);
   });
   let writer: LakeParquetWriter | undefined;
@@ -111,6 +114,22 @@ export async function exportLake(source: LakeSource, target: LakeTarget, setting
   } finally {
     writer?.close();
     await rm(stage, { recursive: true, force: true });
+  }
+}
+
+/** A stage older than this was left by a run that crashed (runs hold the lock, and finish well within it). */
+const STALE_STAGE_MS = 6 * 3600_000;
+
+/** Deletes what crashed runs left in the work directory: plays, which must not outlive their run. */
+async function removeStaleStages(workDir: string, log: Logger): Promise<void> {
+  const entries = await readdir(workDir, { withFileTypes: true }).catch(() => []);
+  for (const entry of entries) {
+    if (!entry.isDirectory() || !entry.name.startsWith(STAGE_PREFIX)) continue;
+    const path = join(workDir, entry.name);
+    const { mtimeMs } = await stat(path).catch(() => ({ mtimeMs: Date.now() }));
+    if (Date.now() - mtimeMs < STALE_STAGE_MS) continue;
+    await rm(path, { recursive: true, force: true });
+    log.info({ path }, 'removed the files a crashed run left behind');
   }
 }
 

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -195,6 +195,20 @@ describe('the data lake in a directory', () => {
     expect(await runExport()).toMatchObject({ outcome: 'written', daysWritten: 3 });
     await expectLakeEqualsPostgres();
     expect(await runExport()).toEqual({ outcome: 'unchanged' });
+  });
+
+  it('deletes the staged plays a crashed run left in the work directory once they are hours old, and leaves nothing of its own', async () => {
+    const stale = join(workDir, 'playlog-lake-crashed');
+    const recent = join(workDir, 'playlog-lake-running');
+    for (const dir of [stale, recent]) {
+      await mkdir(dir);
+      await writeFile(join(dir, 'plays-2026-03-01.csv'), 'a play');
+    }
+    const hoursAgo = new Date(Date.now() - 7 * 3600_000);
+    await utimes(stale, hoursAgo, hoursAgo);
+    await runExport();
+    expect(await readdir(workDir)).toEqual(['playlog-lake-running']);
+    await rm(recent, { recursive: true });
   });
 
   it('a changed pseudonym key rewrites the whole lake under the new pseudonyms', async () => {
