@@ -55,6 +55,8 @@ export const lakeExportScenario: Scenario = {
       LAKE_S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
       LAKE_PSEUDONYM_KEY: 'bench-pseudonym-key-0123456789abcdef0123',
       LAKE_WORK_DIR: workDir,
+      // As the image's entrypoint runs it (scripts/docker-entrypoint.sh).
+      MALLOC_ARENA_MAX: '2',
     };
     const first = await runLakeExport(context, 'first', env);
     context.log(`first export: ${formatNumber(first.ms)} ms, ${first.summary.msg}`);
@@ -108,7 +110,7 @@ export const lakeExportScenario: Scenario = {
       ],
       notes: [
         `S3: Versity's S3 Gateway (scripts/s3-tools.sh) on loopback, over local disk; LAKE_MEMORY_LIMIT_MB and every other setting at its default.`,
-        `Each run is \`node --import tsx services/lake-export/main.ts\` (what \`npm run lake:export\` runs), timed from spawn to exit; peak RSS is the process's VmHWM.`,
+        `Each run is \`node --import tsx services/lake-export/main.ts\` with MALLOC_ARENA_MAX=2, as the image's \`playlog lake-export\` runs it, timed from spawn to exit; peak RSS is the process's VmHWM.`,
       ],
     };
   },

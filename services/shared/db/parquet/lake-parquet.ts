@@ -40,7 +40,7 @@ export interface StagedDay {
  * Rows per Parquet row group: below DuckDB's default, because the writer holds a row group in memory
  * outside its memory limit; still large enough for efficient scans of a day.
  */
-const ROW_GROUP_ROWS = 20_000;
+const ROW_GROUP_ROWS = 10_000;
 /** Bytes DuckDB's CSV reader buffers per thread (its default is far larger; the lines are short). */
 const CSV_BUFFER_BYTES = 4 * 1024 * 1024;
 

@@ -1,5 +1,5 @@
 import { createWriteStream } from 'node:fs';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
@@ -113,12 +113,21 @@ export const lakeSnapshotStatement = defineStatement({
 /** COPY takes no parameters: these texts are fixed, and the days to read come from the snapshot's own table. */
 const PLAY_SELECT = `select (e."played_at" at time zone 'UTC')::date, e."user_id", e."played_at", e."track_id", e."ms_played", e."source", e."context_type", e."context_uri", e."ingested_at"`;
 const COPY_CSV = `to stdout with (format csv)`;
-/** The plays of the pending days, found day by user through the daily counts so that each is one range of the primary key. */
-const COPY_PENDING_PLAYS = `copy (${PLAY_SELECT}
-  from "lake_changed_days" d
-  join "play_counts" c on c."day" = d."day"
-  join "listening_events" e on e."user_id" = c."user_id"
-   and e."played_at" >= d."day"::timestamp at time zone 'UTC' and e."played_at" < (d."day" + 1)::timestamp at time zone 'UTC') ${COPY_CSV}`;
+/**
+ * The plays of one day, found through its daily counts, user by user: with the day's bounds written as
+ * constants, the planner knows how many plays they hold and reads each user's as one range of the primary
+ * key (user_id, played_at), or the table once when the day is a large part of it. (Bounds taken from a
+ * joined table are not used as index bounds: every play of each user would be read.) COPY takes no
+ * parameters; the day is checked to be a date first.
+ */
+function copyPlaysOfDay(day: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new Error(`not a day: ${day}`);
+  const next = new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+  return `copy (${PLAY_SELECT}
+  from "play_counts" c
+  join "listening_events" e on e."user_id" = c."user_id" and e."played_at" >= '${day} 00:00:00+00' and e."played_at" < '${next} 00:00:00+00'
+ where c."day" = '${day}') ${COPY_CSV}`;
+}
 /** Every play, for a first export (and, unchanged, the benchmark's baseline: the same statement with nothing after it). */
 export const LAKE_COPY_ALL_PLAYS = `copy (${PLAY_SELECT} from "listening_events" e) ${COPY_CSV}`;
 const copyCatalogue = (table: LakeCatalogueTable) => `copy (select ${LAKE_CATALOGUE_TABLES[table].map((column) => `"${column}"`).join(', ')} from "${table}") ${COPY_CSV}`;
@@ -209,9 +218,17 @@ export class LakeSource {
       const expectedPlays = [...dayPlays.values()].reduce((sum, plays) => sum + plays, 0);
       let playRows = 0;
       if (expectedPlays > 0) {
-        const copy = client.query(copyTo(options.everything ? LAKE_COPY_ALL_PLAYS : COPY_PENDING_PLAYS));
-        await options.writePlays(copy, { days: new Set([...dayPlays].filter(([, plays]) => plays > 0).map(([day]) => day)), userIds });
-        playRows = copy.rowCount;
+        const daysWithPlays = [...dayPlays].filter(([, plays]) => plays > 0).map(([day]) => day);
+        const copies = options.everything ? [LAKE_COPY_ALL_PLAYS] : daysWithPlays.map(copyPlaysOfDay);
+        // One stream of CSV, whatever the number of COPY statements it comes from.
+        async function* csv(): AsyncGenerator<Buffer> {
+          for (const sql of copies) {
+            const copy = client.query(copyTo(sql));
+            for await (const chunk of copy) yield chunk as Buffer;
+            playRows += copy.rowCount;
+          }
+        }
+        await options.writePlays(Readable.from(csv()), { days: new Set(daysWithPlays), userIds });
         if (playRows !== expectedPlays) throw new Error(`read ${playRows} plays but the daily counts say ${expectedPlays}`);
       }
       const catalogueRows: Partial<Record<LakeCatalogueTable, number>> = {};
