@@ -53,9 +53,13 @@ esac
 # (Left unquoted below: no argument at all for the other services.)
 node_flags=""
 if [ "$service" = worker ]; then node_flags="--max-old-space-size=${WORKER_MAX_OLD_SPACE_MB:-256}"; fi
-# glibc gives each thread a malloc arena of its own and keeps what DuckDB's threads freed in them: two
-# arenas keep the lake export's memory near what it uses (docs/benchmarks.md, lake-export).
-if [ "$service" = lake-export ]; then export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"; fi
+# The lake export's memory near what it uses (docs/benchmarks.md, lake-export): a V8 heap bounded as in
+# npm run lake:export (left alone, V8 lets the garbage of streaming millions of rows pile up), and two
+# malloc arenas (glibc gives each thread its own and keeps what DuckDB's threads freed in them).
+if [ "$service" = lake-export ]; then
+  node_flags="--max-old-space-size=128"
+  export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
+fi
 
 # Only long-running services restart on changes; a one-off command run in a dev pod must still exit.
 watch=false

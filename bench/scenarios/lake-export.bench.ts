@@ -110,7 +110,7 @@ export const lakeExportScenario: Scenario = {
       ],
       notes: [
         `S3: Versity's S3 Gateway (scripts/s3-tools.sh) on loopback, over local disk; LAKE_MEMORY_LIMIT_MB and every other setting at its default.`,
-        `Each run is \`node --import tsx services/lake-export/main.ts\` with MALLOC_ARENA_MAX=2, as the image's \`playlog lake-export\` runs it, timed from spawn to exit; peak RSS is the process's VmHWM.`,
+        `Each run is \`node --max-old-space-size=128 --import tsx services/lake-export/main.ts\` with MALLOC_ARENA_MAX=2, as the image's \`playlog lake-export\` runs it, timed from spawn to exit; peak RSS is the process's VmHWM.`,
       ],
     };
   },
@@ -148,7 +148,8 @@ async function copyBaseline(databaseUrl: string): Promise<{ ms: number; rows: nu
 async function runLakeExport(context: ScenarioContext, label: string, env: Record<string, string>): Promise<{ ms: number; peakRss: number; summary: LogLine }> {
   let peakRss = 0;
   const run = await timed(async () => {
-    const child = startChildService(context, { name: `lake-export-${label}`, entry: 'services/lake-export/main.ts', env, keep: (line) => typeof line.msg === 'string' });
+    // The node flags of npm run lake:export and of the image (scripts/docker-entrypoint.sh).
+    const child = startChildService(context, { name: `lake-export-${label}`, entry: 'services/lake-export/main.ts', env, nodeArgs: ['--max-old-space-size=128'], keep: (line) => typeof line.msg === 'string' });
     const sampler = setInterval(() => {
       peakRss = Math.max(peakRss, child.peakRssBytes() || 0);
     }, 50);

@@ -98,6 +98,13 @@ describe('the worker’s V8 heap limit', () => {
     }
   });
 
+  it('is 128 MiB for the lake export, in the image and in npm run lake:export', () => {
+    const lakeScript = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts['lake:export']!;
+    const expected = 'node --max-old-space-size=128 --import tsx services/lake-export/main.ts';
+    expect(image('lake-export', {})).toBe(expected);
+    expect(spawnSync('sh', ['-c', lakeScript], { cwd: ROOT, env: withFakeNode({}), encoding: 'utf8' }).stdout.trim()).toBe(expected);
+  });
+
   it('is left to Node for the other services', () => {
     expect(image('api', { WORKER_MAX_OLD_SPACE_MB: '512' })).toBe('node --import tsx services/api/main.ts');
     expect(image('scheduler', {})).toBe('node --import tsx services/scheduler/main.ts');
