@@ -11,7 +11,7 @@ import type { LakeTarget } from './targets/lake-target.js';
 import { userIdsFingerprint, userKeys, type UserIdMode } from './user-pseudonyms.js';
 
 /** Each run stages its files in a directory of LAKE_WORK_DIR named so. */
-const STAGE_PREFIX = 'playlog-lake-';
+const STAGE_PREFIX = 'playlog-lake-export-stage-';
 /** Objects sent to the target at once: S3 answers each PUT in a round trip, so a few in flight hide its latency. */
 const UPLOADS_IN_FLIGHT = 8;
 

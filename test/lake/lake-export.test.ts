@@ -198,8 +198,8 @@ describe('the data lake in a directory', () => {
   });
 
   it('deletes the staged plays a crashed run left in the work directory once they are hours old, and leaves nothing of its own', async () => {
-    const stale = join(workDir, 'playlog-lake-crashed');
-    const recent = join(workDir, 'playlog-lake-running');
+    const stale = join(workDir, 'playlog-lake-export-stage-crashed');
+    const recent = join(workDir, 'playlog-lake-export-stage-running');
     for (const dir of [stale, recent]) {
       await mkdir(dir);
       await writeFile(join(dir, 'plays-2026-03-01.csv'), 'a play');
@@ -207,7 +207,7 @@ describe('the data lake in a directory', () => {
     const hoursAgo = new Date(Date.now() - 7 * 3600_000);
     await utimes(stale, hoursAgo, hoursAgo);
     await runExport();
-    expect(await readdir(workDir)).toEqual(['playlog-lake-running']);
+    expect(await readdir(workDir)).toEqual(['playlog-lake-export-stage-running']);
     await rm(recent, { recursive: true });
   });
 
