@@ -12,7 +12,9 @@ export type WithAdmin = <T>(run: (client: pg.Client) => Promise<T>) => Promise<T
 export async function dropDatabase(withAdmin: WithAdmin, name: string): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     try {
-      await withAdmin((client) => client.query(`drop database if exists ${name}${attempt % 2 === 0 ? ' with (force)' : ''}`));
+      // Plain first: a client of ours still closing its connection ends it itself, rather than being cut
+      // off by FORCE mid-goodbye (its pool then reports the termination as an error nobody handles).
+      await withAdmin((client) => client.query(`drop database if exists ${name}${attempt % 2 === 1 ? ' with (force)' : ''}`));
       return;
     } catch (error) {
       if (attempt >= 9) throw error;

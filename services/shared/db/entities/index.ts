@@ -8,3 +8,4 @@ export * from './import.entity.js';
 export * from './play-count.entity.js';
 export * from './stats.entity.js';
 export * from './export.entity.js';
+export * from './lake-change.entity.js';
