@@ -1,5 +1,6 @@
 import { LakeSource } from '../shared/db/repositories/lake.repository.js';
 import { createLogger, type Logger } from '../shared/logging/logger.js';
+import { repeatUntilStopped } from '../shared/runtime/repeat-until-stopped.js';
 import { runService } from '../shared/runtime/run-service.js';
 import { loadLakeExportConfig, type LakeExportConfig } from './config.js';
 import { exportLake } from './export-lake.js';
@@ -17,25 +18,10 @@ runService('lake-export', async () => {
   const logger = createLogger({ service: 'lake-export', level: config.LOG_LEVEL, format: config.LOG_FORMAT });
   if (config.LAKE_EXPORT_LOOP_SECONDS === undefined) process.exit((await runOnce(config, logger)) ? 0 : 1);
 
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let wake: (() => void) | undefined;
-  const loop = (async () => {
-    while (!stopped) {
-      await runOnce(config, logger);
-      if (stopped) break;
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-        timer = setTimeout(resolve, config.LAKE_EXPORT_LOOP_SECONDS! * 1000);
-      });
-    }
-  })();
+  const loop = repeatUntilStopped(() => runOnce(config, logger), config.LAKE_EXPORT_LOOP_SECONDS * 1000);
   logger.info({ everySeconds: config.LAKE_EXPORT_LOOP_SECONDS }, 'lake export looping');
   return async () => {
-    stopped = true;
-    clearTimeout(timer);
-    wake?.();
-    await loop;
+    await loop.stop();
     logger.info('lake export stopped');
   };
 });

@@ -4,6 +4,7 @@ import { openQueues } from '../shared/jobs/open-queues.js';
 import { recordSchedulerRun } from '../shared/jobs/scheduler-runs.js';
 import { createRedisConnection, waitUntilReady } from '../shared/jobs/redis-connection.js';
 import { createLogger } from '../shared/logging/logger.js';
+import { repeatUntilStopped } from '../shared/runtime/repeat-until-stopped.js';
 import { runService } from '../shared/runtime/run-service.js';
 import { loadSchedulerConfig } from './config.js';
 import { runScheduler } from './run-scheduler.js';
@@ -63,25 +64,10 @@ runService('scheduler', async () => {
     process.exit(ok ? 0 : 1);
   }
 
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let wake: (() => void) | undefined;
-  const loop = (async () => {
-    while (!stopped) {
-      await runOnce();
-      if (stopped) break;
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-        timer = setTimeout(resolve, config.SCHEDULER_LOOP_SECONDS! * 1000);
-      });
-    }
-  })();
+  const loop = repeatUntilStopped(runOnce, config.SCHEDULER_LOOP_SECONDS * 1000);
   logger.info({ everySeconds: config.SCHEDULER_LOOP_SECONDS }, 'scheduler looping');
   return async () => {
-    stopped = true;
-    clearTimeout(timer);
-    wake?.();
-    await loop;
+    await loop.stop();
     await close();
     logger.info('scheduler stopped');
   };
