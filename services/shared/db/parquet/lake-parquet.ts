@@ -1,15 +1,15 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { LAKE_CATALOGUE_TABLES, type LakeCatalogueTable } from '../repositories/lake.repository.js';
+import { LAKE_CATALOGUE_TABLES, LAKE_PLAY_CSV_COLUMNS, type LakeCatalogueTable } from '../repositories/lake.repository.js';
 
 /**
  * Turns the CSV that Postgres' COPY wrote into the lake's Parquet files, with DuckDB in this process:
  * one file per UTC day of plays, one per catalogue table. DuckDB spills to disk past its memory limit.
  */
 
-/** Column types of the plays' CSV, as COPY wrote it (LAKE_PLAY_CSV_COLUMNS of lake.repository.ts, in order). */
-const PLAY_CSV_TYPES = {
+/** The type of each column of the plays' CSV. */
+const PLAY_CSV_TYPE: Record<(typeof LAKE_PLAY_CSV_COLUMNS)[number], string> = {
   day: 'DATE',
   user_id: 'VARCHAR',
   played_at: 'TIMESTAMPTZ',
@@ -19,7 +19,9 @@ const PLAY_CSV_TYPES = {
   context_type: 'VARCHAR',
   context_uri: 'VARCHAR',
   ingested_at: 'TIMESTAMPTZ',
-} as const;
+};
+/** The plays' CSV as COPY writes it: its columns in the repository's order. */
+const PLAY_CSV_TYPES = Object.fromEntries(LAKE_PLAY_CSV_COLUMNS.map((column) => [column, PLAY_CSV_TYPE[column]]));
 
 const CATALOGUE_CSV_TYPES: Record<LakeCatalogueTable, Record<string, string>> = {
   tracks: { id: 'VARCHAR', name: 'VARCHAR', uri: 'VARCHAR', duration_ms: 'INTEGER', album_id: 'VARCHAR' },

@@ -110,7 +110,7 @@ export const lakeSnapshotStatement = defineStatement({
   row: z.object({ snapshot: z.string(), as_of: z.date() }),
 });
 
-/** COPY takes no parameters: these texts are fixed, and the days to read come from the snapshot's own table. */
+/** COPY takes no parameters: the texts below are fixed but for a day's bounds, written into them (copyPlaysOfDay). */
 const PLAY_SELECT = `select (e."played_at" at time zone 'UTC')::date, e."user_id", e."played_at", e."track_id", e."ms_played", e."source", e."context_type", e."context_uri", e."ingested_at"`;
 const COPY_CSV = `to stdout with (format csv)`;
 /**
