@@ -1,17 +1,13 @@
--- The plays Playlog's statistics count (docs/stats.md), one row each, with the rules in one place:
---   a play counts when it was polled (source = 'poll'), or imported with ms_played >= 30000 (30 s);
---   its listening time is coalesce(ms_played, tracks.duration_ms): what was played where known
---   (imports), else the track's length (polls: Spotify does not say how long a play lasted).
--- day is the play's UTC day, read from its Hive partition (DuckDB may read month and day as text such
--- as '03', hence the casts), never from played_at, whose date would follow the session's time zone.
--- Ephemeral: inlined into the models that use it, not stored.
+-- The plays Playlog's statistics count (docs/stats.md): every polled play, and an imported one when at
+-- least 30 s of it was played; its listening time is what was played, else the track's length.
+-- An ephemeral building block of the three models (not materialised).
 {{ config(materialized='ephemeral') }}
 
 select p.user_id,
-       make_date(p.year::integer, p.month::integer, p.day::integer) as day,
        p.played_at,
+       make_date(p.year::integer, p.month::integer, p.day::integer) as day,
        p.track_id,
-       coalesce(p.ms_played, t.duration_ms) as ms_played
+       coalesce(p.ms_played, t.duration_ms, 0) as listened_ms
   from {{ source('lake', 'plays') }} p
   left join {{ source('lake', 'tracks') }} t on t.id = p.track_id
  where p.source = 'poll' or p.ms_played >= 30000

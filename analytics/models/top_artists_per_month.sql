@@ -1,27 +1,24 @@
--- Each listener's most played artists of each UTC month (var top_artists, 10 by default), a play going to
--- its track's main artist (track_artists.position = 0) only. Playlog's own topArtists credits every artist
--- of a track instead; drop the position filter below for that. Ranked by counted plays, ties going to
--- listening time, then to the artist's id, as Playlog's rankings break them.
-with main_artist_plays as (
+-- Each listener's most played artists of each UTC month. As in Playlog's rankings, every artist credited
+-- on a track counts its play once; ties go to listening time, then to the artist's id.
+with credited as (
   select c.user_id,
          date_trunc('month', c.day)::date as month,
          ta.artist_id,
-         c.ms_played
+         c.listened_ms
     from {{ ref('counted_plays') }} c
-    join {{ source('lake', 'track_artists') }} ta on ta.track_id = c.track_id and ta.position = 0
+    join {{ source('lake', 'track_artists') }} ta on ta.track_id = c.track_id
 ),
 totals as (
-  select user_id, month, artist_id, count(*) as plays, coalesce(sum(ms_played), 0)::bigint as ms_played
-    from main_artist_plays
+  select user_id, month, artist_id, count(*) as plays, sum(listened_ms) as listened_ms
+    from credited
    group by user_id, month, artist_id
 ),
 ranked as (
-  select t.*,
-         a.name as artist_name,
-         row_number() over (partition by t.user_id, t.month order by t.plays desc, t.ms_played desc, t.artist_id) as rank
+  select t.*, a.name as artist_name,
+         row_number() over (partition by t.user_id, t.month order by t.plays desc, t.listened_ms desc, t.artist_id) as rank
     from totals t
-    left join {{ source('lake', 'artists') }} a on a.id = t.artist_id
+    join {{ source('lake', 'artists') }} a on a.id = t.artist_id
 )
-select user_id, month, rank, artist_id, artist_name, plays, ms_played
+select user_id, month, rank, artist_id, artist_name, plays, listened_ms
   from ranked
  where rank <= {{ var('top_artists') }}
