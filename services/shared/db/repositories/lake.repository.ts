@@ -132,7 +132,7 @@ function copyPlaysOfDay(day: string): string {
 export const LAKE_COPY_ALL_PLAYS = `copy (${PLAY_SELECT} from "listening_events" e) ${COPY_CSV}`;
 const copyCatalogue = (table: LakeCatalogueTable) => `copy (select ${LAKE_CATALOGUE_TABLES[table].map((column) => `"${column}"`).join(', ')} from "${table}") ${COPY_CSV}`;
 
-/** What one snapshot read: the changes, and the files its rows were written to. */
+/** What one snapshot read: the changes, the days' sizes and the user ids; its rows went to the caller's files. */
 export interface LakeRead {
   snapshot: string;
   asOf: Date;
@@ -141,12 +141,9 @@ export interface LakeRead {
   /** Plays each of those days holds in the snapshot (0 for a day left with none). */
   dayPlays: Map<string, number>;
   tables: Array<LakeChange<LakeCatalogueTable>>;
-  /** Every day and table was read, whatever was pending (a first export to an empty lake). */
-  everything: boolean;
   playRows: number;
   /** Every user id in the snapshot, for the pseudonyms written in their place. */
   userIds: string[];
-  catalogueRows: Partial<Record<LakeCatalogueTable, number>>;
 }
 
 export class LakeSource {
@@ -231,10 +228,9 @@ export class LakeSource {
         await options.writePlays(Readable.from(csv()), { days: new Set(daysWithPlays), userIds });
         if (playRows !== expectedPlays) throw new Error(`read ${playRows} plays but the daily counts say ${expectedPlays}`);
       }
-      const catalogueRows: Partial<Record<LakeCatalogueTable, number>> = {};
-      for (const { key } of tables) catalogueRows[key] = await this.copyToFile(copyCatalogue(key), options.catalogueFile(key));
+      for (const { key } of tables) await this.copyToFile(copyCatalogue(key), options.catalogueFile(key));
       await client.query('commit');
-      return { snapshot: snapshot!.snapshot, asOf: snapshot!.as_of, days, dayPlays, tables, everything: options.everything, playRows, userIds, catalogueRows };
+      return { snapshot: snapshot!.snapshot, asOf: snapshot!.as_of, days, dayPlays, tables, playRows, userIds };
     } catch (error) {
       await client.query('rollback').catch(() => undefined);
       throw error;
@@ -253,9 +249,7 @@ export class LakeSource {
     await this.client.end().catch(() => undefined);
   }
 
-  private async copyToFile(sql: string, path: string): Promise<number> {
-    const stream = this.client.query(copyTo(sql));
-    await pipeline(stream, createWriteStream(path));
-    return stream.rowCount;
+  private async copyToFile(sql: string, path: string): Promise<void> {
+    await pipeline(this.client.query(copyTo(sql)), createWriteStream(path));
   }
 }
