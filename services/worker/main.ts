@@ -139,4 +139,5 @@ runService('worker', async () => {
     await orm.close(true);
     logger.info('worker stopped');
   };
-});
+  // Jobs may already be running when a SIGTERM comes during start-up: they get the same graceful stop.
+}, { signalWhileStarting: 'stop-once-started' });

@@ -59,11 +59,9 @@ describe('a worker process', () => {
     expect(await second.stop('SIGTERM')).toBe(0);
   });
 
-  // This test and the next are retried: on a loaded CI machine each has failed about one run in three (the
-  // worker closing at once with its jobs still active, as if BullMQ's close() had not waited for them),
-  // never when run alone; not yet understood (the closing note of issue 19). A real regression fails all
-  // three tries.
-  it('on SIGTERM finishes its active jobs and exits within the grace period, leaving no job active', { retry: 2 }, async () => {
+  // On a loaded machine the jobs can be active before the process has finished starting (and logged
+  // "worker ready"): the signal then lands during start-up, which must still stop gracefully.
+  it('on SIGTERM finishes its active jobs and exits within the grace period, leaving no job active', async () => {
     await pipeline.queue.obliterate({ force: true });
     await pipeline.schedule({ now: Date.now() + 300_000 });
     const worker = startWorker({ WORKER_CONCURRENCY: '6', WORKER_SHUTDOWN_GRACE_MS: '8000' });
@@ -80,7 +78,7 @@ describe('a worker process', () => {
     for (const secret of emulatorSecrets(pipeline.emulator)) expect(logs.includes(secret)).toBe(false);
   });
 
-  it('past the grace period, hands its unfinished jobs back to the queue and exits; another worker completes them', { retry: 2 }, async () => {
+  it('past the grace period, hands its unfinished jobs back to the queue and exits; another worker completes them', async () => {
     await pipeline.queue.obliterate({ force: true });
     pipeline.emulator.faults.update({ latencyMs: 2_500 });
     await pipeline.schedule({ now: Date.now() + 600_000 });

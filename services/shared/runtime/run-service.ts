@@ -2,11 +2,22 @@ import { ConfigError } from '../config/load-config.js';
 
 type Stoppable = () => Promise<void>;
 
+export interface RunServiceOptions {
+  /**
+   * What SIGTERM/SIGINT do while main() is still starting. 'exit' (the default): exit at once, for commands
+   * whose work is safe to cut anywhere. 'stop-once-started': let start-up finish, then run the returned stop
+   * function, for a service that may already hold work when the signal comes (a worker's first jobs).
+   */
+  signalWhileStarting?: 'exit' | 'stop-once-started';
+}
+
 /**
  * Runs a service's main function: a configuration error becomes one clear line on stderr and exit 1,
  * SIGTERM/SIGINT call the returned stop function once (graceful shutdown), then the process exits.
  */
-export function runService(name: string, main: () => Promise<Stoppable | void>): void {
+export function runService(name: string, main: () => Promise<Stoppable | void>, options: RunServiceOptions = {}): void {
+  // Filled in once main() is called, after the signal handlers are in place (a signal before them kills).
+  const starting: { done?: Promise<Stoppable | void> } = {};
   let stop: Stoppable | undefined;
   let stopping = false;
 
@@ -14,19 +25,25 @@ export function runService(name: string, main: () => Promise<Stoppable | void>):
     if (stopping) return;
     stopping = true;
     process.stderr.write(`${name}: ${signal} received, shutting down\n`);
-    const done = stop ? stop() : Promise.resolve();
-    done.then(
-      () => process.exit(0),
-      (error: unknown) => {
-        process.stderr.write(`${name}: shutdown failed: ${error instanceof Error ? error.message : String(error)}\n`);
-        process.exit(1);
-      },
-    );
+    const stillStarting = stop === undefined && options.signalWhileStarting === 'stop-once-started' && starting.done !== undefined;
+    if (stillStarting) process.stderr.write(`${name}: still starting; stopping once started\n`);
+    // A start-up that fails instead already reports and exits below.
+    const stopFunction = stillStarting ? starting.done!.then((result) => result ?? undefined, () => new Promise<never>(() => undefined)) : Promise.resolve(stop);
+    stopFunction
+      .then((stopNow) => (stopNow ? stopNow() : undefined))
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          process.stderr.write(`${name}: shutdown failed: ${error instanceof Error ? error.message : String(error)}\n`);
+          process.exit(1);
+        },
+      );
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
 
-  main().then(
+  starting.done = main();
+  starting.done.then(
     (result) => {
       if (result) stop = result;
     },

@@ -48,12 +48,15 @@ export async function startWorkers(runners: QueueRunners, parts: QueueWorkerPart
         ...(runner.maxJobsPerSecond ? { maxJobsPerSecond: runner.maxJobsPerSecond } : {}),
       });
       workers.push(started);
-      void started.worker.run().catch((error: unknown) => parts.logger.error({ err: error, queue: definition.name }, `${definition.noun} worker stopped unexpectedly`));
       await started.worker.waitUntilReady();
     }
   } catch (error) {
     await Promise.all(workers.map(({ worker }) => worker.close(true).catch(() => undefined)));
     throw error;
+  }
+  // Jobs start only once every queue's worker is ready: a process cannot hold jobs while still starting.
+  for (const { definition, worker } of workers) {
+    void worker.run().catch((error: unknown) => parts.logger.error({ err: error, queue: definition.name }, `${definition.noun} worker stopped unexpectedly`));
   }
 
   return {
