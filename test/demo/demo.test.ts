@@ -10,15 +10,15 @@ import { TEST_REDIS_URL, uniqueQueuePrefix } from '../support/test-env.js';
 
 const run = promisify(execFile);
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
+/**
+ * A free port below Linux's ephemeral range. The demo binds its ports only after building the web app; a
+ * port the kernel handed out (listen on 0) may meanwhile go to another test's outgoing connection or server.
+ */
+async function portForLater(): Promise<number> {
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (await portIsFree(port)) return port;
+  }
 }
 
 function portIsFree(port: number): Promise<boolean> {
@@ -82,7 +82,9 @@ afterAll(async () => {
 
 describe('npm run demo', () => {
   it('gets to ready with each listener’s history imported, tells the truth about its listeners, serves plays and statistics to the printed curls, and stops everything on Ctrl-C, logging its listeners out', async () => {
-    const [apiPort, emulatorPort] = [await freePort(), await freePort()];
+    const apiPort = await portForLater();
+    let emulatorPort = await portForLater();
+    while (emulatorPort === apiPort) emulatorPort = await portForLater();
     demo = spawn('bash', ['scripts/demo.sh', '--listeners', '2', '--history-days', '20'], {
       env: {
         PATH: process.env.PATH,
