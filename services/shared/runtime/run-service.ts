@@ -16,8 +16,6 @@ export interface RunServiceOptions {
  * SIGTERM/SIGINT call the returned stop function once (graceful shutdown), then the process exits.
  */
 export function runService(name: string, main: () => Promise<Stoppable | void>, options: RunServiceOptions = {}): void {
-  // Filled in once main() is called, after the signal handlers are in place (a signal before them kills).
-  const starting: { done?: Promise<Stoppable | void> } = {};
   let stop: Stoppable | undefined;
   let stopping = false;
 
@@ -25,10 +23,10 @@ export function runService(name: string, main: () => Promise<Stoppable | void>, 
     if (stopping) return;
     stopping = true;
     process.stderr.write(`${name}: ${signal} received, shutting down\n`);
-    const stillStarting = stop === undefined && options.signalWhileStarting === 'stop-once-started' && starting.done !== undefined;
+    const stillStarting = stop === undefined && options.signalWhileStarting === 'stop-once-started';
     if (stillStarting) process.stderr.write(`${name}: still starting; stopping once started\n`);
     // A start-up that fails instead already reports and exits below.
-    const stopFunction = stillStarting ? starting.done!.then((result) => result ?? undefined, () => new Promise<never>(() => undefined)) : Promise.resolve(stop);
+    const stopFunction = stillStarting ? started.then((result) => result ?? undefined, () => new Promise<never>(() => undefined)) : Promise.resolve(stop);
     stopFunction
       .then((stopNow) => (stopNow ? stopNow() : undefined))
       .then(
@@ -42,8 +40,10 @@ export function runService(name: string, main: () => Promise<Stoppable | void>, 
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
 
-  starting.done = main();
-  starting.done.then(
+  // Called once the handlers are in place (a signal before them would kill the process); they run from the
+  // event loop, so `started` is set by the time one does.
+  const started = main();
+  started.then(
     (result) => {
       if (result) stop = result;
     },
