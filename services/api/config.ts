@@ -15,6 +15,9 @@ export const apiEnv = defineEnv({
   PUBLIC_URL: httpUrl
     .optional()
     .describe('Base URL people reach the API at (e.g. https://playlog.example.com). When it is https, session cookies are Secure.'),
+  SPOTIFY_ACCOUNTS_BROWSER_URL: httpUrl
+    .optional()
+    .describe('Base URL of Spotify’s accounts service as listeners’ browsers reach it (the login page); unset: SPOTIFY_ACCOUNTS_URL. Set it only where Playlog reaches the accounts service at another address than browsers do (the compose demo’s emulator).'),
   LOGIN_REDIRECT_URL: z
     .string()
     .refine(isSafeRedirect, 'must be a path on the API such as / (no // or backslash), or an absolute http(s) URL')

@@ -176,6 +176,9 @@ export async function createApiApp(deps: ApiDeps): Promise<ApiApp> {
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: false,
+    // runService owns SIGTERM/SIGINT: it stops the whole API (HTTP, Apollo, queues, Redis, database) and exits 0.
+    // Apollo's own handling (on whenever NODE_ENV is not test) would stop Apollo alone and re-raise the signal.
+    stopOnTerminationSignals: false,
     parseOptions: { maxTokens: MAX_DOCUMENT_TOKENS },
     maxRecursiveSelections: MAX_RECURSIVE_SELECTIONS,
     validationRules: limits.validationRules,

@@ -61,6 +61,7 @@ export async function startApiServer(config: ApiConfig, options: StartApiOptions
       queues,
       oauth: new SpotifyOAuthClient({
         accountsUrl: config.SPOTIFY_ACCOUNTS_URL,
+        ...(config.SPOTIFY_ACCOUNTS_BROWSER_URL && { browserAccountsUrl: config.SPOTIFY_ACCOUNTS_BROWSER_URL }),
         clientId: config.SPOTIFY_CLIENT_ID,
         clientSecret: config.SPOTIFY_CLIENT_SECRET,
         redirectUri: config.SPOTIFY_REDIRECT_URI,

@@ -6,6 +6,13 @@ import { loadLakeExportConfig, type LakeExportConfig } from './config.js';
 import { exportLake } from './export-lake.js';
 import { openLakeTarget } from './open-target.js';
 
+const USAGE = `usage: playlog lake-export
+
+Brings the data lake (Parquet by UTC day at LAKE_URL) up to date with Postgres, then exits: 0 when the lake
+is up to date, 1 when the run failed (the next run finishes the work). With LAKE_EXPORT_LOOP_SECONDS it runs
+on that interval until SIGTERM instead. LAKE_PSEUDONYM_KEY is required unless LAKE_USER_IDS=plain.
+Configuration: the environment (docs/lake.md).`;
+
 /**
  * `npm run lake:export` (the image's `playlog lake-export`, the chart's CronJob): one run that brings the
  * data lake (docs/lake.md) up to date with Postgres, then exits: 0 when the lake is up to date (or another
@@ -24,7 +31,7 @@ runService('lake-export', async () => {
     await loop.stop();
     logger.info('lake export stopped');
   };
-});
+}, { usage: USAGE });
 
 /** One run; false when it failed (logged). */
 async function runOnce(config: LakeExportConfig, logger: Logger): Promise<boolean> {

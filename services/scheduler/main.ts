@@ -17,6 +17,12 @@ import { runScheduler } from './run-scheduler.js';
 /** Expired or revoked sessions are kept this long (for support questions), then deleted. */
 const STALE_SESSION_DAYS = 7;
 
+const USAGE = `usage: playlog scheduler
+
+Enqueues one poll job for every user who is due, then exits 0 (a Kubernetes CronJob tick). With
+SCHEDULER_LOOP_SECONDS it runs on that interval until SIGTERM instead (docker compose).
+Configuration: the environment (docs/pipeline.md).`;
+
 runService('scheduler', async () => {
   const config = loadSchedulerConfig();
   const logger = createLogger({ service: 'scheduler', level: config.LOG_LEVEL, format: config.LOG_FORMAT });
@@ -71,4 +77,4 @@ runService('scheduler', async () => {
     await close();
     logger.info('scheduler stopped');
   };
-});
+}, { usage: USAGE });

@@ -5,6 +5,12 @@ import { runService } from '../shared/runtime/run-service.js';
 import { emulatorEnv, emulatorOptionsFromEnv } from './config.js';
 import { startEmulator } from './start-emulator.js';
 
+const USAGE = `usage: playlog emulator
+
+The Spotify emulator: accounts (OAuth) and the Web API with synthetic listeners, for the demo and
+development; never point production at it. Listens on EMULATOR_HOST:EMULATOR_PORT.
+Configuration: the environment (docs/spotify-emulator.md).`;
+
 /** `npm run start:emulator`: the Spotify emulator as its own process (see docs/spotify-emulator.md). */
 runService('spotify-emulator', async () => {
   const config = loadConfig({ ...runtimeEnv, ...emulatorEnv });
@@ -25,4 +31,4 @@ runService('spotify-emulator', async () => {
     await emulator.stop();
     logger.info('Spotify emulator stopped');
   };
-});
+}, { usage: USAGE });

@@ -21,6 +21,14 @@ import { registerPipelineGauges } from './metrics/pipeline-gauges.js';
 import { WorkerMetrics } from './metrics/worker-metrics.js';
 import { pollHandler } from './poll/poll.handler.js';
 
+const USAGE = `usage: playlog worker
+
+The job workers of every queue of the job registry: polls of Spotify's recently played, token refresh,
+imports of streaming histories, personal exports. Metrics and probes on WORKER_METRICS_PORT.
+SIGTERM: stops taking jobs, lets active ones finish (WORKER_SHUTDOWN_GRACE_MS), then exits 0.
+The V8 heap is bounded by WORKER_MAX_OLD_SPACE_MB (docs/operations.md).
+Configuration: the environment (README.md, "Configuration"; docs/pipeline.md).`;
+
 /**
  * `npm run start:worker`: long-running BullMQ workers, one per queue of the job registry (a Deployment,
  * scale by replicas). SIGTERM: stop taking jobs, let active ones finish within WORKER_SHUTDOWN_GRACE_MS,
@@ -140,4 +148,4 @@ runService('worker', async () => {
     logger.info('worker stopped');
   };
   // Jobs may already be running when a SIGTERM comes during start-up: they get the same graceful stop.
-}, { signalWhileStarting: 'stop-once-started' });
+}, { signalWhileStarting: 'stop-once-started', usage: USAGE });

@@ -68,13 +68,24 @@ export function environment(): NodeJS.ProcessEnv {
 /**
  * Reads and validates the variables a service declares, once, at start-up.
  * Empty strings count as unset, so `FOO=` in a .env file falls back to the default.
+ * A secret may instead come from a file named by `<NAME>_FILE` (Docker and Kubernetes secrets, a key the
+ * compose stack generates): used when `<NAME>` itself is unset, its content without the final newline.
  */
 export function loadConfig<S extends EnvShape>(shape: S, env: NodeJS.ProcessEnv = environment()): Readonly<z.infer<z.ZodObject<S>>> {
   const input: Record<string, string | undefined> = {};
-  for (const key of Object.keys(shape)) {
+  const fileProblems: string[] = [];
+  for (const [key, schema] of Object.entries(shape)) {
     const value = env[key];
     input[key] = value === undefined || value.trim() === '' ? undefined : value;
+    const file = env[`${key}_FILE`]?.trim();
+    if (input[key] !== undefined || !file || !isSensitiveSchema(schema)) continue;
+    try {
+      input[key] = readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+    } catch (error) {
+      fileProblems.push(`${key}_FILE is invalid: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`);
+    }
   }
+  if (fileProblems.length > 0) throw new ConfigError(fileProblems);
   const result = z.object(shape).safeParse(input);
   if (!result.success) {
     const problems = result.error.issues.map((issue) => {

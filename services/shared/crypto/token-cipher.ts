@@ -92,3 +92,8 @@ export function parseEncryptionKeys(spec: string): EncryptionKey[] {
     return { id, key };
   });
 }
+
+/** A new random key in TOKEN_ENCRYPTION_KEYS' form, `keyId:base64key`, its id the day it was made (key-YYYYMMDD). */
+export function generateEncryptionKey(now = new Date()): string {
+  return `key-${now.toISOString().slice(0, 10).replaceAll('-', '')}:${randomBytes(32).toString('base64')}`;
+}

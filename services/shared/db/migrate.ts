@@ -4,6 +4,11 @@ import { createLogger } from '../logging/logger.js';
 import { runService } from '../runtime/run-service.js';
 import { migrateToLatest } from './migrate-to-latest.js';
 
+const USAGE = `usage: playlog migrate
+
+Applies pending database migrations to DATABASE_URL in one transaction, then exits: 0 when the database
+is up to date, 1 on an error (nothing applied). Safe to run again (a Helm pre-install/pre-upgrade hook).`;
+
 /** `npm run migrate`: applies pending migrations and exits (a Helm pre-install/pre-upgrade hook in production). */
 runService('migrate', async () => {
   const config = loadConfig({ ...runtimeEnv, ...databaseEnv });
@@ -11,4 +16,4 @@ runService('migrate', async () => {
   const applied = await migrateToLatest(config, logger);
   logger.info({ applied }, applied.length ? `applied ${applied.length} migration(s)` : 'database is up to date');
   process.exit(0);
-});
+}, { usage: USAGE });

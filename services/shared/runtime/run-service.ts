@@ -9,6 +9,11 @@ export interface RunServiceOptions {
    * function, for a service that may already hold work when the signal comes (a worker's first jobs).
    */
   signalWhileStarting?: 'exit' | 'stop-once-started';
+  /**
+   * What `playlog <service> --help` prints. A service takes no arguments (its configuration is its environment):
+   * any other argument prints this on stderr and exits 2.
+   */
+  usage?: string;
 }
 
 /**
@@ -16,6 +21,7 @@ export interface RunServiceOptions {
  * SIGTERM/SIGINT call the returned stop function once (graceful shutdown), then the process exits.
  */
 export function runService(name: string, main: () => Promise<Stoppable | void>, options: RunServiceOptions = {}): void {
+  if (options.usage !== undefined && refusedArguments(name, options.usage)) return;
   let stop: Stoppable | undefined;
   let stopping = false;
 
@@ -58,4 +64,18 @@ export function runService(name: string, main: () => Promise<Stoppable | void>, 
       process.exit(1);
     },
   );
+}
+
+/** Handles `--help` and stray arguments of a service; true when it has (the process is exiting). */
+function refusedArguments(name: string, usage: string): boolean {
+  const argv = process.argv.slice(2);
+  if (argv.length === 0) return false;
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`${usage.trimEnd()}\n`);
+    process.exitCode = 0;
+  } else {
+    process.stderr.write(`${name}: takes no arguments (its configuration is its environment), not "${argv.join(' ').slice(0, 80)}"\n${usage.trimEnd()}\n`);
+    process.exitCode = 2;
+  }
+  return true;
 }

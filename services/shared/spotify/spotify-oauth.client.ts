@@ -7,6 +7,8 @@ import { describeSchemaProblems, tokenResponseSchema } from './spotify-schemas.j
 export interface SpotifyOAuthClientOptions {
   /** SPOTIFY_ACCOUNTS_URL, e.g. https://accounts.spotify.com or the emulator's http://127.0.0.1:4100/accounts */
   accountsUrl: string;
+  /** Where browsers reach the same accounts service, for the login page, when not at accountsUrl (the compose demo). */
+  browserAccountsUrl?: string;
   clientId: string;
   clientSecret: string;
   /** SPOTIFY_REDIRECT_URI, registered with the Spotify app. */
@@ -44,8 +46,9 @@ export class SpotifyOAuthClient {
 
   constructor(private readonly options: SpotifyOAuthClientOptions) {
     const base = options.accountsUrl.replace(/\/+$/, '');
+    const browserBase = (options.browserAccountsUrl ?? base).replace(/\/+$/, '');
     this.config = new oidc.Configuration(
-      { issuer: base, authorization_endpoint: `${base}/authorize`, token_endpoint: `${base}/api/token` },
+      { issuer: base, authorization_endpoint: `${browserBase}/authorize`, token_endpoint: `${base}/api/token` },
       options.clientId,
       { client_secret: options.clientSecret, redirect_uris: [options.redirectUri] },
       oidc.ClientSecretBasic(options.clientSecret),

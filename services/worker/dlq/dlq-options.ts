@@ -2,7 +2,7 @@ import { parseCommandLine, UsageError, wholeNumberOption } from '../../shared/cl
 import { QUEUE_NAMES, type QueueName } from '../../shared/jobs/job-registry.js';
 import { parseDuration } from './parse-duration.js';
 
-export const DLQ_USAGE = `usage: npm run dlq -- <command> [options]
+export const DLQ_USAGE = `usage: playlog dlq <command> [options]      (npm run dlq -- ...)
 
 The dead-letter queues: the failed jobs of every queue of the job registry (${QUEUE_NAMES.join(', ')}).
 

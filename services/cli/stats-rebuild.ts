@@ -1,10 +1,10 @@
-import { EXIT, parseCommandLine, runCommandLine, UsageError } from '../services/shared/cli/command-line.js';
-import { databaseEnv, runtimeEnv } from '../services/shared/config/env-schema.js';
-import { loadConfig } from '../services/shared/config/load-config.js';
-import { openOrm } from '../services/shared/db/open-orm.js';
-import { countUsers, rebuildUserRollups, userIdsAfter } from '../services/shared/db/repositories/stats-rebuild.repository.js';
+import { EXIT, parseCommandLine, runCommandLine, UsageError } from '../shared/cli/command-line.js';
+import { databaseEnv, runtimeEnv } from '../shared/config/env-schema.js';
+import { loadConfig } from '../shared/config/load-config.js';
+import { openOrm } from '../shared/db/open-orm.js';
+import { countUsers, rebuildUserRollups, userIdsAfter } from '../shared/db/repositories/stats-rebuild.repository.js';
 
-const USAGE = `usage: npm run stats:rebuild [-- --after <user id>]
+const USAGE = `usage: playlog stats-rebuild [--after <user id>]      (npm run stats:rebuild -- ...)
 
 Recomputes the statistics rollups (daily play counts, quarter hours, tracks) of every user from their
 stored plays, one user at a time in id order, while Playlog runs: a play stored for a user meanwhile
@@ -18,7 +18,7 @@ Exit codes: 0 done, 1 an error (resume with --after), 2 bad usage.`;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-runCommandLine('stats:rebuild', USAGE, async (argv) => {
+runCommandLine('stats-rebuild', USAGE, async (argv) => {
   const { values } = parseCommandLine(argv, { after: { type: 'string' } });
   if (values.after !== undefined && !UUID.test(values.after)) throw new UsageError(`--after must be a user id (a uuid), not "${values.after.slice(0, 64)}"`);
   const config = loadConfig({ ...runtimeEnv, ...databaseEnv });

@@ -1,18 +1,18 @@
-import { EXIT, parseCommandLine, runCommandLine } from '../services/shared/cli/command-line.js';
-import { databaseEnv, runtimeEnv, tokenCryptoEnv } from '../services/shared/config/env-schema.js';
-import { loadConfig } from '../services/shared/config/load-config.js';
-import { rotateCredentialsKey } from '../services/shared/credentials/rotate-key.js';
-import { TokenCipher } from '../services/shared/crypto/token-cipher.js';
-import { openOrm } from '../services/shared/db/open-orm.js';
-import { createLogger } from '../services/shared/logging/logger.js';
+import { EXIT, parseCommandLine, runCommandLine } from '../shared/cli/command-line.js';
+import { databaseEnv, runtimeEnv, tokenCryptoEnv } from '../shared/config/env-schema.js';
+import { loadConfig } from '../shared/config/load-config.js';
+import { rotateCredentialsKey } from '../shared/credentials/rotate-key.js';
+import { TokenCipher } from '../shared/crypto/token-cipher.js';
+import { openOrm } from '../shared/db/open-orm.js';
+import { createLogger } from '../shared/logging/logger.js';
 
-const USAGE = `usage: npm run rotate-key
+const USAGE = `usage: playlog rotate-key      (npm run rotate-key)
 
 Re-encrypts every stored Spotify token with the first key of TOKEN_ENCRYPTION_KEYS. Rotation, step by
 step (docs/security.md):
   1. put the new key FIRST in TOKEN_ENCRYPTION_KEYS, keep the old one after it: new:<b64>,old:<b64>;
   2. roll the API and workers out with it (they decrypt both, encrypt with the new one);
-  3. npm run rotate-key (idempotent: run it again after an interruption, it continues);
+  3. playlog rotate-key (idempotent: run it again after an interruption, it continues);
   4. when it reports remaining: 0, drop the old key from TOKEN_ENCRYPTION_KEYS.
 
 Exit codes: 0 every token is on the first key, 1 some are not yet (run it again) or an error, 2 bad usage.`;

@@ -3,18 +3,18 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { EXIT, UsageError, parseCommandLine, runCommandLine } from '../services/shared/cli/command-line.js';
-import { databaseEnv, importStorageEnv, redisEnv, runtimeEnv } from '../services/shared/config/env-schema.js';
-import { loadConfig } from '../services/shared/config/load-config.js';
-import { openOrm } from '../services/shared/db/open-orm.js';
-import { createImport, findImport, type ImportRecord } from '../services/shared/db/repositories/imports.repository.js';
-import { parseGlobalId, toGlobalId } from '../services/api/relay/global-id.js';
-import { findUserByIdOrSpotifyId } from '../services/shared/db/repositories/users.repository.js';
-import { enqueueImport } from '../services/shared/jobs/import-jobs.js';
-import { openQueues } from '../services/shared/jobs/open-queues.js';
-import { createRedisConnection, waitUntilReady } from '../services/shared/jobs/redis-connection.js';
+import { EXIT, UsageError, parseCommandLine, runCommandLine } from '../shared/cli/command-line.js';
+import { databaseEnv, importStorageEnv, redisEnv, runtimeEnv } from '../shared/config/env-schema.js';
+import { loadConfig } from '../shared/config/load-config.js';
+import { openOrm } from '../shared/db/open-orm.js';
+import { createImport, findImport, type ImportRecord } from '../shared/db/repositories/imports.repository.js';
+import { parseGlobalId, toGlobalId } from '../api/relay/global-id.js';
+import { findUserByIdOrSpotifyId } from '../shared/db/repositories/users.repository.js';
+import { enqueueImport } from '../shared/jobs/import-jobs.js';
+import { openQueues } from '../shared/jobs/open-queues.js';
+import { createRedisConnection, waitUntilReady } from '../shared/jobs/redis-connection.js';
 
-const USAGE = `usage: npm run import -- --user <id> <file> [--wait]
+const USAGE = `usage: playlog import --user <id> <file> [--wait]      (npm run import -- ...)
 
 Imports a Spotify extended streaming history (the zip Spotify sends, or one of its
 Streaming_History_Audio_*.json files) for a user, as an upload to POST /imports would: the file is
