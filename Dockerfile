@@ -14,7 +14,11 @@ ARG NODE_IMAGE=node:24-bookworm-slim
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+# TypeScript is a development dependency and also an optional peer of valibot (bull-board's), which uses it
+# for types only: npm keeps such a package under --omit=dev. Nothing loads it at run time.
+RUN npm ci --omit=dev --no-audit --no-fund \
+  && rm -rf node_modules/typescript node_modules/.bin/tsc node_modules/.bin/tsserver \
+  && npm cache clean --force
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
