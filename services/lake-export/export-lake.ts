@@ -5,7 +5,7 @@ import { LakeParquetWriter, type StagedDay } from '../shared/db/parquet/lake-par
 import type { LakeCatalogueTable, LakeSource } from '../shared/db/repositories/lake.repository.js';
 import type { Logger } from '../shared/logging/logger.js';
 import { catalogueKey, MANIFEST_KEY, playsDayKey } from './lake-layout.js';
-import { parseLakeManifest, type LakeFileEntry, type LakeManifest } from './lake-manifest.js';
+import { LAKE_PRIVACY_RULES, parseLakeManifest, type LakeFileEntry, type LakeManifest } from './lake-manifest.js';
 import { dayFile, splitPlaysByDay } from './plays-by-day.js';
 import type { LakeTarget } from './targets/lake-target.js';
 import { userIdsFingerprint, userKeys, type UserIdMode } from './user-pseudonyms.js';
@@ -42,8 +42,9 @@ export async function exportLake(source: LakeSource, target: LakeTarget, setting
   const { manifest: previous, problem } = parseLakeManifest(previousText);
   if (problem) log.warn(`the lake's ${MANIFEST_KEY} is unreadable (${problem}): rewriting the whole lake`);
   const fingerprint = userIdsFingerprint(settings.userIds);
-  const full = previous === null || previous.userIds !== fingerprint;
+  const full = previous === null || previous.userIds !== fingerprint || previous.privacyRules !== LAKE_PRIVACY_RULES;
   if (previous && previous.userIds !== fingerprint) log.info('user ids are written differently since the last export (LAKE_USER_IDS or its key changed): rewriting the whole lake');
+  else if (previous && previous.privacyRules !== LAKE_PRIVACY_RULES) log.info('the lake was written under older privacy rules (what of a play may leave): rewriting the whole lake');
   if (!full && !(await source.hasPendingChanges())) return { outcome: 'unchanged' };
 
   // Private to this process (mkdtemp makes it 0700): it holds plays until the run ends.
@@ -104,6 +105,7 @@ export async function exportLake(source: LakeSource, target: LakeTarget, setting
       dataAsOf: read.asOf.toISOString(),
       postgresSnapshot: read.snapshot,
       userIds: fingerprint,
+      privacyRules: LAKE_PRIVACY_RULES,
       plays: { rows: Object.values(days).reduce((sum, day) => sum + day.rows, 0), days: sortedByKey(days) },
       tables: sortedByKey(tableEntries),
       lastRun: { full, daysWritten: result.daysWritten, daysRemoved: result.daysRemoved, tablesWritten: result.tablesWritten, playRowsWritten: result.playRowsWritten, durationMs: result.durationMs },

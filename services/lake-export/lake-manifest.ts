@@ -15,6 +15,11 @@ export const lakeManifestSchema = z.object({
   postgresSnapshot: z.string(),
   /** How user ids are written (user-pseudonyms.ts): a change rewrites the whole lake. */
   userIds: z.string(),
+  /**
+   * The version of the rules on what of a play may leave for the lake (LAKE_PRIVACY_RULES): a lake written
+   * under other rules, or before they had a version, is rewritten whole, so no old file keeps what they drop.
+   */
+  privacyRules: z.number().int().optional(),
   plays: z.object({ rows: z.number().int().min(0), days: z.record(z.string(), fileEntry) }),
   tables: z.record(z.string(), fileEntry),
   lastRun: z.object({
@@ -27,6 +32,9 @@ export const lakeManifestSchema = z.object({
   }),
 });
 export type LakeManifest = z.infer<typeof lakeManifestSchema>;
+
+/** 2: context URIs that name a listener are dropped (1, unversioned: contexts were copied as they were). */
+export const LAKE_PRIVACY_RULES = 2;
 export type LakeFileEntry = z.infer<typeof fileEntry>;
 
 /** The manifest's text, or null when there is none or it is not one of ours (then the whole lake is rewritten). */

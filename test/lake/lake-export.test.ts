@@ -55,16 +55,24 @@ async function postgresPlays(ids: UserIdMode = IDS): Promise<{ totals: DayTotals
     `select user_id::text, (played_at at time zone 'UTC')::date::text as day, count(*)::int as plays, coalesce(sum(ms_played), 0)::text as ms
        from listening_events group by 1, 2`,
   );
-  const rows = await db.sql.query<{ user_id: string; rest: string }>(
-    `select user_id::text, concat_ws('|', to_char(played_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), track_id, coalesce(ms_played::text, '-'), source, coalesce(context_type, '-'), coalesce(context_uri, '-')) as rest
+  const rows = await db.sql.query<{ user_id: string; rest: string; context_uri: string | null }>(
+    `select user_id::text, concat_ws('|', to_char(played_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), track_id, coalesce(ms_played::text, '-'), source, coalesce(context_type, '-')) as rest, context_uri
        from listening_events`,
   );
   return {
     totals: totals.rows
       .map((row) => ({ user: keys.get(row.user_id)!, day: row.day, plays: row.plays, msPlayed: Number(row.ms) }))
       .sort((a, b) => a.user.localeCompare(b.user) || a.day.localeCompare(b.day)),
-    rows: rows.rows.map((row) => `${keys.get(row.user_id)!}|${row.rest}`).sort(),
+    rows: rows.rows.map((row) => `${keys.get(row.user_id)!}|${row.rest}|${lakeContextUri(row.context_uri) ?? '-'}`).sort(),
   };
+}
+
+/** docs/lake.md's rule for contexts, written apart from the exporter's SQL: public objects only, never a user. */
+function lakeContextUri(uri: string | null): string | null {
+  const parts = uri?.split(':') ?? [];
+  if (parts.length === 3 && parts[0] === 'spotify' && ['album', 'artist', 'playlist', 'show', 'episode'].includes(parts[1]!) && parts[2] !== '') return uri;
+  if (parts.length === 5 && parts[0] === 'spotify' && parts[1] === 'user' && parts[3] === 'playlist' && parts[2] !== '' && parts[4] !== '') return `spotify:playlist:${parts[4]}`;
+  return null;
 }
 
 async function expectLakeEqualsPostgres(root = lakeDir, ids: UserIdMode = IDS): Promise<void> {

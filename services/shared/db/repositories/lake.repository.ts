@@ -110,8 +110,19 @@ export const lakeSnapshotStatement = defineStatement({
   row: z.object({ snapshot: z.string(), as_of: z.date() }),
 });
 
+/**
+ * What the lake keeps of a play's context URI: only the public objects docs/lake.md lists (an album, artist,
+ * playlist, show or episode). A context that names a listener (`spotify:user:<id>:…`, their Liked Songs or a
+ * playlist in the old form) would put their Spotify user id beside their pseudonym: an old-form playlist is
+ * written in the current form (`spotify:playlist:<id>`), anything else becomes null.
+ */
+const LAKE_CONTEXT_URI = `case
+    when e."context_uri" ~ '^spotify:(album|artist|playlist|show|episode):[^:]+$' then e."context_uri"
+    when e."context_uri" ~ '^spotify:user:[^:]+:playlist:[^:]+$' then 'spotify:playlist:' || split_part(e."context_uri", ':', 5)
+  end`;
+
 /** COPY takes no parameters: the texts below are fixed but for a day's bounds, written into them (copyPlaysOfDay). */
-const PLAY_SELECT = `select (e."played_at" at time zone 'UTC')::date, e."user_id", e."played_at", e."track_id", e."ms_played", e."source", e."context_type", e."context_uri", e."ingested_at"`;
+const PLAY_SELECT = `select (e."played_at" at time zone 'UTC')::date, e."user_id", e."played_at", e."track_id", e."ms_played", e."source", e."context_type", ${LAKE_CONTEXT_URI}, e."ingested_at"`;
 const COPY_CSV = `to stdout with (format csv)`;
 /**
  * The plays of one day, found through its daily counts, user by user: with the day's bounds written as
