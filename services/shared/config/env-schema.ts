@@ -1,7 +1,8 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { parseEncryptionKeys } from '../crypto/token-cipher.js';
+import { isPublishedKey } from '../crypto/published-keys.js';
+import { parseEncryptionKeys, type EncryptionKey } from '../crypto/token-cipher.js';
 import { defineEnv, sensitive } from './load-config.js';
 
 /**
@@ -62,7 +63,15 @@ export const tokenCryptoEnv = defineEnv({
         return z.NEVER;
       }
     }),
-    'Comma-separated keyId:base64key pairs (32-byte keys, AES-256-GCM); the first encrypts, all decrypt. Generate one with `openssl rand -base64 32`.',
+    'Comma-separated keyId:base64key pairs (32-byte keys, AES-256-GCM); the first encrypts, all decrypt. Generate one with `playlog generate-key` (or `openssl rand -base64 32`). Production refuses the keys published in Playlog’s repository (the development key of .env.example).',
+    {
+      inProduction: (keys: EncryptionKey[]) => {
+        const published = keys.filter((key) => isPublishedKey(key.key)).map((key) => `"${key.id}"`);
+        return published.length === 0
+          ? null
+          : `key ${published.join(', ')} is published in Playlog's repository (the development or an example key), so anyone can decrypt what it encrypts: generate your own (playlog generate-key) for NODE_ENV=production`;
+      },
+    },
   ),
 });
 

@@ -7,6 +7,8 @@ declare module 'zod' {
   interface GlobalMeta {
     /** The variable holds a secret: docs never print its value, logs never show it. */
     sensitive?: boolean;
+    /** With NODE_ENV=production: why the parsed value is refused there (a public development secret), or null. */
+    inProduction?: (value: never) => string | null;
   }
 }
 
@@ -35,9 +37,9 @@ export function defineEnv<S extends EnvShape>(shape: S): S {
   return shape;
 }
 
-/** A variable that holds a secret, with its description. */
-export function sensitive<T extends z.ZodType>(schema: T, description: string): T {
-  return schema.meta({ description, sensitive: true });
+/** A variable that holds a secret, with its description, and what production refuses of it. */
+export function sensitive<T extends z.ZodType>(schema: T, description: string, rules: { inProduction?: (value: z.output<T>) => string | null } = {}): T {
+  return schema.meta({ description, sensitive: true, ...(rules.inProduction && { inProduction: rules.inProduction as (value: never) => string | null }) });
 }
 
 export function isSensitiveVariable(name: string): boolean {
@@ -94,6 +96,14 @@ export function loadConfig<S extends EnvShape>(shape: S, env: NodeJS.ProcessEnv 
       return `${name} ${received}: ${issue.message}`;
     });
     throw new ConfigError(problems);
+  }
+  const data = result.data as Record<string, unknown>;
+  if ((data.NODE_ENV ?? env.NODE_ENV) === 'production') {
+    const refused = Object.entries(shape).flatMap(([key, schema]) => {
+      const why = data[key] === undefined ? null : schema.meta()?.inProduction?.(data[key] as never);
+      return why ? [`${key} is invalid: ${why}`] : [];
+    });
+    if (refused.length > 0) throw new ConfigError(refused);
   }
   return Object.freeze(result.data);
 }
