@@ -55,6 +55,11 @@ test('a listener who refuses access on Spotify gets a page that says so, and can
   await expect(page.getByRole('link', { name: 'Sign in with Spotify' })).toBeVisible();
   await expectAccessible(page);
   await screenshots(page, 'access-denied');
+
+  // A crafted link cannot put its own words on the page: an unknown code and a reference that is no request id.
+  await page.goto(`/sign-in?error=${encodeURIComponent('ACCOUNT SUSPENDED: call +1 555 0100')}&request=call-555-0100-now`);
+  await expect(page.getByRole('alert')).toContainText('The sign-in did not complete');
+  await expect(page.locator('body')).not.toContainText('555');
 });
 
 test('a new listener is told their plays are coming, and they appear without reloading', async ({ page }) => {
