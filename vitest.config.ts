@@ -1,4 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   resolve: {
@@ -8,6 +8,8 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
+    // The container test needs a Docker engine and its own stack: npm run test:container (scripts/container-test.sh).
+    exclude: [...configDefaults.exclude, 'test/container/**'],
     globalSetup: ['test/support/global-setup.ts'],
     // Tests share one Postgres and one Redis; each file gets its own database and queue prefix.
     pool: 'forks',
