@@ -29,7 +29,7 @@ async function runSchedulerProcess(context: ScenarioContext, env: Record<string,
   const { ms, result } = await timed(async () => {
     const scheduler = startChildService(context, {
       name: 'scheduler',
-      entry: 'services/scheduler/main.ts',
+      command: 'scheduler',
       env,
       keep: (line) => typeof line.msg === 'string' && line.msg.startsWith('scheduler run'),
     });

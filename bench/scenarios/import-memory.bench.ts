@@ -20,7 +20,6 @@ import type { BenchEmulatorTokens } from '../support/emulator-process.js';
 import { checkRow, formatNumber, infoRow } from '../support/results-table.js';
 import type { Scenario } from '../support/scenario.js';
 import { sleep, timed, waitFor } from '../support/stopwatch.js';
-import { WORKER_ENTRY, startWorkerNodeArgs } from '../../scripts/support/worker-node-args.js';
 
 const SIZES = { small: { bytes: 5 * 2 ** 20 }, default: { bytes: 200 * 2 ** 20 } };
 const RSS_LIMIT_MIB = 300;
@@ -28,7 +27,7 @@ const DAY_MS = 86_400_000;
 const mib = (bytes: number) => bytes / 2 ** 20;
 /**
  * Issue 10: a streaming-history export of 200 MB is imported by a real worker process whose memory
- * stays under 300 MB. The worker runs as `npm run start:worker` runs it (its heap bounded by the default
+ * stays under 300 MB. The worker runs as the image runs it, `playlog worker` (its heap bounded by the default
  * WORKER_MAX_OLD_SPACE_MB); a second run with WORKER_MAX_OLD_SPACE_MB=0 (Node's own heap sizing) shows
  * what the bound is worth on this host. The export is the emulator's (real field names, second-precision
  * ts) for one listener over ~390 days, repeated with its timestamps shifted back by whole periods until
@@ -106,7 +105,7 @@ export const importMemoryScenario: Scenario = {
     context.defer(() => void connection.disconnect());
 
     /**
-     * One import of the whole file by a fresh worker process, started as `npm run start:worker` starts it, from
+     * One import of the whole file by a fresh worker process, started as the image starts it (`playlog worker`), from
      * an empty catalogue: every run looks its tracks up, as the first import of a history does.
      */
     const importOnce = async (label: string, extraEnv: Record<string, string>) => {
@@ -117,8 +116,7 @@ export const importMemoryScenario: Scenario = {
       context.defer(() => rm(file, { force: true }));
       const prefix = benchPrefix(context, redis, `import-memory-${label}`);
       const env = { ...benchWorkerEnv({ databaseUrl, prefix, encryptionKeys, emulator }), IMPORT_TRACK_LOOKUPS_PER_SECOND: '100000', ...extraEnv };
-      const nodeArgs = startWorkerNodeArgs(env);
-      const worker = startChildService(context, { name: `worker-${label}`, entry: WORKER_ENTRY, env, nodeArgs });
+      const worker = startChildService(context, { name: `worker-${label}`, command: 'worker', env });
       context.defer(() => void worker.stop());
       await worker.waitForLine((line) => line.msg === 'worker ready', 60_000);
       await sleep(1_000);
@@ -132,7 +130,8 @@ export const importMemoryScenario: Scenario = {
         sampledPeak = Math.max(sampledPeak, worker.rssBytes() || 0);
       }, 100);
       context.defer(() => clearInterval(sampler));
-      context.log(`import by a worker started as node ${[...nodeArgs, '--import tsx', WORKER_ENTRY].join(' ')}`);
+      const commandLine = worker.commandLine();
+      context.log(`import by a worker started as ${commandLine}`);
       const run = await timed(async () => {
         await enqueueImport(queue, importId);
         await waitFor(
@@ -147,7 +146,7 @@ export const importMemoryScenario: Scenario = {
       await worker.stop();
       const result = (await sql.query('select status, error, rows_read, stored, duplicates, tracks_fetched from imports where id = $1', [importId])).rows[0];
       if (result.status !== 'completed') throw new Error(`the import ended ${result.status}: ${result.error}`);
-      return { idleRss, peak, ms: run.ms, result, nodeArgs };
+      return { idleRss, peak, ms: run.ms, result, commandLine };
     };
 
     const deployed = await importOnce('deployed', {});
@@ -159,7 +158,7 @@ export const importMemoryScenario: Scenario = {
     return {
       rows: [
         checkRow({
-          figure: `worker peak RSS importing ${formatNumber(mib(fileBytes))} MiB, as deployed (node ${deployed.nodeArgs.join(' ')})`,
+          figure: `worker peak RSS importing ${formatNumber(mib(fileBytes))} MiB, as deployed (${deployed.commandLine})`,
           measured: `${formatNumber(mib(deployed.peak))} MiB`,
           target: `< ${RSS_LIMIT_MIB} MiB`,
           pass: mib(deployed.peak) < RSS_LIMIT_MIB,
@@ -182,7 +181,7 @@ export const importMemoryScenario: Scenario = {
       ],
       notes: [
         'peak RSS: the worker process’s VmHWM (Linux) and 100 ms samples of VmRSS, whichever is higher; the worker also runs its (idle) poll worker',
-        'the worker is started with the node flags of package.json start:worker (the image’s entrypoint uses the same, test/deploy checks it); each run starts from an empty catalogue',
+        'the worker is started as the image starts it, `playlog worker` (scripts/playlog, which gives node the worker’s heap limit); each run starts from an empty catalogue',
         'IMPORT_CHUNK_ROWS default (1,000 rows per transaction); track look-ups unthrottled here (the limiter would measure itself)',
       ],
     };

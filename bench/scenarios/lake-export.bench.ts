@@ -55,8 +55,6 @@ export const lakeExportScenario: Scenario = {
       LAKE_S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
       LAKE_PSEUDONYM_KEY: 'bench-pseudonym-key-0123456789abcdef0123',
       LAKE_WORK_DIR: workDir,
-      // As the image's entrypoint runs it (scripts/docker-entrypoint.sh).
-      MALLOC_ARENA_MAX: '2',
     };
     const first = await runLakeExport(context, 'first', env);
     context.log(`first export: ${formatNumber(first.ms)} ms, ${first.summary.msg}`);
@@ -110,7 +108,7 @@ export const lakeExportScenario: Scenario = {
       ],
       notes: [
         `S3: Versity's S3 Gateway (scripts/s3-tools.sh) on loopback, over local disk; LAKE_MEMORY_LIMIT_MB and every other setting at its default.`,
-        `Each run is \`node --max-old-space-size=128 --import tsx services/lake-export/main.ts\` with MALLOC_ARENA_MAX=2, as the image's \`playlog lake-export\` runs it, timed from spawn to exit; peak RSS is the process's VmHWM.`,
+        `Each run is \`playlog lake-export\` as the image runs it (scripts/playlog: \`node --max-old-space-size=128\` with MALLOC_ARENA_MAX=2), timed from spawn to exit; peak RSS is the process's VmHWM.`,
       ],
     };
   },
@@ -148,8 +146,8 @@ async function copyBaseline(databaseUrl: string): Promise<{ ms: number; rows: nu
 async function runLakeExport(context: ScenarioContext, label: string, env: Record<string, string>): Promise<{ ms: number; peakRss: number; summary: LogLine }> {
   let peakRss = 0;
   const run = await timed(async () => {
-    // The node flags of npm run lake:export and of the image (scripts/docker-entrypoint.sh).
-    const child = startChildService(context, { name: `lake-export-${label}`, entry: 'services/lake-export/main.ts', env, nodeArgs: ['--max-old-space-size=128'], keep: (line) => typeof line.msg === 'string' });
+    // As the image runs it: scripts/playlog gives it its node flags and MALLOC_ARENA_MAX.
+    const child = startChildService(context, { name: `lake-export-${label}`, command: 'lake-export', env, keep: (line) => typeof line.msg === 'string' });
     const sampler = setInterval(() => {
       peakRss = Math.max(peakRss, child.peakRssBytes() || 0);
     }, 50);

@@ -10,7 +10,6 @@ import { enqueueExport } from '../../services/shared/jobs/export-jobs.js';
 import { exportQueue } from '../../services/shared/jobs/job-registry.js';
 import { openQueue } from '../../services/shared/jobs/open-queues.js';
 import { createRedisConnection } from '../../services/shared/jobs/redis-connection.js';
-import { WORKER_ENTRY, startWorkerNodeArgs } from '../../scripts/support/worker-node-args.js';
 import { REDIS_URL, benchWorkerEnv } from '../support/bench-env.js';
 import { benchPrefix, benchRedis } from '../support/bench-redis.js';
 import { startChildService } from '../support/child-service.js';
@@ -26,7 +25,7 @@ const mib = (bytes: number) => bytes / 2 ** 20;
 
 /**
  * Issue 19: the personal export of the preloaded user with 1,000,000 plays, in each format, written by a
- * worker process started as `npm run start:worker` starts it (its heap bounded by the default
+ * worker process started as the image starts it, `playlog worker` (its heap bounded by the default
  * WORKER_MAX_OLD_SPACE_MB): rows/s and the worker's peak RSS (VmHWM). For information, beside it: COPY of
  * that user's plays (the listening_events rows alone, without the catalogue's names an export adds).
  */
@@ -60,10 +59,10 @@ export const personalExportScenario: Scenario = {
       IMPORT_CONCURRENCY: '0',
       EXPORT_CONCURRENCY: '1',
     };
-    const nodeArgs = startWorkerNodeArgs(env);
-    const worker = startChildService(context, { name: 'worker-export', entry: WORKER_ENTRY, env, nodeArgs });
+    const worker = startChildService(context, { name: 'worker-export', command: 'worker', env });
     context.defer(() => void worker.stop());
     await worker.waitForLine((line) => line.msg === 'worker ready', 60_000);
+    const commandLine = worker.commandLine();
     await sleep(1_000);
     const idleRss = worker.rssBytes();
 
@@ -107,7 +106,7 @@ export const personalExportScenario: Scenario = {
       rows,
       notes: [
         `The user has ${PRELOAD_SIZES[context.size].heavyUserPlays.toLocaleString('en-US')} plays; the exports run one after another, each written to EXPORT_DIR on local disk, EXPORT_BATCH_ROWS at its default.`,
-        `Worker: node ${[...nodeArgs, '--import tsx', WORKER_ENTRY].join(' ')}.`,
+        `Worker: ${commandLine}.`,
       ],
     };
   },

@@ -20,7 +20,7 @@ export async function startBenchApi(context: ScenarioContext, databaseUrl: strin
   const redis = await benchRedis(context);
   return startChildService(context, {
     name: 'api',
-    entry: 'services/api/main.ts',
+    command: 'api',
     env: {
       DATABASE_URL: databaseUrl,
       REDIS_URL,

@@ -1,7 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { PLAYLOG } from '../../scripts/support/playlog.js';
 import type { ScenarioContext } from './scenario.js';
 
 export interface ChildService {
@@ -17,6 +19,8 @@ export interface ChildService {
   rssBytes(): number;
   /** Peak resident set size so far (VmHWM). */
   peakRssBytes(): number;
+  /** The process's command line, from /proc (Linux): what a report says the service was started as. */
+  commandLine(): string;
   /** Sends a signal (a bench baseline starts on SIGUSR2). */
   signal(signal: NodeJS.Signals): void;
   /** SIGTERM, then SIGKILL if it has not exited after `graceMs`; resolves with the exit code. */
@@ -37,29 +41,46 @@ const procStatusKb = (pid: number, field: 'VmRSS' | 'VmHWM') => {
 };
 
 /**
- * Starts `node --import tsx <entry>` as a process of its own (the way `npm run start:*` runs services),
- * with the given environment; stops it when the scenario ends. With --profile, the process writes a
- * CPU profile (--cpu-prof) to the run's profile folder when it exits.
+ * Starts a process of its own with the given environment, and stops it when the scenario ends:
+ *   - `command`: a Playlog service as deployed, `playlog <command>` (sh scripts/playlog, which execs node with the
+ *     flags the image gives that command: the worker's heap limit, the lake export's);
+ *   - `entry`: a bench's own script, `node --import tsx <entry>`.
+ * `imports` and `nodeArgs` add node flags (before the launcher's, which win where both set one). With --profile,
+ * the process writes a CPU profile (--cpu-prof) to the run's profile folder when it exits.
  */
 export function startChildService(
   context: ScenarioContext,
   options: {
     name: string;
-    entry: string;
     env: Record<string, string>;
     imports?: string[];
     keep?: (line: LogLine) => boolean;
     count?: (line: LogLine) => boolean;
     nodeArgs?: string[];
-  },
+  } & ({ command: string; entry?: never } | { entry: string; command?: never }),
 ): ChildService {
   // A folder per service: Node names each file by pid and thread (tsx's loader thread writes one too).
   const profile = context.profileDir ? ['--cpu-prof', '--cpu-prof-dir', path.join(context.profileDir, options.name)] : [];
-  const args = [...profile, ...(options.nodeArgs ?? []), '--import', 'tsx', ...(options.imports ?? []).flatMap((file) => ['--import', path.resolve(file)]), options.entry];
-  const child: ChildProcess = spawn(process.execPath, args, {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'production', LOG_FORMAT: 'json', ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const imports = (options.imports ?? []).flatMap((file) => ['--import', path.resolve(file)]);
+  const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'production', LOG_FORMAT: 'json', ...options.env };
+  let child: ChildProcess;
+  if (options.command !== undefined) {
+    // The launcher execs `node`: extra flags (some, --cpu-prof among them, are refused in NODE_OPTIONS) come from a
+    // stand-in for node, first on PATH, that execs this very node with them; the process stays the service's own.
+    // The imports are TypeScript: tsx is registered before them (the launcher registers it again, harmlessly).
+    const extraFlags = [...profile, ...(options.nodeArgs ?? []), ...(imports.length > 0 ? ['--import', 'tsx', ...imports] : [])];
+    if (extraFlags.length > 0) {
+      const bin = mkdtempSync(path.join(tmpdir(), `playlog-bench-node-${options.name}-`));
+      context.defer(() => rmSync(bin, { recursive: true, force: true }));
+      const quote = (arg: string) => `'${arg.replaceAll("'", "'\\''")}'`;
+      writeFileSync(path.join(bin, 'node'), `#!/bin/sh\nexec ${[process.execPath, ...extraFlags].map(quote).join(' ')} "$@"\n`);
+      chmodSync(path.join(bin, 'node'), 0o755);
+      env.PATH = `${bin}${path.delimiter}${env.PATH}`;
+    }
+    child = spawn('sh', [PLAYLOG, options.command], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  } else {
+    child = spawn(process.execPath, [...profile, ...(options.nodeArgs ?? []), '--import', 'tsx', ...imports, options.entry], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  }
   if (child.pid === undefined) throw new Error(`could not start ${options.name}`);
   const pid = child.pid;
   const kept: LogLine[] = [];
@@ -123,6 +144,13 @@ export function startChildService(
     signal: (signal) => void child.kill(signal),
     rssBytes: () => procStatusKb(pid, 'VmRSS'),
     peakRssBytes: () => procStatusKb(pid, 'VmHWM'),
+    commandLine: () => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
+      } catch {
+        return `(pid ${pid} gone)`;
+      }
+    },
     async stop(graceMs = 30_000) {
       if (exitCode !== undefined) return exitCode;
       child.kill('SIGTERM');

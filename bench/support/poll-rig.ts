@@ -19,7 +19,6 @@ import type { BenchEmulatorTokens } from './emulator-process.js';
 import type { IoStats } from './io-instrumentation.js';
 import type { ScenarioContext } from './scenario.js';
 import { waitFor } from './stopwatch.js';
-import { WORKER_ENTRY, startWorkerNodeArgs } from '../../scripts/support/worker-node-args.js';
 
 /** How far back each poll looks: the scheduler's default interval, so a poll sees what a real one would. */
 export const POLL_WINDOW_MS = 300_000;
@@ -180,13 +179,13 @@ export async function startPollRig(context: ScenarioContext, options: { label: s
         const env = { ...workerEnv(prefix, concurrency, statsFile), ...extraEnv };
         const service = startChildService(context, {
           name: `worker-${label}-${i}`,
-          entry: WORKER_ENTRY,
+          command: 'worker',
           imports: ['bench/support/io-instrumentation.ts'],
           env,
           ...(keep ? { keep } : {}),
           ...(countLines ? { count: countLines } : {}),
-          // Started as `npm run start:worker` starts it (its heap bound), plus what the scenario needs.
-          nodeArgs: [...startWorkerNodeArgs({ ...process.env, ...env }), ...(nodeArgs ?? [])],
+          // Started as the image starts it (`playlog worker`: its heap bound), plus what the scenario needs.
+          ...(nodeArgs ? { nodeArgs } : {}),
         });
         return {
           service,
@@ -199,7 +198,7 @@ export async function startPollRig(context: ScenarioContext, options: { label: s
     async runScheduler(prefix) {
       const scheduler = startChildService(context, {
         name: 'scheduler',
-        entry: 'services/scheduler/main.ts',
+        command: 'scheduler',
         env: { DATABASE_URL: databaseUrl, REDIS_URL, QUEUE_PREFIX: prefix, LOG_LEVEL: 'info', SCHEDULER_SPREAD_SECONDS: '0' },
         keep: (line) => typeof line.msg === 'string' && line.msg.startsWith('scheduler run'),
       });

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { PLAYLOG } from '../support/playlog.js';
 
 /** Small HTTP and process helpers of the chaos run. */
 
@@ -30,13 +31,13 @@ export async function send(method: string, url: string, body: unknown): Promise<
   return response.json();
 }
 
-/** Runs a TypeScript entry point to its end (e.g. the migrations), failing with its output. */
-export function runToEnd(root: string, env: NodeJS.ProcessEnv, script: string): Promise<void> {
+/** Runs `playlog <command>` to its end (e.g. the migrations), failing with its output. */
+export function runToEnd(root: string, env: NodeJS.ProcessEnv, command: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('sh', [PLAYLOG, command], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (chunk) => (output += String(chunk)));
     child.stderr.on('data', (chunk) => (output += String(chunk)));
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${script} failed: ${output.trim()}`))));
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`playlog ${command} failed: ${output.trim()}`))));
   });
 }

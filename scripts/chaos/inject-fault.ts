@@ -31,7 +31,7 @@ export class FaultInjector {
         stack.kill(entry.live, kind === 'worker_sigkill' ? 'SIGKILL' : 'SIGTERM');
         // SIGKILL: a crash, replaced a moment later; SIGTERM: a rolling deploy, the new one starts at once.
         if (kind === 'worker_sigkill') await sleep(1_000);
-        stack.startRole(role, entry.script);
+        stack.startRole(role, entry.command);
         return entry.live.name;
       }
       case 'scheduler_sigkill': {
@@ -40,7 +40,7 @@ export class FaultInjector {
         if (delay !== undefined && delay < 15_000) await sleep(delay);
         stack.kill(entry.live, 'SIGKILL');
         await sleep(500);
-        stack.startRole('scheduler', entry.script);
+        stack.startRole('scheduler', entry.command);
         return delay !== undefined ? 'aimed at the middle of a run' : 'at a random moment';
       }
       case 'redis_restart_persistent':

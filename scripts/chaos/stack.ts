@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import { Children, type Child } from '../support/children.js';
-import { WORKER_ENTRY, startWorkerNodeArgs } from '../support/worker-node-args.js';
 import { getJson, runToEnd, waitFor } from './http.js';
 import type { ChaosOptions } from './options.js';
 import { PrivatePostgres, PrivateRedis, freePort } from './private-infra.js';
@@ -8,11 +7,12 @@ import { PrivatePostgres, PrivateRedis, freePort } from './private-infra.js';
 export const QUEUE_PREFIX = 'chaos';
 export const SCHEDULER_LOOP_SECONDS = 10;
 
-const ENTRIES = {
-  emulator: 'services/spotify-emulator/main.ts',
-  api: 'services/api/main.ts',
-  worker: WORKER_ENTRY,
-  scheduler: 'services/scheduler/main.ts',
+/** The `playlog` command of each role (started as the image starts it: the worker with its heap limit). */
+const COMMANDS = {
+  emulator: 'emulator',
+  api: 'api',
+  worker: 'worker',
+  scheduler: 'scheduler',
 } as const;
 
 /**
@@ -26,7 +26,7 @@ export class ChaosStack {
   /** Processes that exited on their own (restarted), for the report. */
   readonly unexpectedExits: Array<{ child: Child; code: number | null }> = [];
   readonly children: Children;
-  private readonly roles = new Map<string, { script: string; live: Child }>();
+  private readonly roles = new Map<string, { command: string; live: Child }>();
   private readonly expectedExits = new Set<number>();
   private serial = 0;
 
@@ -46,7 +46,7 @@ export class ChaosStack {
       this.say(`!! ${child.name} exited on its own (code ${code}); restarting it`);
       const role = child.name.replace(/-\d+$/, '');
       const entry = this.roles.get(role);
-      if (entry) setTimeout(() => this.startRole(role, entry.script), 500);
+      if (entry) setTimeout(() => this.startRole(role, entry.command), 500);
     });
   }
 
@@ -62,11 +62,11 @@ export class ChaosStack {
     const stack = new ChaosStack(chaosEnvironment(options, postgres, redis, ports), postgres, redis, ports, dirs.logs, say);
     defer(() => stack.children.stopAll(8_000));
 
-    await runToEnd(root, stack.env, 'services/shared/db/migrate.ts');
-    await stack.waitForHttp(`${stack.emulatorUrl}/healthz`, stack.startRole('emulator', ENTRIES.emulator));
-    await stack.waitForHttp(`${stack.apiUrl}/readyz`, stack.startRole('api', ENTRIES.api));
-    stack.startRole('worker-a', ENTRIES.worker);
-    stack.startRole('worker-b', ENTRIES.worker);
+    await runToEnd(root, stack.env, 'migrate');
+    await stack.waitForHttp(`${stack.emulatorUrl}/healthz`, stack.startRole('emulator', COMMANDS.emulator));
+    await stack.waitForHttp(`${stack.apiUrl}/readyz`, stack.startRole('api', COMMANDS.api));
+    stack.startRole('worker-a', COMMANDS.worker);
+    stack.startRole('worker-b', COMMANDS.worker);
     return stack;
   }
 
@@ -76,18 +76,17 @@ export class ChaosStack {
   }
 
   startScheduler(): void {
-    this.startRole('scheduler', ENTRIES.scheduler);
+    this.startRole('scheduler', COMMANDS.scheduler);
   }
 
-  /** Starts (or replaces) the process of a role; workers get start:worker's node flags, as deployed. */
-  startRole(role: string, script: string): Child {
-    const nodeArgs = script === ENTRIES.worker ? startWorkerNodeArgs(this.env) : [];
-    const live = this.children.start(`${role}-${++this.serial}`, script, this.env, nodeArgs);
-    this.roles.set(role, { script, live });
+  /** Starts (or replaces) the process of a role: `playlog <command>`, with the node flags it is deployed with. */
+  startRole(role: string, command: string): Child {
+    const live = this.children.start(`${role}-${++this.serial}`, command, this.env);
+    this.roles.set(role, { command, live });
     return live;
   }
 
-  role(role: string): { script: string; live: Child } | undefined {
+  role(role: string): { command: string; live: Child } | undefined {
     return this.roles.get(role);
   }
 
@@ -104,7 +103,7 @@ export class ChaosStack {
     child.process.kill(signal);
   }
 
-  liveWorkers(): Array<[string, { script: string; live: Child }]> {
+  liveWorkers(): Array<[string, { command: string; live: Child }]> {
     return [...this.roles.entries()].filter(([role, entry]) => role.startsWith('worker') && entry.live.process.exitCode === null && entry.live.process.signalCode === null);
   }
 

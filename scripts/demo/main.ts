@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { UsageError, parseCommandLine, wholeNumberOption } from '../../services/shared/cli/command-line.js';
 import { Children, type Child } from '../support/children.js';
 import { loginSyntheticListener, logoutSession, type DemoSession } from '../support/synthetic-login.js';
-import { startWorkerNodeArgs, WORKER_ENTRY } from '../support/worker-node-args.js';
+import { PLAYLOG } from '../support/playlog.js';
 import { readEnvFile } from './env-file.js';
 import { importDemoHistory } from './history-import.js';
 import { Progress } from './progress.js';
@@ -194,25 +194,25 @@ async function main(): Promise<void> {
   });
   await progress.run('Starting Postgres and Redis (scripts/services.sh up)', () => runToEnd('bash', ['scripts/services.sh', 'up']));
   await progress.run('Building the web app (npm run web:build)', () => runToEnd('npm', ['run', '--silent', 'web:build']));
-  await progress.run('Applying database migrations', () => runToEnd(process.execPath, ['--import', 'tsx', 'services/shared/db/migrate.ts']));
+  await progress.run('Applying database migrations', () => runToEnd('sh', [PLAYLOG, 'migrate']));
 
   let spotifyUserIds: string[] = [];
   if (!withSpotify) {
     await progress.run('Starting the Spotify emulator', async () => {
-      const emulator = children.start('spotify-emulator', 'services/spotify-emulator/main.ts', env);
+      const emulator = children.start('spotify-emulator', 'emulator', env);
       await waitForHttp(`${emulatorUrl}/admin/users`, emulator);
       const users = (await (await fetch(`${emulatorUrl}/admin/users`)).json()) as Array<{ id: string }> | { users: Array<{ id: string }> };
       spotifyUserIds = (Array.isArray(users) ? users : users.users).map((u) => u.id).slice(0, listeners);
     });
   }
   await progress.run('Starting the API', async () => {
-    const api = children.start('api', 'services/api/main.ts', env);
+    const api = children.start('api', 'api', env);
     await waitForHttp(`${apiUrl}/readyz`, api);
   });
   await progress.run('Starting a worker and the scheduler loop', async () => {
-    // As `npm run start:worker` starts it: with its bounded heap.
-    children.start('worker', WORKER_ENTRY, env, startWorkerNodeArgs(env));
-    children.start('scheduler', 'services/scheduler/main.ts', env);
+    // As the image starts them (`playlog worker`: with its bounded heap).
+    children.start('worker', 'worker', env);
+    children.start('scheduler', 'scheduler', env);
   });
 
   if (!withSpotify) {

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PLAYLOG } from './playlog.js';
 
 export interface Child {
   name: string;
@@ -23,11 +24,11 @@ export class Children {
     mkdirSync(logDir, { recursive: true });
   }
 
-  /** Starts `node [nodeArgs] --import tsx <script>` (a worker gets start:worker's flags: worker-node-args.ts). */
-  start(name: string, script: string, env: NodeJS.ProcessEnv, nodeArgs: readonly string[] = []): Child {
+  /** Starts `playlog <command>` (a service, as the image runs it: the worker with its heap limit). */
+  start(name: string, command: string, env: NodeJS.ProcessEnv): Child {
     const logFile = join(this.logDir, `${name}.log`);
     const log = createWriteStream(logFile, { flags: 'a' });
-    const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('sh', [PLAYLOG, command], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);
     const entry = { name, process: child, logFile };

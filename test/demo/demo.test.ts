@@ -172,9 +172,9 @@ describe('npm run demo', () => {
 
     const started = descendantsOf(demo.pid!);
     expect(started.length).toBeGreaterThanOrEqual(4);
-    // The worker runs as `npm run start:worker` runs it: with its bounded heap.
-    const worker = started.map(describeProcess).find((line) => line.includes('services/worker/main.ts'));
-    expect(worker).toMatch(/node --max-old-space-size=256 --import tsx services\/worker\/main\.ts/);
+    // The worker runs as the image runs it (`playlog worker`): node itself, with its bounded heap.
+    const worker = started.map(describeProcess).find((line) => / services\/cli\/main\.ts worker $/.test(line));
+    expect(worker).toMatch(/^\d+: node --max-old-space-size=256 --import tsx services\/cli\/main\.ts worker $/);
     const { rows: before } = await db.sql.query<{ open: number }>('select count(*)::int as open from sessions where revoked_at is null');
     expect(before[0]!.open).toBe(2);
     const exited = new Promise<number | null>((resolve) => demo!.once('exit', (code) => resolve(code)));

@@ -1,17 +1,24 @@
+import { dirname, join } from 'node:path';
+import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
+import { COMMANDS } from '../../services/cli/commands.js';
 import {
   type Container,
   type K8sObject,
   type ServiceEnv,
+  LAUNCHER,
+  ROOT,
   composeServices,
+  dockerfileStage,
   dockerfileStages,
-  entrypointCommands,
-  entrypointVariables,
   exists,
   findHelm,
+  interpolate,
   keywordList,
   keywordString,
+  launcherVariables,
   packageScripts,
+  playlogCommands,
   podSpecOf,
   quotedStrings,
   read,
@@ -21,31 +28,32 @@ import {
 } from './deploy-files.js';
 
 /**
- * The image, docker-compose.yml, the Helm chart and the Tiltfile must run commands the image has
- * and set only variables the code reads, and give each service every variable it cannot start
- * without. Chart checks need helm: scripts/chart-check.sh installs it (and sets REQUIRE_HELM=1);
- * elsewhere they are skipped with a note when no helm is found.
+ * The image, docker-compose.yml, the Helm chart and the Tiltfile must run commands of the one program
+ * (`playlog <command>`, services/cli/commands.ts) and set only variables the code reads, and give each
+ * service every variable it cannot start without. Chart checks need helm: scripts/chart-check.sh installs
+ * it (and sets REQUIRE_HELM=1); elsewhere they are skipped with a note when no helm is found.
  */
 
-/** Each command of the image and the package.json script it must run the same file as. */
-const SERVICE_SCRIPTS: Record<string, string> = {
-  api: 'start:api',
-  worker: 'start:worker',
-  scheduler: 'start:scheduler',
-  emulator: 'start:emulator',
+/** The npm scripts that are shortcuts to a command of the one program (`sh scripts/playlog <command>`). */
+const SHORTCUTS: Record<string, string> = {
+  'start:api': 'api',
+  'start:worker': 'worker',
+  'start:scheduler': 'scheduler',
+  'start:emulator': 'emulator',
   migrate: 'migrate',
-  'lake-export': 'lake:export',
+  'lake:export': 'lake-export',
   dlq: 'dlq',
-  'rotate-key': 'rotate-key',
   import: 'import',
+  'rotate-key': 'rotate-key',
+  'stats:rebuild': 'stats-rebuild',
 };
 
-const commands = entrypointCommands();
-const entrypointVars = entrypointVariables();
+const commands = playlogCommands();
+const launcherVars = launcherVariables();
 const envCache = new Map<string, Promise<ServiceEnv>>();
 function envOf(command: string): Promise<ServiceEnv> {
   const entry = commands.get(command);
-  if (!entry) throw new Error(`"${command}" is not a command of the image's entrypoint (${[...commands.keys()].join(', ')})`);
+  if (!entry) throw new Error(`"${command}" is not a command of playlog (${[...commands.keys()].join(', ')})`);
   if (!envCache.has(command)) envCache.set(command, serviceEnv(entry));
   return envCache.get(command)!;
 }
@@ -59,44 +67,74 @@ async function envProblems(where: string, command: string, own: Iterable<string>
   const given = new Set([...own, ...shared]);
   const problems: string[] = [];
   for (const name of own) {
-    if (!reads.has(name) && !entrypointVars.has(name)) problems.push(`${where} sets ${name}, which \`${command}\` does not read`);
+    if (!reads.has(name) && !launcherVars.has(name)) problems.push(`${where} sets ${name}, which \`${command}\` does not read`);
   }
   for (const name of required) {
-    if (!given.has(name)) problems.push(`${where} does not set ${name}, which \`${command}\` requires`);
+    if (!given.has(name) && !given.has(`${name}_FILE`)) problems.push(`${where} does not set ${name}, which \`${command}\` requires`);
   }
   return problems;
 }
 
+describe('the one program', () => {
+  it('reads its commands from the registry here as the dispatcher does, each from a file that exists', () => {
+    expect([...commands.keys()]).toEqual(COMMANDS.map((command) => command.name));
+    for (const [command, file] of commands) expect(exists(file), `${command}: ${file} exists`).toBe(true);
+    expect(exists('services/cli/main.ts')).toBe(true);
+  });
+
+  it('is what the npm scripts run: `npm run playlog` and a shortcut per service and operator task', () => {
+    const { scripts } = JSON.parse(read('package.json')) as { scripts: Record<string, string> };
+    expect(scripts.playlog).toBe(`sh ${LAUNCHER}`);
+    const shortcuts = packageScripts();
+    expect(Object.fromEntries(shortcuts)).toEqual(SHORTCUTS);
+    for (const command of shortcuts.values()) expect(commands.has(command), `npm script runs playlog ${command}`).toBe(true);
+    // No script starts a service's file on its own any more: the node flags would be missed.
+    const direct = Object.entries(scripts).filter(([, line]) => /services\/[^ ]*main\.ts/.test(line));
+    expect(direct).toEqual([]);
+  });
+});
+
 describe('the image', () => {
-  it('runs each service from the same file as its package.json script, and every file exists', () => {
-    const scripts = packageScripts();
-    expect([...commands.keys()].sort()).toEqual(Object.keys(SERVICE_SCRIPTS).sort());
-    for (const [command, script] of Object.entries(SERVICE_SCRIPTS)) {
-      expect(scripts.get(script), `package.json script ${script}`).toBe(commands.get(command));
-      expect(exists(commands.get(command)!), `${commands.get(command)} exists`).toBe(true);
-    }
-  });
-
-  it('carries every file its commands run: nothing the .dockerignore leaves out', () => {
+  it('runs the services compiled: `npm run build` compiles every command into what the runtime stage copies, and the launcher runs it there', () => {
+    const { scripts } = JSON.parse(read('package.json')) as { scripts: Record<string, string> };
+    expect(scripts.build).toBe('tsc -p tsconfig.build.json');
+    expect(dockerfileStage('build')).toMatch(/^RUN npm run build$/m);
+    const configFile = ts.readConfigFile(join(ROOT, 'tsconfig.build.json'), (path) => ts.sys.readFile(path));
+    const build = ts.parseJsonConfigFileContent(configFile.config, ts.sys, ROOT);
+    expect(build.options.noEmit, 'the build writes JavaScript').toBeFalsy();
+    expect(build.options.noEmitOnError, 'nothing is written when a file does not compile').toBe(true);
+    expect(build.options.rootDir).toBe(ROOT);
+    const outDir = build.options.outDir!.slice(ROOT.length + 1);
+    for (const file of ['services/cli/main.ts', ...commands.values()]) expect(build.fileNames, `${file} is compiled`).toContain(join(ROOT, file));
+    // dist/services/cli/main.js lands where services/cli/main.ts is in a checkout, and the launcher runs it when the sources are absent.
+    expect(dockerfileStage('app')).toMatch(new RegExp(`^COPY --from=build /app/${outDir}/services \\./services$`, 'm'));
+    expect(read(LAUNCHER)).toMatch(/^if \[ -f services\/cli\/main\.js \] && \[ ! -f services\/cli\/main\.ts \]; then\n\s+exec node \$node_flags services\/cli\/main\.js "\$@"$/m);
     const dockerignore = read('.dockerignore');
-    const dockerfile = read('Dockerfile');
-    for (const file of commands.values()) {
-      const shipped = file.startsWith('services/') || (dockerignore.includes(`!${file}`) && dockerfile.includes(`COPY --from=build /app/${file} `));
-      expect(shipped, `${file} is in the image`).toBe(true);
+    for (const shipped of ['!services/', '!tsconfig.json', '!tsconfig.build.json', `!${LAUNCHER}`]) expect(dockerignore).toContain(shipped);
+    for (const file of commands.values()) expect(file, 'a command is no test or fixture (.dockerignore leaves those out)').not.toMatch(/\.test\.ts$|__fixtures__/);
+  });
+
+  it('installs the launcher as `playlog` under tini, in the runtime and the dev image, and defaults to a command it knows', () => {
+    for (const stage of ['app', 'dev']) {
+      const text = dockerfileStage(stage);
+      expect(text, stage).toMatch(new RegExp(`^COPY ${LAUNCHER} /usr/local/bin/playlog$`, 'm'));
+      expect(text, stage).toMatch(/^ENTRYPOINT \["\/usr\/bin\/tini", "-g", "--", "\/usr\/local\/bin\/playlog"\]$/m);
+      const cmd = /^CMD \["([a-z-]+)"\]$/m.exec(text)?.[1];
+      expect(commands.has(cmd ?? ''), `${stage}: CMD ${cmd}`).toBe(true);
+      expect(text, stage).toMatch(/^USER 1000:1000$/m);
     }
   });
 
-  it('installs the entrypoint as `playlog` under tini and defaults to a command it knows', () => {
-    const dockerfile = read('Dockerfile');
-    expect(dockerfile).toMatch(/^COPY scripts\/docker-entrypoint\.sh \/usr\/local\/bin\/playlog$/m);
-    expect(dockerfile).toMatch(/^ENTRYPOINT \["\/usr\/bin\/tini", "-g", "--", "\/usr\/local\/bin\/playlog"\]$/m);
-    const cmd = /^CMD \["([a-z]+)"\]$/m.exec(dockerfile)?.[1];
-    expect(commands.has(cmd ?? '')).toBe(true);
-    expect(dockerfile).toMatch(/^USER 1000:1000$/m);
+  it('runs sources through tsx only in the dev image (Tilt), which has every dependency', () => {
+    expect(dockerfileStage('dev')).toMatch(/^FROM build AS dev$/m);
+    expect(dockerfileStage('build')).toMatch(/^RUN npm ci --no-audit --no-fund$/m);
+    expect(dockerfileStage('deps')).toMatch(/^RUN npm ci --omit=dev /m);
+    expect(dockerfileStage('app')).toMatch(/^COPY --from=deps \/app\/node_modules \.\/node_modules$/m);
   });
 
   it('ends with the production stage, so a plain `docker build` makes the runtime image', () => {
     expect(dockerfileStages().at(-1)).toBe('production');
+    expect(dockerfileStage('production')).toMatch(/^FROM app AS production/m);
   });
 });
 
@@ -111,8 +149,8 @@ describe('docker-compose.yml', () => {
     expect(services.redis?.command).toEqual(expect.arrayContaining(['--maxmemory-policy', 'noeviction', '--appendonly', 'yes']));
   });
 
-  it('runs only commands the image knows, built from the production stage', () => {
-    expect(playlogServices.map(([name]) => name).sort()).toEqual(['api', 'lake-export', 'migrate', 'scheduler', 'spotify-emulator', 'worker']);
+  it('runs only commands of the one program, built from the production stage', () => {
+    expect(playlogServices.map(([name]) => name).sort()).toEqual(['api', 'keys', 'lake-export', 'migrate', 'scheduler', 'spotify-emulator', 'worker']);
     for (const [name, service] of playlogServices) {
       expect(commands.has(service.command?.[0] ?? ''), `${name} runs ${service.command?.join(' ')}`).toBe(true);
       expect(service.build?.target, `${name} build target`).toBe('production');
@@ -137,14 +175,52 @@ describe('docker-compose.yml', () => {
     expect(undocumented).toEqual([]);
   });
 
-  it('publishes the API on the port it listens on, and the emulator beside it', () => {
-    const api = services.api!;
-    expect(api.environment?.API_PORT).toBe('4000');
-    expect(api.ports).toEqual(expect.arrayContaining([expect.stringMatching(/:4000$/), expect.stringMatching(/:4100$/)]));
+  it('generates the token key once, into a volume the API and workers read it from, unless the operator sets one', () => {
+    const keys = services.keys!;
+    const keyFile = services.api?.environment?.TOKEN_ENCRYPTION_KEYS_FILE ?? '';
+    expect(keyFile).toMatch(/^\//);
+    expect(keys.command).toEqual(['generate-key', '--file', keyFile]);
+    expect(keys.restart).toBe('no');
+    expect(keys.volumes).toEqual([`keys:${dirname(keyFile)}`]);
+    expect(read('docker-compose.yml')).toMatch(/^volumes:\n(?: {2}\S+:\n)*? {2}keys:$/m);
+    for (const name of ['api', 'worker']) {
+      const service = services[name]!;
+      expect(service.environment?.TOKEN_ENCRYPTION_KEYS_FILE, name).toBe(keyFile);
+      expect(service.volumes, name).toContain(`keys:${dirname(keyFile)}:ro`);
+      expect(service.depends_on?.keys, name).toEqual({ condition: 'service_completed_successfully' });
+      // Unset by default, so the generated file is used; an operator's own keys win (load-config: <NAME> before <NAME>_FILE).
+      expect(interpolate(service.environment?.TOKEN_ENCRYPTION_KEYS ?? 'missing'), name).toBe('');
+      expect(interpolate(service.environment?.TOKEN_ENCRYPTION_KEYS ?? '', { PLAYLOG_TOKEN_ENCRYPTION_KEYS: 'mine:key' }), name).toBe('mine:key');
+    }
+  });
+
+  it('runs the demo emulator as a service of its own: the API and workers reach it by name, browsers at its published port', () => {
     const emulator = services['spotify-emulator']!;
     expect(emulator.profiles).toEqual(['demo']);
-    expect(emulator.network_mode).toBe('service:api');
-    expect(emulator.environment?.EMULATOR_PORT).toBe('4100');
+    expect(emulator.network_mode).toBeUndefined();
+    expect(emulator.environment?.EMULATOR_HOST).toBe('0.0.0.0');
+    const port = emulator.environment?.EMULATOR_PORT;
+    expect(port).toBe('4100');
+    const byName = `http://spotify-emulator:${port}`;
+    // The `next` links it returns are followed by the workers.
+    expect(emulator.environment?.EMULATOR_PUBLIC_URL).toBe(byName);
+    for (const name of ['api', 'worker']) {
+      expect(interpolate(services[name]!.environment?.SPOTIFY_ACCOUNTS_URL ?? ''), name).toBe(`${byName}/accounts`);
+      expect(interpolate(services[name]!.environment?.SPOTIFY_API_URL ?? ''), name).toBe(`${byName}/v1`);
+    }
+    const api = services.api!;
+    expect(api.environment?.API_PORT).toBe('4000');
+    expect(api.ports?.map((mapping) => interpolate(mapping))).toEqual(['127.0.0.1:4000:4000']);
+    // The login page: the browser goes where the emulator's port is published, whichever host port that is.
+    for (const hostPort of [undefined, '4242']) {
+      const variables: Record<string, string> = hostPort ? { EMULATOR_HOST_PORT: hostPort } : {};
+      expect(emulator.ports?.map((mapping) => interpolate(mapping, variables))).toEqual([`127.0.0.1:${hostPort ?? '4100'}:${port}`]);
+      expect(interpolate(api.environment?.SPOTIFY_ACCOUNTS_BROWSER_URL ?? '', variables)).toBe(`http://127.0.0.1:${hostPort ?? '4100'}/accounts`);
+    }
+    // With the real Spotify, browsers and the API use the same accounts service.
+    const real = { PLAYLOG_SPOTIFY_ACCOUNTS_URL: 'https://accounts.spotify.com' };
+    expect(interpolate(api.environment?.SPOTIFY_ACCOUNTS_BROWSER_URL ?? '', real)).toBe('https://accounts.spotify.com');
+    expect(interpolate(api.environment?.SPOTIFY_ACCOUNTS_URL ?? '', real)).toBe('https://accounts.spotify.com');
   });
 });
 
@@ -179,7 +255,7 @@ describeChart('the Helm chart', () => {
       expect(container.command, `${where} must not override the entrypoint`).toBeUndefined();
       const command = container.args?.[0] ?? '';
       if (!commands.has(command)) {
-        problems.push(`${where} runs "${command}", not a command of the image`);
+        problems.push(`${where} runs "${command}", not a command of playlog`);
         continue;
       }
       const own = (container.env ?? []).map((e) => e.name);
@@ -231,7 +307,11 @@ describeChart('the Tiltfile', () => {
       expect(remote).toMatch(/^\/app\//);
     }
     for (const file of quotedStrings(/fall_back_on\(\[([^\]]*)\]\)/.exec(dockerBuild.body)?.[1] ?? '')) expect(exists(file), `${file} exists`).toBe(true);
-    expect(dockerBuild.body).toMatch(/run\(\s*'npm ci --omit=dev[^']*'\s*,\s*trigger=\['package\.json', 'package-lock\.json'\]/);
+    // The dev stage runs the sources through tsx, a development dependency: every dependency is reinstalled.
+    expect(dockerBuild.body).toMatch(/run\(\s*'npm ci (?![^']*--omit=dev)[^']*'\s*,\s*trigger=\['package\.json', 'package-lock\.json'\]/);
+    const only = keywordList(dockerBuild.body, 'only');
+    expect(only).toContain(LAUNCHER);
+    for (const path of only) expect(exists(path), `${path} exists`).toBe(true);
   });
 
   it('names only workloads, objects and ports that the charts render with its values', () => {

@@ -19,34 +19,52 @@ export const KUBE_VERSION = '1.30.0';
 
 // --- the image ------------------------------------------------------------------------------
 
-/** Service name -> source file, from the entrypoint's `case` arms (`api) entry=services/api/main.ts ;;`). */
-export function entrypointCommands(): Map<string, string> {
+/** The image's entrypoint, /usr/local/bin/playlog: `npm run playlog` in a checkout. */
+export const LAUNCHER = 'scripts/playlog';
+
+/**
+ * Command name -> source file it runs, from the registry of the one program (services/cli/commands.ts:
+ * `{ name: 'api', ..., run: () => import('../api/main.js') }`).
+ */
+export function playlogCommands(): Map<string, string> {
   const commands = new Map<string, string>();
-  for (const match of read('scripts/docker-entrypoint.sh').matchAll(/^\s*([a-z][a-z-]*)\)\s*entry=(\S+)\s*;;/gm)) {
-    commands.set(match[1]!, match[2]!);
+  for (const match of read('services/cli/commands.ts').matchAll(/\{\s*name:\s*'([a-z][a-z-]*)'[^\n]*?run:\s*\(\)\s*=>\s*import\('([^']+)'\)/g)) {
+    commands.set(match[1]!, join('services/cli', match[2]!).replace(/\.js$/, '.ts'));
   }
   return commands;
 }
 
-/** Variables the entrypoint itself reads (PLAYLOG_WATCH, PLAYLOG_HOME). */
-export function entrypointVariables(): Set<string> {
-  return new Set([...read('scripts/docker-entrypoint.sh').matchAll(/\$\{?([A-Z][A-Z0-9_]*)/g)].map((m) => m[1]!));
+/** Variables the launcher itself reads (PLAYLOG_HOME, PLAYLOG_WATCH, WORKER_MAX_OLD_SPACE_MB, MALLOC_ARENA_MAX). */
+export function launcherVariables(): Set<string> {
+  const code = read(LAUNCHER)
+    .split('\n')
+    .filter((line) => !line.trimStart().startsWith('#'))
+    .join('\n');
+  return new Set([...code.matchAll(/\$\{?([A-Z][A-Z0-9_]*)/g)].map((m) => m[1]!));
 }
 
-/** package.json script -> source file, for scripts of the form `node [--flag=value ...] --import tsx <file>`. */
+/** package.json script -> the playlog command it runs, for scripts of the form `sh scripts/playlog <command>`. */
 export function packageScripts(): Map<string, string> {
   const { scripts } = JSON.parse(read('package.json')) as { scripts: Record<string, string> };
-  const files = new Map<string, string>();
+  const commands = new Map<string, string>();
   for (const [name, command] of Object.entries(scripts)) {
-    const match = /^node (?:--[a-z-]+=\S+ )*--import tsx (\S+\.ts)$/.exec(command);
-    if (match) files.set(name, match[1]!);
+    const match = new RegExp(`^sh ${LAUNCHER} ([a-z][a-z-]*)$`).exec(command);
+    if (match) commands.set(name, match[1]!);
   }
-  return files;
+  return commands;
 }
 
 /** Stage names of the Dockerfile (`FROM ... AS name`). */
 export function dockerfileStages(): string[] {
   return [...read('Dockerfile').matchAll(/^FROM\s+\S+\s+AS\s+(\S+)/gim)].map((m) => m[1]!);
+}
+
+/** One stage of the Dockerfile: its FROM line and instructions, up to the next FROM. */
+export function dockerfileStage(name: string): string {
+  const stages = read('Dockerfile').split(/^(?=FROM\s)/m);
+  const stage = stages.find((text) => new RegExp(`^FROM\\s+\\S+\\s+AS\\s+${name}\\s*$`, 'im').test(text.split('\n')[0]!));
+  if (!stage) throw new Error(`the Dockerfile has no stage ${name} (${dockerfileStages().join(', ')})`);
+  return stage;
 }
 
 // --- what the code reads --------------------------------------------------------------------
@@ -66,23 +84,26 @@ function tsFilesUnder(dir: string): string[] {
   });
 }
 
-/** Source files of the service whose entry file this is: its whole folder, or just the file for shared entries (migrate). */
+/** Source files of the service whose entry file this is: its whole folder, or just the file for shared entries (migrate) and tasks. */
 function serviceFiles(entry: string): string[] {
   const match = /^services\/([^/]+)\/main\.ts$/.exec(entry);
-  return match && match[1] !== 'shared' ? tsFilesUnder(`services/${match[1]}`) : [entry];
+  return match && match[1] !== 'shared' && match[1] !== 'cli' ? tsFilesUnder(`services/${match[1]}`) : [entry];
 }
 
 /**
- * The variables a service reads, from the configuration sections it composes: every `...someEnv`
+ * The variables a command reads, from the configuration sections it composes: every `...someEnv`
  * spread in its files names an exported `someEnv` shape, imported here so that keys and defaults
  * come from the real zod schemas, not from a copy. A single variable picked from a section
  * (`DATABASE_URL: databaseEnv.DATABASE_URL`) counts as read too, and no other of that section.
+ * A secret may also come from a file (`<NAME>_FILE`, load-config.ts): that variable is read as well.
+ * A command that loads no configuration at all (generate-key) reads nothing but what runService does.
  */
 export async function serviceEnv(entry: string): Promise<ServiceEnv> {
   const files = serviceFiles(entry);
   const sections = new Set(files.flatMap((file) => [...read(file).matchAll(/\.\.\.(\w+Env)\b(?!\s*\()/g)].map((m) => m[1]!)));
   const picks = files.flatMap((file) => [...read(file).matchAll(/\b(\w+Env)\.([A-Z][A-Z0-9_]*)\b/g)].map((m) => ({ section: m[1]!, name: m[2]! })));
-  if (sections.size === 0) throw new Error(`${entry}: found no configuration section (...someEnv) in ${files.join(', ')}`);
+  const loadsConfiguration = files.some((file) => /\bload\w*Config\(/.test(read(file)));
+  if (sections.size === 0 && loadsConfiguration) throw new Error(`${entry}: found no configuration section (...someEnv) in ${files.join(', ')}`);
   const candidates = tsFilesUnder('services');
   const shapeOf = async (section: string): Promise<Record<string, z.ZodType>> => {
     const file = candidates.find((path) => new RegExp(`export const ${section}\\s*=`).test(read(path)));
@@ -94,6 +115,7 @@ export async function serviceEnv(entry: string): Promise<ServiceEnv> {
   const required = new Set<string>();
   const add = (name: string, schema: z.ZodType) => {
     reads.add(name);
+    if (schema.meta()?.sensitive === true) reads.add(`${name}_FILE`);
     if (!schema.safeParse(undefined).success) required.add(name);
   };
   for (const section of sections) {
@@ -121,12 +143,27 @@ export interface ComposeService {
   ports?: string[];
   profiles?: string[];
   network_mode?: string;
+  restart?: string;
+  volumes?: string[];
+  depends_on?: Record<string, { condition: string }>;
 }
 
 /** docker-compose.yml with YAML merge keys resolved, as Compose reads it (before interpolation). */
 export function composeServices(): Record<string, ComposeService> {
   const doc = parse(read('docker-compose.yml'), { merge: true }) as { services: Record<string, ComposeService> };
   return doc.services;
+}
+
+/**
+ * A value of docker-compose.yml as Compose interpolates it (`${NAME:-default}`, nested ones too) for the given
+ * variables (unset ones take their default; a variable set to empty does too, as `:-` says).
+ */
+export function interpolate(value: string, variables: Record<string, string> = {}): string {
+  // The innermost `${...}` first (its default holds no other), until none is left.
+  const innermost = /\$\{([A-Z_][A-Z0-9_]*)(?::-([^${}]*))?\}/;
+  let text = value;
+  while (innermost.test(text)) text = text.replace(innermost, (_, name: string, fallback: string | undefined) => variables[name] || (fallback ?? ''));
+  return text;
 }
 
 // --- the Helm chart ---------------------------------------------------------------------------

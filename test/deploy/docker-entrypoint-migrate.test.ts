@@ -5,15 +5,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withTestAdmin } from '../support/database.js';
 import { dropDatabase } from '../support/drop-database.js';
 import { databaseUrlFor } from '../support/test-env.js';
-import { ROOT } from './deploy-files.js';
+import { PLAYLOG } from '../support/playlog.js';
 
 /** `playlog migrate`, the command the Helm hook Job and the compose `migrate` service run, on an empty database. */
 
 const name = `playlog_test_entrypoint_${randomBytes(4).toString('hex')}`;
 
 function migrate() {
-  return spawnSync('sh', [`${ROOT}/scripts/docker-entrypoint.sh`, 'migrate'], {
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', PLAYLOG_HOME: ROOT, DATABASE_URL: databaseUrlFor(name), LOG_FORMAT: 'json', NODE_ENV: 'production' },
+  return spawnSync('sh', [PLAYLOG, 'migrate'], {
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', DATABASE_URL: databaseUrlFor(name), LOG_FORMAT: 'json', NODE_ENV: 'production' },
     encoding: 'utf8',
     timeout: 60_000,
   });
@@ -40,8 +40,8 @@ describe('playlog migrate', () => {
   });
 
   it('stops with one line naming DATABASE_URL when it is malformed', () => {
-    const result = spawnSync('sh', [`${ROOT}/scripts/docker-entrypoint.sh`, 'migrate'], {
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', PLAYLOG_HOME: ROOT, DATABASE_URL: 'mysql://nope' },
+    const result = spawnSync('sh', [PLAYLOG, 'migrate'], {
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', DATABASE_URL: 'mysql://nope' },
       encoding: 'utf8',
       timeout: 60_000,
     });

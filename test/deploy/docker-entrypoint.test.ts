@@ -1,55 +1,195 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { COMMANDS } from '../../services/cli/commands.js';
 import { workerEnv } from '../../services/worker/config.js';
-import { ROOT, read } from './deploy-files.js';
+import { PLAYLOG, runPlaylog } from '../support/playlog.js';
+import { ROOT } from './deploy-files.js';
 
 /**
- * The image's entrypoint, run here as the image runs it (`playlog <service>` from /app), with the
- * repository standing in for /app through PLAYLOG_HOME.
+ * The image's entrypoint, /usr/local/bin/playlog (scripts/playlog; `npm run playlog` in a checkout), run here as
+ * a checkout runs it: the TypeScript sources through tsx. It needs no Postgres or Redis: scripts/chart-check.sh
+ * runs it too.
  */
 
-const ENTRYPOINT = `${ROOT}/scripts/docker-entrypoint.sh`;
-const env = (extra: Record<string, string> = {}) => ({ PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', PLAYLOG_HOME: ROOT, ...extra });
+/** Commands run by runService: they take no arguments, their configuration is their environment. */
+const SERVICE_MAINS = ['api', 'worker', 'scheduler', 'emulator', 'migrate', 'lake-export'];
 
-function playlog(args: string[], extra: Record<string, string> = {}) {
-  return spawnSync('sh', [ENTRYPOINT, ...args], { env: env(extra), encoding: 'utf8', timeout: 30_000 });
-}
+const scratch = mkdtempSync(join(tmpdir(), 'playlog-entrypoint-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-describe('the image entrypoint', () => {
+describe('playlog, the image’s entrypoint', () => {
+  it('lists every command for help, and refuses no command or an unknown one with exit 2 and the list', async () => {
+    const [help, none, unknown, program] = await Promise.all([runPlaylog(['help']), runPlaylog([]), runPlaylog(['apii']), runPlaylog(['node', '-e', 'console.log(1)'])]);
+    expect(help.code, help.stderr).toBe(0);
+    expect(help.stdout).toMatch(/^usage: playlog <command> \[options\]/);
+    for (const { name } of COMMANDS) expect(help.stdout).toMatch(new RegExp(`^  ${name} `, 'm'));
+
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/^playlog: which command\?\nusage: playlog <command>/);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/^playlog: unknown command "apii"\nusage: playlog <command>/);
+    expect(unknown.stderr).toContain(help.stdout.trim());
+    // The old entrypoint ran any other program (a shell, node): this one runs only its own commands.
+    expect(program.code).toBe(2);
+    expect(program.stdout).toBe('');
+    expect(program.stderr).toMatch(/^playlog: unknown command "node"/);
+  });
+
+  it.each(COMMANDS.map(({ name }) => name))('playlog %s --help prints that command’s usage and exits 0, doing nothing else', async (name) => {
+    // Production, with nothing configured: a service that started would refuse its configuration (exit 1).
+    const help = await runPlaylog([name, '--help'], { NODE_ENV: 'production' });
+    expect(help.code, help.stderr).toBe(0);
+    expect(help.stdout).toMatch(new RegExp(`^usage: playlog ${name}\\b`));
+    expect(help.stderr).toBe('');
+  });
+
+  it.each(SERVICE_MAINS)('playlog %s refuses a stray argument with exit 2, its usage on stderr, and starts nothing', async (name) => {
+    const refused = await runPlaylog([name, '--port', '4000'], { NODE_ENV: 'production' });
+    expect(refused.code, refused.stdout + refused.stderr).toBe(2);
+    expect(refused.stdout).toBe('');
+    const [problem, ...usage] = refused.stderr.split('\n');
+    expect(problem).toMatch(/^[a-z-]+: takes no arguments \(its configuration is its environment\), not "--port 4000"$/);
+    expect(usage.join('\n')).toMatch(new RegExp(`^usage: playlog ${name}\\b`));
+  });
+});
+
+describe('the node flags each command gets', () => {
+  // Loaded into the node process the launcher starts (NODE_OPTIONS --import): what that process was given.
+  const probe = join(scratch, 'probe.mjs');
+  writeFileSync(
+    probe,
+    `import { writeFileSync } from 'node:fs';
+import v8 from 'node:v8';
+writeFileSync(process.env.PROBE_OUT, JSON.stringify({
+  execArgv: process.execArgv,
+  argv: process.argv.slice(1),
+  cwd: process.cwd(),
+  heapLimitMiB: v8.getHeapStatistics().heap_size_limit / 1048576,
+  mallocArenaMax: process.env.MALLOC_ARENA_MAX ?? null,
+}));
+`,
+  );
+  interface Probed {
+    execArgv: string[];
+    argv: string[];
+    cwd: string;
+    heapLimitMiB: number;
+    mallocArenaMax: string | null;
+  }
+  let runs = 0;
+  /** `playlog <args>` (a `--help` run: the process starts with its flags, then exits at once), probed. */
+  async function probed(args: string[], env: Record<string, string> = {}): Promise<Probed> {
+    const out = join(scratch, `probe-${++runs}.json`);
+    const run = await runPlaylog(args, { NODE_OPTIONS: `--import ${probe}`, PROBE_OUT: out, ...env });
+    expect(run.code, run.stderr).toBe(0);
+    return JSON.parse(readFileSync(out, 'utf8')) as Probed;
+  }
+  const heapFlags = (probe: Probed) => probe.execArgv.filter((flag) => flag.startsWith('--max-old-space-size'));
+  /** V8's heap limit is the old space asked for plus the young generation (a few tens of MiB). */
+  const expectHeapOf = (probe: Probed, mib: number) => {
+    expect(probe.heapLimitMiB).toBeGreaterThanOrEqual(mib);
+    expect(probe.heapLimitMiB).toBeLessThan(mib + 64);
+  };
+  /** The heap the launcher's node (the first on PATH) gives itself when no flag sizes it. */
+  const nodesOwnHeapMiB = () => Number(execFileSync('node', ['-p', 'require("node:v8").getHeapStatistics().heap_size_limit / 1048576'], { encoding: 'utf8' }));
+
+  it('the worker: a V8 heap of WORKER_MAX_OLD_SPACE_MB, with the configuration’s default; 0 leaves it to Node', async () => {
+    const fallback = workerEnv.WORKER_MAX_OLD_SPACE_MB.parse(undefined);
+    const [unset, empty, big, zero] = await Promise.all([
+      probed(['worker', '--help']),
+      probed(['worker', '--help'], { WORKER_MAX_OLD_SPACE_MB: '' }),
+      probed(['worker', '--help'], { WORKER_MAX_OLD_SPACE_MB: '512' }),
+      probed(['worker', '--help'], { WORKER_MAX_OLD_SPACE_MB: '0' }),
+    ]);
+    for (const defaulted of [unset, empty]) {
+      expect(heapFlags(defaulted)).toEqual([`--max-old-space-size=${fallback}`]);
+      expectHeapOf(defaulted, fallback);
+    }
+    expect(heapFlags(big)).toEqual(['--max-old-space-size=512']);
+    expectHeapOf(big, 512);
+    expect(heapFlags(zero)).toEqual(['--max-old-space-size=0']);
+    expect(zero.heapLimitMiB).toBe(nodesOwnHeapMiB());
+    // The command the process runs: the one program, from the repository root, with the worker's arguments.
+    expect(unset.argv).toEqual([join(ROOT, 'services/cli/main.ts'), 'worker', '--help']);
+    expect(unset.cwd).toBe(ROOT.replace(/\/$/, ''));
+  });
+
+  it('the lake export: a 128 MiB heap and two malloc arenas, unless MALLOC_ARENA_MAX says otherwise', async () => {
+    const [lake, arenas] = await Promise.all([probed(['lake-export', '--help']), probed(['lake-export', '--help'], { MALLOC_ARENA_MAX: '8', WORKER_MAX_OLD_SPACE_MB: '512' })]);
+    expect(heapFlags(lake)).toEqual(['--max-old-space-size=128']);
+    expectHeapOf(lake, 128);
+    expect(lake.mallocArenaMax).toBe('2');
+    expect(arenas.mallocArenaMax).toBe('8');
+    expect(heapFlags(arenas)).toEqual(['--max-old-space-size=128']);
+  });
+
+  it('every other command: Node’s own heap, whatever WORKER_MAX_OLD_SPACE_MB says', async () => {
+    const others = COMMANDS.map(({ name }) => name).filter((name) => name !== 'worker' && name !== 'lake-export');
+    const probes = await Promise.all(others.map((name) => probed([name, '--help'], { WORKER_MAX_OLD_SPACE_MB: '512' })));
+    const own = nodesOwnHeapMiB();
+    for (const [i, name] of others.entries()) {
+      expect(heapFlags(probes[i]!), name).toEqual([]);
+      expect(probes[i]!.heapLimitMiB, name).toBe(own);
+      expect(probes[i]!.mallocArenaMax, name).toBeNull();
+    }
+  });
+
+  it('in the image (compiled JavaScript, no sources): node runs services/cli/main.js, with the same flags and no tsx', async () => {
+    // An /app as the image has it: services/cli/main.js and no main.ts (the stand-in reports how it was started).
+    const app = join(scratch, 'app');
+    mkdirSync(join(app, 'services', 'cli'), { recursive: true });
+    writeFileSync(join(app, 'services', 'cli', 'main.js'), readFileSync(probe, 'utf8'));
+    const image = (command: string, env: Record<string, string> = {}) => probed([command], { PLAYLOG_HOME: app, NODE_OPTIONS: '', ...env });
+    // PLAYLOG_WATCH is for the dev image's sources: the runtime image has no tsx and ignores it.
+    const [worker, api] = await Promise.all([image('worker', { WORKER_MAX_OLD_SPACE_MB: '384', PLAYLOG_WATCH: 'true' }), image('api')]);
+    expect(worker.execArgv).toEqual(['--max-old-space-size=384']);
+    expect(worker.argv).toEqual([join(app, 'services/cli/main.js'), 'worker']);
+    expect(worker.cwd).toBe(app);
+    expect(api.execArgv).toEqual([]);
+    expect(api.argv).toEqual([join(app, 'services/cli/main.js'), 'api']);
+  });
+
+  it('in the dev image (Tilt, PLAYLOG_WATCH=true): tsx watch restarts the API and workers, while one-off commands still run once', async () => {
+    // Sources as the dev image has them, with stand-ins for node and tsx that record how they were called.
+    const dev = join(scratch, 'dev');
+    mkdirSync(join(dev, 'services', 'cli'), { recursive: true });
+    mkdirSync(join(dev, 'node_modules', '.bin'), { recursive: true });
+    mkdirSync(join(dev, 'bin'));
+    writeFileSync(join(dev, 'services', 'cli', 'main.ts'), '');
+    writeFileSync(join(dev, 'services', 'cli', 'main.js'), '');
+    const recorded = join(dev, 'called');
+    for (const [file, name] of [[join(dev, 'node_modules', '.bin', 'tsx'), 'tsx'], [join(dev, 'bin', 'node'), 'node']] as const) {
+      writeFileSync(file, `#!/bin/sh\necho "${name} $*" > "${recorded}"\n`);
+      chmodSync(file, 0o755);
+    }
+    const called = async (args: string[], env: Record<string, string>) => {
+      const run = await runPlaylog(args, { PLAYLOG_HOME: dev, PATH: `${join(dev, 'bin')}:${process.env.PATH ?? '/usr/bin:/bin'}`, ...env });
+      expect(run.code, run.stderr).toBe(0);
+      return readFileSync(recorded, 'utf8').trim();
+    };
+    expect(await called(['worker'], { PLAYLOG_WATCH: 'true' })).toBe('tsx watch --clear-screen=false --max-old-space-size=256 services/cli/main.ts worker');
+    expect(await called(['api'], { PLAYLOG_WATCH: 'true' })).toBe('tsx watch --clear-screen=false services/cli/main.ts api');
+    expect(await called(['migrate'], { PLAYLOG_WATCH: 'true' })).toBe('node --import tsx services/cli/main.ts migrate');
+    // Sources present: they run, not a stale compiled copy beside them.
+    expect(await called(['worker'], {})).toBe('node --max-old-space-size=256 --import tsx services/cli/main.ts worker');
+  });
+});
+
+describe('a service started through playlog', () => {
   let child: ChildProcess | undefined;
   afterEach(() => {
     if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     child = undefined;
   });
 
-  it('refuses an unknown service name with exit 2 and lists the services', () => {
-    const result = playlog(['apii']);
-    expect(result.status).toBe(2);
-    expect(result.stderr).toContain("playlog: unknown service 'apii'");
-    expect(result.stderr).toContain('api|worker|scheduler|migrate|emulator|lake-export');
-  });
-
-  it('prints its usage for help, and fails without a service name', () => {
-    const help = playlog(['help']);
-    expect(help.status).toBe(0);
-    expect(help.stdout).toMatch(/^usage: playlog api\|worker\|scheduler\|migrate\|emulator\|lake-export /);
-    expect(playlog([]).status).not.toBe(0);
-  });
-
-  it('runs any other command from the application directory, for one-off operator tasks', () => {
-    const result = playlog(['node', '-e', 'console.log(process.cwd())']);
-    expect(result.status).toBe(0);
-    expect(result.stdout.trim()).toBe(ROOT);
-  });
-
-  it('turns a service into the node process itself, which shuts down cleanly on SIGTERM', async () => {
+  it('is the node process itself (exec), and exits 0 on SIGTERM after stopping gracefully', async () => {
     // The emulator needs no database: a real service to start and stop.
-    child = spawn('sh', [ENTRYPOINT, 'emulator'], {
-      env: env({ EMULATOR_PORT: '0', EMULATOR_USERS: '1', LOG_FORMAT: 'json', LOG_LEVEL: 'info', NODE_ENV: 'production' }),
+    child = spawn('sh', [PLAYLOG, 'emulator'], {
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', EMULATOR_PORT: '0', EMULATOR_USERS: '1', LOG_FORMAT: 'json', LOG_LEVEL: 'info', NODE_ENV: 'production' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const lines: string[] = [];
@@ -65,48 +205,14 @@ describe('the image entrypoint', () => {
     });
     await listening;
 
-    // `exec`: the pid the entrypoint started as is now node running the service, not a shell that
-    // would swallow the signal meant for it.
-    const commandLine = readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').split('\0');
-    expect(commandLine.slice(0, 3)).toEqual(['node', '--import', 'tsx']);
-    expect(commandLine[3]).toBe('services/spotify-emulator/main.ts');
+    // `exec`: the pid the launcher started as is now node running the service, not a shell that would swallow
+    // the signal meant for it.
+    const commandLine = readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+    expect(commandLine).toEqual(['node', '--import', 'tsx', 'services/cli/main.ts', 'emulator']);
 
     child.kill('SIGTERM');
     expect(await exited).toEqual({ code: 0, signal: null });
-    expect(stderr).toContain('SIGTERM received, shutting down');
-  });
-});
-
-describe('the worker’s V8 heap limit', () => {
-  // A stand-in for node on PATH that prints the command line it was started with.
-  const bin = mkdtempSync(join(tmpdir(), 'playlog-fake-node-'));
-  writeFileSync(join(bin, 'node'), '#!/bin/sh\necho "node $*"\n');
-  chmodSync(join(bin, 'node'), 0o755);
-  afterAll(() => rmSync(bin, { recursive: true, force: true }));
-  const withFakeNode = (extra: Record<string, string>) => env({ ...extra, PATH: `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}` });
-  const startWorkerScript = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts['start:worker']!;
-  const image = (service: string, extra: Record<string, string>) => spawnSync('sh', [ENTRYPOINT, service], { env: withFakeNode(extra), encoding: 'utf8' }).stdout.trim();
-  const npm = (extra: Record<string, string>) => spawnSync('sh', ['-c', startWorkerScript], { cwd: ROOT, env: withFakeNode(extra), encoding: 'utf8' }).stdout.trim();
-
-  it('is WORKER_MAX_OLD_SPACE_MB, with the configuration’s default, both in the image and in npm run start:worker', () => {
-    const fallback = workerEnv.WORKER_MAX_OLD_SPACE_MB.parse(undefined);
-    for (const value of [undefined, '', '512', '0']) {
-      const given: Record<string, string> = value === undefined ? {} : { WORKER_MAX_OLD_SPACE_MB: value };
-      const expected = `node --max-old-space-size=${value || fallback} --import tsx services/worker/main.ts`;
-      expect(image('worker', given), `image, WORKER_MAX_OLD_SPACE_MB=${value}`).toBe(expected);
-      expect(npm(given), `npm run start:worker, WORKER_MAX_OLD_SPACE_MB=${value}`).toBe(expected);
-    }
-  });
-
-  it('is 128 MiB for the lake export, in the image and in npm run lake:export', () => {
-    const lakeScript = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts['lake:export']!;
-    const expected = 'node --max-old-space-size=128 --import tsx services/lake-export/main.ts';
-    expect(image('lake-export', {})).toBe(expected);
-    expect(spawnSync('sh', ['-c', lakeScript], { cwd: ROOT, env: withFakeNode({}), encoding: 'utf8' }).stdout.trim()).toBe(expected);
-  });
-
-  it('is left to Node for the other services', () => {
-    expect(image('api', { WORKER_MAX_OLD_SPACE_MB: '512' })).toBe('node --import tsx services/api/main.ts');
-    expect(image('scheduler', {})).toBe('node --import tsx services/scheduler/main.ts');
+    expect(stderr).toContain('spotify-emulator: SIGTERM received, shutting down');
+    expect(lines.join('\n')).toContain('Spotify emulator stopped');
   });
 });

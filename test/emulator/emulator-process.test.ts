@@ -3,12 +3,14 @@ import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../services/shared/config/load-config.js';
 import { emulatorEnv, emulatorOptionsFromEnv } from '../../services/spotify-emulator/config.js';
+import { PLAYLOG } from '../support/playlog.js';
 
-const ENTRY = ['--import', 'tsx', 'services/spotify-emulator/main.ts'];
+/** `playlog emulator` (npm run start:emulator). */
+const ENTRY = [PLAYLOG, 'emulator'];
 
 describe('spotify emulator process', () => {
   it('starts from its environment, serves, and stops on SIGTERM', async () => {
-    const child = spawn(process.execPath, ENTRY, {
+    const child = spawn('sh', ENTRY, {
       env: { PATH: process.env.PATH ?? '', EMULATOR_PORT: '0', EMULATOR_USERS: '3', EMULATOR_SEED: 'proc', LOG_FORMAT: 'json', SPOTIFY_CLIENT_ID: 'from-spotify-env' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -34,7 +36,7 @@ describe('spotify emulator process', () => {
   });
 
   it('refuses a bad configuration with one line naming each bad variable', async () => {
-    const child = spawn(process.execPath, ENTRY, {
+    const child = spawn('sh', ENTRY, {
       env: { PATH: process.env.PATH ?? '', EMULATOR_PORT: 'eighty', EMULATOR_ERROR_RATE: '2', EMULATOR_FAULT_TARGETS: 'api,moon' },
       stdio: ['ignore', 'ignore', 'pipe'],
     });

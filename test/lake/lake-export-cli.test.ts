@@ -10,6 +10,7 @@ import { ingestPlays } from '../../services/shared/plays/ingest-plays.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { readLakePlays } from '../support/lake-reader.js';
 import { insertUser, makePlay } from '../support/plays.js';
+import { PLAYLOG } from '../support/playlog.js';
 
 const run = promisify(execFile);
 const KEY = 'the-cli-test-pseudonym-key-0123456789abcdef';
@@ -31,10 +32,10 @@ afterAll(async () => {
   await rm(workDir, { recursive: true, force: true });
 });
 
-/** `npm run lake:export`'s command, with only the given environment (and PATH). */
+/** `playlog lake-export` (npm run lake:export), with only the given environment (and PATH). */
 async function lakeExport(env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'services/lake-export/main.ts'], {
+    const { stdout, stderr } = await run('sh', [PLAYLOG, 'lake-export'], {
       env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_FORMAT: 'json', ...env },
       timeout: 60_000,
     });
@@ -113,7 +114,7 @@ describe('npm run lake:export', () => {
   });
 
   it('with LAKE_EXPORT_LOOP_SECONDS, runs on that interval until SIGTERM, then exits 0', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'services/lake-export/main.ts'], {
+    const child = spawn('sh', [PLAYLOG, 'lake-export'], {
       env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_FORMAT: 'json', ...settings(), LAKE_EXPORT_LOOP_SECONDS: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -8,6 +8,7 @@ import { pollQueue } from '../../services/shared/jobs/job-registry.js';
 import { runDlqCommand } from '../../services/worker/dlq/dlq-commands.js';
 import { parseDlqArgs as parseArgs } from '../../services/worker/dlq/dlq-options.js';
 import { TEST_REDIS_URL } from '../support/test-env.js';
+import { PLAYLOG } from '../support/playlog.js';
 import { startPipeline, type Pipeline } from './pipeline-harness.js';
 
 let pipeline: Pipeline;
@@ -31,12 +32,12 @@ beforeEach(async () => {
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-/** `npm run dlq -- ...` as an operator runs it: a real process with REDIS_URL and QUEUE_PREFIX. */
+/** `playlog dlq ...` as an operator runs it: a real process with REDIS_URL and QUEUE_PREFIX. */
 function dlq(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
-      process.execPath,
-      ['--import', 'tsx', 'services/worker/dlq/dlq-cli.ts', ...args],
+      'sh',
+      [PLAYLOG, 'dlq', ...args],
       { cwd: ROOT, env: { PATH: process.env.PATH, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: pipeline.prefix } },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );
@@ -106,7 +107,7 @@ describe('the dead-letter queue', () => {
     expect(missing.code).toBe(3);
     expect(missing.stderr).toMatch(/no failed job "no-such-job" \(not found in poll, import, export\)/);
     expect(usage.code).toBe(2);
-    expect(usage.stderr).toMatch(/unknown command "frobnicate"\nusage: npm run dlq --/);
+    expect(usage.stderr).toMatch(/unknown command "frobnicate"\nusage: playlog dlq /);
 
     pipeline.emulator.faults.update({ errorRate: 0 });
     const retried = await dlq('retry', failed!.id!);
@@ -148,9 +149,9 @@ describe('the dead-letter queue', () => {
   it('prints its usage for --help (exit 0) and with a usage error (exit 2)', async () => {
     const [help, wrong] = await Promise.all([dlq('--help'), dlq('list', '--limit', 'many')]);
     expect(help).toMatchObject({ code: 0, stderr: '' });
-    expect(help.stdout).toMatch(/^usage: npm run dlq -- <command> \[options\]/);
+    expect(help.stdout).toMatch(/^usage: playlog dlq <command> \[options\]/);
     expect(help.stdout).toContain('--queue <name>');
     expect(wrong.code).toBe(2);
-    expect(wrong.stderr).toMatch(/^dlq: --limit takes a whole number of at least 1, not "many"\nusage: npm run dlq --/);
+    expect(wrong.stderr).toMatch(/^dlq: --limit takes a whole number of at least 1, not "many"\nusage: playlog dlq /);
   });
 });

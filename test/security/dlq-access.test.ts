@@ -6,13 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openQueue } from '../../services/shared/jobs/open-queues.js';
 import { pollQueue as pollQueueDefinition } from '../../services/shared/jobs/job-registry.js';
 import { pollJob } from '../../services/shared/jobs/poll-jobs.js';
+import { PLAYLOG } from '../support/playlog.js';
 
 /**
  * The DLQ CLI's access control is Redis's own (docs/pipeline.md): with a Redis that requires a password,
  * as in production, the CLI without it (or with a wrong one) is refused and shows no job; with it, it works.
  * A Redis of this file's own, since the shared one has no password.
  */
-const root = new URL('../../', import.meta.url).pathname;
 const PASSWORD = 'dlq-redis-password-0123456789';
 const PREFIX = 'dlqaccess';
 let redisServer: ChildProcess;
@@ -30,8 +30,7 @@ function freePort(): Promise<number> {
 
 function dlq(redisUrl: string, ...args: string[]): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'services/worker/dlq/dlq-cli.ts', ...args], {
-      cwd: root,
+    const child = spawn('sh', [PLAYLOG, 'dlq', ...args], {
       env: { PATH: process.env.PATH, REDIS_URL: redisUrl, QUEUE_PREFIX: PREFIX, LOG_FORMAT: 'json' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -5,17 +5,16 @@ import { TokenCipher, parseEncryptionKeys } from '../../services/shared/crypto/t
 import { loadCredentials, saveCredentials } from '../../services/shared/db/repositories/credentials.repository.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { insertUser } from '../support/plays.js';
+import { PLAYLOG } from '../support/playlog.js';
 import { newEncryptionKeys } from '../support/test-env.js';
 
-const root = new URL('../../', import.meta.url).pathname;
 const oldKey = newEncryptionKeys('old');
 const newKey = newEncryptionKeys('new');
 const cipher = (spec: string) => new TokenCipher(parseEncryptionKeys(spec));
 
 function runRotateKey(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/rotate-key.ts'], {
-      cwd: root,
+    const child = spawn('sh', [PLAYLOG, 'rotate-key'], {
       env: { PATH: process.env.PATH, LOG_FORMAT: 'json', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -26,7 +25,7 @@ function runRotateKey(env: Record<string, string>): Promise<{ code: number | nul
   });
 }
 
-describe('key rotation (npm run rotate-key)', () => {
+describe('key rotation (playlog rotate-key)', () => {
   let db: TestDatabase;
   const users: string[] = [];
   const tokensOf = (i: number) => ({

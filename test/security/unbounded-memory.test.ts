@@ -34,7 +34,7 @@ beforeAll(async () => {
       RATE_LIMIT_GRAPHQL: '0',
       ...spotifyEnvFor(emulator),
     },
-    { nodeArgs: ['--max-old-space-size=128'] },
+    { nodeOptions: ['--max-old-space-size=128'] },
   );
   const listening = JSON.parse(await api.waitForLine(/API listening/, 60_000)) as { graphql: string };
   graphqlUrl = listening.graphql;

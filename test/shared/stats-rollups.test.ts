@@ -7,6 +7,7 @@ import { rebuildUserRollups } from '../../services/shared/db/repositories/stats-
 import { setUserTimeZone } from '../../services/shared/db/repositories/users.repository.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { insertUser, makePlay } from '../support/plays.js';
+import { PLAYLOG } from '../support/playlog.js';
 
 /**
  * The rollups the statistics read (stats_quarters, stats_tracks, and stats_days and stats_clock in each
@@ -76,11 +77,11 @@ describe('statistics rollups', () => {
     expect(await rebuildUserRollups(db.orm.em.fork(), '00000000-0000-4000-8000-000000000000')).toBe(false);
   });
 
-  it('npm run stats:rebuild rebuilds every user, printing where to resume', async () => {
+  it('playlog stats-rebuild rebuilds every user, printing where to resume', async () => {
     await db.sql.query(`update stats_quarters set plays = plays + 1`);
     const run = (args: string[]) =>
       new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-        execFile(process.execPath, ['--import', 'tsx', 'scripts/stats-rebuild.ts', ...args], { env: { PATH: process.env.PATH, DATABASE_URL: db.url, LOG_LEVEL: 'warn' }, timeout: 60_000 }, (error, stdout, stderr) =>
+        execFile('sh', [PLAYLOG, 'stats-rebuild', ...args], { env: { PATH: process.env.PATH, DATABASE_URL: db.url, LOG_LEVEL: 'warn' }, timeout: 60_000 }, (error, stdout, stderr) =>
           resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
         );
       });

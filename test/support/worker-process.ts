@@ -1,7 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+import { PLAYLOG } from '../../scripts/support/playlog.js';
 
 export interface ServiceProcess {
   child: ChildProcess;
@@ -18,15 +16,16 @@ export interface ServiceProcess {
 }
 
 /**
- * Starts one of Playlog's services as a real child process, as the image's entrypoint would
- * (`node --import tsx services/<name>/main.ts`), with exactly the environment given (plus PATH/HOME, and
- * metrics on a free loopback port unless the test names one: test files run at once, and two services on
- * the default metrics port would fail to start).
+ * Starts one of Playlog's services as a real child process, as the image does: `playlog <service>`
+ * (`sh scripts/playlog <service>`, which execs node with the flags the service is deployed with, so the child
+ * is the service's own process), with exactly the environment given (plus PATH/HOME, and metrics on a free
+ * loopback port unless the test names one: test files run at once, and two services on the default metrics
+ * port would fail to start). `nodeOptions` adds node flags through NODE_OPTIONS (a smaller heap, say); the
+ * launcher's own flags come after them and win.
  * A test that starts one stops it (`stop()`), in `afterAll` at the latest.
  */
-export function spawnService(entry: 'worker' | 'scheduler' | 'api', env: Record<string, string>, options: { nodeArgs?: string[] } = {}): ServiceProcess {
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', `services/${entry}/main.ts`], {
-    cwd: ROOT,
+export function spawnService(service: 'worker' | 'scheduler' | 'api' | 'emulator' | 'lake-export', env: Record<string, string>, options: { nodeOptions?: string[] } = {}): ServiceProcess {
+  const child = spawn('sh', [PLAYLOG, service], {
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '',
@@ -34,6 +33,7 @@ export function spawnService(entry: 'worker' | 'scheduler' | 'api', env: Record<
       METRICS_HOST: '127.0.0.1',
       API_METRICS_PORT: '0',
       WORKER_METRICS_PORT: '0',
+      ...(options.nodeOptions ? { NODE_OPTIONS: options.nodeOptions.join(' ') } : {}),
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -86,7 +86,7 @@ export function spawnService(entry: 'worker' | 'scheduler' | 'api', env: Record<
         });
         void exited.then(() => {
           clearTimeout(timer);
-          reject(new Error(`${entry} exited before printing a line matching ${pattern}; last lines:\n${lines.slice(-10).join('\n')}`));
+          reject(new Error(`${service} exited before printing a line matching ${pattern}; last lines:\n${lines.slice(-10).join('\n')}`));
         });
       });
     },

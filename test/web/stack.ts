@@ -9,7 +9,6 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Children } from '../../scripts/support/children.js';
-import { WORKER_ENTRY, startWorkerNodeArgs } from '../../scripts/support/worker-node-args.js';
 import { createTestDatabase } from '../support/database.js';
 import ensureTemplate from '../support/global-setup.js';
 import { TEST_REDIS_URL, newEncryptionKeys, uniqueQueuePrefix } from '../support/test-env.js';
@@ -85,12 +84,12 @@ async function main(): Promise<void> {
     EXPORT_DIR: exportDir,
   };
 
-  const emulator = children.start('spotify-emulator', 'services/spotify-emulator/main.ts', env);
+  const emulator = children.start('spotify-emulator', 'emulator', env);
   await waitForHttp(`${emulatorUrl}/admin/users`, () => children.tail(emulator));
-  const api = children.start('api', 'services/api/main.ts', env);
+  const api = children.start('api', 'api', env);
   await waitForHttp(`${apiUrl}/readyz`, () => children.tail(api));
-  children.start('worker', WORKER_ENTRY, env, startWorkerNodeArgs(env));
-  children.start('scheduler', 'services/scheduler/main.ts', env);
+  children.start('worker', 'worker', env);
+  children.start('scheduler', 'scheduler', env);
   say(`ready: ${apiUrl} (emulator ${emulatorUrl}, logs in ${logDir})`);
 }
 
