@@ -24,6 +24,10 @@ export const APP_ERROR_CODES = {
   RATE_LIMITED: 'RATE_LIMITED',
   /** A dependency (Redis, Postgres) is down; trying again later may work. */
   SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
+  /** The request ran past its deadline (API_REQUEST_TIMEOUT_SECONDS) and its work was stopped: ask for less, or retry. */
+  TIMEOUT: 'TIMEOUT',
+  /** Too much of this listener's work is running or waiting at once; `retryAfterSeconds` says when to try again. */
+  BUSY: 'BUSY',
 } as const;
 
 export type AppErrorCode = (typeof APP_ERROR_CODES)[keyof typeof APP_ERROR_CODES];

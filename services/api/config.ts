@@ -77,6 +77,21 @@ export const apiEnv = defineEnv({
   API_SHUTDOWN_GRACE_SECONDS: positiveInt.max(300).default(10).describe('On SIGTERM, how long in-flight requests may finish before connections are closed.'),
 });
 
+/** Bounded work per GraphQL request and per listener (docs/security.md, "Limits"). */
+export const requestBudgetEnv = defineEnv({
+  API_REQUEST_TIMEOUT_SECONDS: positiveInt
+    .max(600)
+    .default(10)
+    .describe('Deadline of one GraphQL request: its database statements are cancelled in Postgres when it passes (or when the client goes away), and the answer is a TIMEOUT error.'),
+  API_USER_DB_CONNECTIONS: positiveInt
+    .optional()
+    .describe('Most database statements one listener’s requests run at once in one API process (the rest wait their turn); unset: a quarter of DATABASE_POOL_MAX, at least 1.'),
+  API_USER_DB_QUEUE: positiveInt
+    .max(10_000)
+    .default(64)
+    .describe('Most statements of one listener that may wait for their turn in one API process; beyond it, requests get a BUSY error with a retry hint.'),
+});
+
 /** The API's import settings (docs/import.md). */
 export const importApiEnv = defineEnv({
   ...importStorageEnv,
@@ -114,7 +129,7 @@ export const exportApiEnv = defineEnv({
     .describe('Most personal exports one user may have queued or being written at once; requestExport refuses more with a TOO_MANY_PENDING_EXPORTS error.'),
 });
 
-export const apiConfigShape = { ...runtimeEnv, ...databaseEnv, ...redisEnv, ...tokenCryptoEnv, ...spotifyEnv, ...spotifyGrantEnv, ...adminEnv, ...apiEnv, ...metricsEnv, ...importApiEnv, ...exportApiEnv };
+export const apiConfigShape = { ...runtimeEnv, ...databaseEnv, ...redisEnv, ...tokenCryptoEnv, ...spotifyEnv, ...spotifyGrantEnv, ...adminEnv, ...apiEnv, ...requestBudgetEnv, ...metricsEnv, ...importApiEnv, ...exportApiEnv };
 
 export type ApiConfig = Readonly<z.infer<z.ZodObject<typeof apiConfigShape>>>;
 

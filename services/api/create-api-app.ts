@@ -27,6 +27,7 @@ import { SessionCookie } from './auth/session-cookie.js';
 import { sessionTokenFrom } from './auth/session-credentials.js';
 import { SpotifyLogin } from './auth/spotify-login.js';
 import { cookieIsSecure, graphqlIdeEnabled, introspectionEnabled, trustProxySetting, type ApiConfig } from './config.js';
+import { attachBudget, OwnerShares, StatementBudget } from '../shared/db/statements/statement-budget.js';
 import { mountDashboard } from './dashboard/mount-dashboard.js';
 import { buildApiSchema } from './graphql/build-schema.js';
 import { createContext, type ApiContext, type ApiServices } from './graphql/context.js';
@@ -203,6 +204,12 @@ export async function createApiApp(deps: ApiDeps): Promise<ApiApp> {
 
   if (graphqlIdeEnabled(config)) app.use(graphiqlRoutes());
 
+  // One listener's statements at once in this process, and how many may wait (API_USER_DB_*).
+  const ownerShares = new OwnerShares({
+    running: config.API_USER_DB_CONNECTIONS ?? Math.max(1, Math.floor(config.DATABASE_POOL_MAX / 4)),
+    waiting: config.API_USER_DB_QUEUE,
+  });
+
   app.use(
     '/graphql',
     (req, res, next) => {
@@ -210,6 +217,12 @@ export async function createApiApp(deps: ApiDeps): Promise<ApiApp> {
       // One EntityManager fork per request: its identity map lives and dies with the request.
       const em = deps.orm.em.fork() as EntityManager;
       res.locals.em = em;
+      // Its database work has a deadline and, once the session names the listener, their share of the connections;
+      // it stops when the client goes away.
+      const budget = new StatementBudget({ deadlineMs: config.API_REQUEST_TIMEOUT_SECONDS * 1000, shares: ownerShares });
+      attachBudget(em, budget);
+      res.locals.budget = budget;
+      res.once('close', () => (res.writableFinished ? budget.finish() : budget.stop('abandoned')));
       res.locals.auth = new RequestAuth(em, sessionTokenFrom(req.headers, sessionCookie.name));
       next();
     },
@@ -229,7 +242,10 @@ export async function createApiApp(deps: ApiDeps): Promise<ApiApp> {
     graphqlGuard({ maxTokens: MAX_DOCUMENT_TOKENS, maxFields: config.GRAPHQL_MAX_FIELDS, maxSameName: config.GRAPHQL_MAX_SAME_FIELD, maxVariableDepth: MAX_VARIABLE_DEPTH }),
     expressMiddleware(apollo, {
       context: async ({ res }) =>
-        createContext({ requestId: requestIdOf(res), logger: requestLogger(res), em: res.locals.em as EntityManager, auth: res.locals.auth as RequestAuth, res }, services),
+        createContext(
+          { requestId: requestIdOf(res), logger: requestLogger(res), em: res.locals.em as EntityManager, auth: res.locals.auth as RequestAuth, budget: res.locals.budget as StatementBudget, res },
+          services,
+        ),
     }),
   );
 

@@ -1,7 +1,8 @@
 import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import { exportsOfUser } from '../../shared/db/repositories/exports.repository.js';
 import { importsOfUser } from '../../shared/db/repositories/imports.repository.js';
-import { deleteUser, setUserTimeZone } from '../../shared/db/repositories/users.repository.js';
+import { budgetOf } from '../../shared/db/statements/statement-budget.js';
+import { deleteUser, setUserTimeZone, UserRowBusyError } from '../../shared/db/repositories/users.repository.js';
 import { deleteUpload } from '../../shared/imports/import-files.js';
 import { deleteExportFile } from '../../shared/exports/export-files.js';
 import { removeExportJobs } from '../../shared/jobs/export-jobs.js';
@@ -30,7 +31,14 @@ export class AccountResolver {
   async updateSettings(@Arg('input', () => UpdateSettingsInput, { description: 'The settings to change.' }) input: UpdateSettingsInput, @Ctx() ctx: ApiContext): Promise<UpdateSettingsPayload> {
     const session = await ctx.session();
     const timeZone = await checkTimeZone(ctx.em, input.timeZone, 'timeZone');
-    if (!(await setUserTimeZone(ctx.em, session.userId, timeZone))) throw unauthenticated(true);
+    // The recount runs as one of the listener's statements (their share of the connections, statement-budget.ts).
+    const change = () => setUserTimeZone(ctx.em, session.userId, timeZone);
+    const budget = budgetOf(ctx.em);
+    const found = await (budget ? budget.run(change) : change()).catch((error: unknown) => {
+      if (error instanceof UserRowBusyError) throw new AppError('BUSY', 'Another change of your time zone is being applied: try again in a few seconds.', { retryAfterSeconds: 5 });
+      throw error;
+    });
+    if (!found) throw unauthenticated(true);
     return { clientMutationId: input.clientMutationId ?? null, user: await loadUser(ctx, session.userId) };
   }
 

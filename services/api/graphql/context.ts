@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Response } from 'express';
+import type { StatementBudget } from '../../shared/db/statements/statement-budget.js';
 import type { ActiveSession } from '../../shared/db/repositories/sessions.repository.js';
 import type { Queues } from '../../shared/jobs/open-queues.js';
 import type { Logger } from '../../shared/logging/logger.js';
@@ -36,7 +37,7 @@ export interface ApiContext {
  * 500): the session is looked up lazily, so login mutations touch no session table, and a failed look-up
  * is an error of the field that needed it.
  */
-export function createContext(parts: { requestId: string; logger: Logger; em: EntityManager; auth: RequestAuth; res: Response }, services: ApiServices): ApiContext {
+export function createContext(parts: { requestId: string; logger: Logger; em: EntityManager; auth: RequestAuth; res: Response; budget?: StatementBudget }, services: ApiServices): ApiContext {
   const { auth } = parts;
   return {
     requestId: parts.requestId,
@@ -48,6 +49,8 @@ export function createContext(parts: { requestId: string; logger: Logger; em: En
       const found = await auth.lookup();
       if (!found) throw unauthenticated(auth.token !== undefined);
       if (found.userStatus === 'disabled') throw accountDisabled();
+      // From now on the request's statements use this listener's share of the connections.
+      parts.budget?.setOwner(`user:${found.userId}`);
       return found;
     },
   };

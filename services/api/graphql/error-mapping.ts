@@ -3,6 +3,7 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { APP_ERROR_CODES, AppError } from '../app-error.js';
 import type { ApiContext } from './context.js';
+import { ShareBusyError, StatementStoppedError } from '../../shared/db/statements/statement-budget.js';
 import { capEchoedValues } from './echo-cap.js';
 import { QueryTooComplexError } from './query-too-complex.error.js';
 
@@ -39,6 +40,8 @@ function formatWhole(maskInternalErrors: boolean, formatted: GraphQLFormattedErr
   const where = { ...(formatted.locations ? { locations: formatted.locations } : {}), ...(formatted.path ? { path: formatted.path } : {}) };
   const cause = unwrapResolverError(error);
   if (cause instanceof AppError) return { message: cause.message, ...where, extensions: { code: cause.code, ...cause.details } };
+  const budget = budgetError(cause);
+  if (budget) return { message: budget.message, ...where, extensions: { code: budget.code, ...budget.details } };
   // An operation over a limit, refused while validating (Apollo gives every validation error its own code).
   const limit = error instanceof GraphQLError && error.originalError instanceof QueryTooComplexError ? error.originalError : null;
   if (limit) {
@@ -49,6 +52,18 @@ function formatWhole(maskInternalErrors: boolean, formatted: GraphQLFormattedErr
   const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
   if (typeof code === 'string' && CLIENT_SAFE_CODES.has(code)) return { ...formatted, extensions };
   return { message: maskInternalErrors ? 'Internal server error' : formatted.message, ...where, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+}
+
+/** A statement stopped by its request's budget (statement-budget.ts), as the client is told. */
+function budgetError(cause: unknown): AppError | null {
+  if (cause instanceof StatementStoppedError) {
+    const seconds = Math.round(cause.deadlineMs / 1000);
+    return new AppError('TIMEOUT', `This request ran past its ${seconds}-second deadline and was stopped: ask for less (a shorter range, fewer fields), or try again.`, { deadlineSeconds: seconds });
+  }
+  if (cause instanceof ShareBusyError) {
+    return new AppError('BUSY', `Too many of your requests are running at once: try again in ${cause.retryAfterSeconds} s.`, { retryAfterSeconds: cause.retryAfterSeconds });
+  }
+  return null;
 }
 
 /**
@@ -63,7 +78,7 @@ export function errorLoggingPlugin(): ApolloServerPlugin<ApiContext> {
         async didEncounterErrors({ errors, contextValue, operationName }) {
           for (const error of errors) {
             const cause = unwrapResolverError(error);
-            const code = cause instanceof AppError ? cause.code : error.extensions?.code;
+            const code = cause instanceof AppError ? cause.code : (budgetError(cause)?.code ?? error.extensions?.code);
             if (typeof code === 'string' && CLIENT_SAFE_CODES.has(code)) {
               contextValue.logger.debug({ code, operationName, path: error.path }, `GraphQL request refused: ${capEchoedValues(error.message)}`);
             } else {

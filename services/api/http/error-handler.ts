@@ -14,6 +14,8 @@ const HTTP_STATUS: Record<AppErrorCode, number> = {
   QUERY_TOO_COMPLEX: 400,
   RATE_LIMITED: 429,
   SERVICE_UNAVAILABLE: 503,
+  TIMEOUT: 504,
+  BUSY: 429,
 };
 
 export const httpStatusOf = (code: AppErrorCode): number => HTTP_STATUS[code];

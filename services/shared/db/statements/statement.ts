@@ -1,6 +1,7 @@
 import type { EntityManager, Knex } from '@mikro-orm/postgresql';
 import type pg from 'pg';
 import { z } from 'zod';
+import { budgetOf, type StatementBudget } from './statement-budget.js';
 
 /**
  * A hand-written SQL statement of the data layer. Only the hot paths a benchmark measures (ingest, the
@@ -38,14 +39,42 @@ export function defineStatement<Row>(statement: Statement<Row>): Statement<Row> 
  * between calls), and returns its rows checked against the statement's row schema.
  */
 export async function runStatement<Row>(em: EntityManager, statement: Statement<Row>, bindings: readonly Knex.RawBinding[]): Promise<Row[]> {
+  const knex = em.getConnection().getKnex();
   // knex hands `options` to pg's query config, where `name` makes it a prepared statement.
-  const query = em.getConnection().getKnex().raw(statement.sql, bindings).options({ name: `playlog_${statement.name}` });
+  const query = knex.raw(statement.sql, bindings).options({ name: `playlog_${statement.name}` });
   const transaction = em.getTransactionContext();
   if (transaction) query.transacting(transaction);
-  const { rows } = (await query) as { rows: unknown[] };
+  const budget = transaction ? undefined : budgetOf(em);
+  const { rows } = (await (budget ? budget.run((signal) => runCancellable(knex, query, signal, budget)) : query)) as { rows: unknown[] };
   const parsed = (resultSchemas.get(statement) ?? z.array(statement.row)).safeParse(rows);
   if (!parsed.success) throw new Error(`statement ${statement.name} returned rows of an unexpected shape: ${parsed.error.message}`);
   return parsed.data as Row[];
+}
+
+/**
+ * Runs a query on a connection of its own, so that it can be cancelled in Postgres (pg_cancel_backend of
+ * that connection) the moment its request stops: a statement of an abandoned or overdue request does not
+ * keep a connection busy until it would have ended.
+ */
+async function runCancellable(knex: Knex, query: Knex.Raw, signal: AbortSignal, budget: StatementBudget): Promise<unknown> {
+  // knex's client types leave connections as `any`: a pg Client, whose processID pg_cancel_backend takes.
+  const connection: unknown = await knex.client.acquireConnection();
+  let cancelling: Promise<unknown> | undefined;
+  const cancel = () => {
+    cancelling = (knex.client as unknown as { cancelQuery(connection: unknown): Promise<unknown> }).cancelQuery(connection).catch(() => undefined);
+  };
+  signal.addEventListener('abort', cancel, { once: true });
+  try {
+    if (signal.aborted) throw budget.stopError();
+    return await query.connection(connection);
+  } catch (error) {
+    throw signal.aborted ? budget.stopError() : error;
+  } finally {
+    signal.removeEventListener('abort', cancel);
+    // A cancel lands on whatever the connection runs when it arrives: it must not be another request's statement.
+    await cancelling;
+    await knex.client.releaseConnection(connection);
+  }
 }
 
 /**
