@@ -30,6 +30,8 @@ export interface ApiContext {
   res: Response;
   /** The caller's session; throws UNAUTHENTICATED (or ACCOUNT_DISABLED) when there is none. */
   session(): Promise<ActiveSession>;
+  /** Whether session() found a signed-in listener during this request. */
+  signedIn(): boolean;
 }
 
 /**
@@ -39,6 +41,7 @@ export interface ApiContext {
  */
 export function createContext(parts: { requestId: string; logger: Logger; em: EntityManager; auth: RequestAuth; res: Response; budget?: StatementBudget }, services: ApiServices): ApiContext {
   const { auth } = parts;
+  let signedIn = false;
   return {
     requestId: parts.requestId,
     logger: parts.logger,
@@ -51,7 +54,9 @@ export function createContext(parts: { requestId: string; logger: Logger; em: En
       if (found.userStatus === 'disabled') throw accountDisabled();
       // From now on the request's statements use this listener's share of the connections.
       parts.budget?.setOwner(`user:${found.userId}`);
+      signedIn = true;
       return found;
     },
+    signedIn: () => signedIn,
   };
 }

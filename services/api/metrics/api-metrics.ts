@@ -50,8 +50,12 @@ export class ApiMetrics {
     this.requests.observe({ route, method, status: String(status) }, seconds);
   }
 
-  operation(type: string, name: string | null, seconds: number): void {
-    this.operations.observe({ operation_type: type, operation_name: name ? this.operationNames.of(name) : 'anonymous' }, seconds);
+  /**
+   * One operation. Its name becomes a label of its own only once an operation of that name has succeeded for a
+   * signed-in listener (`trusted`): anonymous clients cannot fill the bounded set with made-up names.
+   */
+  operation(type: string, name: string | null, seconds: number, trusted: boolean): void {
+    this.operations.observe({ operation_type: type, operation_name: name ? this.operationNames.of(name, trusted) : 'anonymous' }, seconds);
   }
 
   error(code: string): void {

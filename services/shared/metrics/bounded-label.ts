@@ -12,9 +12,10 @@ export class BoundedLabel {
     private readonly accept: (value: string) => boolean,
   ) {}
 
-  of(value: string): string {
+  /** The label of a value, admitting it while there is room; `admit: false` only reads the values admitted before. */
+  of(value: string, admit = true): string {
     if (this.seen.has(value)) return value;
-    if (!this.accept(value) || this.seen.size >= this.max) return 'other';
+    if (!admit || !this.accept(value) || this.seen.size >= this.max) return 'other';
     this.seen.add(value);
     return value;
   }
