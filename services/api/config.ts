@@ -41,7 +41,15 @@ export const apiEnv = defineEnv({
   GRAPHQL_INTROSPECTION: bool.optional().describe('Allow schema introspection. Default: on, except when NODE_ENV=production.'),
   GRAPHQL_IDE: bool.optional().describe('Serve the GraphiQL IDE (bundled, works offline) to browsers at GET /graphql. Default: on, except when NODE_ENV=production; needs introspection.'),
   GRAPHQL_MAX_DEPTH: positiveInt.max(100).default(10).describe('Deepest field nesting a GraphQL operation may have.'),
-  GRAPHQL_MAX_COST: positiveInt.default(10_000).describe('Highest estimated cost of a GraphQL operation: each field costs 1, and listeningHistory multiplies what it selects by `first` (a full page of 200 with every field costs about 6,800).'),
+  GRAPHQL_MAX_COST: positiveInt
+    .default(10_000)
+    .describe(
+      'Highest estimated cost of a GraphQL operation: each field costs 1, listeningHistory multiplies what it selects by `first` (a full page of 200 with every field costs about 6,800), and statistics cost by their range, buckets, page and time zone (docs/security.md; 2,000 daily buckets about 6,300).',
+    ),
+  GRAPHQL_MAX_EXPENSIVE_FIELDS: positiveInt
+    .max(100)
+    .default(5)
+    .describe('Most statistics fields (summaries, activity, clocks, rankings, years in review) one GraphQL operation may hold; each runs statements that aggregate in the database. The web app sends at most 3.'),
   GRAPHQL_MAX_ALIASES: nonNegativeInt.max(1000).default(30).describe('Most aliased fields one GraphQL operation may use.'),
   GRAPHQL_MAX_FIELDS: positiveInt
     .max(100_000)
@@ -75,6 +83,15 @@ export const apiEnv = defineEnv({
     .default('services/web/dist')
     .describe('Directory of the built web app (`npm run web:build`; the image has it), relative to the repository root unless absolute. Without an index.html there, `/` answers JSON and no app is served.'),
   API_SHUTDOWN_GRACE_SECONDS: positiveInt.max(300).default(10).describe('On SIGTERM, how long in-flight requests may finish before connections are closed.'),
+  // Read by the launcher (scripts/playlog), which passes it to node; declared here so that it is validated and documented.
+  API_MAX_OLD_SPACE_MB: z.coerce
+    .number()
+    .int()
+    .refine((mib) => mib === 0 || mib >= 128, 'must be 0 (Node sizes the heap) or at least 128')
+    .default(384)
+    .describe(
+      'V8 old-space limit of the API process in MiB, which `playlog api` gives node as --max-old-space-size (at least 128; 0: Node sizes it). Keep it about three quarters of the container’s memory limit (the chart’s and compose’s 512 MiB: 384).',
+    ),
 });
 
 /** Bounded work per GraphQL request and per listener (docs/security.md, "Limits"). */
@@ -127,6 +144,13 @@ export const exportApiEnv = defineEnv({
     .max(100)
     .default(3)
     .describe('Most personal exports one user may have queued or being written at once; requestExport refuses more with a TOO_MANY_PENDING_EXPORTS error.'),
+  EXPORT_MAX_KEPT: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(5)
+    .describe('Most personal exports one user keeps at once, whatever their status, until they expire; at least EXPORT_MAX_PENDING. Asking for one more deletes their oldest completed or failed one (file and row).'),
 });
 
 export const apiConfigShape = { ...runtimeEnv, ...databaseEnv, ...redisEnv, ...tokenCryptoEnv, ...spotifyEnv, ...spotifyGrantEnv, ...adminEnv, ...apiEnv, ...requestBudgetEnv, ...metricsEnv, ...importApiEnv, ...exportApiEnv };
@@ -138,6 +162,9 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = environment()): ApiConfig
   const config = loadConfig(apiConfigShape, env);
   if (config.IMPORT_MAX_USER_BYTES < config.IMPORT_MAX_BYTES) {
     throw new ConfigError([`IMPORT_MAX_USER_BYTES is invalid: ${config.IMPORT_MAX_USER_BYTES} is below IMPORT_MAX_BYTES (${config.IMPORT_MAX_BYTES}), so the largest upload allowed could never be accepted`]);
+  }
+  if (config.EXPORT_MAX_KEPT < config.EXPORT_MAX_PENDING) {
+    throw new ConfigError([`EXPORT_MAX_KEPT is invalid: ${config.EXPORT_MAX_KEPT} is below EXPORT_MAX_PENDING (${config.EXPORT_MAX_PENDING}), so a user could not have as many exports pending as allowed`]);
   }
   if (config.SESSION_COOKIE_SAMESITE === 'none' && !cookieIsSecure(config)) {
     throw new ConfigError(['SESSION_COOKIE_SAMESITE is invalid: none needs a Secure cookie (SESSION_COOKIE_SECURE=true or an https PUBLIC_URL)']);

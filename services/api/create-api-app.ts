@@ -31,6 +31,7 @@ import { attachBudget, OwnerShares, StatementBudget } from '../shared/db/stateme
 import { mountDashboard } from './dashboard/mount-dashboard.js';
 import { buildApiSchema } from './graphql/build-schema.js';
 import { createContext, type ApiContext, type ApiServices } from './graphql/context.js';
+import { ParsedDocumentCache } from './graphql/document-cache.js';
 import { errorLoggingPlugin, formatApiError } from './graphql/error-mapping.js';
 import { operationLimits } from './graphql/operation-limits.js';
 import { errorHandler, notFound, sendError } from './http/error-handler.js';
@@ -117,7 +118,7 @@ export async function createApiApp(deps: ApiDeps): Promise<ApiApp> {
     queues: deps.queues,
     sessionCookie,
     grant: { lifetimeDays: config.SPOTIFY_REFRESH_TOKEN_LIFETIME_DAYS, warningDays: config.SPOTIFY_REAUTH_WARNING_DAYS },
-    exports: { ttlHours: config.EXPORT_TTL_HOURS, maxPending: config.EXPORT_MAX_PENDING },
+    exports: { ttlHours: config.EXPORT_TTL_HOURS, maxPending: config.EXPORT_MAX_PENDING, maxKept: config.EXPORT_MAX_KEPT },
   };
   const limit = (scope: string, perWindow: number, keyOf: (req: Request, res: Response) => string | Promise<string>) =>
     rateLimit({ redis: deps.redis, prefix: config.QUEUE_PREFIX, scope, limit: perWindow, windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS, keyOf, logger, onRejected: (scope) => deps.metrics.rateLimitRejected(scope) });
@@ -168,6 +169,7 @@ export async function createApiApp(deps: ApiDeps): Promise<ApiApp> {
     maxDepth: config.GRAPHQL_MAX_DEPTH,
     maxAliases: config.GRAPHQL_MAX_ALIASES,
     maxCost: config.GRAPHQL_MAX_COST,
+    maxExpensiveFields: config.GRAPHQL_MAX_EXPENSIVE_FIELDS,
     maxDirectives: config.GRAPHQL_MAX_DIRECTIVES,
     hideSuggestions: !introspectionEnabled(config),
   });
@@ -181,6 +183,8 @@ export async function createApiApp(deps: ApiDeps): Promise<ApiApp> {
     // Apollo's own handling (on whenever NODE_ENV is not test) would stop Apollo alone and re-raise the signal.
     stopOnTerminationSignals: false,
     parseOptions: { maxTokens: MAX_DOCUMENT_TOKENS },
+    // Apollo's default cache of parsed documents counts their JSON, a third to a quarter of the heap they hold.
+    documentStore: new ParsedDocumentCache(),
     maxRecursiveSelections: MAX_RECURSIVE_SELECTIONS,
     validationRules: limits.validationRules,
     formatError: formatApiError(production),

@@ -12,7 +12,7 @@ export const workerEnv = defineEnv({
     .min(1)
     .default(20)
     .describe('Poll jobs started per second across all workers (BullMQ limiter); a 429 from Spotify pauses them all for its Retry-After.'),
-  // Read by the worker's start command (package.json start:worker, the image's entrypoint), which passes it to node;
+  // Read by the launcher (scripts/playlog), which passes it to node;
   // declared here so that it is validated and documented with the rest (test/deploy checks both use this default).
   WORKER_MAX_OLD_SPACE_MB: z.coerce
     .number()
@@ -114,6 +114,18 @@ export const exportWorkerEnv = defineEnv({
   EXPORT_CONCURRENCY: z.coerce.number().int().min(0).max(16).default(1).describe('Personal exports one worker process writes at once (0: this worker writes none).'),
   EXPORT_BATCH_ROWS: z.coerce.number().int().min(1).max(50_000).default(2_000).describe('Plays an export reads from Postgres per round trip (what it holds in memory at once).'),
   EXPORT_SWEEP_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(60).describe('How often the worker deletes expired exports (their files and rows) and export files of no export.'),
+  EXPORT_TURN_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(10)
+    .describe('How long an export is written before it lets other waiting exports have the worker; it continues from its checkpoint after them.'),
+  EXPORT_MAX_USER_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(1024 * 1024 * 1024)
+    .describe('Most bytes of completed exports one user keeps on disk: a new one replaces their oldest (file and row) until it fits; one larger on its own fails.'),
 });
 
 export const workerConfigShape = { ...runtimeEnv, ...databaseEnv, ...redisEnv, ...tokenCryptoEnv, ...spotifyEnv, ...spotifyGrantEnv, ...workerEnv, ...workerHealthEnv, ...importWorkerEnv, ...exportWorkerEnv };

@@ -115,7 +115,7 @@ runService('worker', async () => {
               }),
               concurrency: config.IMPORT_CONCURRENCY,
             },
-      export: runsExports ? { handler: exportHandler({ exportDir: config.EXPORT_DIR, batchRows: config.EXPORT_BATCH_ROWS }), concurrency: config.EXPORT_CONCURRENCY } : null,
+      export: runsExports ? { handler: exportHandler({ exportDir: config.EXPORT_DIR, batchRows: config.EXPORT_BATCH_ROWS, turnMs: config.EXPORT_TURN_SECONDS * 1000, maxUserBytes: config.EXPORT_MAX_USER_BYTES }), concurrency: config.EXPORT_CONCURRENCY } : null,
     },
     // The poll queue's limiter is the app's: a 429 pauses every Spotify call (polls and imports' look-ups).
     { orm, connection, logger, metrics, pauseSpotify: (ms) => queues.poll.rateLimit(ms) },

@@ -70,7 +70,7 @@ beforeAll(async () => {
   await ingestPlays(h.db.orm.em.fork(), { userId: user.userId, plays, source: 'import' });
   connection = createRedisConnection(TEST_REDIS_URL, 'worker');
   const logger = createLogger({ service: 'test', level: 'silent' });
-  ({ worker } = createQueueWorker(exportQueue, exportHandler({ exportDir: dir, batchRows: 7 }), { orm: h.db.orm, connection, logger, pauseSpotify: async () => undefined }, {
+  ({ worker } = createQueueWorker(exportQueue, exportHandler({ exportDir: dir, batchRows: 7, turnMs: 60_000, maxUserBytes: 1024 ** 3 }), { orm: h.db.orm, connection, logger, pauseSpotify: async () => undefined }, {
     prefix: h.serviceEnv().QUEUE_PREFIX!,
     concurrency: 1,
     lockDurationMs: 5_000,

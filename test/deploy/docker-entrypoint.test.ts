@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../services/cli/commands.js';
+import { apiEnv } from '../../services/api/config.js';
 import { workerEnv } from '../../services/worker/config.js';
 import { PLAYLOG, runPlaylog } from '../support/playlog.js';
 import { ROOT } from './deploy-files.js';
@@ -127,9 +128,23 @@ writeFileSync(process.env.PROBE_OUT, JSON.stringify({
     expect(heapFlags(arenas)).toEqual(['--max-old-space-size=128']);
   });
 
-  it('every other command: Node’s own heap, whatever WORKER_MAX_OLD_SPACE_MB says', async () => {
-    const others = COMMANDS.map(({ name }) => name).filter((name) => name !== 'worker' && name !== 'lake-export');
-    const probes = await Promise.all(others.map((name) => probed([name, '--help'], { WORKER_MAX_OLD_SPACE_MB: '512' })));
+  it('the API: a V8 heap of API_MAX_OLD_SPACE_MB, with the configuration’s default; 0 leaves it to Node', async () => {
+    const fallback = apiEnv.API_MAX_OLD_SPACE_MB.parse(undefined);
+    const [unset, big, zero] = await Promise.all([
+      probed(['api', '--help']),
+      probed(['api', '--help'], { API_MAX_OLD_SPACE_MB: '448', WORKER_MAX_OLD_SPACE_MB: '512' }),
+      probed(['api', '--help'], { API_MAX_OLD_SPACE_MB: '0' }),
+    ]);
+    expect(heapFlags(unset)).toEqual([`--max-old-space-size=${fallback}`]);
+    expectHeapOf(unset, fallback);
+    expect(heapFlags(big)).toEqual(['--max-old-space-size=448']);
+    expectHeapOf(big, 448);
+    expect(zero.heapLimitMiB).toBe(nodesOwnHeapMiB());
+  });
+
+  it('every other command: Node’s own heap, whatever WORKER_MAX_OLD_SPACE_MB and API_MAX_OLD_SPACE_MB say', async () => {
+    const others = COMMANDS.map(({ name }) => name).filter((name) => !['worker', 'lake-export', 'api'].includes(name));
+    const probes = await Promise.all(others.map((name) => probed([name, '--help'], { WORKER_MAX_OLD_SPACE_MB: '512', API_MAX_OLD_SPACE_MB: '512' })));
     const own = nodesOwnHeapMiB();
     for (const [i, name] of others.entries()) {
       expect(heapFlags(probes[i]!), name).toEqual([]);
@@ -149,7 +164,7 @@ writeFileSync(process.env.PROBE_OUT, JSON.stringify({
     expect(worker.execArgv).toEqual(['--max-old-space-size=384']);
     expect(worker.argv).toEqual([join(app, 'services/cli/main.js'), 'worker']);
     expect(worker.cwd).toBe(app);
-    expect(api.execArgv).toEqual([]);
+    expect(api.execArgv).toEqual([`--max-old-space-size=${apiEnv.API_MAX_OLD_SPACE_MB.parse(undefined)}`]);
     expect(api.argv).toEqual([join(app, 'services/cli/main.js'), 'api']);
   });
 
@@ -172,7 +187,7 @@ writeFileSync(process.env.PROBE_OUT, JSON.stringify({
       return readFileSync(recorded, 'utf8').trim();
     };
     expect(await called(['worker'], { PLAYLOG_WATCH: 'true' })).toBe('tsx watch --clear-screen=false --max-old-space-size=256 services/cli/main.ts worker');
-    expect(await called(['api'], { PLAYLOG_WATCH: 'true' })).toBe('tsx watch --clear-screen=false services/cli/main.ts api');
+    expect(await called(['api'], { PLAYLOG_WATCH: 'true' })).toBe('tsx watch --clear-screen=false --max-old-space-size=384 services/cli/main.ts api');
     expect(await called(['migrate'], { PLAYLOG_WATCH: 'true' })).toBe('node --import tsx services/cli/main.ts migrate');
     // Sources present: they run, not a stale compiled copy beside them.
     expect(await called(['worker'], {})).toBe('node --max-old-space-size=256 --import tsx services/cli/main.ts worker');

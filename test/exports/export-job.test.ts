@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +16,9 @@ import { insertUser, makePlay } from '../support/plays.js';
 import { parseCsv } from '../support/csv-parser.js';
 
 const log = createLogger({ service: 'test', level: 'silent' });
+/** A run that never has to give up its turn, and a bytes cap it never meets. */
+const alone = { othersWaiting: async () => false };
+const deps = (exportDir: string, batchRows: number) => ({ exportDir, batchRows, turnMs: 60_000, maxUserBytes: 1024 ** 3 });
 
 interface StoredPlay {
   played_at: Date;
@@ -59,9 +62,9 @@ describe('a personal export', () => {
   });
 
   async function exportAs(format: ExportFormatName): Promise<{ record: ExportRecord; text: string }> {
-    const created = await createExport(db.orm.em.fork(), { userId, format, expiresAt: new Date(Date.now() + 3_600_000), maxPending: 10 });
+    const created = await createExport(db.orm.em.fork(), { userId, format, expiresAt: new Date(Date.now() + 3_600_000), maxPending: 10, maxKept: 100 });
     if (!('created' in created)) throw new Error('refused');
-    const outcome = await writeExport({ exportDir: dir, batchRows: 1_000 }, db.orm.em.fork(), created.created.id, log);
+    const outcome = await writeExport(deps(dir, 1_000), db.orm.em.fork(), created.created.id, log, alone);
     expect(outcome.status).toBe('completed');
     const record = (await findExport(db.orm.em.fork(), created.created.id))!;
     expect(record.status).toBe('completed');
@@ -130,15 +133,61 @@ describe('a personal export', () => {
 
   it('gives the same single file when its job runs twice', async () => {
     const first = await exportAs('csv');
-    const again = await writeExport({ exportDir: dir, batchRows: 1_000 }, db.orm.em.fork(), first.record.id, log);
+    const again = await writeExport(deps(dir, 1_000), db.orm.em.fork(), first.record.id, log, alone);
     expect(again.status).toBe('nothing_to_do');
     // A run that starts over (its first run died before recording) writes the same bytes under the same name.
     await db.sql.query(`update exports set status = 'running' where id = $1`, [first.record.id]);
-    const rerun = await writeExport({ exportDir: dir, batchRows: 700 }, db.orm.em.fork(), first.record.id, log);
+    const rerun = await writeExport(deps(dir, 700), db.orm.em.fork(), first.record.id, log, alone);
     expect(rerun.status).toBe('completed');
     expect(await readFile(first.record.filePath!, 'utf8')).toBe(first.text);
     const files = (await readdir(dir)).filter((name) => name.startsWith(first.record.id));
     expect(files).toEqual([`${first.record.id}.csv`]);
+  });
+
+  it('continues from its checkpoint after each turn, to the same file as a run alone, even when a checkpoint’s file is lost', async () => {
+    const alone = await exportAs('json');
+    for (const loseOne of [false, true]) {
+      const created = await createExport(db.orm.em.fork(), { userId, format: 'json', expiresAt: new Date(Date.now() + 3_600_000), maxPending: 10, maxKept: 100 });
+      if (!('created' in created)) throw new Error('refused');
+      const id = created.created.id;
+      // Always someone waiting, and no turn to speak of: one batch per run.
+      const crowded = { othersWaiting: async () => true };
+      let runs = 0;
+      for (;;) {
+        const outcome = await writeExport({ ...deps(dir, 700), turnMs: 0 }, db.orm.em.fork(), id, log, crowded);
+        runs++;
+        if (outcome.status === 'completed') break;
+        expect(outcome.status).toBe('yielded');
+        const [row] = (await db.sql.query<{ partial_path: string }>('select partial_path from exports where id = $1', [id])).rows;
+        // Only the checkpoint's file is on disk between turns.
+        expect((await readdir(dir)).filter((name) => name.startsWith(id))).toEqual([row!.partial_path.split('/').at(-1)]);
+        if (loseOne && runs === 2) await rm(row!.partial_path);
+      }
+      // One run per batch; a lost checkpoint starts the export over (the two runs before it are written again).
+      expect(runs).toBe(Math.ceil(stored.length / 700) + (loseOne ? 2 : 0));
+      const record = (await findExport(db.orm.em.fork(), id))!;
+      expect(await readFile(record.filePath!, 'utf8')).toBe(alone.text);
+      expect(record.rows).toBe(alone.record.rows);
+      expect((await readdir(dir)).filter((name) => name.startsWith(id))).toEqual([`${id}.json`]);
+    }
+  });
+
+  it('keeps a checkpoint’s file however old while its row names it, and sweeps files of no export', async () => {
+    const created = await createExport(db.orm.em.fork(), { userId, format: 'csv', expiresAt: new Date(Date.now() + 3_600_000), maxPending: 10, maxKept: 100 });
+    if (!('created' in created)) throw new Error('refused');
+    const id = created.created.id;
+    expect((await writeExport({ ...deps(dir, 700), turnMs: 0 }, db.orm.em.fork(), id, log, { othersWaiting: async () => true })).status).toBe('yielded');
+    const [row] = (await db.sql.query<{ partial_path: string }>('select partial_path from exports where id = $1', [id])).rows;
+    const orphan = join(dir, `${randomUUID()}.csv.partial-${randomUUID()}`);
+    await writeFile(orphan, 'left by a run that died');
+    const dayAgo = new Date(Date.now() - 24 * 3_600_000);
+    for (const path of [row!.partial_path, orphan]) await utimes(path, dayAgo, dayAgo);
+    const swept = await sweepExports(db.orm.em.fork(), dir, { log });
+    expect(swept.orphans).toBe(1);
+    await expect(stat(orphan)).rejects.toThrow(/ENOENT/);
+    expect((await stat(row!.partial_path)).isFile()).toBe(true);
+    // And it continues from there.
+    expect((await writeExport(deps(dir, 700), db.orm.em.fork(), id, log, alone)).status).toBe('completed');
   });
 
   it('is deleted, file and row, once expired', async () => {
@@ -174,8 +223,8 @@ describe('a personal export', () => {
     const em = db.orm.em.fork();
     const expiresAt = new Date(Date.now() + 3_600_000);
     const user = await insertUser(db.sql, `pending-${randomUUID()}`);
-    expect('created' in (await createExport(em, { userId: user, format: 'csv', expiresAt, maxPending: 2 }))).toBe(true);
-    expect('created' in (await createExport(em, { userId: user, format: 'csv', expiresAt, maxPending: 2 }))).toBe(true);
-    expect(await createExport(em, { userId: user, format: 'csv', expiresAt, maxPending: 2 })).toEqual({ refused: 'too_many_pending', pending: 2 });
+    expect('created' in (await createExport(em, { userId: user, format: 'csv', expiresAt, maxPending: 2, maxKept: 5 }))).toBe(true);
+    expect('created' in (await createExport(em, { userId: user, format: 'csv', expiresAt, maxPending: 2, maxKept: 5 }))).toBe(true);
+    expect(await createExport(em, { userId: user, format: 'csv', expiresAt, maxPending: 2, maxKept: 5 })).toEqual({ refused: 'too_many_pending', pending: 2 });
   });
 });

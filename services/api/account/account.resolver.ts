@@ -4,7 +4,7 @@ import { importsOfUser } from '../../shared/db/repositories/imports.repository.j
 import { budgetOf } from '../../shared/db/statements/statement-budget.js';
 import { deleteUser, setUserTimeZone, UserRowBusyError } from '../../shared/db/repositories/users.repository.js';
 import { deleteUpload } from '../../shared/imports/import-files.js';
-import { deleteExportFile } from '../../shared/exports/export-files.js';
+import { deleteExportFiles } from '../../shared/exports/export-files.js';
 import { removeExportJobs } from '../../shared/jobs/export-jobs.js';
 import { removeImportJobs } from '../../shared/jobs/import-jobs.js';
 import { removePollJobs, requestPoll } from '../../shared/jobs/poll-jobs.js';
@@ -79,7 +79,7 @@ export class AccountResolver {
     await deleteUser(ctx.em, session.userId);
     ctx.services.sessionCookie.clear(ctx.res);
     for (const { filePath } of imports) await deleteUpload(filePath);
-    for (const { filePath } of exports) await deleteExportFile(filePath);
+    for (const files of exports) await deleteExportFiles(files);
     try {
       await removePollJobs(ctx.services.queues.poll, session.userId);
       await removeImportJobs(ctx.services.queues.import, imports.map(({ id }) => id));

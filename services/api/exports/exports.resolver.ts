@@ -1,6 +1,7 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { countExports, findExportsOf, loadExportPage } from '../../shared/db/repositories/export-pages.repository.js';
 import { createExport } from '../../shared/db/repositories/exports.repository.js';
+import { deleteExportFiles } from '../../shared/exports/export-files.js';
 import { enqueueExport } from '../../shared/jobs/export-jobs.js';
 import { AppError } from '../app-error.js';
 import type { ApiContext } from '../graphql/context.js';
@@ -56,8 +57,8 @@ export class ExportsResolver {
   async requestExport(@Arg('input', () => RequestExportInput, { description: 'The export to write.' }) input: RequestExportInput, @Ctx() ctx: ApiContext): Promise<RequestExportPayload> {
     const session = await ctx.session();
     const clientMutationId = input.clientMutationId ?? null;
-    const { ttlHours, maxPending } = ctx.services.exports;
-    const result = await createExport(ctx.em, { userId: session.userId, format: input.format, expiresAt: new Date(Date.now() + ttlHours * HOUR_MS), maxPending });
+    const { ttlHours, maxPending, maxKept } = ctx.services.exports;
+    const result = await createExport(ctx.em, { userId: session.userId, format: input.format, expiresAt: new Date(Date.now() + ttlHours * HOUR_MS), maxPending, maxKept });
     if ('refused' in result) {
       return {
         clientMutationId,
@@ -71,6 +72,9 @@ export class ExportsResolver {
         ],
       };
     }
+    // Older exports made room for this one (EXPORT_MAX_KEPT): their rows are gone, their files go now.
+    for (const files of result.replaced) await deleteExportFiles(files);
+    if (result.replaced.length > 0) ctx.logger.info({ userId: session.userId, replaced: result.replaced.map(({ id }) => id) }, `replaced ${result.replaced.length} older exports of the user (EXPORT_MAX_KEPT)`);
     try {
       await enqueueExport(ctx.services.queues.export, result.created.id, ctx.requestId);
     } catch (error) {

@@ -16,8 +16,8 @@ export interface ApiServices {
   sessionCookie: SessionCookie;
   /** How long a Spotify authorisation lasts and when to warn (SPOTIFY_REFRESH_TOKEN_LIFETIME_DAYS, SPOTIFY_REAUTH_WARNING_DAYS). */
   grant: { lifetimeDays: number; warningDays: number };
-  /** Personal exports: hours one can be downloaded (EXPORT_TTL_HOURS), pending ones per user (EXPORT_MAX_PENDING). */
-  exports: { ttlHours: number; maxPending: number };
+  /** Personal exports: hours one can be downloaded (EXPORT_TTL_HOURS), pending (EXPORT_MAX_PENDING) and kept (EXPORT_MAX_KEPT) ones per user. */
+  exports: { ttlHours: number; maxPending: number; maxKept: number };
 }
 
 /** One request's context: its own EntityManager fork and logger, and its session, looked up when first needed. */

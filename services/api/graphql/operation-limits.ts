@@ -1,7 +1,20 @@
 import { createRequire } from 'node:module';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type * as Armor from '@escape.tech/graphql-armor';
-import { GraphQLError, Kind, type ASTVisitor, type DocumentNode, type OperationDefinitionNode, type ValidationContext, type ValidationRule } from 'graphql';
+import {
+  GraphQLError,
+  isEnumType,
+  isInputObjectType,
+  isScalarType,
+  Kind,
+  type ASTVisitor,
+  type DocumentNode,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type TypeNode,
+  type ValidationContext,
+  type ValidationRule,
+} from 'graphql';
 import type * as QueryComplexity from 'graphql-query-complexity';
 import { CostCache, costCacheKey } from './cost-cache.js';
 import { QueryTooComplexError } from './query-too-complex.error.js';
@@ -17,6 +30,8 @@ export interface OperationLimits {
   maxDepth: number;
   maxAliases: number;
   maxCost: number;
+  /** Most fields marked EXPENSIVE_FIELD (statistics) one operation may hold. */
+  maxExpensiveFields: number;
   maxDirectives: number;
   /** Hide "Did you mean …?" in errors (production: suggestions would reveal the schema introspection hides). */
   hideSuggestions: boolean;
@@ -28,9 +43,12 @@ export interface OperationLimits {
  *   square of a selection's repeated fields, so they are counted, in linear time, first;
  * - depth, aliases and directives: graphql-armor's rules (fragments followed, introspection not counted);
  * - cost: graphql-query-complexity with each field's own estimate, because `listeningHistory` costs what
- *   it selects times `first` (its page size, from the operation's variables too). graphql-armor's cost
+ *   it selects times `first` (its page size, from the operation's variables too), and a statistics field
+ *   what its range, buckets, page and zone make it read (stats/stats-cost.ts). graphql-armor's cost
  *   limit weighs depth only: it prices `listeningHistory(first: 1)` and `(first: 200)` the same
  *   (docs/security.md gives its figures), so it cannot tell one small page from two hundred plays;
+ * - expensive fields (statistics, marked EXPENSIVE_FIELD): at most `maxExpensiveFields` in an operation,
+ *   however cheap each is priced: each runs statements that aggregate over the listener's history;
  * - field suggestions hidden when asked (graphql-armor);
  * - document size: graphql-js's own token limit while parsing (Apollo's `parseOptions.maxTokens`, in
  *   create-api-app.ts), rather than graphql-armor's, which parses every document a second time.
@@ -47,19 +65,79 @@ export function operationLimits(limits: OperationLimits): { plugins: ApolloServe
   }).protect();
   // graphql-armor's typings name Apollo's CommonJS build, ours its ESM one: the same classes at run time.
   const armorPlugins = armor.plugins as unknown as ApolloServerPlugin[];
-  return { plugins: [...armorPlugins, pageCostPlugin(limits.maxCost)], validationRules: [...armor.validationRules, knownOperationTypesRule] };
+  return {
+    plugins: [...armorPlugins, pageCostPlugin(limits.maxCost)],
+    validationRules: [...armor.validationRules, knownOperationTypesRule, expensiveFieldsRule(limits.maxExpensiveFields)],
+  };
+}
+
+/** The field extensions that mark a field expensive (type-graphql: `@Extensions(EXPENSIVE_FIELD)`): it counts against maxExpensiveFields. */
+export const EXPENSIVE_FIELD = { expensive: true } as const;
+
+/**
+ * Refuses an operation holding more than `max` expensive fields, counted in the document as written: a
+ * fragment each time it is spread, `@skip` and `@include` not looked at. It runs with validation, so a
+ * document is counted once (Apollo keeps the documents it validated), and nothing of it has run.
+ */
+export function expensiveFieldsRule(max: number): ValidationRule {
+  return (context) => {
+    // Each operation's and fragment's own expensive fields, and the fragments it spreads.
+    const operations: Array<{ count: number; spreads: string[] }> = [];
+    const fragments = new Map<string, { count: number; spreads: string[] }>();
+    let current: { count: number; spreads: string[] } | undefined;
+    const totals = new Map<string, number>();
+    const totalOf = (name: string, visiting: Set<string>): number => {
+      const known = totals.get(name);
+      if (known !== undefined) return known;
+      const fragment = fragments.get(name);
+      // Unknown fragments and cycles are other rules' errors.
+      if (!fragment || visiting.has(name)) return 0;
+      visiting.add(name);
+      const total = fragment.spreads.reduce((sum, spread) => sum + totalOf(spread, visiting), fragment.count);
+      visiting.delete(name);
+      totals.set(name, total);
+      return total;
+    };
+    return {
+      OperationDefinition() {
+        current = { count: 0, spreads: [] };
+        operations.push(current);
+      },
+      FragmentDefinition(node) {
+        current = { count: 0, spreads: [] };
+        fragments.set(node.name.value, current);
+      },
+      Field() {
+        if (current && context.getFieldDef()?.extensions?.expensive === true) current.count += 1;
+      },
+      FragmentSpread(node) {
+        current?.spreads.push(node.name.value);
+      },
+      Document: {
+        leave() {
+          for (const operation of operations) {
+            const count = operation.spreads.reduce((sum, spread) => sum + totalOf(spread, new Set()), operation.count);
+            if (count > max) {
+              const message = `Operation asks for ${count} expensive fields (statistics), more than the ${max} allowed in one operation: ask for the others in another request.`;
+              context.reportError(new QueryTooComplexError(message, { expensiveFields: count, maxExpensiveFields: max }));
+            }
+          }
+        },
+      },
+    };
+  };
 }
 
 /**
  * Refuses an operation whose estimated cost is over `maxCost`, once its variables are known: each field
- * costs 1, and a field with its own estimate (listeningHistory: what it selects times its page size)
- * costs that.
+ * costs 1, and a field with its own estimate (listeningHistory: what it selects times its page size; a
+ * statistics field: its range, buckets, page and zone) costs that.
  *
  * The estimate walks the whole operation (a visible share of a history page's CPU), so it is remembered
- * (cost-cache.ts) per query text, operation and values of the operation's own Int and Boolean variables:
- * the only inputs that can change it (page sizes, `@include`/`@skip`). Nothing else a client sends is
- * part of a key — undeclared variables, other types, values of the wrong type — and the cache's total
- * size is capped in bytes, so no sequence of requests makes it grow past its budget.
+ * (cost-cache.ts) per query text, operation and what of the operation's own variables can change it
+ * (costVariables). Nothing else a client sends is part of a key — undeclared variables, cursors, values
+ * of the wrong type — a key too long is not kept, and the cache's total size is capped in bytes, so no
+ * sequence of requests makes it grow past its budget.
  */
 function pageCostPlugin(maxCost: number): ApolloServerPlugin {
   const known = new CostCache();
@@ -69,7 +147,7 @@ function pageCostPlugin(maxCost: number): ApolloServerPlugin {
         async didResolveOperation({ request, document, schema, operation, queryHash }) {
           // An unknown operationName is reported by execution, with its own code.
           if (!operation) return;
-          const variables = costVariables(operation, request.variables ?? {});
+          const variables = costVariables(schema, operation, request.variables ?? {});
           const key = variables === null ? null : costCacheKey(queryHash, operation.name?.value ?? '', variables);
           let cost = key === null ? undefined : known.get(key);
           if (cost === undefined) {
@@ -101,20 +179,36 @@ function estimateCost(schema: Parameters<typeof getComplexity>[0]['schema'], doc
 }
 
 /**
- * The values of the operation's declared Int and Boolean variables, in declaration order: what the cost
- * depends on. Null (estimate, do not remember) when one holds something else than its type says.
+ * What of the operation's declared variables its cost can depend on, in declaration order: Int and
+ * Boolean values (page sizes, `@include`/`@skip`, a year), enums, input objects and other scalars whole
+ * (a statistics range and bucket), a list's length (`nodes`' ids), and whether a String or ID is given at
+ * all (a statistics `timeZone` is priced by being there; cursors and ids never change a cost, and an
+ * estimate must not read their values). Null (estimate, do not remember) when one holds something else
+ * than its type says.
  */
-function costVariables(operation: OperationDefinitionNode, variables: Record<string, unknown>): string | null {
+function costVariables(schema: GraphQLSchema, operation: OperationDefinitionNode, variables: Record<string, unknown>): string | null {
   const parts: string[] = [];
   for (const definition of operation.variableDefinitions ?? []) {
-    const type = definition.type.kind === Kind.NON_NULL_TYPE ? definition.type.type : definition.type;
-    if (type.kind !== Kind.NAMED_TYPE || (type.name.value !== 'Int' && type.name.value !== 'Boolean')) continue;
-    const value = variables[definition.variable.name.value];
-    if (value === undefined || value === null) parts.push('-');
-    else if ((type.name.value === 'Int' && Number.isSafeInteger(value)) || (type.name.value === 'Boolean' && typeof value === 'boolean')) parts.push(String(value));
-    else return null;
+    const part = costPart(schema, definition.type, variables[definition.variable.name.value]);
+    if (part === null) return null;
+    parts.push(part);
   }
   return parts.join(',');
+}
+
+function costPart(schema: GraphQLSchema, type: TypeNode, value: unknown): string | null {
+  if (type.kind === Kind.NON_NULL_TYPE) return costPart(schema, type.type, value);
+  if (value === undefined || value === null) return '-';
+  if (type.kind === Kind.LIST_TYPE) return Array.isArray(value) ? `#${value.length}` : null;
+  const name = type.name.value;
+  if (name === 'Int') return Number.isSafeInteger(value) ? String(value) : null;
+  if (name === 'Boolean') return typeof value === 'boolean' ? String(value) : null;
+  if (name === 'String' || name === 'ID') return '+';
+  const named = schema.getType(name);
+  // JSON, which delimits itself: no value can pass for another's and the next variable's together.
+  if (isEnumType(named)) return typeof value === 'string' ? JSON.stringify(value) : null;
+  if (isInputObjectType(named) || isScalarType(named)) return JSON.stringify(value);
+  return null;
 }
 
 /**

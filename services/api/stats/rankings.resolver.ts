@@ -1,11 +1,13 @@
-import { Arg, Ctx, Int, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, Extensions, Int, Query, Resolver } from 'type-graphql';
 import { loadRanking, type RankedKind, type RankingPage } from '../../shared/db/repositories/stats-rankings.repository.js';
 import type { ApiContext } from '../graphql/context.js';
-import { checkRange } from '../history/instants.js';
-import { pageSizeForCost, pageSizeOf } from '../relay/connection-args.js';
+import { EXPENSIVE_FIELD } from '../graphql/operation-limits.js';
+import { pageSizeOf } from '../relay/connection-args.js';
 import { rankedAlbums, rankedArtists, rankedTracks } from './ranked-nodes.js';
 import { decodeRankingCursor, encodeRankingCursor } from './ranking-cursor.js';
 import { AlbumRankingConnection, ArtistRankingConnection, RankOrder, TrackRankingConnection } from './ranking.types.js';
+import { rankingCost } from './stats-cost.js';
+import { checkStatsRange } from './stats-span.js';
 import { StatsRange } from './stats.types.js';
 
 const RANKING_LIMITS = { defaultSize: 50, maxSize: 200 } as const;
@@ -13,13 +15,14 @@ const RANGE_ARG = { nullable: true, description: 'The plays to count; all of the
 const ORDER_ARG = { defaultValue: RankOrder.PLAYS, description: 'What to rank by.' } as const;
 const FIRST_ARG = { nullable: true, description: 'How many items, 1 to 200 (50 when left out).' } as const;
 const AFTER_ARG = { nullable: true, description: 'Only items after this cursor (an edge’s cursor, or pageInfo.endCursor).' } as const;
-const cost = ({ args, childComplexity }: { args: Record<string, unknown>; childComplexity: number }) => 1 + pageSizeForCost(args, RANKING_LIMITS) * Math.max(1, childComplexity);
+const cost = rankingCost(RANKING_LIMITS);
 const ORDERING = ' Ties go to the other measure, then to the id; `rank` is the place in that order.';
 
 /** The caller's top tracks, albums and artists over a range, recounted from their plays (docs/stats.md). */
 @Resolver()
 export class RankingsResolver {
   @Query(() => TrackRankingConnection, { description: `The caller’s tracks, most played (or most listened to) first.${ORDERING}`, complexity: cost })
+  @Extensions(EXPENSIVE_FIELD)
   async topTracks(
     @Arg('range', () => StatsRange, RANGE_ARG) range: StatsRange | null,
     @Arg('orderBy', () => RankOrder, ORDER_ARG) orderBy: RankOrder,
@@ -32,6 +35,7 @@ export class RankingsResolver {
   }
 
   @Query(() => AlbumRankingConnection, { description: `The caller’s albums, most played (or most listened to) first.${ORDERING}`, complexity: cost })
+  @Extensions(EXPENSIVE_FIELD)
   async topAlbums(
     @Arg('range', () => StatsRange, RANGE_ARG) range: StatsRange | null,
     @Arg('orderBy', () => RankOrder, ORDER_ARG) orderBy: RankOrder,
@@ -44,6 +48,7 @@ export class RankingsResolver {
   }
 
   @Query(() => ArtistRankingConnection, { description: `The caller’s artists, most played (or most listened to) first.${ORDERING}`, complexity: cost })
+  @Extensions(EXPENSIVE_FIELD)
   async topArtists(
     @Arg('range', () => StatsRange, RANGE_ARG) range: StatsRange | null,
     @Arg('orderBy', () => RankOrder, ORDER_ARG) orderBy: RankOrder,
@@ -59,7 +64,7 @@ export class RankingsResolver {
 async function rankingOf(ctx: ApiContext, kind: RankedKind, args: { range: StatsRange | null; orderBy: RankOrder; first: number | null; after: string | null }) {
   const session = await ctx.session();
   const { size } = pageSizeOf({ first: args.first, after: args.after, last: null, before: null }, RANKING_LIMITS);
-  const { from, to } = checkRange(args.range ?? {}, { from: 'range.from', to: 'range.to' });
+  const { from, to } = checkStatsRange(args.range);
   const after = args.after === null || args.after === undefined ? undefined : decodeRankingCursor(kind, args.orderBy, args.after);
   const page = await loadRanking(ctx.em, { userId: session.userId, from, to, kind, order: args.orderBy, size, after });
   return { userId: session.userId, page };

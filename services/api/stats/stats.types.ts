@@ -4,7 +4,7 @@ import { Field, InputType, Int, ObjectType, registerEnumType } from 'type-graphq
 /** Listening time in milliseconds: a whole number beyond Int's 32 bits (24 days of listening pass them). */
 export const Milliseconds = SafeIntResolver;
 
-@InputType({ description: 'A span of time: `from` inclusive, `to` exclusive; either may be left out (unbounded).' })
+@InputType({ description: 'A span of time: `from` inclusive, `to` exclusive, each between 1900-01-01T00:00:00Z and 2200-01-01T00:00:00Z; either may be left out (unbounded).' })
 export class StatsRange {
   @Field(() => Date, { nullable: true, description: 'Only plays at or after this instant.' })
   from?: Date | null;

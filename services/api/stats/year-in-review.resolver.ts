@@ -1,9 +1,11 @@
-import { Arg, Ctx, Int, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, Extensions, Int, Query, Resolver } from 'type-graphql';
 import { loadNewArtists, loadRanking } from '../../shared/db/repositories/stats-rankings.repository.js';
 import { loadActivity, loadClock, loadSummary, localYear } from '../../shared/db/repositories/stats.repository.js';
-import { badUserInput } from '../app-error.js';
 import type { ApiContext } from '../graphql/context.js';
+import { EXPENSIVE_FIELD } from '../graphql/operation-limits.js';
 import { rankedAlbums, rankedArtists, rankedTracks } from './ranked-nodes.js';
+import { yearInReviewCost } from './stats-cost.js';
+import { checkStatsYear } from './stats-span.js';
 import { statsZoneOf } from './stats-zone.js';
 import { YearInReview } from './year-in-review.types.js';
 
@@ -11,14 +13,18 @@ const TOP = 5;
 
 @Resolver()
 export class YearInReviewResolver {
-  @Query(() => YearInReview, { description: 'A local calendar year of the caller’s listening: its summary, top fives, busiest day and hour, new artists and months.' })
+  @Query(() => YearInReview, {
+    description: 'A local calendar year of the caller’s listening: its summary, top fives, busiest day and hour, new artists and months.',
+    complexity: yearInReviewCost,
+  })
+  @Extensions(EXPENSIVE_FIELD)
   async yearInReview(
-    @Arg('year', () => Int, { description: 'The calendar year, 1 to 9998.' }) year: number,
+    @Arg('year', () => Int, { description: 'The calendar year, 1900 to 2199.' }) year: number,
     @Arg('timeZone', () => String, { nullable: true, description: 'An IANA time zone for the year’s bounds, days and hours; the caller’s me.timeZone when left out.' })
     timeZone: string | null,
     @Ctx() ctx: ApiContext,
   ): Promise<YearInReview> {
-    if (!Number.isInteger(year) || year < 1 || year > 9998) throw badUserInput('year must be between 1 and 9998', 'year');
+    checkStatsYear(year);
     const { userId, zone } = await statsZoneOf(ctx, timeZone);
     const { from, to } = await localYear(ctx.em, year, zone);
     const scope = { userId, timeZone: zone, from, to };

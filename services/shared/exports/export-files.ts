@@ -1,7 +1,7 @@
 import { readdir, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { deleteExports, expiredExports, exportIdsHoldingFiles } from '../db/repositories/exports.repository.js';
+import { deleteExports, expiredExports, exportFilesHeld, type ExportFiles } from '../db/repositories/exports.repository.js';
 import type { Logger } from '../logging/logger.js';
 import { preparePrivateDir } from '../runtime/private-dir.js';
 
@@ -27,15 +27,22 @@ export async function deleteExportFile(filePath: string | null): Promise<void> {
   if (filePath) await rm(filePath, { force: true });
 }
 
+/** Deletes every file of an export: the finished one and what its turns wrote so far. */
+export async function deleteExportFiles(files: Pick<ExportFiles, 'filePath' | 'partialPath'>): Promise<void> {
+  await deleteExportFile(files.filePath);
+  await deleteExportFile(files.partialPath);
+}
+
 export interface ExportSweepResult {
   expired: number;
   orphans: number;
 }
 
 /**
- * Deletes expired exports (file, then row) and files in `dir` that belong to no export (a crash between
- * writing and recording, a run's temporary file); only files older than an hour are taken for orphans,
- * so a file being written right now is left alone.
+ * Deletes expired exports (files, then row) and files in `dir` that belong to no export (a crash between
+ * writing and recording, a run's temporary file, the file of an export replaced meanwhile); only files
+ * older than an hour are taken for orphans, so a file being written right now is left alone. The file an
+ * export's turns wrote so far stays while its row names it, however long it waits for its next turn.
  */
 export async function sweepExports(em: EntityManager, dir: string, options: { now?: number; log: Logger }): Promise<ExportSweepResult> {
   const now = options.now ?? Date.now();
@@ -43,18 +50,17 @@ export async function sweepExports(em: EntityManager, dir: string, options: { no
   for (;;) {
     const batch = await expiredExports(em, new Date(now), 500);
     if (batch.length === 0) break;
-    for (const item of batch) await deleteExportFile(item.filePath);
+    for (const item of batch) await deleteExportFiles(item);
     expired += await deleteExports(
       em,
       batch.map((item) => item.id),
     );
     if (batch.length < 500) break;
   }
-  const kept = await exportIdsHoldingFiles(em);
+  const held = new Set((await exportFilesHeld(em)).map((path) => basename(path)));
   let orphans = 0;
   for (const name of await readdir(dir).catch(() => [] as string[])) {
-    const match = EXPORT_FILE.exec(name);
-    if (!match?.[1] || (kept.has(match[1]) && !match[2])) continue;
+    if (!EXPORT_FILE.test(name) || held.has(name)) continue;
     const path = join(dir, name);
     const info = await stat(path).catch(() => null);
     if (!info?.isFile() || now - info.mtimeMs < HOUR_MS) continue;

@@ -1,4 +1,5 @@
 import { TokenCipherError } from '../crypto/token-cipher.js';
+import { ExportTooLargeError } from '../exports/export-too-large.error.js';
 import { ExportRefusedError } from '../imports/read-export.js';
 import { InvalidPlayError } from '../plays/ingest-plays.js';
 import { ReauthRequiredError } from '../spotify/reauth-required.error.js';
@@ -32,6 +33,8 @@ export function classifyJobError(error: unknown, settings: { quotaPauseMs: numbe
   if (error instanceof InvalidPlayError) return { action: 'give_up', message: `Spotify sent a play Playlog cannot store: ${error.message}` };
   // The uploaded file itself is the problem: another attempt would read the same bytes.
   if (error instanceof ExportRefusedError) return { action: 'give_up', message: error.message };
+  // A personal export past the bytes one listener may keep: another attempt would write the same bytes.
+  if (error instanceof ExportTooLargeError) return { action: 'give_up', message: error.message };
   // Postgres or Redis unavailable, a deadlock, anything unexpected: worth another attempt.
   const message = error instanceof Error ? error.message : String(error);
   return { action: 'retry', message: `${describeInfrastructure(error)}: ${message}` };

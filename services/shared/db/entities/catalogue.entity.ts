@@ -86,16 +86,26 @@ export class ExportTrackNames {
   trackName: string | null = null;
   artistName: string | null = null;
   albumName: string | null = null;
+  /** The ids of the artist and album these names make (exportArtistAndAlbum), computed by Postgres. */
+  exportArtistId?: string | null;
+  exportAlbumId?: string | null;
 }
 
 export const ExportTrackNamesSchema = new EntitySchema<ExportTrackNames>({
   class: ExportTrackNames,
   tableName: 'export_track_names',
+  indexes: [
+    { name: 'export_track_names_user_id_export_artist_id_index', properties: ['user', 'exportArtistId'] },
+    { name: 'export_track_names_user_id_export_album_id_index', properties: ['user', 'exportAlbumId'] },
+  ],
   properties: {
     user: { kind: 'm:1', entity: 'User', primary: true, deleteRule: 'cascade', fieldName: 'user_id' },
     track: { kind: 'm:1', entity: 'Track', primary: true, deleteRule: 'cascade', fieldName: 'track_id', index: 'export_track_names_track_id_index' },
     trackName: { type: 'string', columnType: 'text', nullable: true },
     artistName: { type: 'string', columnType: 'text', nullable: true },
     albumName: { type: 'string', columnType: 'text', nullable: true },
+    // Generated columns (Migration20261207120000_export_name_ids), each indexed by user: a page's few ids are found by index.
+    exportArtistId: { type: 'string', columnType: 'text', nullable: true, generated: '(playlog_export_artist_id(artist_name)) stored' },
+    exportAlbumId: { type: 'string', columnType: 'text', nullable: true, generated: '(playlog_export_album_id(artist_name, album_name)) stored' },
   },
 });

@@ -12,18 +12,26 @@ export type ExportFormatName = (typeof EXPORT_FORMATS)[number];
  * worker to EXPORT_DIR, downloaded by its owner until `expiresAt`, then swept away with its file.
  */
 export class Export {
-  [OptionalProps]?: 'status' | 'rows' | 'skipped' | 'bytes' | 'filePath' | 'error' | 'createdAt' | 'finishedAt' | 'updatedAt';
+  [OptionalProps]?: 'status' | 'rows' | 'skipped' | 'bytes' | 'filePath' | 'error' | 'createdAt' | 'finishedAt' | 'updatedAt' | 'resumePlayedAt' | 'resumeTrackId' | 'partialPath';
   id!: string;
   user!: User;
   format!: ExportFormatName;
   status: ExportStatus = 'queued';
-  /** Plays written, and plays left out because nothing names their track (docs/export.md). */
+  /**
+   * Plays written, and plays left out because nothing names their track (docs/export.md); the file's
+   * size. While it is written: how far its last turn got (the first `bytes` bytes of `partialPath`).
+   */
   rows = 0;
   skipped = 0;
   bytes = 0;
   /** The finished file; null until the export completes. */
   filePath: string | null = null;
   error: string | null = null;
+  /** Where the next turn continues: after this play (played_at with microseconds, track id); null before the first turn ends. */
+  resumePlayedAt: string | null = null;
+  resumeTrackId: string | null = null;
+  /** The file holding what the turns so far wrote; null when none did. */
+  partialPath: string | null = null;
   createdAt: Date = new Date();
   finishedAt: Date | null = null;
   updatedAt: Date = new Date();
@@ -50,6 +58,9 @@ export const ExportSchema = new EntitySchema<Export>({
     bytes: { type: counter, default: 0 },
     filePath: { type: 'string', columnType: 'text', nullable: true },
     error: { type: 'string', columnType: 'text', nullable: true },
+    resumePlayedAt: { type: 'string', columnType: 'text', nullable: true },
+    resumeTrackId: { type: 'string', columnType: 'text', nullable: true },
+    partialPath: { type: 'string', columnType: 'text', nullable: true },
     createdAt: { type: 'Date', columnType: 'timestamptz', defaultRaw: 'now()' },
     finishedAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
     updatedAt: { type: 'Date', columnType: 'timestamptz', defaultRaw: 'now()' },

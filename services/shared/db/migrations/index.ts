@@ -10,6 +10,8 @@ import { Migration20261202180000_stats_local_rollups } from './Migration20261202
 import { Migration20261203120000_pipeline_health_indexes } from './Migration20261203120000_pipeline_health_indexes.js';
 import { Migration20261205120000_exports } from './Migration20261205120000_exports.js';
 import { Migration20261205150000_lake_changes } from './Migration20261205150000_lake_changes.js';
+import { Migration20261207120000_export_name_ids } from './Migration20261207120000_export_name_ids.js';
+import { Migration20261207130000_export_turns } from './Migration20261207130000_export_turns.js';
 
 /** Every migration, in order. Listed explicitly so migrations run the same from sources and in the image. */
 export const migrationsList: MigrationObject[] = [
@@ -24,4 +26,6 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261203120000_pipeline_health_indexes', class: Migration20261203120000_pipeline_health_indexes },
   { name: 'Migration20261205120000_exports', class: Migration20261205120000_exports },
   { name: 'Migration20261205150000_lake_changes', class: Migration20261205150000_lake_changes },
+  { name: 'Migration20261207120000_export_name_ids', class: Migration20261207120000_export_name_ids },
+  { name: 'Migration20261207130000_export_turns', class: Migration20261207130000_export_turns },
 ];

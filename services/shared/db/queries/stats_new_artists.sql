@@ -7,7 +7,7 @@
 with st as (select * from stats_tracks where user_id = ?),
 credits as (select distinct on (st.track_id, ta.artist_id) ta.artist_id as id, st.plays, st.ms_played as ms, st.first_played_at, st.last_played_at, st.track_id from st join track_artists ta on ta.track_id = st.track_id
           union all
-          select 'export-' || left(translate(encode(sha256(convert_to('artist', 'UTF8') || '\x00'::bytea || convert_to(n.artist_name, 'UTF8')), 'base64'), '+/', '-_'), 22), st.plays, st.ms_played, st.first_played_at, st.last_played_at, st.track_id from st join export_track_names n on n.track_id = st.track_id and n.user_id = ? where n.artist_name is not null),
+          select n.export_artist_id, st.plays, st.ms_played, st.first_played_at, st.last_played_at, st.track_id from st join export_track_names n on n.track_id = st.track_id and n.user_id = ? where n.artist_name is not null),
 firsts as (select id from credits group by id having min(first_played_at) >= ?::timestamptz and min(first_played_at) < ?::timestamptz),
 p as (
   select e.played_at, e.track_id, coalesce(e.ms_played, t.duration_ms) as ms, t.album_id
@@ -16,7 +16,7 @@ p as (
    where (e.source = 'poll' or e.ms_played >= 30000)),
 items as (select distinct ta.artist_id as id, p.ms, p.played_at, p.track_id from p join track_artists ta on ta.track_id = p.track_id
           union all
-          select 'export-' || left(translate(encode(sha256(convert_to('artist', 'UTF8') || '\x00'::bytea || convert_to(n.artist_name, 'UTF8')), 'base64'), '+/', '-_'), 22), p.ms, p.played_at, p.track_id from p join export_track_names n on n.track_id = p.track_id and n.user_id = ? where n.artist_name is not null),
+          select n.export_artist_id, p.ms, p.played_at, p.track_id from p join export_track_names n on n.track_id = p.track_id and n.user_id = ? where n.artist_name is not null),
 agg as (
   select i.id, count(*) as plays, sum(i.ms) as ms, min(i.played_at) as first_played_at, max(i.played_at) as last_played_at
     from items i join firsts f on f.id = i.id

@@ -9,7 +9,7 @@
 with st as (select * from stats_tracks where user_id = ?),
 items as (select t.album_id as id, st.plays, st.ms_played as ms, st.first_played_at, st.last_played_at from st join tracks t on t.id = st.track_id where t.album_id is not null
           union all
-          select 'export-' || left(translate(encode(sha256(convert_to('album', 'UTF8') || '\x00'::bytea || convert_to(coalesce(n.artist_name, ''), 'UTF8') || '\x00'::bytea || convert_to(n.album_name, 'UTF8')), 'base64'), '+/', '-_'), 22), st.plays, st.ms_played, st.first_played_at, st.last_played_at from st join export_track_names n on n.track_id = st.track_id and n.user_id = ? where n.album_name is not null),
+          select n.export_album_id, st.plays, st.ms_played, st.first_played_at, st.last_played_at from st join export_track_names n on n.track_id = st.track_id and n.user_id = ? where n.album_name is not null),
 agg as (select id, sum(plays) as plays, sum(ms) as ms, min(first_played_at) as first_played_at, max(last_played_at) as last_played_at from items group by id),
 counts as (select count(*) as total, count(*) filter (where (?::boolean or plays < ?::bigint or (plays = ?::bigint and ms < ?::bigint) or (plays = ?::bigint and ms = ?::bigint and id > ?))) as remaining from agg),
 page as (select * from agg where (?::boolean or plays < ?::bigint or (plays = ?::bigint and ms < ?::bigint) or (plays = ?::bigint and ms = ?::bigint and id > ?)) order by plays desc, ms desc, id asc limit ?)

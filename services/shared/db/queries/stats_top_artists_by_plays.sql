@@ -12,7 +12,7 @@ with p as (
    where (e.source = 'poll' or e.ms_played >= 30000)),
 items as (select distinct ta.artist_id as id, p.ms, p.played_at, p.track_id from p join track_artists ta on ta.track_id = p.track_id
           union all
-          select 'export-' || left(translate(encode(sha256(convert_to('artist', 'UTF8') || '\x00'::bytea || convert_to(n.artist_name, 'UTF8')), 'base64'), '+/', '-_'), 22), p.ms, p.played_at, p.track_id from p join export_track_names n on n.track_id = p.track_id and n.user_id = ? where n.artist_name is not null),
+          select n.export_artist_id, p.ms, p.played_at, p.track_id from p join export_track_names n on n.track_id = p.track_id and n.user_id = ? where n.artist_name is not null),
 agg as (select id, count(*) as plays, sum(ms) as ms, min(played_at) as first_played_at, max(played_at) as last_played_at from items group by id),
 counts as (select count(*) as total, count(*) filter (where (?::boolean or plays < ?::bigint or (plays = ?::bigint and ms < ?::bigint) or (plays = ?::bigint and ms = ?::bigint and id > ?))) as remaining from agg),
 page as (select * from agg where (?::boolean or plays < ?::bigint or (plays = ?::bigint and ms < ?::bigint) or (plays = ?::bigint and ms = ?::bigint and id > ?)) order by plays desc, ms desc, id asc limit ?)

@@ -9,7 +9,7 @@
 with st as (select * from stats_tracks where user_id = ?),
 items as (select distinct on (st.track_id, ta.artist_id) ta.artist_id as id, st.plays, st.ms_played as ms, st.first_played_at, st.last_played_at, st.track_id from st join track_artists ta on ta.track_id = st.track_id
           union all
-          select 'export-' || left(translate(encode(sha256(convert_to('artist', 'UTF8') || '\x00'::bytea || convert_to(n.artist_name, 'UTF8')), 'base64'), '+/', '-_'), 22), st.plays, st.ms_played, st.first_played_at, st.last_played_at, st.track_id from st join export_track_names n on n.track_id = st.track_id and n.user_id = ? where n.artist_name is not null),
+          select n.export_artist_id, st.plays, st.ms_played, st.first_played_at, st.last_played_at, st.track_id from st join export_track_names n on n.track_id = st.track_id and n.user_id = ? where n.artist_name is not null),
 agg as (select id, sum(plays) as plays, sum(ms) as ms, min(first_played_at) as first_played_at, max(last_played_at) as last_played_at from items group by id),
 counts as (select count(*) as total, count(*) filter (where (?::boolean or plays < ?::bigint or (plays = ?::bigint and ms < ?::bigint) or (plays = ?::bigint and ms = ?::bigint and id > ?))) as remaining from agg),
 page as (select * from agg where (?::boolean or plays < ?::bigint or (plays = ?::bigint and ms < ?::bigint) or (plays = ?::bigint and ms = ?::bigint and id > ?)) order by plays desc, ms desc, id asc limit ?)

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { z } from 'zod';
 import { ExportTrackNames } from '../entities/catalogue.entity.js';
+import { defineStatement, runStatement } from '../statements/statement.js';
 
 /** What one user's export called a track Spotify no longer knows. */
 export interface ExportNames {
@@ -46,10 +48,53 @@ export async function exportNamesOf(em: EntityManager, userId: string, trackIds:
   return names;
 }
 
-/** Every name the user's exports gave tracks Spotify no longer knows (a few per export at most). */
-export async function allExportNamesOf(em: EntityManager, userId: string): Promise<ExportNames[]> {
-  const rows = await em.find(ExportTrackNames, { user: userId }, { fields: ['track', 'trackName', 'artistName', 'albumName'] });
-  return rows.map((row) => ({ trackId: row.track.id, trackName: row.trackName, artistName: row.artistName, albumName: row.albumName }));
+export const exportNamesByIdStatement = defineStatement({
+  name: 'catalogue_export_names_by_id',
+  purpose: [
+    'The names behind these artist and album ids made from one user’s export names (exportArtistAndAlbum): for each id,',
+    'one row of export_track_names found by the (user_id, export_artist_id) or (user_id, export_album_id) index, so a page',
+    'costs a probe per id it shows, never a read of every name the user’s exports gave. A lateral LIMIT 1 per id is not',
+    'the query builder’s.',
+  ].join(' '),
+  sql: `
+select 'artist' as kind, k.id, n.artist_name, n.album_name
+  from unnest(?::text[]) k(id)
+  cross join lateral (select x.artist_name, x.album_name from export_track_names x where x.user_id = ? and x.export_artist_id = k.id limit 1) n
+union all
+select 'album', k.id, n.artist_name, n.album_name
+  from unnest(?::text[]) k(id)
+  cross join lateral (select x.artist_name, x.album_name from export_track_names x where x.user_id = ? and x.export_album_id = k.id limit 1) n`,
+  row: z.object({ kind: z.enum(['artist', 'album']), id: z.string(), artist_name: z.string().nullable(), album_name: z.string().nullable() }),
+});
+
+export type ExportArtist = NonNullable<ReturnType<typeof exportArtistAndAlbum>['artist']>;
+export type ExportAlbum = NonNullable<ReturnType<typeof exportArtistAndAlbum>['album']>;
+
+/**
+ * The artists and albums of these ids that the user's own export names, as their history shows them; ids
+ * their names do not make are absent. One statement, one index probe per id (docs/stats.md).
+ */
+export async function exportArtistsAndAlbumsOf(
+  em: EntityManager,
+  userId: string,
+  ids: { artists: readonly string[]; albums: readonly string[] },
+): Promise<{ artists: Map<string, ExportArtist>; albums: Map<string, ExportAlbum> }> {
+  const found = { artists: new Map<string, ExportArtist>(), albums: new Map<string, ExportAlbum>() };
+  if (ids.artists.length + ids.albums.length === 0) return found;
+  const rows = await runStatement(em, exportNamesByIdStatement, [[...new Set(ids.artists)], userId, [...new Set(ids.albums)], userId]);
+  for (const row of rows) {
+    const { artist, album } = exportArtistAndAlbum({ trackId: '', trackName: null, artistName: row.artist_name, albumName: row.album_name });
+    if (row.kind === 'artist' && artist?.id === row.id) found.artists.set(row.id, artist);
+    if (row.kind === 'album' && album?.id === row.id) found.albums.set(row.id, album);
+  }
+  return found;
+}
+
+/** The user's tracks whose export names make this artist or album id (a history filtered by it). */
+export async function tracksNamedBy(em: EntityManager, userId: string, id: { artistId: string } | { albumId: string }): Promise<string[]> {
+  const where = 'artistId' in id ? { exportArtistId: id.artistId } : { exportAlbumId: id.albumId };
+  const rows = await em.find(ExportTrackNames, { user: userId, ...where }, { fields: ['track'] });
+  return rows.map((row) => row.track.id);
 }
 
 /**

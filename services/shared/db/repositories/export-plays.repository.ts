@@ -91,17 +91,3 @@ export async function exportPlaysBatch(em: EntityManager, userId: string, from: 
     artistNames: row.artist_names.filter((name) => name !== ''),
   }));
 }
-
-/** Reads every play of the user, oldest first, `batchSize` at a time. */
-export async function* exportPlays(em: EntityManager, userId: string, batchSize: number): AsyncGenerator<ExportPlay> {
-  let from = EXPORT_START;
-  for (;;) {
-    const batch = await exportPlaysBatch(em, userId, from, batchSize);
-    yield* batch;
-    const last = batch.at(-1);
-    if (!last || batch.length < batchSize) return;
-    from = { playedAtText: last.playedAtText, trackId: last.trackId };
-    // A fresh identity map per batch is not needed (raw rows), but the fork's memory must not grow.
-    em.clear();
-  }
-}

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { defineStatement, runStatement } from '../statements/statement.js';
-import { allExportNamesOf, exportArtistAndAlbum } from './export-names.repository.js';
+import { exportArtistsAndAlbumsOf } from './export-names.repository.js';
 import { loadPageTracks, type AlbumRow, type ArtistRow, type TrackRow } from './history.repository.js';
 
 /**
@@ -60,7 +60,7 @@ const isExportDerived = (id: string): boolean => id.startsWith('export-');
 /**
  * The tracks, albums and artists of these ids that `viewerId` played something of, as they see them
  * (a track Spotify no longer knows carries their own export's names; an album or artist made from those
- * names is found among their own export names).
+ * names is found among their own export names, by the ids asked for alone).
  */
 export async function loadHeardCatalogue(em: EntityManager, viewerId: string, ids: CatalogueIds): Promise<HeardCatalogue> {
   const heard: HeardCatalogue = { tracks: new Map(), albums: new Map(), artists: new Map() };
@@ -79,12 +79,9 @@ export async function loadHeardCatalogue(em: EntityManager, viewerId: string, id
 
   const derivedAlbums = ids.albums.filter(isExportDerived);
   const derivedArtists = ids.artists.filter(isExportDerived);
-  if (derivedAlbums.length + derivedArtists.length > 0) {
-    for (const names of await allExportNamesOf(em, viewerId)) {
-      const { artist, album } = exportArtistAndAlbum(names);
-      if (album && derivedAlbums.includes(album.id)) heard.albums.set(album.id, album);
-      if (artist && derivedArtists.includes(artist.id)) heard.artists.set(artist.id, artist);
-    }
-  }
+  // Only the names of the ids asked for, each found by index: never every name the viewer's exports gave.
+  const named = await exportArtistsAndAlbumsOf(em, viewerId, { artists: derivedArtists, albums: derivedAlbums });
+  for (const [id, album] of named.albums) heard.albums.set(id, album);
+  for (const [id, artist] of named.artists) heard.artists.set(id, artist);
   return heard;
 }

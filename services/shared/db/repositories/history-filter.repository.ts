@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { Track, TrackArtist } from '../entities/catalogue.entity.js';
 import { bigintNumber, defineStatement, runStatement } from '../statements/statement.js';
-import { allExportNamesOf, exportArtistAndAlbum } from './export-names.repository.js';
+import { tracksNamedBy } from './export-names.repository.js';
 import { historyPageFromRows, keysetPageBindings, keysetPageSql, pageRow, type HistoryPage, type HistoryPageRequest } from './history.repository.js';
 
 /**
@@ -58,27 +58,17 @@ export async function tracksMatching(em: EntityManager, viewerId: string, filter
     tracks = tracks === undefined ? next : new Set([...tracks].filter((id) => next.has(id)));
   };
   if (filter.trackId !== undefined) narrow([filter.trackId]);
-  const exportNamed = (filter.albumId?.startsWith('export-') ?? false) || (filter.artistId?.startsWith('export-') ?? false);
-  const named = exportNamed ? await exportNamedTracks(em, viewerId) : [];
   if (filter.albumId !== undefined) {
     const albumId = filter.albumId;
-    if (albumId.startsWith('export-')) narrow(named.filter((track) => track.albumId === albumId).map((track) => track.trackId));
+    if (albumId.startsWith('export-')) narrow(await tracksNamedBy(em, viewerId, { albumId }));
     else narrow((await em.find(Track, { album: albumId }, { fields: ['id'] })).map((track) => track.id));
   }
   if (filter.artistId !== undefined) {
     const artistId = filter.artistId;
-    if (artistId.startsWith('export-')) narrow(named.filter((track) => track.artistId === artistId).map((track) => track.trackId));
+    if (artistId.startsWith('export-')) narrow(await tracksNamedBy(em, viewerId, { artistId }));
     else narrow((await em.find(TrackArtist, { artist: artistId }, { fields: ['track'] })).map((credit) => credit.track.id));
   }
   return [...(tracks ?? [])];
-}
-
-/** The viewer's export-named tracks with the ids of the artist and album their names make. */
-async function exportNamedTracks(em: EntityManager, viewerId: string): Promise<Array<{ trackId: string; albumId: string | null; artistId: string | null }>> {
-  return (await allExportNamesOf(em, viewerId)).map((names) => {
-    const { artist, album } = exportArtistAndAlbum(names);
-    return { trackId: names.trackId, albumId: album?.id ?? null, artistId: artist?.id ?? null };
-  });
 }
 
 /** A page of the user's plays of these tracks. */

@@ -7,16 +7,18 @@ import { bounds, COUNTS, PLAY_MS, PLAYS_OF_USER_IN_RANGE } from './stats-rules.j
  * Top tracks, albums and artists of a listener over a range, recounted from the stored plays with the
  * counting rules of stats.repository.ts. Each credited artist of a track counts its play once; a track's
  * album gets the play. Artists and albums named only by the listener's own export are ranked by the id
- * those names make (export-names.repository.ts: `export-` and 22 characters of a SHA-256), computed here
- * the same way so that ties order alike everywhere.
+ * those names make (export-names.repository.ts: `export-` and 22 characters of a SHA-256), kept beside the
+ * names by Postgres, so that ties order alike everywhere.
  */
 export type RankedKind = 'track' | 'album' | 'artist';
 export type RankOrder = 'plays' | 'time';
 
-/** An export-named artist's or album's id, as exportArtistAndAlbum makes it, from `n` of export_track_names. */
-const derivedId = (parts: string) => `'export-' || left(translate(encode(sha256(${parts}), 'base64'), '+/', '-_'), 22)`;
-const EXPORT_ARTIST_ID = derivedId(`convert_to('artist', 'UTF8') || '\\x00'::bytea || convert_to(n.artist_name, 'UTF8')`);
-const EXPORT_ALBUM_ID = derivedId(`convert_to('album', 'UTF8') || '\\x00'::bytea || convert_to(coalesce(n.artist_name, ''), 'UTF8') || '\\x00'::bytea || convert_to(n.album_name, 'UTF8')`);
+/**
+ * An export-named artist's or album's id, as exportArtistAndAlbum makes it, from `n` of export_track_names:
+ * its generated columns (playlog_export_artist_id, playlog_export_album_id), hashed once when the names were stored.
+ */
+const EXPORT_ARTIST_ID = 'n.export_artist_id';
+const EXPORT_ALBUM_ID = 'n.export_album_id';
 
 const ITEMS: Record<RankedKind, string> = {
   track: `select p.track_id as id, p.ms, p.played_at from p`,

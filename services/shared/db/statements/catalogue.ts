@@ -1,3 +1,4 @@
+import { exportNamesByIdStatement } from '../repositories/export-names.repository.js';
 import { exportPlaysBatchStatement } from '../repositories/export-plays.repository.js';
 import { heardCatalogueStatement } from '../repositories/heard-catalogue.repository.js';
 import { historyCountOfTracksStatement, historyPageOfTracksBackwardStatement, historyPageOfTracksStatement } from '../repositories/history-filter.repository.js';
@@ -29,6 +30,7 @@ import type { Statement } from './statement.js';
  * defines a statement missing from this list.
  */
 export const HAND_WRITTEN_STATEMENTS: ReadonlyArray<Statement<unknown>> = [
+  exportNamesByIdStatement,
   exportPlaysBatchStatement,
   findActiveSessionStatement,
   heardCatalogueStatement,

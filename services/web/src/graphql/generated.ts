@@ -84,7 +84,7 @@ export type RequestExportErrorCode =
   /** You already have as many exports queued or being written as one listener may (EXPORT_MAX_PENDING): wait for one to complete. */
   | 'TOO_MANY_PENDING_EXPORTS';
 
-/** A span of time: `from` inclusive, `to` exclusive; either may be left out (unbounded). */
+/** A span of time: `from` inclusive, `to` exclusive, each between 1900-01-01T00:00:00Z and 2200-01-01T00:00:00Z; either may be left out (unbounded). */
 export type StatsRange = {
   /** Only plays at or after this instant. */
   from: string | null | undefined;
