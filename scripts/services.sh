@@ -73,7 +73,8 @@ wait_for() {
   die "$what did not become reachable within 30 s"
 }
 
-docker_engine() { command -v docker >/dev/null && docker info >/dev/null 2>&1; }
+# An engine that can run the compose file: a running daemon and the Compose v2 plugin.
+docker_engine() { command -v docker >/dev/null && docker info >/dev/null 2>&1 && docker compose version >/dev/null 2>&1; }
 
 apt_install() {
   command -v apt-get >/dev/null || die "Postgres/Redis are not reachable, no Docker engine runs and apt-get is missing: start them yourself and set DATABASE_URL / REDIS_URL"
