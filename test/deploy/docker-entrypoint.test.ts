@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { COMMANDS } from '../../services/cli/commands.js';
 import { apiEnv } from '../../services/api/config.js';
 import { workerEnv } from '../../services/worker/config.js';
@@ -142,8 +143,28 @@ writeFileSync(process.env.PROBE_OUT, JSON.stringify({
     expect(zero.heapLimitMiB).toBe(nodesOwnHeapMiB());
   });
 
+  it('the scheduler, migrate and the emulator: fixed heaps, half the memory the chart and compose give them', async () => {
+    const fixed = { scheduler: 192, migrate: 192, emulator: 128 } as const;
+    const probes = await Promise.all(Object.keys(fixed).map((name) => probed([name, '--help'], { WORKER_MAX_OLD_SPACE_MB: '512', API_MAX_OLD_SPACE_MB: '512' })));
+    for (const [i, [name, mib]] of Object.entries(fixed).entries()) {
+      expect(heapFlags(probes[i]!), name).toEqual([`--max-old-space-size=${mib}`]);
+      expectHeapOf(probes[i]!, mib);
+    }
+  });
+
+  it('every compose service that runs the image has a memory limit above the heap its command gets', () => {
+    const compose = parseYaml(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8')) as { services: Record<string, { command?: string[]; mem_limit?: string; image?: string }> };
+    const heapOf: Record<string, number> = { api: apiEnv.API_MAX_OLD_SPACE_MB.parse(undefined), worker: workerEnv.WORKER_MAX_OLD_SPACE_MB.parse(undefined), scheduler: 192, migrate: 192, emulator: 128, 'lake-export': 128 };
+    for (const [service, definition] of Object.entries(compose.services)) {
+      const command = definition.command?.[0];
+      if (!command || !(command in heapOf)) continue;
+      const limitMiB = Number(/^(\d+)m$/.exec(definition.mem_limit ?? '')?.[1]);
+      expect(limitMiB, `${service}: mem_limit`).toBeGreaterThanOrEqual((heapOf[command]! * 4) / 3);
+    }
+  });
+
   it('every other command: Node’s own heap, whatever WORKER_MAX_OLD_SPACE_MB and API_MAX_OLD_SPACE_MB say', async () => {
-    const others = COMMANDS.map(({ name }) => name).filter((name) => !['worker', 'lake-export', 'api'].includes(name));
+    const others = COMMANDS.map(({ name }) => name).filter((name) => !['worker', 'lake-export', 'api', 'scheduler', 'migrate', 'emulator'].includes(name));
     const probes = await Promise.all(others.map((name) => probed([name, '--help'], { WORKER_MAX_OLD_SPACE_MB: '512', API_MAX_OLD_SPACE_MB: '512' })));
     const own = nodesOwnHeapMiB();
     for (const [i, name] of others.entries()) {
@@ -188,7 +209,7 @@ writeFileSync(process.env.PROBE_OUT, JSON.stringify({
     };
     expect(await called(['worker'], { PLAYLOG_WATCH: 'true' })).toBe('tsx watch --clear-screen=false --max-old-space-size=256 services/cli/main.ts worker');
     expect(await called(['api'], { PLAYLOG_WATCH: 'true' })).toBe('tsx watch --clear-screen=false --max-old-space-size=384 services/cli/main.ts api');
-    expect(await called(['migrate'], { PLAYLOG_WATCH: 'true' })).toBe('node --import tsx services/cli/main.ts migrate');
+    expect(await called(['migrate'], { PLAYLOG_WATCH: 'true' })).toBe('node --max-old-space-size=192 --import tsx services/cli/main.ts migrate');
     // Sources present: they run, not a stale compiled copy beside them.
     expect(await called(['worker'], {})).toBe('node --max-old-space-size=256 --import tsx services/cli/main.ts worker');
   });
@@ -223,7 +244,7 @@ describe('a service started through playlog', () => {
     // `exec`: the pid the launcher started as is now node running the service, not a shell that would swallow
     // the signal meant for it.
     const commandLine = readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
-    expect(commandLine).toEqual(['node', '--import', 'tsx', 'services/cli/main.ts', 'emulator']);
+    expect(commandLine).toEqual(['node', '--max-old-space-size=128', '--import', 'tsx', 'services/cli/main.ts', 'emulator']);
 
     child.kill('SIGTERM');
     expect(await exited).toEqual({ code: 0, signal: null });
