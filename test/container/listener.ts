@@ -32,6 +32,7 @@ const HISTORY = '{ listeningHistory(first: 5) { totalCount edges { node { played
 export function waitForPlays(token: string, timeoutMs = 90_000): Promise<History> {
   return waitFor('plays in listeningHistory', timeoutMs, async () => {
     const { listeningHistory } = await graphql<{ listeningHistory: History }>(token, HISTORY);
-    return listeningHistory.totalCount > 0 ? listeningHistory : undefined;
+    // The page and its total are two statements: the first poll can commit between them, so wait for rows.
+    return listeningHistory.edges.length > 0 ? listeningHistory : undefined;
   }, 2_000);
 }
