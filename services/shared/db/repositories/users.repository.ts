@@ -4,6 +4,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { ListeningEvent } from '../entities/listening-event.entity.js';
 import { PollState } from '../entities/poll-state.entity.js';
 import { User, type UserStatus } from '../entities/user.entity.js';
+import { z } from 'zod';
+import { defineStatement, runStatement } from '../statements/statement.js';
 import { rebuildLocalRollups } from './stats-rebuild.repository.js';
 
 export interface UserProfile {
@@ -118,8 +120,29 @@ export async function setUserTimeZone(em: EntityManager, userId: string, timeZon
 
 /** Whether Postgres' time zone database knows this IANA name exactly (what statistics are computed with). */
 export async function isKnownTimeZone(em: EntityManager, name: string): Promise<boolean> {
-  const rows = await em.getConnection().execute<Array<{ known: boolean }>>('select exists (select 1 from pg_timezone_names where name = ?) as known', [name]);
-  return rows[0]?.known === true;
+  return (await knownTimeZones(em)).has(name);
+}
+
+export const timeZoneNamesStatement = defineStatement({
+  name: 'users_time_zone_names',
+  purpose: 'Every time zone name Postgres knows (its pg_timezone_names view scans the zone files: tens of milliseconds), read once per process.',
+  sql: `select name from pg_timezone_names`,
+  row: z.object({ name: z.string() }),
+});
+
+/** Postgres' zone names, read once per process: they change only with Postgres' own time zone data. */
+let zoneNames: Promise<ReadonlySet<string>> | undefined;
+
+function knownTimeZones(em: EntityManager): Promise<ReadonlySet<string>> {
+  zoneNames ??= runStatement(em, timeZoneNamesStatement, []).then(
+    (rows) => new Set(rows.map((row) => row.name)),
+    (error: unknown) => {
+      // A failed read (a request stopped, Postgres away) is read again by the next caller.
+      zoneNames = undefined;
+      throw error;
+    },
+  );
+  return zoneNames;
 }
 
 /** The user by Playlog id or by Spotify user id (operators may give either); null when there is none. */

@@ -21,6 +21,7 @@ import { localActivityStatement, localClockStatement, localSummaryStatement } fr
 import { rebuildLocalClockStatement, rebuildLocalDaysStatement, rebuildPlayCountsStatement, rebuildQuartersStatement, rebuildTracksStatement } from '../repositories/stats-rebuild.repository.js';
 import { recountActivityStatement, recountClockStatement, recountSummaryStatement } from '../repositories/stats-recount.repository.js';
 import { newArtistsStatement, RANKING_STATEMENTS } from '../repositories/stats-rankings.repository.js';
+import { timeZoneNamesStatement } from '../repositories/users.repository.js';
 import { localYearStatement, statsActivityStatement, statsClockStatement, statsPlayedSpanStatement, statsSummaryStatement } from '../repositories/stats.repository.js';
 import type { Statement } from './statement.js';
 
@@ -71,5 +72,6 @@ export const HAND_WRITTEN_STATEMENTS: ReadonlyArray<Statement<unknown>> = [
   statsPlayedSpanStatement,
   statsSummaryStatement,
   storePlayBatchStatement,
+  timeZoneNamesStatement,
   ...Object.values(RANKING_STATEMENTS).flatMap((sources) => Object.values(sources).flatMap((orders) => Object.values(orders))),
 ];
