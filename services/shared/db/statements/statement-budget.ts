@@ -121,10 +121,13 @@ export class StatementBudget {
     return new StatementStoppedError(this.stopReason ?? 'deadline', this.options.deadlineMs);
   }
 
-  /** Runs one statement's work within the owner's share, refusing it once the request is stopped. */
-  async run<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  /**
+   * Runs one statement's work, refusing it once the request is stopped; `shared` work (statistics, a zone's
+   * recount) waits for a place in the owner's share first.
+   */
+  async run<T>(work: (signal: AbortSignal) => Promise<T>, options: { shared: boolean } = { shared: true }): Promise<T> {
     if (this.signal.aborted) throw this.stopError();
-    const release = this.owner === undefined ? () => undefined : await this.options.shares.acquire(this.owner, this);
+    const release = this.owner === undefined || !options.shared ? () => undefined : await this.options.shares.acquire(this.owner, this);
     try {
       if (this.signal.aborted) throw this.stopError();
       return await work(this.signal);

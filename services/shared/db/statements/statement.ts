@@ -45,11 +45,19 @@ export async function runStatement<Row>(em: EntityManager, statement: Statement<
   const transaction = em.getTransactionContext();
   if (transaction) query.transacting(transaction);
   const budget = transaction ? undefined : budgetOf(em);
-  const { rows } = (await (budget ? budget.run((signal) => runCancellable(knex, query, signal, budget)) : query)) as { rows: unknown[] };
+  const shared = SHARED_AREAS.has(statement.name.slice(0, statement.name.indexOf('_')));
+  const { rows } = (await (budget ? budget.run((signal) => runCancellable(knex, query, signal, budget), { shared }) : query)) as { rows: unknown[] };
   const parsed = (resultSchemas.get(statement) ?? z.array(statement.row)).safeParse(rows);
   if (!parsed.success) throw new Error(`statement ${statement.name} returned rows of an unexpected shape: ${parsed.error.message}`);
   return parsed.data as Row[];
 }
+
+/**
+ * The areas of statements whose work grows with a listener's history or a range (statistics): within a request's
+ * budget they run in the listener's share of the pool (statement-budget.ts). Every other statement is bounded by
+ * its page or key, and only keeps the request's deadline.
+ */
+const SHARED_AREAS: ReadonlySet<string> = new Set(['stats']);
 
 /**
  * Runs a query on a connection of its own, so that it can be cancelled in Postgres (pg_cancel_backend of
