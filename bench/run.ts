@@ -6,7 +6,7 @@ import { parseCliOptions, USAGE, type CliOptions } from './support/cli-options.j
 import { leftoverBenchDatabases } from './support/bench-database.js';
 import { describeMachine, loadAverage, renderMachine, type MachineDescription } from './support/machine.js';
 import { renderMarkdown, renderText, type ScenarioResult } from './support/results-table.js';
-import type { ScenarioContext } from './support/scenario.js';
+import { ScenarioSkipped, type ScenarioContext } from './support/scenario.js';
 import { dropSharedDatabases } from './support/shared-databases.js';
 import { SCENARIOS } from './scenarios/index.js';
 
@@ -14,7 +14,8 @@ import { SCENARIOS } from './scenarios/index.js';
  * `npm run bench -- [--size small|default] [--only a,b] [--report file.md] [--profile]`
  * Runs each scenario, prints its table (figure, baseline from the same run, ratio, target), cleans up.
  * A missed target is reported, not fatal (benchmarks are not tests); a scenario that crashes makes
- * the run exit 1, so the CI smoke run fails loudly.
+ * the run exit 1, so the CI smoke run fails loudly. A scenario that throws ScenarioSkipped (this machine lacks
+ * what it needs: Docker for `image`) is reported as skipped, with its reason, and does not fail the run.
  */
 const log = (message: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 
@@ -46,7 +47,7 @@ function selectScenarios(options: CliOptions) {
   return SCENARIOS.filter((scenario) => options.only.includes(scenario.name));
 }
 
-function writeReport(file: string, options: CliOptions, machine: MachineDescription, results: ScenarioResult[], failures: string[], seconds: number) {
+function writeReport(file: string, options: CliOptions, machine: MachineDescription, results: ScenarioResult[], failures: string[], skipped: string[], seconds: number) {
   const command = ['npm run bench --', `--size ${options.size}`, ...(options.only.length ? [`--only ${options.only.join(',')}`] : [])].join(' ');
   const lines = [
     `Command: \`${command}\` (${seconds.toFixed(0)} s in all)`,
@@ -54,6 +55,7 @@ function writeReport(file: string, options: CliOptions, machine: MachineDescript
     ...renderMachine(machine).map((line) => `- ${line}`),
     '',
     ...results.flatMap((result) => [renderMarkdown(result), '']),
+    ...(skipped.length ? ['Scenarios skipped:', '', ...skipped.map((skip) => `- ${skip}`), ''] : []),
     ...(failures.length ? ['Scenarios that crashed:', '', ...failures.map((failure) => `- ${failure}`), ''] : []),
   ];
   mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
@@ -82,6 +84,7 @@ async function main(argv: string[]): Promise<number> {
 
   const results: ScenarioResult[] = [];
   const failures: string[] = [];
+  const skipped: string[] = [];
   try {
     for (const scenario of scenarios) {
       const context: ScenarioContext = {
@@ -106,6 +109,12 @@ async function main(argv: string[]): Promise<number> {
         results.push(result);
         console.log(`${renderText(result)}\n`);
       } catch (error) {
+        if (error instanceof ScenarioSkipped) {
+          skipped.push(`${scenario.name}: ${error.message}`);
+          log(`${scenario.name}: skipped: ${error.message}`);
+          console.log(`== ${scenario.name}: ${scenario.title}: skipped: ${error.message}\n`);
+          continue;
+        }
         failures.push(`${scenario.name}: ${(error as Error).message}`);
         log(`${scenario.name}: CRASHED: ${(error as Error).stack ?? String(error)}`);
       } finally {
@@ -118,8 +127,9 @@ async function main(argv: string[]): Promise<number> {
 
   const seconds = (Date.now() - started) / 1000;
   const misses = results.flatMap((result) => result.rows.filter((row) => row.pass === false).map((row) => `${result.scenario}: ${row.figure}`));
-  console.log(`${results.length} scenario(s) in ${seconds.toFixed(0)} s; targets missed: ${misses.length ? `\n  - ${misses.join('\n  - ')}` : 'none'}`);
-  if (options.report) writeReport(options.report, options, machine, results, failures, seconds);
+  const skips = skipped.length ? `; ${skipped.length} skipped (${skipped.join('; ')})` : '';
+  console.log(`${results.length} scenario(s) in ${seconds.toFixed(0)} s${skips}; targets missed: ${misses.length ? `\n  - ${misses.join('\n  - ')}` : 'none'}`);
+  if (options.report) writeReport(options.report, options, machine, results, failures, skipped, seconds);
   if (failures.length) {
     console.error(`\n${failures.length} scenario(s) CRASHED:\n  - ${failures.join('\n  - ')}`);
     return 1;

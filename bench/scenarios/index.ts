@@ -1,6 +1,8 @@
 import type { Scenario } from '../support/scenario.js';
+import { bystanderScenario } from './bystander.bench.js';
 import { fanOutScenario } from './fan-out.bench.js';
 import { historyScenario } from './history.bench.js';
+import { imageScenario } from './image.bench.js';
 import { importMemoryScenario } from './import-memory.bench.js';
 import { ingestScenario } from './ingest.bench.js';
 import { lakeExportScenario } from './lake-export.bench.js';
@@ -13,4 +15,4 @@ import { webScenario } from './web.bench.js';
 import { workerScalingScenario } from './worker-scaling.bench.js';
 
 /** In the order `npm run bench` runs them. */
-export const SCENARIOS: Scenario[] = [ingestScenario, pollCycleScenario, pollCycleMetricsScenario, fanOutScenario, historyScenario, statsScenario, memoryScenario, workerScalingScenario, importMemoryScenario, webScenario, personalExportScenario, lakeExportScenario];
+export const SCENARIOS: Scenario[] = [ingestScenario, pollCycleScenario, pollCycleMetricsScenario, fanOutScenario, historyScenario, statsScenario, bystanderScenario, memoryScenario, workerScalingScenario, importMemoryScenario, webScenario, personalExportScenario, lakeExportScenario, imageScenario];

@@ -18,6 +18,14 @@ export interface ScenarioOutcome {
   notes: string[];
 }
 
+/**
+ * Thrown by a scenario when this machine lacks what it needs (the image scenario without a Docker engine): the
+ * runner reports it as skipped, with this message, and the run does not fail.
+ */
+export class ScenarioSkipped extends Error {
+  override name = 'ScenarioSkipped';
+}
+
 /** One benchmark: a path of Playlog measured beside its baseline. */
 export interface Scenario {
   name: string;
