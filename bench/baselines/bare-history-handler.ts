@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { decodeHistoryCursor, encodeHistoryCursor } from '../../services/api/history/history-cursor.js';
 import { toGlobalId } from '../../services/api/relay/global-id.js';
-import { historyPageQuery, pageTracksBindings, pageTracksStatement, type HistoryPageRequest } from '../../services/shared/db/repositories/history.repository.js';
-import { findActiveSessionStatement } from '../../services/shared/db/repositories/sessions.repository.js';
+import { historyPageQuery, type HistoryPageRequest } from '../../services/features/history/data/history.repository.js';
+import { pageTracksBindings, pageTracksStatement } from '../../services/features/catalogue/data/track-rows.repository.js';
+import { findActiveSessionStatement } from '../../services/features/accounts/data/sessions.repository.js';
 import { positionalSql, type Statement } from '../../services/shared/db/statements/statement.js';
 
 /** Plays per page in the history benchmark. */

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import type { PlayInput } from '../../services/shared/plays/play-input.js';
+import type { PlayInput } from '../../services/features/plays/play-input.js';
 
 /** COPY's text format: tab-separated, \N for null, backslash escapes. */
 const field = (value: string | number | null | undefined) =>

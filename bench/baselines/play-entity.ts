@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { ListeningEvent, User, type Track } from '../../services/shared/db/entities/index.js';
-import type { PlayInput } from '../../services/shared/plays/play-input.js';
+import { ListeningEvent, User, type Track } from '../../services/features/entities.js';
+import type { PlayInput } from '../../services/features/plays/play-input.js';
 
 /** A new play entity, as the ORM baselines persist it (the unit of work writes it at the next flush). */
 export function createPlayEntity(em: EntityManager, userId: string, track: Track, play: PlayInput): ListeningEvent {

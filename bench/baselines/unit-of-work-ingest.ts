@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { Album, Artist, ListeningEvent, Track, TrackArtist } from '../../services/shared/db/entities/index.js';
+import { Album, Artist, ListeningEvent, Track, TrackArtist } from '../../services/features/entities.js';
 import { createPlayEntity } from './play-entity.js';
-import type { PlayInput } from '../../services/shared/plays/play-input.js';
+import type { PlayInput } from '../../services/features/plays/play-input.js';
 
 const unique = <T>(values: T[]): T[] => [...new Set(values)];
 

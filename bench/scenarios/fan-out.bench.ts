@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { pollJob } from '../../services/shared/jobs/poll-jobs.js';
+import { pollJob } from '../../services/features/polling/poll-jobs.js';
 import { openQueue } from '../../services/shared/jobs/open-queues.js';
 import { pollQueue as pollQueueDefinition } from '../../services/shared/jobs/job-registry.js';
 import { createRedisConnection } from '../../services/shared/jobs/redis-connection.js';

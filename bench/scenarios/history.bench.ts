@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { encodeHistoryCursor } from '../../services/api/history/history-cursor.js';
-import { historyCountBindings, historyCountStatement } from '../../services/shared/db/repositories/history.repository.js';
+import { historyCountBindings, historyCountStatement } from '../../services/features/history/data/history.repository.js';
 import { positionalSql } from '../../services/shared/db/statements/statement.js';
 import { HISTORY_QUERY as QUERY, PAGE } from '../baselines/bare-history-handler.js';
 import { startChildService } from '../support/child-service.js';

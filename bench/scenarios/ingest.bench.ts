@@ -1,7 +1,7 @@
 import pg from 'pg';
-import { openOrm } from '../../services/shared/db/open-orm.js';
-import { ingestPlays } from '../../services/shared/plays/ingest-plays.js';
-import type { PlayInput } from '../../services/shared/plays/play-input.js';
+import { openOrm } from '../../services/features/open-orm.js';
+import { ingestPlays } from '../../services/features/plays/ingest-plays.js';
+import type { PlayInput } from '../../services/features/plays/play-input.js';
 import { copyPlays } from '../baselines/copy-plays.js';
 import { naivePersistIngest } from '../baselines/naive-persist-ingest.js';
 import { unitOfWorkIngest } from '../baselines/unit-of-work-ingest.js';

@@ -6,7 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
-import { LAKE_COPY_ALL_PLAYS } from '../../services/shared/db/repositories/lake.repository.js';
+import { LAKE_COPY_ALL_PLAYS } from '../../services/features/lake/data/lake.repository.js';
 import { startS3Server } from '../../test/support/s3-server.js';
 import { startChildService, type LogLine } from '../support/child-service.js';
 import { PRELOAD_END } from '../support/preloaded-history.js';

@@ -1,6 +1,6 @@
 import { Worker } from 'bullmq';
 import { pollQueue, type PollJobData } from '../../services/shared/jobs/job-registry.js';
-import { pollJob } from '../../services/shared/jobs/poll-jobs.js';
+import { pollJob } from '../../services/features/polling/poll-jobs.js';
 import { openQueue } from '../../services/shared/jobs/open-queues.js';
 import { createRedisConnection } from '../../services/shared/jobs/redis-connection.js';
 import { REDIS_URL } from '../support/bench-env.js';

@@ -6,7 +6,7 @@ import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
-import { enqueueExport } from '../../services/shared/jobs/export-jobs.js';
+import { enqueueExport } from '../../services/features/exports/export-jobs.js';
 import { exportQueue } from '../../services/shared/jobs/job-registry.js';
 import { openQueue } from '../../services/shared/jobs/open-queues.js';
 import { createRedisConnection } from '../../services/shared/jobs/redis-connection.js';

@@ -1,11 +1,11 @@
 import autocannon from 'autocannon';
 import pg from 'pg';
-import { openOrm } from '../../services/shared/db/open-orm.js';
-import { recountActivity, recountClock, recountSummary } from '../../services/shared/db/repositories/stats-recount.repository.js';
-import { loadRanking } from '../../services/shared/db/repositories/stats-rankings.repository.js';
-import { setUserTimeZone } from '../../services/shared/db/repositories/users.repository.js';
-import { ingestPlays } from '../../services/shared/plays/ingest-plays.js';
-import type { PlayInput } from '../../services/shared/plays/play-input.js';
+import { openOrm } from '../../services/features/open-orm.js';
+import { recountActivity, recountClock, recountSummary } from '../../services/features/statistics/data/stats-recount.repository.js';
+import { loadRanking } from '../../services/features/statistics/data/stats-rankings.repository.js';
+import { setUserTimeZone } from '../../services/features/statistics/data/stats-zone.repository.js';
+import { ingestPlays } from '../../services/features/plays/ingest-plays.js';
+import type { PlayInput } from '../../services/features/plays/play-input.js';
 import { HISTORY_QUERY } from '../baselines/bare-history-handler.js';
 import { totalRelationBytes } from '../support/bench-database.js';
 import { albumId, artistId, HEAVY_USER_ID, PRELOAD_END, PRELOAD_SIZES, preloadUserId, trackId } from '../support/preloaded-history.js';

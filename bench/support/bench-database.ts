@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { migrateToLatest } from '../../services/shared/db/migrate-to-latest.js';
+import { migrateToLatest } from '../../services/features/migrate-to-latest.js';
 import { dropDatabase as dropDatabaseRetrying } from '../../test/support/drop-database.js';
 import { ADMIN_DATABASE_URL, databaseUrlFor } from './bench-env.js';
 

@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { PLAYLOG_SPOTIFY_SCOPES } from '../../services/shared/spotify/spotify-scopes.js';
+import { PLAYLOG_SPOTIFY_SCOPES } from '../../services/features/spotify/spotify-scopes.js';
 import { startEmulator } from '../../services/spotify-emulator/start-emulator.js';
 
 /**

@@ -1,8 +1,8 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { countActiveUsersPolledSince } from '../../services/shared/db/repositories/poll-state.repository.js';
-import { listActiveUserIds } from '../../services/shared/db/repositories/users.repository.js';
+import { countActiveUsersPolledSince } from '../../services/features/polling/data/poll-state.repository.js';
+import { listActiveUserIds } from '../../services/features/accounts/data/users.repository.js';
 import type { Queues } from '../../services/shared/jobs/open-queues.js';
-import { requestPoll } from '../../services/shared/jobs/poll-jobs.js';
+import { requestPoll } from '../../services/features/polling/poll-jobs.js';
 import { send, waitFor } from './http.js';
 
 export interface CleanCycle {

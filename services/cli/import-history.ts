@@ -6,11 +6,11 @@ import { pipeline } from 'node:stream/promises';
 import { EXIT, UsageError, parseCommandLine, runCommandLine } from '../shared/cli/command-line.js';
 import { databaseEnv, importStorageEnv, redisEnv, runtimeEnv } from '../shared/config/env-schema.js';
 import { loadConfig } from '../shared/config/load-config.js';
-import { openOrm } from '../shared/db/open-orm.js';
-import { createImport, findImport, type ImportRecord } from '../shared/db/repositories/imports.repository.js';
+import { openOrm } from '../features/open-orm.js';
+import { createImport, findImport, type ImportRecord } from '../features/streaming-history/data/imports.repository.js';
 import { parseGlobalId, toGlobalId } from '../api/relay/global-id.js';
-import { findUserByIdOrSpotifyId } from '../shared/db/repositories/users.repository.js';
-import { enqueueImport } from '../shared/jobs/import-jobs.js';
+import { findUserByIdOrSpotifyId } from '../features/accounts/data/users.repository.js';
+import { enqueueImport } from '../features/streaming-history/import-jobs.js';
 import { openQueues } from '../shared/jobs/open-queues.js';
 import { createRedisConnection, waitUntilReady } from '../shared/jobs/redis-connection.js';
 

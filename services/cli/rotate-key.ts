@@ -1,9 +1,9 @@
 import { EXIT, parseCommandLine, runCommandLine } from '../shared/cli/command-line.js';
 import { databaseEnv, runtimeEnv, tokenCryptoEnv } from '../shared/config/env-schema.js';
 import { loadConfig } from '../shared/config/load-config.js';
-import { rotateCredentialsKey } from '../shared/credentials/rotate-key.js';
+import { rotateCredentialsKey } from '../features/accounts/rotate-key.js';
 import { TokenCipher } from '../shared/crypto/token-cipher.js';
-import { openOrm } from '../shared/db/open-orm.js';
+import { openOrm } from '../features/open-orm.js';
 import { createLogger } from '../shared/logging/logger.js';
 
 const USAGE = `usage: playlog rotate-key      (npm run rotate-key)

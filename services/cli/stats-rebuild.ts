@@ -1,8 +1,8 @@
 import { EXIT, parseCommandLine, runCommandLine, UsageError } from '../shared/cli/command-line.js';
 import { databaseEnv, runtimeEnv } from '../shared/config/env-schema.js';
 import { loadConfig } from '../shared/config/load-config.js';
-import { openOrm } from '../shared/db/open-orm.js';
-import { countUsers, rebuildUserRollups, userIdsAfter } from '../shared/db/repositories/stats-rebuild.repository.js';
+import { openOrm } from '../features/open-orm.js';
+import { countUsers, rebuildUserRollups, userIdsAfter } from '../features/statistics/data/stats-rebuild.repository.js';
 
 const USAGE = `usage: playlog stats-rebuild [--after <user id>]      (npm run stats:rebuild -- ...)
 

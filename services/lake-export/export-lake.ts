@@ -1,8 +1,8 @@
 import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { LakeParquetWriter, type StagedDay } from '../shared/db/parquet/lake-parquet.js';
-import type { LakeCatalogueTable, LakeSource } from '../shared/db/repositories/lake.repository.js';
+import { LakeParquetWriter, type StagedDay } from '../features/lake/data/lake-parquet.js';
+import type { LakeCatalogueTable, LakeSource } from '../features/lake/data/lake.repository.js';
 import type { Logger } from '../shared/logging/logger.js';
 import { catalogueKey, MANIFEST_KEY, playsDayKey } from './lake-layout.js';
 import { LAKE_PRIVACY_RULES, parseLakeManifest, type LakeFileEntry, type LakeManifest } from './lake-manifest.js';

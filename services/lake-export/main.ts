@@ -1,4 +1,4 @@
-import { LakeSource } from '../shared/db/repositories/lake.repository.js';
+import { LakeSource } from '../features/lake/data/lake.repository.js';
 import { createLogger, type Logger } from '../shared/logging/logger.js';
 import { repeatUntilStopped } from '../shared/runtime/repeat-until-stopped.js';
 import { runService } from '../shared/runtime/run-service.js';

@@ -1,7 +1,7 @@
-import { openOrm } from '../shared/db/open-orm.js';
-import { deleteStaleSessions } from '../shared/db/repositories/sessions.repository.js';
+import { openOrm } from '../features/open-orm.js';
+import { deleteStaleSessions } from '../features/accounts/data/sessions.repository.js';
 import { openQueues } from '../shared/jobs/open-queues.js';
-import { recordSchedulerRun } from '../shared/jobs/scheduler-runs.js';
+import { recordSchedulerRun } from '../features/polling/scheduler-runs.js';
 import { createRedisConnection, waitUntilReady } from '../shared/jobs/redis-connection.js';
 import { createLogger } from '../shared/logging/logger.js';
 import { repeatUntilStopped } from '../shared/runtime/repeat-until-stopped.js';

@@ -2,9 +2,9 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../shared/logging/logger.js';
-import { findActiveUsersPage, type SchedulableUser } from '../shared/db/repositories/poll-state.repository.js';
+import { findActiveUsersPage, type SchedulableUser } from '../features/polling/data/poll-state.repository.js';
 import type { PollJobData } from '../shared/jobs/job-registry.js';
-import { pollJob } from '../shared/jobs/poll-jobs.js';
+import { pollJob } from '../features/polling/poll-jobs.js';
 import { pollOffsetMs } from './poll-offset.js';
 
 export interface SchedulerRunSettings {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ingestPlays } from '../../services/shared/plays/ingest-plays.js';
-import { removePollJobs } from '../../services/shared/jobs/poll-jobs.js';
+import { ingestPlays } from '../../services/features/plays/ingest-plays.js';
+import { removePollJobs } from '../../services/features/polling/poll-jobs.js';
 import { makePlay } from '../support/plays.js';
 import { countRows, errorCodes, startApiHarness, type ApiHarness } from './api-harness.js';
 

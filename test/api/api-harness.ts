@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis';
 import { loadApiConfig, type ApiConfig } from '../../services/api/config.js';
 import { parseGlobalId } from '../../services/api/relay/global-id.js';
 import { startApiServer, type RunningApi } from '../../services/api/start-api-server.js';
-import type { MikroORM } from '../../services/shared/db/open-orm.js';
+import type { MikroORM } from '../../services/features/open-orm.js';
 import { createLogger, type Logger } from '../../services/shared/logging/logger.js';
 import type { PollJobData } from '../../services/shared/jobs/job-registry.js';
 import { openQueues, type Queues } from '../../services/shared/jobs/open-queues.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gql } from 'graphql-request';
-import { ingestPlays } from '../../services/shared/plays/ingest-plays.js';
+import { ingestPlays } from '../../services/features/plays/ingest-plays.js';
 import { makePlay } from '../support/plays.js';
 import { errorCodes, postGraphql, startApiHarness, type ApiHarness, type LoggedIn } from './api-harness.js';
 

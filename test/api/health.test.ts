@@ -8,11 +8,11 @@ import { ApiMetrics } from '../../services/api/metrics/api-metrics.js';
 import { createMetricsRegistry } from '../../services/shared/metrics/metrics-registry.js';
 import { startApiServer } from '../../services/api/start-api-server.js';
 import { TokenCipher } from '../../services/shared/crypto/token-cipher.js';
-import { ormOptions } from '../../services/shared/db/orm-options.js';
+import { ormOptions } from '../../services/features/orm-options.js';
 import { openQueues } from '../../services/shared/jobs/open-queues.js';
 import { createRedisConnection } from '../../services/shared/jobs/redis-connection.js';
-import { SpotifyApiClient } from '../../services/shared/spotify/spotify-api.client.js';
-import { SpotifyOAuthClient } from '../../services/shared/spotify/spotify-oauth.client.js';
+import { SpotifyApiClient } from '../../services/features/spotify/spotify-api.client.js';
+import { SpotifyOAuthClient } from '../../services/features/spotify/spotify-oauth.client.js';
 import { CapturedLogs, postGraphql, startApiHarness, type ApiHarness } from './api-harness.js';
 
 let h: ApiHarness;

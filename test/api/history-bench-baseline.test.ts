@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bareHistoryHandler, HISTORY_QUERY } from '../../bench/baselines/bare-history-handler.js';
-import { ingestPlays } from '../../services/shared/plays/ingest-plays.js';
+import { ingestPlays } from '../../services/features/plays/ingest-plays.js';
 import { postGraphql, startApiHarness, type ApiHarness, type LoggedIn } from './api-harness.js';
 import { makePlay } from '../support/plays.js';
 import { sqlRecorder } from '../support/sql-recorder.js';

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ingestPlays } from '../../services/shared/plays/ingest-plays.js';
+import { ingestPlays } from '../../services/features/plays/ingest-plays.js';
 import { makePlay } from '../support/plays.js';
 import { startApiHarness, type ApiHarness } from './api-harness.js';
 

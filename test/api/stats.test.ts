@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PlayInput } from '../../services/shared/plays/play-input.js';
-import { setUserTimeZone } from '../../services/shared/db/repositories/users.repository.js';
-import { ingestPlays } from '../../services/shared/plays/ingest-plays.js';
+import type { PlayInput } from '../../services/features/plays/play-input.js';
+import { setUserTimeZone } from '../../services/features/statistics/data/stats-zone.repository.js';
+import { ingestPlays } from '../../services/features/plays/ingest-plays.js';
 import { activityOf, clockOf, localDate, rankingOf, summaryOf, type OraclePlay } from '../support/stats-oracle.js';
 import { errorCodes, startApiHarness, type ApiHarness, type LoggedIn } from './api-harness.js';
 

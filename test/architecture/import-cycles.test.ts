@@ -1,24 +1,6 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, normalize, relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-
-/**
- * Relative imports of a file that exist at run time. Type-only imports are erased by TypeScript: the
- * entities of a relation name each other's types (User ↔ PollState) without loading each other.
- */
-function importsOf(file: string): string[] {
-  const text = readFileSync(file, 'utf8');
-  return [...text.matchAll(/^\s*(?:import|export)\s(?!type\s)[^'"]*?from\s+'(\.[^']+)'/gm), ...text.matchAll(/^\s*import\s+'(\.[^']+)'/gm)].map((match) =>
-    normalize(join(dirname(file), match[1]!.replace(/\.js$/, '.ts'))),
-  );
-}
-
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? filesUnder(path) : path.endsWith('.ts') ? [path] : [];
-  });
-}
+import { filesUnder, importsOf } from './module-graph.js';
 
 /** Every cycle of the import graph, each as the files on it (Tarjan's strongly connected components). */
 function importCycles(files: string[]): string[][] {

@@ -4,12 +4,15 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
 /**
- * All SQL lives in the data layer, `services/shared/db/` (its repositories, hand-written statements and
- * migrations). Route handlers, resolvers, jobs, scripts and crypto call repository functions; they
- * never hold SQL, nor reach for a database connection themselves. Tests and the benchmarks' baselines
- * (which measure SQL against Playlog's own statements) are not application code and are not checked.
+ * All SQL lives in the data layer: the platform's `services/shared/db/` (connections, statements,
+ * migrations) and each feature's `data/` folder (`services/features/<feature>/data/`: its entities,
+ * repositories and hand-written statements). Route handlers, resolvers, jobs, scripts and crypto call
+ * repository functions; they never hold SQL, nor reach for a database connection themselves. Tests and the
+ * benchmarks' baselines (which measure SQL against Playlog's own statements) are not application code and
+ * are not checked.
  */
-const DATA_LAYER = 'services/shared/db/';
+const DATA_LAYER = 'services/shared/db/ or a feature’s data/ folder';
+const inDataLayer = (file: string) => file.startsWith('services/shared/db/') || /^services\/features\/[^/]+\/data\//.test(file);
 const CHECKED = ['services', 'scripts'];
 
 /** What SQL looks like in a string: a statement's opening words in their order. */
@@ -66,7 +69,7 @@ export function sqlOutsideDataLayer(root: string): string[] {
   for (const dir of CHECKED) {
     for (const path of filesUnder(join(root, dir))) {
       const file = relative(root, path);
-      if (file.startsWith(DATA_LAYER)) continue;
+      if (inDataLayer(file)) continue;
       for (const literal of literals(path)) {
         for (const [what, pattern] of SQL_PATTERNS) {
           if (pattern.test(literal.text)) findings.push(`${file}:${literal.line}: SQL (${what}) in a string: ${literal.text.trim().slice(0, 80)}`);

@@ -6,7 +6,7 @@ import {
   SPOTIFY_ESSENTIAL_FIELDS,
   trackSchema,
   webApiErrorBodySchema,
-} from '../../services/shared/spotify/spotify-schemas.js';
+} from '../../services/features/spotify/spotify-schemas.js';
 import { loginSyntheticUser, startTestEmulator, type RunningEmulator } from '../support/emulator.js';
 import { locateSpotifySpec, requiredPaths, SpotifyOpenApi, type NullablePatch } from './spotify-openapi.js';
 

@@ -1,10 +1,10 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../services/shared/logging/logger.js';
-import { SpotifyApiClient } from '../../services/shared/spotify/spotify-api.client.js';
-import { SpotifyError } from '../../services/shared/spotify/spotify.errors.js';
-import type { SpotifyOAuthClient } from '../../services/shared/spotify/spotify-oauth.client.js';
-import { newPkcePair } from '../../services/shared/spotify/pkce.js';
+import { SpotifyApiClient } from '../../services/features/spotify/spotify-api.client.js';
+import { SpotifyError } from '../../services/features/spotify/spotify.errors.js';
+import type { SpotifyOAuthClient } from '../../services/features/spotify/spotify-oauth.client.js';
+import { newPkcePair } from '../../services/features/spotify/pkce.js';
 import { loginSyntheticUser, spotifyClientsFor, startTestEmulator, type RunningEmulator } from '../support/emulator.js';
 
 describe('fault injection and the client’s error kinds', () => {

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SpotifyError } from '../../services/shared/spotify/spotify.errors.js';
-import { newOAuthState, newPkcePair } from '../../services/shared/spotify/pkce.js';
+import { SpotifyError } from '../../services/features/spotify/spotify.errors.js';
+import { newOAuthState, newPkcePair } from '../../services/features/spotify/pkce.js';
 import { loginSyntheticUser, spotifyClientsFor, startTestEmulator, TEST_REDIRECT_URI, type RunningEmulator } from '../support/emulator.js';
 
 const DAY_MS = 86_400_000;

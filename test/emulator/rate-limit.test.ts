@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { SpotifyApiClient } from '../../services/shared/spotify/spotify-api.client.js';
+import type { SpotifyApiClient } from '../../services/features/spotify/spotify-api.client.js';
 import { loginSyntheticUser, spotifyClientsFor, startTestEmulator, TEST_EMULATOR_START, type RunningEmulator } from '../support/emulator.js';
 
 describe('rate limit and daily quota', () => {

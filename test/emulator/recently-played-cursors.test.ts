@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SpotifyApiClient } from '../../services/shared/spotify/spotify-api.client.js';
-import type { SpotifyRecentlyPlayedPage } from '../../services/shared/spotify/spotify-schemas.js';
+import type { SpotifyApiClient } from '../../services/features/spotify/spotify-api.client.js';
+import type { SpotifyRecentlyPlayedPage } from '../../services/features/spotify/spotify-schemas.js';
 import { loginSyntheticUser, spotifyClientsFor, startTestEmulator, type RunningEmulator } from '../support/emulator.js';
 
 const HOUR = 3_600_000;

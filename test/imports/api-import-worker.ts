@@ -2,7 +2,7 @@ import type { Worker } from 'bullmq';
 import { TokenCipher } from '../../services/shared/crypto/token-cipher.js';
 import { importQueue } from '../../services/shared/jobs/job-registry.js';
 import { createRedisConnection } from '../../services/shared/jobs/redis-connection.js';
-import type { SpotifyApiClient } from '../../services/shared/spotify/spotify-api.client.js';
+import type { SpotifyApiClient } from '../../services/features/spotify/spotify-api.client.js';
 import { importHandler } from '../../services/worker/import/import.handler.js';
 import { SharedSpotifyRateLimit } from '../../services/worker/import/shared-rate-limit.js';
 import { createQueueWorker, type QueueWorkerSettings } from '../../services/worker/jobs/queue-worker.js';

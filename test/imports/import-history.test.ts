@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requestPoll } from '../../services/shared/jobs/poll-jobs.js';
+import { requestPoll } from '../../services/features/polling/poll-jobs.js';
 import type { ExtendedHistoryRow } from '../../services/spotify-emulator/export-history.js';
 import { spawnService } from '../support/worker-process.js';
 import { secondKey, startImportPipeline, type ImportPipeline } from './import-harness.js';

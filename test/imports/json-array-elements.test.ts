@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { JsonArrayError, MAX_ELEMENT_BYTES, jsonArrayElements } from '../../services/shared/imports/json-array-elements.js';
+import { JsonArrayError, MAX_ELEMENT_BYTES, jsonArrayElements } from '../../services/features/streaming-history/json-array-elements.js';
 
 /** The scanner that splits an export's JSON array into rows, fed as a file or an unzipped entry feeds it: in chunks cut anywhere. */
 async function* chunksOf(bytes: Buffer, size: number): AsyncGenerator<Buffer> {

@@ -1,10 +1,10 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findImport } from '../../services/shared/db/repositories/imports.repository.js';
+import { findImport } from '../../services/features/streaming-history/data/imports.repository.js';
 import { importQueue } from '../../services/shared/jobs/job-registry.js';
-import { SpotifyApiClient } from '../../services/shared/spotify/spotify-api.client.js';
-import { SpotifyError } from '../../services/shared/spotify/spotify.errors.js';
+import { SpotifyApiClient } from '../../services/features/spotify/spotify-api.client.js';
+import { SpotifyError } from '../../services/features/spotify/spotify.errors.js';
 import type { ExtendedHistoryRow } from '../../services/spotify-emulator/export-history.js';
 import { runDlqCommand } from '../../services/worker/dlq/dlq-commands.js';
 import { parseDlqArgs } from '../../services/worker/dlq/dlq-options.js';

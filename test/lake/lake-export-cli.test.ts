@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ingestPlays } from '../../services/shared/plays/ingest-plays.js';
+import { ingestPlays } from '../../services/features/plays/ingest-plays.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { readLakePlays } from '../support/lake-reader.js';
 import { insertUser, makePlay } from '../support/plays.js';

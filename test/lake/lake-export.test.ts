@@ -7,8 +7,8 @@ import { DirectoryTarget } from '../../services/lake-export/targets/directory-ta
 import type { LakeTarget } from '../../services/lake-export/targets/lake-target.js';
 import { userKeys, type UserIdMode } from '../../services/lake-export/user-pseudonyms.js';
 import { createLogger } from '../../services/shared/logging/logger.js';
-import { LakeSource } from '../../services/shared/db/repositories/lake.repository.js';
-import { ingestPlays } from '../../services/shared/plays/ingest-plays.js';
+import { LakeSource } from '../../services/features/lake/data/lake.repository.js';
+import { ingestPlays } from '../../services/features/plays/ingest-plays.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { readLakePlays, readLakeTable, type DayTotals } from '../support/lake-reader.js';
 import { insertUser, makePlay } from '../support/plays.js';

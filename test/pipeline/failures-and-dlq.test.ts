@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MikroORM } from '@mikro-orm/postgresql';
 import type { Worker } from 'bullmq';
-import { ormOptions } from '../../services/shared/db/orm-options.js';
+import { ormOptions } from '../../services/features/orm-options.js';
 import { pollQueue } from '../../services/shared/jobs/job-registry.js';
 import { runDlqCommand } from '../../services/worker/dlq/dlq-commands.js';
 import { parseDlqArgs as parseArgs } from '../../services/worker/dlq/dlq-options.js';

@@ -1,10 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { saveCredentials } from '../../services/shared/db/repositories/credentials.repository.js';
-import { fromSpotifyItem } from '../../services/shared/plays/from-spotify-item.js';
-import { SpotifyApiClient } from '../../services/shared/spotify/spotify-api.client.js';
-import { playHistoryItemSchema, type SpotifyPlayHistoryItem } from '../../services/shared/spotify/spotify-schemas.js';
+import { saveCredentials } from '../../services/features/accounts/data/credentials.repository.js';
+import { fromSpotifyItem } from '../../services/features/plays/from-spotify-item.js';
+import { SpotifyApiClient } from '../../services/features/spotify/spotify-api.client.js';
+import { playHistoryItemSchema, type SpotifyPlayHistoryItem } from '../../services/features/spotify/spotify-schemas.js';
 import { parsedLogs, startPipeline, type Pipeline } from './pipeline-harness.js';
 
 /** Spotify answers that are odd but real (issue 8), as JSON. */

@@ -2,7 +2,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { TokenCipher, parseEncryptionKeys } from '../../services/shared/crypto/token-cipher.js';
-import { loadCredentials, saveCredentials, type StoredCredentials } from '../../services/shared/db/repositories/credentials.repository.js';
+import { loadCredentials, saveCredentials, type StoredCredentials } from '../../services/features/accounts/data/credentials.repository.js';
 import { pollQueue, type PollJobData } from '../../services/shared/jobs/job-registry.js';
 import { openQueues, type Queues } from '../../services/shared/jobs/open-queues.js';
 import { createRedisConnection, waitUntilReady } from '../../services/shared/jobs/redis-connection.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SpotifyApiClient } from '../../services/shared/spotify/spotify-api.client.js';
+import { SpotifyApiClient } from '../../services/features/spotify/spotify-api.client.js';
 import { TEST_EMULATOR_START } from '../support/emulator.js';
 import { parsedLogs, startPipeline, type Pipeline } from './pipeline-harness.js';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { saveCredentials } from '../../services/shared/db/repositories/credentials.repository.js';
-import { SpotifyApiClient } from '../../services/shared/spotify/spotify-api.client.js';
+import { saveCredentials } from '../../services/features/accounts/data/credentials.repository.js';
+import { SpotifyApiClient } from '../../services/features/spotify/spotify-api.client.js';
 import { freshAccessToken } from '../../services/worker/tokens/refresh-tokens.js';
 import { parsedLogs, startPipeline, type Pipeline } from './pipeline-harness.js';
 

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openOrm, type MikroORM } from '../../services/shared/db/open-orm.js';
+import { openOrm, type MikroORM } from '../../services/features/open-orm.js';
 import { freshAccessToken } from '../../services/worker/tokens/refresh-tokens.js';
 import { startPipeline, type Pipeline } from '../pipeline/pipeline-harness.js';
 

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { buildSchema } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ingestPlays } from '../../services/shared/plays/ingest-plays.js';
-import { removePollJobs } from '../../services/shared/jobs/poll-jobs.js';
+import { ingestPlays } from '../../services/features/plays/ingest-plays.js';
+import { removePollJobs } from '../../services/features/polling/poll-jobs.js';
 // Spelled from the root: the lint rule keeping services apart matches `../api/*` and means services/api.
 import { importIdOf, postGraphql, startApiHarness, type ApiHarness, type LoggedIn } from '../../test/api/api-harness.js';
 import { toGlobalId } from '../../services/api/relay/global-id.js';

@@ -5,7 +5,7 @@ import { UnrecoverableError, Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openQueue } from '../../services/shared/jobs/open-queues.js';
 import { pollQueue as pollQueueDefinition } from '../../services/shared/jobs/job-registry.js';
-import { pollJob } from '../../services/shared/jobs/poll-jobs.js';
+import { pollJob } from '../../services/features/polling/poll-jobs.js';
 import { PLAYLOG } from '../support/playlog.js';
 
 /**

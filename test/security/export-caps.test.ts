@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeGlobalIdOf } from '../../services/api/relay/global-id.js';
 import { exportQueue } from '../../services/shared/jobs/job-registry.js';
 import { createRedisConnection } from '../../services/shared/jobs/redis-connection.js';
-import { ingestPlays } from '../../services/shared/plays/ingest-plays.js';
+import { ingestPlays } from '../../services/features/plays/ingest-plays.js';
 import { exportHandler } from '../../services/worker/export/export.handler.js';
 import { createQueueWorker } from '../../services/worker/jobs/queue-worker.js';
 import { CapturedLogs, startApiHarness, type ApiHarness, type LoggedIn } from '../../test/api/api-harness.js';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ingestPlays } from '../../services/shared/plays/ingest-plays.js';
+import { ingestPlays } from '../../services/features/plays/ingest-plays.js';
 // Spelled from the root: the lint rule keeping services apart matches `../api/*` and means services/api.
 import { errorCodes, startApiHarness, type ApiHarness, type LoggedIn } from '../../test/api/api-harness.js';
 import { makePlay } from '../support/plays.js';

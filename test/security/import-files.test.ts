@@ -3,8 +3,8 @@ import { mkdir, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SpotifyApiClient } from '../../services/shared/spotify/spotify-api.client.js';
-import { SpotifyError } from '../../services/shared/spotify/spotify.errors.js';
+import { SpotifyApiClient } from '../../services/features/spotify/spotify-api.client.js';
+import { SpotifyError } from '../../services/features/spotify/spotify.errors.js';
 import type { ExtendedHistoryRow } from '../../services/spotify-emulator/export-history.js';
 // Spelled from the root: the lint rule keeping services apart matches `../api/*` and means services/api.
 import { importIdOf, postGraphql, startApiHarness, type ApiHarness, type LoggedIn } from '../../test/api/api-harness.js';

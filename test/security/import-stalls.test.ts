@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startImport } from '../../services/shared/db/repositories/imports.repository.js';
+import { startImport } from '../../services/features/streaming-history/data/imports.repository.js';
 import { importQueue } from '../../services/shared/jobs/job-registry.js';
 import { createRedisConnection } from '../../services/shared/jobs/redis-connection.js';
 import { startImportPipeline, type ImportPipeline } from '../imports/import-harness.js';

@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rotateCredentialsKey } from '../../services/shared/credentials/rotate-key.js';
+import { rotateCredentialsKey } from '../../services/features/accounts/rotate-key.js';
 import { TokenCipher, parseEncryptionKeys } from '../../services/shared/crypto/token-cipher.js';
-import { loadCredentials, saveCredentials } from '../../services/shared/db/repositories/credentials.repository.js';
+import { loadCredentials, saveCredentials } from '../../services/features/accounts/data/credentials.repository.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { insertUser } from '../support/plays.js';
 import { PLAYLOG } from '../support/playlog.js';

@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadApiConfig } from '../../services/api/config.js';
 import { buildApiSchema } from '../../services/api/graphql/build-schema.js';
 import { ConfigError } from '../../services/shared/config/load-config.js';
-import type { PlayInput } from '../../services/shared/plays/play-input.js';
-import { ingestPlays } from '../../services/shared/plays/ingest-plays.js';
+import type { PlayInput } from '../../services/features/plays/play-input.js';
+import { ingestPlays } from '../../services/features/plays/ingest-plays.js';
 import { PRESETS, rangeOf } from '../../services/web/src/features/stats/ranges.js';
 // Spelled from the root: the lint rule keeping services apart matches `../api/*` and means services/api.
 import { postGraphql, startApiHarness, type ApiHarness, type LoggedIn } from '../../test/api/api-harness.js';

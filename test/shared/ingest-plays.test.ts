@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ingestPlays } from '../../services/shared/plays/ingest-plays.js';
+import { ingestPlays } from '../../services/features/plays/ingest-plays.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { insertUser, makePlay } from '../support/plays.js';
 

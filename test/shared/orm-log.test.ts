@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { openOrm, type MikroORM } from '../../services/shared/db/open-orm.js';
+import { openOrm, type MikroORM } from '../../services/features/open-orm.js';
 import { createLogger } from '../../services/shared/logging/logger.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 

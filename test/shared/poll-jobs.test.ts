@@ -4,7 +4,7 @@ import { Worker, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { pollQueue, type PollJobData } from '../../services/shared/jobs/job-registry.js';
 import { openQueue } from '../../services/shared/jobs/open-queues.js';
-import { pollJob, removePollJobs, requestPoll } from '../../services/shared/jobs/poll-jobs.js';
+import { pollJob, removePollJobs, requestPoll } from '../../services/features/polling/poll-jobs.js';
 import { fullJitterBackoff } from '../../services/shared/jobs/queue-definition.js';
 import { createRedisConnection, waitUntilReady } from '../../services/shared/jobs/redis-connection.js';
 import { TEST_REDIS_URL, uniqueQueuePrefix } from '../support/test-env.js';

@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PlayInput } from '../../services/shared/plays/play-input.js';
-import { ingestPlays } from '../../services/shared/plays/ingest-plays.js';
-import { rebuildUserRollups } from '../../services/shared/db/repositories/stats-rebuild.repository.js';
-import { setUserTimeZone } from '../../services/shared/db/repositories/users.repository.js';
+import type { PlayInput } from '../../services/features/plays/play-input.js';
+import { ingestPlays } from '../../services/features/plays/ingest-plays.js';
+import { rebuildUserRollups } from '../../services/features/statistics/data/stats-rebuild.repository.js';
+import { setUserTimeZone } from '../../services/features/statistics/data/stats-zone.repository.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { insertUser, makePlay } from '../support/plays.js';
 import { PLAYLOG } from '../support/playlog.js';

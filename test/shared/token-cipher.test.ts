@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TokenCipher, TokenCipherError, parseEncryptionKeys } from '../../services/shared/crypto/token-cipher.js';
-import { loadCredentials, saveCredentials } from '../../services/shared/db/repositories/credentials.repository.js';
+import { loadCredentials, saveCredentials } from '../../services/features/accounts/data/credentials.repository.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { insertUser } from '../support/plays.js';
 import { newEncryptionKeys } from '../support/test-env.js';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { openOrm, type MikroORM } from '../../services/shared/db/open-orm.js';
+import { openOrm, type MikroORM } from '../../services/features/open-orm.js';
 import { dropDatabase } from './drop-database.js';
 import { TEMPLATE_DATABASE, TEST_ADMIN_DATABASE_URL, databaseUrlFor } from './test-env.js';
 

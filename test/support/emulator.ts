@@ -1,8 +1,8 @@
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../services/spotify-emulator/start-emulator.js';
-import { newOAuthState, newPkcePair } from '../../services/shared/spotify/pkce.js';
-import { SpotifyApiClient } from '../../services/shared/spotify/spotify-api.client.js';
-import { SpotifyOAuthClient, type SpotifyTokens } from '../../services/shared/spotify/spotify-oauth.client.js';
-import { PLAYLOG_SPOTIFY_SCOPES } from '../../services/shared/spotify/spotify-scopes.js';
+import { newOAuthState, newPkcePair } from '../../services/features/spotify/pkce.js';
+import { SpotifyApiClient } from '../../services/features/spotify/spotify-api.client.js';
+import { SpotifyOAuthClient, type SpotifyTokens } from '../../services/features/spotify/spotify-oauth.client.js';
+import { PLAYLOG_SPOTIFY_SCOPES } from '../../services/features/spotify/spotify-scopes.js';
 
 export type { RunningEmulator, EmulatorOptions } from '../../services/spotify-emulator/start-emulator.js';
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { migrateToLatest } from '../../services/shared/db/migrate-to-latest.js';
+import { migrateToLatest } from '../../services/features/migrate-to-latest.js';
 import { TEMPLATE_DATABASE, TEST_ADMIN_DATABASE_URL, databaseUrlFor } from './test-env.js';
 import { dropDatabase } from './drop-database.js';
 

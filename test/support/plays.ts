@@ -1,4 +1,4 @@
-import type { PlayInput } from '../../services/shared/plays/play-input.js';
+import type { PlayInput } from '../../services/features/plays/play-input.js';
 
 /** A play of a made-up track, for tests of what Playlog stores. */
 export function makePlay(trackNumber: number, playedAt: string, overrides: Partial<PlayInput> = {}): PlayInput {

@@ -1,4 +1,4 @@
-import { loadUserProfile } from '../../shared/db/repositories/users.repository.js';
+import { loadUserProfile } from '../../features/accounts/data/users.repository.js';
 import { unauthenticated } from '../app-error.js';
 import type { ApiContext, ApiServices } from '../graphql/context.js';
 import { toGlobalId } from '../relay/global-id.js';

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { isKnownTimeZone } from '../../shared/db/repositories/users.repository.js';
+import { isKnownTimeZone } from '../../features/accounts/data/users.repository.js';
 import { badUserInput } from '../app-error.js';
 
 /** What an IANA name can look like: letters, digits, and `/ _ + -` (Europe/Paris, America/Argentina/Buenos_Aires, Etc/GMT+5). */

@@ -1,5 +1,5 @@
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
-import { revokeSession } from '../../shared/db/repositories/sessions.repository.js';
+import { revokeSession } from '../../features/accounts/data/sessions.repository.js';
 import { loadUser } from '../account/load-user.js';
 import { AppError } from '../app-error.js';
 import type { ApiContext } from '../graphql/context.js';

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { findActiveSession, type ActiveSession } from '../../shared/db/repositories/sessions.repository.js';
+import { findActiveSession, type ActiveSession } from '../../features/accounts/data/sessions.repository.js';
 import { hashSessionToken, looksLikeSessionToken } from './session-token.js';
 
 /**

@@ -1,4 +1,4 @@
-import { loadHeardCatalogue, type CatalogueIds } from '../../shared/db/repositories/heard-catalogue.repository.js';
+import { loadHeardCatalogue, type CatalogueIds } from '../../features/catalogue/data/heard-catalogue.repository.js';
 import type { ApiContext } from '../graphql/context.js';
 import type { Album, Artist, Track } from './catalogue.type.js';
 import { toAlbum, toArtist, toTrack } from './to-catalogue.js';

@@ -1,4 +1,4 @@
-import type { AlbumRow, ArtistRow, TrackRow } from '../../shared/db/repositories/history.repository.js';
+import type { AlbumRow, ArtistRow, TrackRow } from '../../features/catalogue/data/track-rows.repository.js';
 import { toGlobalId } from '../relay/global-id.js';
 import type { Album, Artist, Track } from './catalogue.type.js';
 

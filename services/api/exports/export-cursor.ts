@@ -1,4 +1,4 @@
-import type { ExportPosition } from '../../shared/db/repositories/export-pages.repository.js';
+import type { ExportPosition } from '../../features/exports/data/export-pages.repository.js';
 import { decodeCursor, defineCursor, encodeCursor } from '../relay/cursor.js';
 import { isKeyInstant, isUuid } from '../relay/opaque-token.js';
 

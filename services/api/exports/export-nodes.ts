@@ -1,4 +1,4 @@
-import { findExportsOf } from '../../shared/db/repositories/export-pages.repository.js';
+import { findExportsOf } from '../../features/exports/data/export-pages.repository.js';
 import type { ApiContext } from '../graphql/context.js';
 import type { Export } from './export.type.js';
 import { toExport } from './to-export.js';

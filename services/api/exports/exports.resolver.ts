@@ -1,8 +1,8 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { countExports, findExportsOf, loadExportPage } from '../../shared/db/repositories/export-pages.repository.js';
-import { createExport } from '../../shared/db/repositories/exports.repository.js';
-import { deleteExportFiles } from '../../shared/exports/export-files.js';
-import { enqueueExport } from '../../shared/jobs/export-jobs.js';
+import { countExports, findExportsOf, loadExportPage } from '../../features/exports/data/export-pages.repository.js';
+import { createExport } from '../../features/exports/data/exports.repository.js';
+import { deleteExportFiles } from '../../features/exports/export-files.js';
+import { enqueueExport } from '../../features/exports/export-jobs.js';
 import { AppError } from '../app-error.js';
 import type { ApiContext } from '../graphql/context.js';
 import { ConnectionArgs, pageSizeForCost, pageSizeOf } from '../relay/connection-args.js';

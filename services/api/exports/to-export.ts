@@ -1,4 +1,4 @@
-import type { ExportRecord } from '../../shared/db/repositories/exports.repository.js';
+import type { ExportRecord } from '../../features/exports/data/exports.repository.js';
 import { toGlobalId } from '../relay/global-id.js';
 import type { Export, ExportFormat, ExportStatus } from './export.type.js';
 

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Response } from 'express';
 import type { StatementBudget } from '../../shared/db/statements/statement-budget.js';
-import type { ActiveSession } from '../../shared/db/repositories/sessions.repository.js';
+import type { ActiveSession } from '../../features/accounts/data/sessions.repository.js';
 import type { Queues } from '../../shared/jobs/open-queues.js';
 import type { Logger } from '../../shared/logging/logger.js';
 import { accountDisabled, unauthenticated } from '../app-error.js';

@@ -1,8 +1,8 @@
-import type { HistoryPosition } from '../../shared/db/repositories/history.repository.js';
+import type { HistoryPosition } from '../../features/history/data/history.repository.js';
 import { decodeCursor, defineCursor, encodeCursor } from '../relay/cursor.js';
 import { isKeyInstant } from '../relay/opaque-token.js';
 
-export type { HistoryPosition } from '../../shared/db/repositories/history.repository.js';
+export type { HistoryPosition } from '../../features/history/data/history.repository.js';
 
 /**
  * A history cursor is a position in a user's history: the (played_at, track_id) of a play, the key the

@@ -1,6 +1,7 @@
 import { Args, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
-import { countHistoryOfTracks, loadHistoryPageOfTracks, tracksMatching, type TrackFilter } from '../../shared/db/repositories/history-filter.repository.js';
-import { countHistory, loadHistoryPage, loadPageTracks } from '../../shared/db/repositories/history.repository.js';
+import { countHistoryOfTracks, loadHistoryPageOfTracks, tracksMatching, type TrackFilter } from '../../features/history/data/history-filter.repository.js';
+import { countHistory, loadHistoryPage } from '../../features/history/data/history.repository.js';
+import { loadPageTracks } from '../../features/catalogue/data/track-rows.repository.js';
 import type { ApiContext } from '../graphql/context.js';
 import { pageSizeForCost, pageSizeOf } from '../relay/connection-args.js';
 import { decodeGlobalIdOf } from '../relay/global-id.js';

@@ -1,4 +1,5 @@
-import { loadPageTracks, loadPlaysByPosition, type HistoryPosition } from '../../shared/db/repositories/history.repository.js';
+import { loadPlaysByPosition, type HistoryPosition } from '../../features/history/data/history.repository.js';
+import { loadPageTracks } from '../../features/catalogue/data/track-rows.repository.js';
 import type { ApiContext } from '../graphql/context.js';
 import type { Play } from './play.type.js';
 import { toPlay } from './to-play.js';

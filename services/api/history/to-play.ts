@@ -1,4 +1,5 @@
-import type { PlayRow, TrackRow } from '../../shared/db/repositories/history.repository.js';
+import type { PlayRow } from '../../features/history/data/history.repository.js';
+import type { TrackRow } from '../../features/catalogue/data/track-rows.repository.js';
 import { toTrack } from '../catalogue/to-catalogue.js';
 import { toGlobalId } from '../relay/global-id.js';
 import type { Play, PlaySource } from './play.type.js';

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { Redis } from 'ioredis';
-import type { MikroORM } from '../../shared/db/open-orm.js';
+import type { MikroORM } from '../../features/open-orm.js';
 import type { Logger } from '../../shared/logging/logger.js';
 import { checkDependency as check } from '../../shared/runtime/check-dependency.js';
 

@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
-import type { MikroORM } from '../../shared/db/open-orm.js';
-import { findActiveSession } from '../../shared/db/repositories/sessions.repository.js';
-import { loadUserProfile } from '../../shared/db/repositories/users.repository.js';
+import type { MikroORM } from '../../features/open-orm.js';
+import { findActiveSession } from '../../features/accounts/data/sessions.repository.js';
+import { loadUserProfile } from '../../features/accounts/data/users.repository.js';
 import { sessionTokenFrom } from '../auth/session-credentials.js';
 import { hashSessionToken, looksLikeSessionToken } from '../auth/session-token.js';
 

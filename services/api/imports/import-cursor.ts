@@ -1,4 +1,4 @@
-import type { ImportPosition } from '../../shared/db/repositories/import-pages.repository.js';
+import type { ImportPosition } from '../../features/streaming-history/data/import-pages.repository.js';
 import { decodeCursor, defineCursor, encodeCursor } from '../relay/cursor.js';
 import { isKeyInstant, isUuid } from '../relay/opaque-token.js';
 

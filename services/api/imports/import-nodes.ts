@@ -1,4 +1,4 @@
-import { findImportsOf } from '../../shared/db/repositories/import-pages.repository.js';
+import { findImportsOf } from '../../features/streaming-history/data/import-pages.repository.js';
 import type { ApiContext } from '../graphql/context.js';
 import type { Import } from './import.type.js';
 import { toImport } from './to-import.js';

@@ -1,8 +1,8 @@
 import { Arg, Args, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { countImports, loadImportPage } from '../../shared/db/repositories/import-pages.repository.js';
-import { cancelImport, forgetImportFile } from '../../shared/db/repositories/imports.repository.js';
-import { deleteUpload } from '../../shared/imports/import-files.js';
-import { removeImportJobs } from '../../shared/jobs/import-jobs.js';
+import { countImports, loadImportPage } from '../../features/streaming-history/data/import-pages.repository.js';
+import { cancelImport, forgetImportFile } from '../../features/streaming-history/data/imports.repository.js';
+import { deleteUpload } from '../../features/streaming-history/import-files.js';
+import { removeImportJobs } from '../../features/streaming-history/import-jobs.js';
 import type { ApiContext } from '../graphql/context.js';
 import { ConnectionArgs, pageSizeForCost, pageSizeOf } from '../relay/connection-args.js';
 import { decodeGlobalIdOf } from '../relay/global-id.js';

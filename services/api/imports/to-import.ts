@@ -1,4 +1,4 @@
-import type { ImportRecord } from '../../shared/db/repositories/imports.repository.js';
+import type { ImportRecord } from '../../features/streaming-history/data/imports.repository.js';
 import { toGlobalId } from '../relay/global-id.js';
 import type { Import, ImportStatus } from './import.type.js';
 

@@ -1,5 +1,5 @@
 import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
-import { positionKey } from '../../shared/db/repositories/history.repository.js';
+import { positionKey } from '../../features/history/data/history.repository.js';
 import { findUser } from '../account/load-user.js';
 import { badUserInput } from '../app-error.js';
 import { loadCatalogueNodes } from '../catalogue/catalogue-nodes.js';

@@ -1,5 +1,5 @@
 import { ArgsType, Field, Int } from 'type-graphql';
-import type { PageDirection } from '../../shared/db/repositories/page-direction.js';
+import type { PageDirection } from '../../shared/db/paging/page-direction.js';
 import { badUserInput } from '../app-error.js';
 
 /** The paging arguments of every connection (GraphQL Cursor Connections specification). */

@@ -1,6 +1,6 @@
-import { loadHeardCatalogue } from '../../shared/db/repositories/heard-catalogue.repository.js';
-import { loadPageTracks } from '../../shared/db/repositories/history.repository.js';
-import type { Ranked } from '../../shared/db/repositories/stats-rankings.repository.js';
+import { loadHeardCatalogue } from '../../features/catalogue/data/heard-catalogue.repository.js';
+import { loadPageTracks } from '../../features/catalogue/data/track-rows.repository.js';
+import type { Ranked } from '../../features/statistics/data/stats-rankings.repository.js';
 import { toAlbum, toArtist, toTrack } from '../catalogue/to-catalogue.js';
 import type { ApiContext } from '../graphql/context.js';
 import type { AlbumRanking, ArtistRanking, TrackRanking } from './ranking.types.js';

@@ -1,4 +1,4 @@
-import type { RankedKind, RankOrder, RankPosition } from '../../shared/db/repositories/stats-rankings.repository.js';
+import type { RankedKind, RankOrder, RankPosition } from '../../features/statistics/data/stats-rankings.repository.js';
 import { decodeCursor, defineCursor, encodeCursor } from '../relay/cursor.js';
 
 /** A ranking's cursor: the last item's measures and catalogue id, for one kind of ranking and one order. */

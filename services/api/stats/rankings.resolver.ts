@@ -1,5 +1,5 @@
 import { Arg, Ctx, Extensions, Int, Query, Resolver } from 'type-graphql';
-import { loadRanking, type RankedKind, type RankingPage } from '../../shared/db/repositories/stats-rankings.repository.js';
+import { loadRanking, type RankedKind, type RankingPage } from '../../features/statistics/data/stats-rankings.repository.js';
 import type { ApiContext } from '../graphql/context.js';
 import { EXPENSIVE_FIELD } from '../graphql/operation-limits.js';
 import { pageSizeOf } from '../relay/connection-args.js';

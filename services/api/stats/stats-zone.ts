@@ -1,4 +1,4 @@
-import { timeZoneOfUser } from '../../shared/db/repositories/users.repository.js';
+import { timeZoneOfUser } from '../../features/accounts/data/users.repository.js';
 import { checkTimeZone } from '../account/time-zone.js';
 import { unauthenticated } from '../app-error.js';
 import type { ApiContext } from '../graphql/context.js';

@@ -1,5 +1,5 @@
 import { Arg, Ctx, Extensions, Query, Resolver } from 'type-graphql';
-import { loadActivity, loadClock, loadPlayedSpan, loadSummary, type StatsScope } from '../../shared/db/repositories/stats.repository.js';
+import { loadActivity, loadClock, loadPlayedSpan, loadSummary, type StatsScope } from '../../features/statistics/data/stats.repository.js';
 import type { ApiContext } from '../graphql/context.js';
 import { EXPENSIVE_FIELD } from '../graphql/operation-limits.js';
 import { activityCost, checkActivityBuckets, clockCost, summaryCost } from './stats-cost.js';

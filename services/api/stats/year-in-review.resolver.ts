@@ -1,6 +1,6 @@
 import { Arg, Ctx, Extensions, Int, Query, Resolver } from 'type-graphql';
-import { loadNewArtists, loadRanking } from '../../shared/db/repositories/stats-rankings.repository.js';
-import { loadActivity, loadClock, loadSummary, localYear } from '../../shared/db/repositories/stats.repository.js';
+import { loadNewArtists, loadRanking } from '../../features/statistics/data/stats-rankings.repository.js';
+import { loadActivity, loadClock, loadSummary, localYear } from '../../features/statistics/data/stats.repository.js';
 import type { ApiContext } from '../graphql/context.js';
 import { EXPENSIVE_FIELD } from '../graphql/operation-limits.js';
 import { rankedAlbums, rankedArtists, rankedTracks } from './ranked-nodes.js';

@@ -1,5 +1,5 @@
-import { failExport } from '../../shared/db/repositories/exports.repository.js';
-import { deleteExportFile } from '../../shared/exports/export-files.js';
+import { failExport } from '../../features/exports/data/exports.repository.js';
+import { deleteExportFile } from '../../features/exports/export-files.js';
 import type { ExportJobData } from '../../shared/jobs/job-registry.js';
 import type { JobHandler } from '../jobs/queue-worker.js';
 import { writeExport, type ExportOutcome, type WriteExportDeps } from './write-export.job.js';

@@ -4,11 +4,11 @@ import { chmod, copyFile, rename, rm, stat, truncate } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { EXPORT_START, exportPlaysBatch, type ExportPosition } from '../../shared/db/repositories/export-plays.repository.js';
-import { completeExport, recordExportTurn, startExport, type ExportRecord } from '../../shared/db/repositories/exports.repository.js';
-import { EXPORT_FORMAT_WRITERS } from '../../shared/exports/export-formats.js';
-import { deleteExportFile, deleteExportFiles, exportPath } from '../../shared/exports/export-files.js';
-import { ExportTooLargeError } from '../../shared/exports/export-too-large.error.js';
+import { EXPORT_START, exportPlaysBatch, type ExportPosition } from '../../features/exports/data/export-plays.repository.js';
+import { completeExport, recordExportTurn, startExport, type ExportRecord } from '../../features/exports/data/exports.repository.js';
+import { EXPORT_FORMAT_WRITERS } from '../../features/exports/export-formats.js';
+import { deleteExportFile, deleteExportFiles, exportPath } from '../../features/exports/export-files.js';
+import { ExportTooLargeError } from '../../features/exports/export-too-large.error.js';
 import type { Logger } from '../../shared/logging/logger.js';
 import type { JobTurn } from '../jobs/queue-worker.js';
 

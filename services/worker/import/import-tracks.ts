@@ -1,16 +1,16 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { TokenCipher } from '../../shared/crypto/token-cipher.js';
-import { findKnownTracks } from '../../shared/db/repositories/catalogue.repository.js';
-import { knownOnlyById, type ExportNames } from '../../shared/db/repositories/export-names.repository.js';
-import { loadCredentials } from '../../shared/db/repositories/credentials.repository.js';
-import type { ExportPlay } from '../../shared/imports/export-row.js';
-import { fromSpotifyItem } from '../../shared/plays/from-spotify-item.js';
-import type { TrackInput } from '../../shared/plays/play-input.js';
-import type { SpotifyApiClient } from '../../shared/spotify/spotify-api.client.js';
-import type { SpotifyOAuthClient } from '../../shared/spotify/spotify-oauth.client.js';
-import { SpotifyError } from '../../shared/spotify/spotify.errors.js';
-import type { SpotifyTrack } from '../../shared/spotify/spotify-schemas.js';
-import { ReauthRequiredError } from '../../shared/spotify/reauth-required.error.js';
+import { findKnownTracks } from '../../features/catalogue/data/catalogue.repository.js';
+import { knownOnlyById, type ExportNames } from '../../features/catalogue/data/streaming-history-names.repository.js';
+import { loadCredentials } from '../../features/accounts/data/credentials.repository.js';
+import type { ExportPlay } from '../../features/streaming-history/streaming-history-row.js';
+import { fromSpotifyItem } from '../../features/plays/from-spotify-item.js';
+import type { TrackInput } from '../../features/plays/play-input.js';
+import type { SpotifyApiClient } from '../../features/spotify/spotify-api.client.js';
+import type { SpotifyOAuthClient } from '../../features/spotify/spotify-oauth.client.js';
+import { SpotifyError } from '../../features/spotify/spotify.errors.js';
+import type { SpotifyTrack } from '../../features/spotify/spotify-schemas.js';
+import { ReauthRequiredError } from '../../features/spotify/reauth-required.error.js';
 import { freshAccessToken, type FreshToken, type TokenSettings } from '../tokens/refresh-tokens.js';
 import type { SharedSpotifyRateLimit } from './shared-rate-limit.js';
 

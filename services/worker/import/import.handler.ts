@@ -1,8 +1,8 @@
-import { finishImport } from '../../shared/db/repositories/imports.repository.js';
-import { ExportRefusedError } from '../../shared/imports/read-export.js';
+import { finishImport } from '../../features/streaming-history/data/imports.repository.js';
+import { ExportRefusedError } from '../../features/streaming-history/read-streaming-history.js';
 import type { ImportJobData } from '../../shared/jobs/job-registry.js';
 import type { JobHandler } from '../jobs/queue-worker.js';
-import { importExport, type ImportExportDeps, type ImportOutcome } from './import-export.job.js';
+import { importExport, type ImportExportDeps, type ImportOutcome } from './import-streaming-history.job.js';
 
 /**
  * Import jobs: one `importExport` each, resumable from the import's checkpoint. A run whose turn is over

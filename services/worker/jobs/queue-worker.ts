@@ -1,11 +1,11 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { classifyJobError, type JobErrorDecision } from '../../shared/jobs/classify-job-error.js';
+import { classifyJobError, type JobErrorDecision } from './classify-job-error.js';
 import { openQueue } from '../../shared/jobs/open-queues.js';
 import { BACKOFF_TYPE, fullJitterBackoff, type QueueDefinition } from '../../shared/jobs/queue-definition.js';
 import type { Logger } from '../../shared/logging/logger.js';
-import { SpotifyError } from '../../shared/spotify/spotify.errors.js';
+import { SpotifyError } from '../../features/spotify/spotify.errors.js';
 import type { JobOutcome, WorkerMetrics } from '../metrics/worker-metrics.js';
 
 /** A failed attempt, as a handler's bookkeeping sees it. */

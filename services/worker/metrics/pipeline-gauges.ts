@@ -1,10 +1,10 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Redis } from 'ioredis';
 import { Gauge, type Registry } from 'prom-client';
-import { USER_STATUSES } from '../../shared/db/entities/user.entity.js';
-import { readPipelineHealth, type PipelineHealth } from '../../shared/db/repositories/pipeline-health.repository.js';
+import { USER_STATUSES } from '../../features/accounts/data/user.entity.js';
+import { readPipelineHealth, type PipelineHealth } from '../../features/polling/data/pipeline-health.repository.js';
 import type { Queues } from '../../shared/jobs/open-queues.js';
-import { readSchedulerRuns } from '../../shared/jobs/scheduler-runs.js';
+import { readSchedulerRuns } from '../../features/polling/scheduler-runs.js';
 import { cachedRead } from '../../shared/metrics/cached-read.js';
 
 /** The states of a queue's jobs exported (BullMQ's names; "failed" is the dead-letter queue). */

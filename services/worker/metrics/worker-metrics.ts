@@ -1,6 +1,6 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
 import { QUEUE_NAMES } from '../../shared/jobs/job-registry.js';
-import type { SpotifyObserver } from '../../shared/spotify/spotify-observer.js';
+import type { SpotifyObserver } from '../../features/spotify/spotify-observer.js';
 
 /** How a job's attempt ended, as the `outcome` label of `playlog_jobs_total`. */
 export const JOB_OUTCOMES = [

@@ -1,6 +1,6 @@
 import type { PollJobData } from '../../shared/jobs/job-registry.js';
-import { recordPollFailure } from '../../shared/db/repositories/poll-state.repository.js';
-import { markReauthRequired } from '../../shared/db/repositories/users.repository.js';
+import { recordPollFailure } from '../../features/polling/data/poll-state.repository.js';
+import { markReauthRequired } from '../../features/accounts/data/users.repository.js';
 import type { JobHandler } from '../jobs/queue-worker.js';
 import { pollUser, type PollOutcome, type PollUserDeps } from './poll-user.job.js';
 

@@ -1,9 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { TokenCipher } from '../../shared/crypto/token-cipher.js';
-import { loadCredentials, saveCredentials, type StoredCredentials } from '../../shared/db/repositories/credentials.repository.js';
-import { ReauthRequiredError } from '../../shared/spotify/reauth-required.error.js';
-import type { SpotifyOAuthClient } from '../../shared/spotify/spotify-oauth.client.js';
-import { SpotifyError } from '../../shared/spotify/spotify.errors.js';
+import { loadCredentials, saveCredentials, type StoredCredentials } from '../../features/accounts/data/credentials.repository.js';
+import { ReauthRequiredError } from '../../features/spotify/reauth-required.error.js';
+import type { SpotifyOAuthClient } from '../../features/spotify/spotify-oauth.client.js';
+import { SpotifyError } from '../../features/spotify/spotify.errors.js';
 import { refreshDeadline } from './refresh-deadline.js';
 
 export interface TokenSettings {

@@ -9,8 +9,8 @@ import { budgetOf, type StatementBudget } from './statement-budget.js';
  * few queries MikroORM cannot express (row comparisons, keys with microseconds, EXISTS across tables)
  * are written by hand; everything else goes through MikroORM. Each statement has a unique name, is sent as a named (prepared)
  * statement that Postgres parses and plans once per connection, and its rows are checked against one
- * schema, here, instead of being asserted by each caller. Every statement is listed in `catalogue.ts`,
- * and a test writes each to `services/shared/db/queries/<name>.sql`, so a changed query shows in review.
+ * schema, here, instead of being asserted by each caller. A test finds every statement a feature's `data/`
+ * module exports and writes each beside it, to `data/queries/<name>.sql`, so a changed query shows in review.
  */
 export interface Statement<Row> {
   /** Unique, `<area>_<what>`: the prepared statement's name and the snapshot's file name. */

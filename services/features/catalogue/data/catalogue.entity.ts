@@ -1,0 +1,111 @@
+import { EntitySchema } from '@mikro-orm/core';
+import type { User } from '../../accounts/data/user.entity.js';
+
+/** Spotify's catalogue as Playlog saw it: keyed by Spotify ids, stored once however often played. */
+export class Artist {
+  id!: string;
+  name!: string;
+  uri!: string;
+}
+
+export class Album {
+  id!: string;
+  name!: string;
+  uri!: string;
+  releaseDate: string | null = null;
+  imageUrl: string | null = null;
+}
+
+export class Track {
+  id!: string;
+  name!: string;
+  uri!: string;
+  durationMs!: number;
+  album: Album | null = null;
+}
+
+/** Ordered artists of a track (Spotify lists them in billing order). */
+export class TrackArtist {
+  track!: Track;
+  position!: number;
+  artist!: Artist;
+}
+
+export const ArtistSchema = new EntitySchema<Artist>({
+  class: Artist,
+  tableName: 'artists',
+  properties: {
+    id: { type: 'string', columnType: 'text', primary: true },
+    name: { type: 'string', columnType: 'text' },
+    uri: { type: 'string', columnType: 'text' },
+  },
+});
+
+export const AlbumSchema = new EntitySchema<Album>({
+  class: Album,
+  tableName: 'albums',
+  properties: {
+    id: { type: 'string', columnType: 'text', primary: true },
+    name: { type: 'string', columnType: 'text' },
+    uri: { type: 'string', columnType: 'text' },
+    releaseDate: { type: 'string', columnType: 'text', nullable: true },
+    imageUrl: { type: 'string', columnType: 'text', nullable: true },
+  },
+});
+
+export const TrackSchema = new EntitySchema<Track>({
+  class: Track,
+  tableName: 'tracks',
+  properties: {
+    id: { type: 'string', columnType: 'text', primary: true },
+    name: { type: 'string', columnType: 'text' },
+    uri: { type: 'string', columnType: 'text' },
+    durationMs: { type: 'integer' },
+    album: { kind: 'm:1', entity: 'Album', nullable: true, deleteRule: 'set null', fieldName: 'album_id', index: 'tracks_album_id_index' },
+  },
+});
+
+export const TrackArtistSchema = new EntitySchema<TrackArtist>({
+  class: TrackArtist,
+  tableName: 'track_artists',
+  properties: {
+    track: { kind: 'm:1', entity: 'Track', primary: true, deleteRule: 'cascade', fieldName: 'track_id' },
+    position: { type: 'smallint', primary: true },
+    artist: { kind: 'm:1', entity: 'Artist', deleteRule: 'cascade', fieldName: 'artist_id', index: 'track_artists_artist_id_index' },
+  },
+});
+
+/**
+ * The names one user's export gave a track Spotify no longer knows. They are that user's words, not
+ * Spotify's: they stay beside the user's plays and are shown to that user only, while the shared
+ * catalogue row holds nothing but the track's id (docs/import.md, "Tracks Spotify no longer knows").
+ */
+export class ExportTrackNames {
+  user!: User;
+  track!: Track;
+  trackName: string | null = null;
+  artistName: string | null = null;
+  albumName: string | null = null;
+  /** The ids of the artist and album these names make (exportArtistAndAlbum), computed by Postgres. */
+  exportArtistId?: string | null;
+  exportAlbumId?: string | null;
+}
+
+export const ExportTrackNamesSchema = new EntitySchema<ExportTrackNames>({
+  class: ExportTrackNames,
+  tableName: 'export_track_names',
+  indexes: [
+    { name: 'export_track_names_user_id_export_artist_id_index', properties: ['user', 'exportArtistId'] },
+    { name: 'export_track_names_user_id_export_album_id_index', properties: ['user', 'exportAlbumId'] },
+  ],
+  properties: {
+    user: { kind: 'm:1', entity: 'User', primary: true, deleteRule: 'cascade', fieldName: 'user_id' },
+    track: { kind: 'm:1', entity: 'Track', primary: true, deleteRule: 'cascade', fieldName: 'track_id', index: 'export_track_names_track_id_index' },
+    trackName: { type: 'string', columnType: 'text', nullable: true },
+    artistName: { type: 'string', columnType: 'text', nullable: true },
+    albumName: { type: 'string', columnType: 'text', nullable: true },
+    // Generated columns (Migration20261207120000_export_name_ids), each indexed by user: a page's few ids are found by index.
+    exportArtistId: { type: 'string', columnType: 'text', nullable: true, generated: '(playlog_export_artist_id(artist_name)) stored' },
+    exportAlbumId: { type: 'string', columnType: 'text', nullable: true, generated: '(playlog_export_album_id(artist_name, album_name)) stored' },
+  },
+});

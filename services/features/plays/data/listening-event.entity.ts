@@ -1,0 +1,48 @@
+import { EntitySchema } from '@mikro-orm/core';
+import type { Track } from '../../catalogue/data/catalogue.entity.js';
+import type { User } from '../../accounts/data/user.entity.js';
+
+export const PLAY_SOURCES = ['poll', 'import'] as const;
+export type PlaySource = (typeof PLAY_SOURCES)[number];
+
+/**
+ * One play. Identity is (user, track, played_at): the same play seen twice is stored once.
+ * The primary key lists its columns as (user_id, played_at, track_id): the same uniqueness, and the
+ * same index then serves "a user's plays, newest first, from cursor X" as one range scan, so no
+ * second index has to be written on every insert. The one other index, (track_id, user_id), serves the
+ * track's foreign key and "has this user played this track" (a track, album or artist as a node).
+ */
+export class ListeningEvent {
+  user!: User;
+  playedAt!: Date;
+  track!: Track;
+  contextType: string | null = null;
+  contextUri: string | null = null;
+  source: PlaySource = 'poll';
+  msPlayed: number | null = null;
+  ingestedAt: Date = new Date();
+}
+
+export const ListeningEventSchema = new EntitySchema<ListeningEvent>({
+  class: ListeningEvent,
+  tableName: 'listening_events',
+  // The same play seen by polling (ms precision) and in an export (`ts`, whole seconds, truncated) is one
+  // play: at most one play of a track per user per UTC second, whatever source stores it first (docs/import.md).
+  indexes: [{ name: 'listening_events_track_id_user_id_index', properties: ['track', 'user'] }],
+  uniques: [
+    {
+      name: 'listening_events_same_second_unique',
+      expression: `create unique index "listening_events_same_second_unique" on "listening_events" ("user_id", "track_id", date_trunc('second', "played_at" at time zone 'UTC'))`,
+    },
+  ],
+  properties: {
+    user: { kind: 'm:1', entity: 'User', primary: true, deleteRule: 'cascade', fieldName: 'user_id' },
+    playedAt: { type: 'Date', columnType: 'timestamptz', primary: true },
+    track: { kind: 'm:1', entity: 'Track', primary: true, fieldName: 'track_id' },
+    contextType: { type: 'string', columnType: 'text', nullable: true },
+    contextUri: { type: 'string', columnType: 'text', nullable: true },
+    source: { enum: true, items: () => [...PLAY_SOURCES], default: 'poll' },
+    msPlayed: { type: 'integer', nullable: true },
+    ingestedAt: { type: 'Date', columnType: 'timestamptz', defaultRaw: 'now()' },
+  },
+});

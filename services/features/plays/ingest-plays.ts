@@ -1,0 +1,79 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { storePlayBatch, type PlayBatch } from './data/plays.repository.js';
+import type { IngestRequest, IngestResult, PlayInput } from './play-input.js';
+
+export class InvalidPlayError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidPlayError';
+  }
+}
+
+/**
+ * Stores a batch of plays for one user, exactly once: checks and normalises the plays, de-duplicates
+ * them and their catalogue rows in memory, then stores everything in one statement
+ * (`storePlayBatch`, which says why it is written by hand). Running it twice stores nothing twice.
+ */
+export async function ingestPlays(em: EntityManager, request: IngestRequest): Promise<IngestResult> {
+  const batch = buildBatch(request.plays);
+  const cursor = request.advanceCursorToMs ?? null;
+  if (cursor !== null && !Number.isSafeInteger(cursor)) throw new InvalidPlayError(`cursor ${cursor} is not a whole number of milliseconds`);
+  const inserted = await storePlayBatch(em, {
+    userId: request.userId,
+    batch,
+    source: request.source,
+    advanceCursorToMs: cursor,
+    pollSucceededAt: request.pollSucceededAt ?? null,
+  });
+  return { received: request.plays.length, inserted };
+}
+
+/** Normalises and de-duplicates the batch in memory, so the SQL sees each key once. */
+function buildBatch(plays: PlayInput[]): PlayBatch {
+  const artists = new Map<string, PlayBatch['artists'][number]>();
+  const albums = new Map<string, PlayBatch['albums'][number]>();
+  const tracks = new Map<string, PlayBatch['tracks'][number]>();
+  const trackArtists = new Map<string, PlayBatch['track_artists'][number]>();
+  const events = new Map<string, PlayBatch['plays'][number]>();
+
+  for (const play of plays) {
+    const playedAt = normaliseTimestamp(play.playedAt);
+    const { track } = play;
+    if (!track.id) throw new InvalidPlayError('a play has a track without an id');
+    if (track.album) {
+      albums.set(track.album.id, {
+        id: track.album.id,
+        name: track.album.name,
+        uri: track.album.uri,
+        release_date: track.album.releaseDate,
+        image_url: track.album.imageUrl,
+      });
+    }
+    tracks.set(track.id, { id: track.id, name: track.name, uri: track.uri, duration_ms: track.durationMs, album_id: track.album?.id ?? null });
+    track.artists.forEach((artist, position) => {
+      artists.set(artist.id, { id: artist.id, name: artist.name, uri: artist.uri });
+      trackArtists.set(`${track.id}/${position}`, { track_id: track.id, position, artist_id: artist.id });
+    });
+    events.set(`${playedAt}/${track.id}`, {
+      played_at: playedAt,
+      track_id: track.id,
+      context_type: play.context?.type ?? null,
+      context_uri: play.context?.uri ?? null,
+      ms_played: play.msPlayed ?? null,
+    });
+  }
+  return {
+    artists: [...artists.values()],
+    albums: [...albums.values()],
+    tracks: [...tracks.values()],
+    track_artists: [...trackArtists.values()],
+    plays: [...events.values()],
+  };
+}
+
+/** `...12Z` and `...12.000Z` are the same instant: both become `...12.000Z`. */
+function normaliseTimestamp(value: string | Date): string {
+  const date = value instanceof Date ? value : new Date(value);
+  if (Number.isNaN(date.getTime())) throw new InvalidPlayError(`played_at "${String(value)}" is not a valid timestamp`);
+  return date.toISOString();
+}

@@ -1,0 +1,43 @@
+-- stats_summary (services/features/statistics/data/stats.repository.ts)
+--
+-- A listener’s whole-history summary, from the rollups: whole UTC quarter hours from stats_quarters
+-- (kept by triggers on listening_events), the range’s two partial quarters play by play; local times
+-- by `at time zone`, exact in any zone since every offset is a multiple of 15 minutes. Distinct
+-- tracks, albums and artists, and the first and last play, come from stats_tracks (one row per track
+-- played) with the catalogue and the listener’s own export names; streaks by gaps-and-islands over the
+-- active local days.
+
+with q as (
+  select s.quarter as at, s.plays, s.ms_played as ms
+    from stats_quarters s
+   where s.user_id = ? and s.quarter >= ?::timestamptz and s.quarter < ?::timestamptz
+  union all
+  select e.played_at, 1, coalesce(e.ms_played, t.duration_ms)
+    from listening_events e join tracks t on t.id = e.track_id
+   where e.user_id = ? and (e.source = 'poll' or e.ms_played >= 30000)
+     and ((e.played_at >= ?::timestamptz and e.played_at < ?::timestamptz) or (e.played_at >= ?::timestamptz and e.played_at < ?::timestamptz))),
+days as (select distinct (at at time zone ?)::date as day from q),
+runs as (select day, day - (row_number() over (order by day))::int as run from days),
+longest as (select count(*) as days, min(day) as first_day, max(day) as last_day from runs group by run order by count(*) desc, max(day) desc limit 1),
+tracks as (select st.track_id, t.album_id, st.first_played_at, st.last_played_at from stats_tracks st join tracks t on t.id = st.track_id where st.user_id = ?),
+artists as (
+  select ta.artist_id as artist from tracks x join track_artists ta on ta.track_id = x.track_id
+  union
+  select 'export:' || n.artist_name from tracks x join export_track_names n on n.track_id = x.track_id and n.user_id = ? where n.artist_name is not null
+),
+albums as (
+  select x.album_id as album from tracks x where x.album_id is not null
+  union
+  select 'export:' || json_build_array(n.artist_name, n.album_name)::text from tracks x join export_track_names n on n.track_id = x.track_id and n.user_id = ? where n.album_name is not null
+)
+select (select coalesce(sum(plays), 0) from q) as plays,
+       (select coalesce(sum(ms), 0) from q) as ms_played,
+       (select count(*) from tracks) as distinct_tracks,
+       (select count(*) from artists) as distinct_artists,
+       (select count(*) from albums) as distinct_albums,
+       (select count(*) from days) as active_days,
+       (select min(first_played_at) from tracks) as first_played_at,
+       (select max(last_played_at) from tracks) as last_played_at,
+       (select days from longest) as streak_days,
+       (select to_char(first_day, 'YYYY-MM-DD') from longest) as streak_from,
+       (select to_char(last_day, 'YYYY-MM-DD') from longest) as streak_to

@@ -1,0 +1,22 @@
+-- stats_top_artists_by_time (services/features/statistics/data/stats-rankings.repository.ts)
+--
+-- A listener’s artists over a range, recounted from its counted plays, ranked by time, then plays,
+-- then id; its page after a cursor (the last item’s measures and id, so a page never repeats or skips
+-- an item of the current ranking), and the number of items ranked. Window functions over a grouping of
+-- a grouping are not the query builder’s.
+
+with p as (
+  select e.played_at, e.track_id, coalesce(e.ms_played, t.duration_ms) as ms, t.album_id
+    from (select ?::uuid as id offset 0) me
+    cross join lateral (select * from listening_events e where e.user_id = me.id and e.played_at >= ?::timestamptz and e.played_at < ?::timestamptz) e join tracks t on t.id = e.track_id
+   where (e.source = 'poll' or e.ms_played >= 30000)),
+items as (select distinct ta.artist_id as id, p.ms, p.played_at, p.track_id from p join track_artists ta on ta.track_id = p.track_id
+          union all
+          select n.export_artist_id, p.ms, p.played_at, p.track_id from p join export_track_names n on n.track_id = p.track_id and n.user_id = ? where n.artist_name is not null),
+agg as (select id, count(*) as plays, sum(ms) as ms, min(played_at) as first_played_at, max(played_at) as last_played_at from items group by id),
+counts as (select count(*) as total, count(*) filter (where (?::boolean or ms < ?::bigint or (ms = ?::bigint and plays < ?::bigint) or (ms = ?::bigint and plays = ?::bigint and id > ?))) as remaining from agg),
+page as (select * from agg where (?::boolean or ms < ?::bigint or (ms = ?::bigint and plays < ?::bigint) or (ms = ?::bigint and plays = ?::bigint and id > ?)) order by ms desc, plays desc, id asc limit ?)
+select counts.total, page.id, page.plays, page.ms, page.first_played_at, page.last_played_at,
+       counts.total - counts.remaining + row_number() over (order by page.ms desc, page.plays desc, page.id asc) as rank
+  from counts left join page on true
+ order by rank

@@ -1,0 +1,151 @@
+import { createReadStream } from 'node:fs';
+import { open as openFile, stat } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import yauzl from 'yauzl';
+import { parseExportRow, type ParsedRow } from './streaming-history-row.js';
+import { jsonArrayElements } from './json-array-elements.js';
+
+/** Where a row sits in an export: the audio file's index (in name order) and the row's index in it. */
+export interface ExportPosition {
+  entry: number;
+  row: number;
+}
+
+/** A row of an export as read: where it is, and what parsing made of it (the private fields already dropped). */
+export interface ExportRow extends ExportPosition {
+  /** The file the row came from, for messages (`Streaming_History_Audio_2021_3.json`). */
+  file: string;
+  parsed: ParsedRow;
+}
+
+/** A file of the export that could not be read as JSON (the rest of the export still is). */
+export class ExportFileError extends Error {
+  constructor(
+    readonly file: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ExportFileError';
+  }
+}
+
+/**
+ * The export as a whole cannot be imported: not a readable zip, or larger than an export can be. Nothing
+ * later in it can be reached, so the import fails, once, with this message for the user.
+ */
+export class ExportRefusedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ExportRefusedError';
+  }
+}
+
+/** What an export may hold before it is refused unread (docs/import.md, "Limits"). */
+export interface ExportLimits {
+  /** Entries of a zip, of any kind (Spotify's hold a few dozen). */
+  maxEntries: number;
+  /** Bytes its audio files expand to (a JSON upload: its size). */
+  maxExpandedBytes: number;
+}
+
+// Spotify's current export names its audio files Streaming_History_Audio_<years>_<n>.json; older ones endsong_<n>.json.
+// Video history (Streaming_History_Video_*) and the ReadMe are not plays of tracks.
+const AUDIO_FILE = /(^|\/)(Streaming_History_Audio[^/]*|endsong_\d+)\.json$/i;
+
+/**
+ * Streams the rows of an export — a zip as Spotify sends it, or one of its JSON files — from `from` on, in
+ * batches of consecutive rows (one per chunk read, about a hundred rows): a file of hundreds of MB is never
+ * held in memory. Each array element is parsed on its own (json-array-elements.ts) and reduced at once to
+ * what is kept (export-row.ts), so the raw row, private fields included, never leaves this module. The
+ * caller's `for await` applies back-pressure down to the disk read.
+ *
+ * A zip's directory is read entry by entry, keeping only the audio files' entries; one with more entries,
+ * or audio files that expand to more bytes, than `limits` allow is refused before a row is read
+ * (ExportRefusedError), as is a file that is not a readable zip. A file of the export that is not JSON, or
+ * whose data is corrupt, is an ExportFileError: the caller records it and continues with the next file.
+ */
+export async function* readExport(filePath: string, limits: ExportLimits, from: ExportPosition = { entry: 0, row: 0 }): AsyncGenerator<ExportRow[]> {
+  if (await isZip(filePath)) {
+    const zip = await openZip(filePath);
+    try {
+      const entries = await audioEntries(zip, limits);
+      for (let index = from.entry; index < entries.length; index++) {
+        const entry = entries[index]!;
+        const file = baseName(entry.fileName);
+        const stream = await new Promise<Readable>((resolve, reject) =>
+          zip.openReadStream(entry, (error, readable) => (error ? reject(new ExportFileError(file, `${file} cannot be read from the zip: ${error.message}`)) : resolve(readable))),
+        );
+        yield* readJsonArray(stream, file, index, index === from.entry ? from.row : 0);
+      }
+    } finally {
+      zip.close();
+    }
+  } else if (from.entry === 0) {
+    const { size } = await stat(filePath);
+    if (size > limits.maxExpandedBytes) throw new ExportRefusedError(`The file is ${size} bytes, more than an export holds (${limits.maxExpandedBytes} bytes, IMPORT_MAX_EXPANDED_BYTES).`);
+    yield* readJsonArray(createReadStream(filePath), baseName(filePath), 0, from.row);
+  }
+}
+
+async function* readJsonArray(source: Readable, file: string, entry: number, fromRow: number): AsyncGenerator<ExportRow[]> {
+  try {
+    for await (const batch of jsonArrayElements(source, fromRow)) {
+      yield batch.values.map((value, i) => ({ entry, row: batch.firstIndex + i, file, parsed: parseExportRow(value) }));
+    }
+  } catch (error) {
+    throw new ExportFileError(file, `${file} is not a JSON array of plays: ${(error as Error).message}`);
+  } finally {
+    source.destroy();
+  }
+}
+
+async function isZip(filePath: string): Promise<boolean> {
+  const handle = await openFile(filePath, 'r');
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(4), 0, 4, 0);
+    return bytesRead === 4 && buffer.readUInt32LE(0) === 0x04034b50;
+  } finally {
+    await handle.close();
+  }
+}
+
+function openZip(filePath: string): Promise<yauzl.ZipFile> {
+  return new Promise((resolve, reject) =>
+    yauzl.open(filePath, { lazyEntries: true, autoClose: false }, (error, zip) => (error ? reject(new ExportRefusedError(`The file is not a readable zip: ${error.message}.`)) : resolve(zip))),
+  );
+}
+
+/**
+ * The zip's audio files, in name order. The count its directory declares is checked before any entry is
+ * read, and the entries are then read one at a time, only audio files kept: an archive of a million
+ * entries is refused in a moment and in constant memory.
+ */
+function audioEntries(zip: yauzl.ZipFile, limits: ExportLimits): Promise<yauzl.Entry[]> {
+  return new Promise((resolve, reject) => {
+    const refuse = (message: string) => {
+      zip.removeAllListeners('entry');
+      reject(new ExportRefusedError(message));
+    };
+    const tooMany = `The zip holds more than ${limits.maxEntries} files (IMPORT_MAX_ARCHIVE_ENTRIES), far more than a Spotify export: it is not one.`;
+    if (zip.entryCount > limits.maxEntries) return refuse(tooMany);
+    const entries: yauzl.Entry[] = [];
+    let seen = 0;
+    let expanded = 0;
+    zip.on('entry', (entry: yauzl.Entry) => {
+      if (++seen > limits.maxEntries) return refuse(tooMany);
+      if (AUDIO_FILE.test(entry.fileName)) {
+        expanded += entry.uncompressedSize;
+        if (expanded > limits.maxExpandedBytes) {
+          return refuse(`The zip's listening history expands to more than ${limits.maxExpandedBytes} bytes (IMPORT_MAX_EXPANDED_BYTES), more than an export holds.`);
+        }
+        entries.push(entry);
+      }
+      zip.readEntry();
+    });
+    zip.once('end', () => resolve(entries.sort((a, b) => a.fileName.localeCompare(b.fileName))));
+    zip.once('error', (error: Error) => refuse(`The zip's directory cannot be read: ${error.message}.`));
+    zip.readEntry();
+  });
+}
+
+const baseName = (path: string): string => path.split(/[\\/]/).pop() ?? path;

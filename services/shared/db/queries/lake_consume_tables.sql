@@ -1,9 +1,0 @@
--- lake_consume_tables (services/shared/db/statements/catalogue.ts)
---
--- Forgets the changed catalogue tables an export has written, only where the change number is still
--- the one it saw.
-
-delete from "lake_changed_tables" t
- using unnest(?::text[], ?::bigint[]) as s("name", "change")
- where t."name" = s."name" and t."change" = s."change"
-returning t."name"

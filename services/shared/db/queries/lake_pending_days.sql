@@ -1,6 +1,0 @@
--- lake_pending_days (services/shared/db/statements/catalogue.ts)
---
--- The UTC days whose plays changed since the lake last saw them (recorded by the triggers on
--- listening_events), each with its change number. Read by the data-lake export in its snapshot.
-
-select "day"::text as "day", "change" from "lake_changed_days" order by "day"

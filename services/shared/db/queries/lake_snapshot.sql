@@ -1,6 +1,0 @@
--- lake_snapshot (services/shared/db/statements/catalogue.ts)
---
--- The transaction snapshot an export reads in, recorded in the lake’s manifest as the version of the
--- data it holds.
-
-select pg_current_snapshot()::text as "snapshot", now() as "as_of"

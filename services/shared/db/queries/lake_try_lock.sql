@@ -1,6 +1,0 @@
--- lake_try_lock (services/shared/db/statements/catalogue.ts)
---
--- A session-level advisory lock: one data-lake export at a time, released when its connection ends,
--- even by a crash.
-
-select pg_try_advisory_lock(hashtext('playlog:lake-export')) as "locked"

@@ -1,6 +1,0 @@
--- lake_user_ids (services/shared/db/statements/catalogue.ts)
---
--- Every user id, for the pseudonyms the lake writes in their place (keyed hashes are computed in Node,
--- where the key is).
-
-select "id"::text as "id" from "users" order by "id"

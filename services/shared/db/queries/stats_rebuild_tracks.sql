@@ -1,8 +1,0 @@
--- stats_rebuild_tracks (services/shared/db/statements/catalogue.ts)
---
--- One user’s rollup recomputed from their plays, as the triggers of listening_events would have kept
--- it (npm run stats:rebuild).
-
-insert into stats_tracks (user_id, track_id, plays, ms_played, first_played_at, last_played_at)
-select e.user_id, e.track_id, count(*), sum(coalesce(e.ms_played, t.duration_ms)), min(e.played_at), max(e.played_at)
-  from listening_events e join tracks t on t.id = e.track_id where e.user_id = ? and (e.source = 'poll' or e.ms_played >= 30000) group by 1, 2

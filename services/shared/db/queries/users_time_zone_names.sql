@@ -1,6 +1,0 @@
--- users_time_zone_names (services/shared/db/statements/catalogue.ts)
---
--- Every time zone name Postgres knows (its pg_timezone_names view scans the zone files: tens of
--- milliseconds), read once per process.
-
-select name from pg_timezone_names
