@@ -1,6 +1,6 @@
 /**
  * The configuration table of README.md, generated from the schemas the services validate at start-up,
- * so documentation cannot drift from code (test/shared/config-docs.test.ts compares them).
+ * so documentation cannot drift from code (test/unit/scripts/config-docs.test.ts compares them).
  *   npm run docs:config          rewrite the table in README.md
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -14,8 +14,8 @@ import { lakeExportConfigShape } from '../services/lake-export/config.js';
 import { emulatorEnv } from '../services/spotify-emulator/config.js';
 import { workerConfigShape } from '../services/worker/config.js';
 
-/** Every process and the variables it reads, in the order the table lists them. */
-const processes: Array<{ name: string; shape: EnvShape }> = [
+/** Every process and the variables it reads, in the order the table lists them (npm run deploy:generate reads the defaults here too). */
+export const processes: Array<{ name: string; shape: EnvShape }> = [
   { name: 'api', shape: apiConfigShape },
   { name: 'worker', shape: workerConfigShape },
   { name: 'scheduler', shape: schedulerConfigShape },

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { ConfigError, defineEnv, environment, loadConfig } from '../shared/config/load-config.js';
+import { MEMORY_BUDGETS, MIN_HEAP_MIB } from '../shared/runtime/memory-budgets.js';
 import { adminEnv, databaseEnv, envHelpers, exportStorageEnv, importStorageEnv, metricsEnv, redisEnv, runtimeEnv, spotifyEnv, spotifyGrantEnv, tokenCryptoEnv } from '../shared/config/env-schema.js';
 
-const { httpUrl, port, positiveInt, bool } = envHelpers;
+const { httpUrl, port, positiveInt, bool, heapMiB } = envHelpers;
 const nonNegativeInt = z.coerce.number().int().min(0);
 
 /** Variables only the API reads. Each has a description: the README's configuration table is built from them. */
@@ -83,15 +84,9 @@ export const apiEnv = defineEnv({
     .default('services/web/dist')
     .describe('Directory of the built web app (`npm run web:build`; the image has it), relative to the repository root unless absolute. Without an index.html there, `/` answers JSON and no app is served.'),
   API_SHUTDOWN_GRACE_SECONDS: positiveInt.max(300).default(10).describe('On SIGTERM, how long in-flight requests may finish before connections are closed.'),
-  // Read by the launcher (scripts/playlog), which passes it to node; declared here so that it is validated and documented.
-  API_MAX_OLD_SPACE_MB: z.coerce
-    .number()
-    .int()
-    .refine((mib) => mib === 0 || mib >= 128, 'must be 0 (Node sizes the heap) or at least 128')
-    .default(384)
-    .describe(
-      'V8 old-space limit of the API process in MiB, which `playlog api` gives node as --max-old-space-size (at least 128; 0: Node sizes it). Keep it about three quarters of the container’s memory limit (the chart’s and compose’s 512 MiB: 384).',
-    ),
+  API_MAX_OLD_SPACE_MB: heapMiB(MEMORY_BUDGETS.api).describe(
+    `V8 old-space limit of the API process in MiB, which \`playlog api\` gives node as --max-old-space-size (at least ${MIN_HEAP_MIB}; 0: Node sizes it). Keep it about three quarters of the container’s memory limit (the chart’s and compose’s ${MEMORY_BUDGETS.api.limitMiB} MiB).`,
+  ),
 });
 
 /** Bounded work per GraphQL request and per listener (docs/security.md, "Limits"). */

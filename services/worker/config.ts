@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { databaseEnv, envHelpers, exportStorageEnv, importStorageEnv, metricsEnv, redisEnv, runtimeEnv, spotifyEnv, spotifyGrantEnv, tokenCryptoEnv } from '../shared/config/env-schema.js';
 import { defineEnv, environment, loadConfig } from '../shared/config/load-config.js';
+import { MEMORY_BUDGETS, MIN_HEAP_MIB } from '../shared/runtime/memory-budgets.js';
 
 const ms = (min: number) => z.coerce.number().int().min(min);
 
@@ -12,16 +13,9 @@ export const workerEnv = defineEnv({
     .min(1)
     .default(20)
     .describe('Poll jobs started per second across all workers (BullMQ limiter); a 429 from Spotify pauses them all for its Retry-After.'),
-  // Read by the launcher (scripts/playlog), which passes it to node;
-  // declared here so that it is validated and documented with the rest (test/deploy checks both use this default).
-  WORKER_MAX_OLD_SPACE_MB: z.coerce
-    .number()
-    .int()
-    .refine((mib) => mib === 0 || mib >= 128, 'must be 0 (Node sizes the heap) or at least 128')
-    .default(256)
-    .describe(
-      'V8 old-space limit of the worker process in MiB, which `npm run start:worker` and the image’s `playlog worker` give node as --max-old-space-size (at least 128). 0: Node sizes the heap from the machine’s or container’s memory, and on a large host an import then grows the worker by about 90 MiB instead of 30 (docs/import.md).',
-    ),
+  WORKER_MAX_OLD_SPACE_MB: envHelpers.heapMiB(MEMORY_BUDGETS.worker).describe(
+    `V8 old-space limit of the worker process in MiB, which \`npm run start:worker\` and the image’s \`playlog worker\` give node as --max-old-space-size (at least ${MIN_HEAP_MIB}). 0: Node sizes the heap from the machine’s or container’s memory, and on a large host an import then grows the worker by about 90 MiB instead of 30 (docs/import.md).`,
+  ),
   WORKER_SHUTDOWN_GRACE_MS: ms(0)
     .default(25_000)
     .describe('On SIGTERM, how long active jobs get to finish; past it they are handed back to the queue for another worker and the process exits. Keep it below the pod’s terminationGracePeriodSeconds.'),
@@ -79,13 +73,13 @@ export const importWorkerEnv = defineEnv({
     .min(1)
     .default(5)
     .describe('Most Spotify track look-ups imports make per second, taken from the poll limiter (WORKER_MAX_JOBS_PER_SECOND), so polls always keep the rest; must be below it.'),
-  IMPORT_CHUNK_ROWS: z.coerce.number().int().min(1).max(50_000).default(1_000).describe('Export rows stored per transaction (with the import’s checkpoint); a crash redoes at most one chunk.'),
+  IMPORT_CHUNK_ROWS: z.coerce.number().int().min(1).max(50_000).default(1_000).describe('Streaming-history rows stored per transaction (with the import’s checkpoint); a crash redoes at most one chunk.'),
   IMPORT_MAX_ARCHIVE_ENTRIES: z.coerce
     .number()
     .int()
     .min(1)
     .default(1_000)
-    .describe('Most files an uploaded zip may hold (Spotify’s exports hold a few dozen); a zip with more is refused before it is read.'),
+    .describe('Most files an uploaded zip may hold (Spotify’s streaming histories hold a few dozen); a zip with more is refused before it is read.'),
   IMPORT_MAX_EXPANDED_BYTES: z.coerce
     .number()
     .int()

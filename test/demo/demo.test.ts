@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MEMORY_BUDGETS } from '../../services/shared/runtime/memory-budgets.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { TEST_REDIS_URL, uniqueQueuePrefix } from '../support/test-env.js';
 
@@ -167,14 +168,14 @@ describe('npm run demo', () => {
     const { rows: imports } = await db.sql.query<{ status: string; stored: number }>(`select status, stored::int as stored from imports order by created_at`);
     expect(imports.map((row) => row.status)).toEqual(['completed', 'completed']);
     expect(imports.reduce((sum, row) => sum + row.stored, 0)).toBeGreaterThan(0);
-    // The exports were deleted once uploaded, and the API's copies once imported.
-    expect(readdirSync('.services/demo-exports')).toEqual([]);
+    // The streaming histories were deleted once uploaded, and the API's copies once imported.
+    expect(readdirSync('.services/demo-streaming-histories')).toEqual([]);
 
     const started = descendantsOf(demo.pid!);
     expect(started.length).toBeGreaterThanOrEqual(4);
     // The worker runs as the image runs it (`playlog worker`): node itself, with its bounded heap.
     const worker = started.map(describeProcess).find((line) => / services\/cli\/main\.ts worker $/.test(line));
-    expect(worker).toMatch(/^\d+: node --max-old-space-size=256 --import tsx services\/cli\/main\.ts worker $/);
+    expect(worker).toMatch(new RegExp(`^\\d+: node --max-old-space-size=${MEMORY_BUDGETS.worker.heapMiB} --import tsx services/cli/main\\.ts worker $`));
     const { rows: before } = await db.sql.query<{ open: number }>('select count(*)::int as open from sessions where revoked_at is null');
     expect(before[0]!.open).toBe(2);
     const exited = new Promise<number | null>((resolve) => demo!.once('exit', (code) => resolve(code)));

@@ -2,6 +2,7 @@ import { dirname, join } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../services/cli/commands.js';
+import { MEMORY_BUDGETS, MIN_HEAP_MIB, type MemoryBudget, memoryBudgetOf } from '../../services/shared/runtime/memory-budgets.js';
 import {
   type Container,
   type K8sObject,
@@ -34,20 +35,6 @@ import {
  * it (and sets REQUIRE_HELM=1); elsewhere they are skipped with a note when no helm is found.
  */
 
-/** The npm scripts that are shortcuts to a command of the one program (`sh scripts/playlog <command>`). */
-const SHORTCUTS: Record<string, string> = {
-  'start:api': 'api',
-  'start:worker': 'worker',
-  'start:scheduler': 'scheduler',
-  'start:emulator': 'emulator',
-  migrate: 'migrate',
-  'lake:export': 'lake-export',
-  dlq: 'dlq',
-  import: 'import',
-  'rotate-key': 'rotate-key',
-  'stats:rebuild': 'stats-rebuild',
-};
-
 const commands = playlogCommands();
 const launcherVars = launcherVariables();
 const envCache = new Map<string, Promise<ServiceEnv>>();
@@ -75,6 +62,12 @@ async function envProblems(where: string, command: string, own: Iterable<string>
   return problems;
 }
 
+/** The heap a budgeted command gets in an environment: its heap variable's, when set, else its budget's. */
+function heapOf(budget: MemoryBudget, environment: Record<string, string>): number {
+  const asked = budget.heapVariable ? interpolate(environment[budget.heapVariable] ?? '') : '';
+  return asked ? Number(asked) : budget.heapMiB;
+}
+
 describe('the one program', () => {
   it('reads its commands from the registry here as the dispatcher does, each from a file that exists', () => {
     expect([...commands.keys()]).toEqual(COMMANDS.map((command) => command.name));
@@ -82,15 +75,27 @@ describe('the one program', () => {
     expect(exists('services/cli/main.ts')).toBe(true);
   });
 
-  it('is what the npm scripts run: `npm run playlog` and a shortcut per service and operator task', () => {
+  it('is what the npm scripts run: `npm run playlog`, and shortcuts to its commands, one per service at least', () => {
     const { scripts } = JSON.parse(read('package.json')) as { scripts: Record<string, string> };
     expect(scripts.playlog).toBe(`sh ${LAUNCHER}`);
-    const shortcuts = packageScripts();
-    expect(Object.fromEntries(shortcuts)).toEqual(SHORTCUTS);
-    for (const command of shortcuts.values()) expect(commands.has(command), `npm script runs playlog ${command}`).toBe(true);
+    const shortcuts = [...packageScripts().values()];
+    for (const command of shortcuts) expect(commands.has(command), `npm script runs playlog ${command}`).toBe(true);
+    for (const { name, kind } of COMMANDS) if (kind === 'service') expect(shortcuts, `a shortcut to ${name}`).toContain(name);
     // No script starts a service's file on its own any more: the node flags would be missed.
     const direct = Object.entries(scripts).filter(([, line]) => /services\/[^ ]*main\.ts/.test(line));
     expect(direct).toEqual([]);
+  });
+});
+
+describe('the memory budgets', () => {
+  it('bound each heap below its limit, for commands of playlog whose configuration declares the heap variable with the budget as default', async () => {
+    for (const [command, budget] of Object.entries<MemoryBudget>(MEMORY_BUDGETS)) {
+      expect(commands.has(command), command).toBe(true);
+      // Bounded, and a quarter of the container's memory left outside V8's old space.
+      expect(budget.heapMiB, command).toBeGreaterThanOrEqual(MIN_HEAP_MIB);
+      expect(budget.heapMiB, command).toBeLessThanOrEqual((budget.limitMiB * 3) / 4);
+      if (budget.heapVariable) expect((await envOf(command)).schemas.get(budget.heapVariable)?.parse(undefined), budget.heapVariable).toBe(budget.heapMiB);
+    }
   });
 });
 
@@ -106,9 +111,8 @@ describe('the image', () => {
     expect(build.options.rootDir).toBe(ROOT);
     const outDir = build.options.outDir!.slice(ROOT.length + 1);
     for (const file of ['services/cli/main.ts', ...commands.values()]) expect(build.fileNames, `${file} is compiled`).toContain(join(ROOT, file));
-    // dist/services/cli/main.js lands where services/cli/main.ts is in a checkout, and the launcher runs it when the sources are absent.
+    // dist/services/cli/main.js lands where services/cli/main.ts is in a checkout (docker-entrypoint.test.ts runs the launcher there).
     expect(dockerfileStage('app')).toMatch(new RegExp(`^COPY --from=build /app/${outDir}/services \\./services$`, 'm'));
-    expect(read(LAUNCHER)).toMatch(/^if \[ -f services\/cli\/main\.js \] && \[ ! -f services\/cli\/main\.ts \]; then\n\s+exec node \$node_flags services\/cli\/main\.js "\$@"$/m);
     const dockerignore = read('.dockerignore');
     for (const shipped of ['!services/', '!tsconfig.json', '!tsconfig.build.json', `!${LAUNCHER}`]) expect(dockerignore).toContain(shipped);
     for (const file of commands.values()) expect(file, 'a command is no test or fixture (.dockerignore leaves those out)').not.toMatch(/\.test\.ts$|__fixtures__/);
@@ -166,6 +170,47 @@ describe('docker-compose.yml', () => {
     expect(problems).toEqual([]);
   });
 
+  it('leaves the code’s defaults to the code: a variable it passes on (`NAME: ${NAME:-default}`) never repeats the default the service applies', async () => {
+    const copies: string[] = [];
+    for (const [name, service] of playlogServices) {
+      const { schemas } = await envOf(service.command![0]!);
+      for (const [variable, value] of Object.entries(service.environment ?? {})) {
+        const fallback = new RegExp(`^\\$\\{${variable}:-([^$}]+)\\}$`).exec(value)?.[1];
+        const codes = schemas.get(variable)?.safeParse(undefined);
+        if (fallback === undefined || !codes?.success || codes.data === undefined) continue;
+        if (JSON.stringify(schemas.get(variable)!.parse(fallback)) === JSON.stringify(codes.data)) copies.push(`${name}: ${variable}: ${value} repeats the code's default: write \${${variable}:-}`);
+      }
+    }
+    expect(copies).toEqual([]);
+  });
+
+  it('publishes (on 127.0.0.1 only) and probes each service at a port it listens on', async () => {
+    const problems: string[] = [];
+    for (const [name, service] of playlogServices) {
+      const { schemas } = await envOf(service.command![0]!);
+      // Where it listens: each *_PORT variable as compose sets it, or as the code defaults it.
+      const listening = [...schemas]
+        .filter(([variable]) => variable.endsWith('_PORT'))
+        .map(([variable, schema]) => String(schema.safeParse(interpolate(service.environment?.[variable] ?? '') || undefined).data));
+      const published = (service.ports ?? []).map((mapping) => interpolate(mapping));
+      for (const mapping of published) if (!mapping.startsWith('127.0.0.1:')) problems.push(`${name} publishes ${mapping} beyond 127.0.0.1`);
+      const probed = [...(service.healthcheck?.test ?? []).join(' ').matchAll(/\/\/127\.0\.0\.1:(\d+)\//g)].map((m) => m[1]!);
+      for (const port of [...published.map((mapping) => mapping.split(':').at(-1)!), ...probed]) {
+        if (!listening.includes(port)) problems.push(`${name} is reached at port ${port}, but listens on ${listening.join(', ') || 'none'}`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('gives each service more memory than the heap its command gets (a quarter of the limit stays outside V8’s old space)', () => {
+    for (const [name, service] of playlogServices) {
+      const budget = memoryBudgetOf(service.command![0]!);
+      if (!budget) continue;
+      const limit = Number(/^(\d+)m$/.exec(service.mem_limit ?? '')?.[1]);
+      expect(limit, `${name}: mem_limit`).toBeGreaterThanOrEqual((heapOf(budget, service.environment ?? {}) * 4) / 3);
+    }
+  });
+
   it('documents in .env.example every variable it substitutes that no service reads', async () => {
     const substituted = new Set([...read('docker-compose.yml').matchAll(/\$\{([A-Z][A-Z0-9_]*)/g)].map((m) => m[1]!));
     const readByCode = new Set<string>();
@@ -199,9 +244,7 @@ describe('docker-compose.yml', () => {
     expect(emulator.profiles).toEqual(['demo']);
     expect(emulator.network_mode).toBeUndefined();
     expect(emulator.environment?.EMULATOR_HOST).toBe('0.0.0.0');
-    const port = emulator.environment?.EMULATOR_PORT;
-    expect(port).toBe('4100');
-    const byName = `http://spotify-emulator:${port}`;
+    const byName = `http://spotify-emulator:${emulator.environment?.EMULATOR_PORT}`;
     // The `next` links it returns are followed by the workers.
     expect(emulator.environment?.EMULATOR_PUBLIC_URL).toBe(byName);
     for (const name of ['api', 'worker']) {
@@ -209,13 +252,13 @@ describe('docker-compose.yml', () => {
       expect(interpolate(services[name]!.environment?.SPOTIFY_API_URL ?? ''), name).toBe(`${byName}/v1`);
     }
     const api = services.api!;
-    expect(api.environment?.API_PORT).toBe('4000');
-    expect(api.ports?.map((mapping) => interpolate(mapping))).toEqual(['127.0.0.1:4000:4000']);
     // The login page: the browser goes where the emulator's port is published, whichever host port that is.
     for (const hostPort of [undefined, '4242']) {
       const variables: Record<string, string> = hostPort ? { EMULATOR_HOST_PORT: hostPort } : {};
-      expect(emulator.ports?.map((mapping) => interpolate(mapping, variables))).toEqual([`127.0.0.1:${hostPort ?? '4100'}:${port}`]);
-      expect(interpolate(api.environment?.SPOTIFY_ACCOUNTS_BROWSER_URL ?? '', variables)).toBe(`http://127.0.0.1:${hostPort ?? '4100'}/accounts`);
+      const [published, ...more] = (emulator.ports ?? []).map((mapping) => interpolate(mapping, variables).split(':')[1]);
+      expect(more).toEqual([]);
+      if (hostPort) expect(published).toBe(hostPort);
+      expect(interpolate(api.environment?.SPOTIFY_ACCOUNTS_BROWSER_URL ?? '', variables)).toBe(`http://127.0.0.1:${published}/accounts`);
     }
     // With the real Spotify, browsers and the API use the same accounts service.
     const real = { PLAYLOG_SPOTIFY_ACCOUNTS_URL: 'https://accounts.spotify.com' };
@@ -273,6 +316,12 @@ describeChart('the Helm chart', () => {
         if (ref && !secrets.has(ref.name) && ref.name !== existingSecret) problems.push(`${where} reads Secret ${ref.name}, which is neither rendered nor the existingSecret`);
       }
       problems.push(...(await envProblems(where, command, own, shared)));
+      // Memory above the heap its command gets (a quarter of the limit stays outside V8's old space).
+      const budget = memoryBudgetOf(command);
+      const limit = /^(\d+)(Mi|Gi)$/.exec(container.resources?.limits?.memory ?? '');
+      const limitMiB = limit ? Number(limit[1]) * (limit[2] === 'Gi' ? 1024 : 1) : 0;
+      const environment = Object.fromEntries((container.env ?? []).map((e) => [e.name, e.value ?? '']));
+      if (budget && limitMiB < (heapOf(budget, environment) * 4) / 3) problems.push(`${where}: a memory limit of ${container.resources?.limits?.memory} leaves too little above its heap`);
     }
     // Every ConfigMap key must be read by at least one of the processes that load it.
     const readers = new Map<string, Set<string>>();

@@ -14,7 +14,7 @@ export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
 export const exists = (path: string) => existsSync(join(ROOT, path));
 
-/** The Kubernetes version the chart is rendered for (the oldest it supports; see tools/k8s-validate). */
+/** The Kubernetes version the chart is rendered for (the oldest it supports; scripts/chart-check.sh validates against it). */
 export const KUBE_VERSION = '1.30.0';
 
 // --- the image ------------------------------------------------------------------------------
@@ -74,6 +74,8 @@ export interface ServiceEnv {
   reads: Set<string>;
   /** Variables without a default: the service refuses to start without them. */
   required: Set<string>;
+  /** The schema of each variable its configuration declares. */
+  schemas: Map<string, z.ZodType>;
 }
 
 function tsFilesUnder(dir: string): string[] {
@@ -113,8 +115,10 @@ export async function serviceEnv(entry: string): Promise<ServiceEnv> {
   };
   const reads = new Set<string>();
   const required = new Set<string>();
+  const schemas = new Map<string, z.ZodType>();
   const add = (name: string, schema: z.ZodType) => {
     reads.add(name);
+    schemas.set(name, schema);
     if (schema.meta()?.sensitive === true) reads.add(`${name}_FILE`);
     if (!schema.safeParse(undefined).success) required.add(name);
   };
@@ -130,7 +134,7 @@ export async function serviceEnv(entry: string): Promise<ServiceEnv> {
   for (const file of [...files, ...tsFilesUnder('services/shared')]) {
     for (const match of read(file).matchAll(/process\.env\.([A-Z][A-Z0-9_]*)/g)) reads.add(match[1]!);
   }
-  return { reads, required };
+  return { reads, required, schemas };
 }
 
 // --- docker-compose.yml -----------------------------------------------------------------------
@@ -146,6 +150,8 @@ export interface ComposeService {
   restart?: string;
   volumes?: string[];
   depends_on?: Record<string, { condition: string }>;
+  mem_limit?: string;
+  healthcheck?: { test: string[] };
 }
 
 /** docker-compose.yml with YAML merge keys resolved, as Compose reads it (before interpolation). */
@@ -212,6 +218,7 @@ export interface Container {
   env?: EnvVar[];
   envFrom?: Array<{ configMapRef?: { name: string }; secretRef?: { name: string } }>;
   ports?: Array<{ name?: string; containerPort: number }>;
+  resources?: { limits?: { memory?: string } };
 }
 
 export interface PodSpec {

@@ -4,10 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { parse as parseYaml } from 'yaml';
 import { COMMANDS } from '../../services/cli/commands.js';
-import { apiEnv } from '../../services/api/config.js';
-import { workerEnv } from '../../services/worker/config.js';
+import { type BudgetedCommand, MEMORY_BUDGETS, type MemoryBudget, memoryBudgetOf } from '../../services/shared/runtime/memory-budgets.js';
 import { PLAYLOG, runPlaylog } from '../support/playlog.js';
 import { ROOT } from './deploy-files.js';
 
@@ -99,73 +97,38 @@ writeFileSync(process.env.PROBE_OUT, JSON.stringify({
   /** The heap the launcher's node (the first on PATH) gives itself when no flag sizes it. */
   const nodesOwnHeapMiB = () => Number(execFileSync('node', ['-p', 'require("node:v8").getHeapStatistics().heap_size_limit / 1048576'], { encoding: 'utf8' }));
 
-  it('the worker: a V8 heap of WORKER_MAX_OLD_SPACE_MB, with the configuration’s default; 0 leaves it to Node', async () => {
-    const fallback = workerEnv.WORKER_MAX_OLD_SPACE_MB.parse(undefined);
-    const [unset, empty, big, zero] = await Promise.all([
-      probed(['worker', '--help']),
-      probed(['worker', '--help'], { WORKER_MAX_OLD_SPACE_MB: '' }),
-      probed(['worker', '--help'], { WORKER_MAX_OLD_SPACE_MB: '512' }),
-      probed(['worker', '--help'], { WORKER_MAX_OLD_SPACE_MB: '0' }),
-    ]);
-    for (const defaulted of [unset, empty]) {
-      expect(heapFlags(defaulted)).toEqual([`--max-old-space-size=${fallback}`]);
-      expectHeapOf(defaulted, fallback);
-    }
-    expect(heapFlags(big)).toEqual(['--max-old-space-size=512']);
-    expectHeapOf(big, 512);
-    expect(heapFlags(zero)).toEqual(['--max-old-space-size=0']);
-    expect(zero.heapLimitMiB).toBe(nodesOwnHeapMiB());
-    // The command the process runs: the one program, from the repository root, with the worker's arguments.
-    expect(unset.argv).toEqual([join(ROOT, 'services/cli/main.ts'), 'worker', '--help']);
-    expect(unset.cwd).toBe(ROOT.replace(/\/$/, ''));
+  const budgets: Array<[string, MemoryBudget]> = Object.entries(MEMORY_BUDGETS);
+  const heapVariables = budgets.flatMap(([, budget]) => (budget.heapVariable ? [budget.heapVariable] : []));
+  /** Every heap variable but the command's own set to a size no budget has: a command reads only its own. */
+  const othersSet = (own?: string) => Object.fromEntries(heapVariables.filter((name) => name !== own).map((name) => [name, '512']));
+
+  it.each(budgets)('%s: the heap of its memory budget, and its malloc arenas where it has them', async (command, budget) => {
+    const probe = await probed([command, '--help'], othersSet(budget.heapVariable));
+    expect(heapFlags(probe)).toEqual([`--max-old-space-size=${budget.heapMiB}`]);
+    expectHeapOf(probe, budget.heapMiB);
+    expect(probe.mallocArenaMax).toBe(budget.mallocArenas === undefined ? null : String(budget.mallocArenas));
+    // The command the process runs: the one program, from the repository root, with the command's arguments.
+    expect(probe.argv).toEqual([join(ROOT, 'services/cli/main.ts'), command, '--help']);
+    expect(probe.cwd).toBe(ROOT.replace(/\/$/, ''));
   });
 
-  it('the lake export: a 128 MiB heap and two malloc arenas, unless MALLOC_ARENA_MAX says otherwise', async () => {
-    const [lake, arenas] = await Promise.all([probed(['lake-export', '--help']), probed(['lake-export', '--help'], { MALLOC_ARENA_MAX: '8', WORKER_MAX_OLD_SPACE_MB: '512' })]);
-    expect(heapFlags(lake)).toEqual(['--max-old-space-size=128']);
-    expectHeapOf(lake, 128);
-    expect(lake.mallocArenaMax).toBe('2');
-    expect(arenas.mallocArenaMax).toBe('8');
-    expect(heapFlags(arenas)).toEqual(['--max-old-space-size=128']);
+  it.each(budgets.filter(([, budget]) => budget.heapVariable))('%s: the heap its variable asks for (empty: the budget’s; 0: Node’s own sizing)', async (command, budget) => {
+    const variable = budget.heapVariable!;
+    const [empty, big, zero] = await Promise.all(['', '448', '0'].map((mib) => probed([command, '--help'], { [variable]: mib })));
+    expect(heapFlags(empty!)).toEqual([`--max-old-space-size=${budget.heapMiB}`]);
+    expect(heapFlags(big!)).toEqual(['--max-old-space-size=448']);
+    expectHeapOf(big!, 448);
+    expect(zero!.heapLimitMiB).toBe(nodesOwnHeapMiB());
   });
 
-  it('the API: a V8 heap of API_MAX_OLD_SPACE_MB, with the configuration’s default; 0 leaves it to Node', async () => {
-    const fallback = apiEnv.API_MAX_OLD_SPACE_MB.parse(undefined);
-    const [unset, big, zero] = await Promise.all([
-      probed(['api', '--help']),
-      probed(['api', '--help'], { API_MAX_OLD_SPACE_MB: '448', WORKER_MAX_OLD_SPACE_MB: '512' }),
-      probed(['api', '--help'], { API_MAX_OLD_SPACE_MB: '0' }),
-    ]);
-    expect(heapFlags(unset)).toEqual([`--max-old-space-size=${fallback}`]);
-    expectHeapOf(unset, fallback);
-    expect(heapFlags(big)).toEqual(['--max-old-space-size=448']);
-    expectHeapOf(big, 448);
-    expect(zero.heapLimitMiB).toBe(nodesOwnHeapMiB());
+  it('MALLOC_ARENA_MAX set in the environment wins over a budget’s arenas', async () => {
+    const [command] = budgets.find(([, budget]) => budget.mallocArenas !== undefined)!;
+    expect((await probed([command, '--help'], { MALLOC_ARENA_MAX: '8' })).mallocArenaMax).toBe('8');
   });
 
-  it('the scheduler, migrate and the emulator: fixed heaps, half the memory the chart and compose give them', async () => {
-    const fixed = { scheduler: 192, migrate: 192, emulator: 128 } as const;
-    const probes = await Promise.all(Object.keys(fixed).map((name) => probed([name, '--help'], { WORKER_MAX_OLD_SPACE_MB: '512', API_MAX_OLD_SPACE_MB: '512' })));
-    for (const [i, [name, mib]] of Object.entries(fixed).entries()) {
-      expect(heapFlags(probes[i]!), name).toEqual([`--max-old-space-size=${mib}`]);
-      expectHeapOf(probes[i]!, mib);
-    }
-  });
-
-  it('every compose service that runs the image has a memory limit above the heap its command gets', () => {
-    const compose = parseYaml(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8')) as { services: Record<string, { command?: string[]; mem_limit?: string; image?: string }> };
-    const heapOf: Record<string, number> = { api: apiEnv.API_MAX_OLD_SPACE_MB.parse(undefined), worker: workerEnv.WORKER_MAX_OLD_SPACE_MB.parse(undefined), scheduler: 192, migrate: 192, emulator: 128, 'lake-export': 128 };
-    for (const [service, definition] of Object.entries(compose.services)) {
-      const command = definition.command?.[0];
-      if (!command || !(command in heapOf)) continue;
-      const limitMiB = Number(/^(\d+)m$/.exec(definition.mem_limit ?? '')?.[1]);
-      expect(limitMiB, `${service}: mem_limit`).toBeGreaterThanOrEqual((heapOf[command]! * 4) / 3);
-    }
-  });
-
-  it('every other command: Node’s own heap, whatever WORKER_MAX_OLD_SPACE_MB and API_MAX_OLD_SPACE_MB say', async () => {
-    const others = COMMANDS.map(({ name }) => name).filter((name) => !['worker', 'lake-export', 'api', 'scheduler', 'migrate', 'emulator'].includes(name));
-    const probes = await Promise.all(others.map((name) => probed([name, '--help'], { WORKER_MAX_OLD_SPACE_MB: '512', API_MAX_OLD_SPACE_MB: '512' })));
+  it('every other command: Node’s own heap, whatever the heap variables say', async () => {
+    const others = COMMANDS.map(({ name }) => name).filter((name) => !memoryBudgetOf(name));
+    const probes = await Promise.all(others.map((name) => probed([name, '--help'], othersSet())));
     const own = nodesOwnHeapMiB();
     for (const [i, name] of others.entries()) {
       expect(heapFlags(probes[i]!), name).toEqual([]);
@@ -185,7 +148,7 @@ writeFileSync(process.env.PROBE_OUT, JSON.stringify({
     expect(worker.execArgv).toEqual(['--max-old-space-size=384']);
     expect(worker.argv).toEqual([join(app, 'services/cli/main.js'), 'worker']);
     expect(worker.cwd).toBe(app);
-    expect(api.execArgv).toEqual([`--max-old-space-size=${apiEnv.API_MAX_OLD_SPACE_MB.parse(undefined)}`]);
+    expect(api.execArgv).toEqual([`--max-old-space-size=${MEMORY_BUDGETS.api.heapMiB}`]);
     expect(api.argv).toEqual([join(app, 'services/cli/main.js'), 'api']);
   });
 
@@ -207,11 +170,12 @@ writeFileSync(process.env.PROBE_OUT, JSON.stringify({
       expect(run.code, run.stderr).toBe(0);
       return readFileSync(recorded, 'utf8').trim();
     };
-    expect(await called(['worker'], { PLAYLOG_WATCH: 'true' })).toBe('tsx watch --clear-screen=false --max-old-space-size=256 services/cli/main.ts worker');
-    expect(await called(['api'], { PLAYLOG_WATCH: 'true' })).toBe('tsx watch --clear-screen=false --max-old-space-size=384 services/cli/main.ts api');
-    expect(await called(['migrate'], { PLAYLOG_WATCH: 'true' })).toBe('node --max-old-space-size=192 --import tsx services/cli/main.ts migrate');
+    const heap = (command: BudgetedCommand) => `--max-old-space-size=${MEMORY_BUDGETS[command].heapMiB}`;
+    expect(await called(['worker'], { PLAYLOG_WATCH: 'true' })).toBe(`tsx watch --clear-screen=false ${heap('worker')} services/cli/main.ts worker`);
+    expect(await called(['api'], { PLAYLOG_WATCH: 'true' })).toBe(`tsx watch --clear-screen=false ${heap('api')} services/cli/main.ts api`);
+    expect(await called(['migrate'], { PLAYLOG_WATCH: 'true' })).toBe(`node ${heap('migrate')} --import tsx services/cli/main.ts migrate`);
     // Sources present: they run, not a stale compiled copy beside them.
-    expect(await called(['worker'], {})).toBe('node --max-old-space-size=256 --import tsx services/cli/main.ts worker');
+    expect(await called(['worker'], {})).toBe(`node ${heap('worker')} --import tsx services/cli/main.ts worker`);
   });
 });
 
@@ -244,7 +208,7 @@ describe('a service started through playlog', () => {
     // `exec`: the pid the launcher started as is now node running the service, not a shell that would swallow
     // the signal meant for it.
     const commandLine = readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
-    expect(commandLine).toEqual(['node', '--max-old-space-size=128', '--import', 'tsx', 'services/cli/main.ts', 'emulator']);
+    expect(commandLine).toEqual(['node', `--max-old-space-size=${MEMORY_BUDGETS.emulator.heapMiB}`, '--import', 'tsx', 'services/cli/main.ts', 'emulator']);
 
     child.kill('SIGTERM');
     expect(await exited).toEqual({ code: 0, signal: null });

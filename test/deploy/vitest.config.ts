@@ -7,7 +7,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     root: new URL('../..', import.meta.url).pathname,
-    include: ['test/deploy/deploy-consistency.test.ts', 'test/deploy/docker-entrypoint.test.ts', 'test/deploy/production-dependencies.test.ts'],
+    include: ['test/deploy/deploy-consistency.test.ts', 'test/deploy/generated-files.test.ts', 'test/deploy/docker-entrypoint.test.ts', 'test/deploy/production-dependencies.test.ts'],
     testTimeout: 60_000,
   },
 });

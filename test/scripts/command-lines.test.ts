@@ -20,7 +20,7 @@ const script = (file: string) => [process.execPath, '--import', 'tsx', file];
 /** Every command line of Playlog, with a usage error for each. */
 const COMMANDS: Array<{ name: string; command: string[]; wrong: string[]; usage: RegExp }> = [
   { name: 'dlq', command: playlog('dlq'), wrong: ['list', '--bogus'], usage: /^usage: playlog dlq <command>/ },
-  { name: 'import', command: playlog('import'), wrong: ['export.zip'], usage: /^usage: playlog import --user <id> <file>/ },
+  { name: 'import', command: playlog('import'), wrong: ['streaming-history.zip'], usage: /^usage: playlog import --user <id> <file>/ },
   { name: 'rotate-key', command: playlog('rotate-key'), wrong: ['--all'], usage: /^usage: playlog rotate-key/ },
   { name: 'stats-rebuild', command: playlog('stats-rebuild'), wrong: ['--after', 'somebody'], usage: /^usage: playlog stats-rebuild/ },
   { name: 'generate-key', command: playlog('generate-key'), wrong: ['--file'], usage: /^usage: playlog generate-key/ },
@@ -30,6 +30,7 @@ const COMMANDS: Array<{ name: string; command: string[]; wrong: string[]; usage:
   { name: 'schema', command: script('scripts/generate-schema.ts'), wrong: ['--chekc'], usage: /^usage: npm run schema:generate/ },
   { name: 'schema:compat', command: script('scripts/schema-compat.ts'), wrong: ['--released'], usage: /^usage: npm run schema:compat/ },
   { name: 'docs:config', command: script('scripts/config-docs.ts'), wrong: ['README.md'], usage: /^usage: npm run docs:config/ },
+  { name: 'deploy:generate', command: script('scripts/deploy-generate.ts'), wrong: ['--chekc'], usage: /^usage: npm run deploy:generate/ },
 ];
 
 describe('command lines', () => {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { isPublishedKey } from '../crypto/published-keys.js';
 import { parseEncryptionKeys, type EncryptionKey } from '../crypto/token-cipher.js';
+import { MIN_HEAP_MIB, type MemoryBudget } from '../runtime/memory-budgets.js';
 import { defineEnv, sensitive } from './load-config.js';
 
 /**
@@ -24,6 +25,16 @@ const httpUrl = url(['http:', 'https:'], 'http(s)');
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+/**
+ * A heap variable of a memory budget (runtime/memory-budgets.ts), which the launcher gives node as
+ * --max-old-space-size: declared here too so that it is validated and documented with the rest.
+ */
+const heapMiB = (budget: MemoryBudget) =>
+  z.coerce
+    .number()
+    .int()
+    .refine((mib) => mib === 0 || mib >= MIN_HEAP_MIB, `must be 0 (Node sizes the heap) or at least ${MIN_HEAP_MIB}`)
+    .default(budget.heapMiB);
 
 export const runtimeEnv = defineEnv({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development').describe('Runtime mode: development, test or production.'),
@@ -116,14 +127,14 @@ export const adminEnv = defineEnv({
   DASHBOARD_LOGIN_WINDOW_SECONDS: positiveInt.max(86_400).default(900).describe('Window of DASHBOARD_LOGIN_ATTEMPTS, in seconds.'),
 });
 
-/** Where uploaded exports wait for the worker: shared by the API (writes) and the worker (reads, deletes). */
+/** Where uploaded streaming histories wait for the worker: shared by the API (writes) and the worker (reads, deletes). */
 export const importStorageEnv = defineEnv({
   IMPORT_DIR: z
     .string()
     .min(1)
     .default(join(tmpdir(), 'playlog-imports'))
     .describe(
-      'Directory where uploaded streaming-history exports wait until imported (deleted once done); the API and the worker must both see it (one shared volume). It must belong to the user Playlog runs as: made 0700 at start-up, refused if another user owns it.',
+      'Directory where uploaded streaming histories wait until imported (deleted once done); the API and the worker must both see it (one shared volume). It must belong to the user Playlog runs as: made 0700 at start-up, refused if another user owns it.',
     ),
 });
 
@@ -154,4 +165,4 @@ export const metricsEnv = defineEnv({
     .describe('Interface the metrics port (API_METRICS_PORT, WORKER_METRICS_PORT) listens on. No Service or Ingress exposes that port unless an operator adds it; 127.0.0.1 keeps it to the machine.'),
 });
 
-export const envHelpers = { url, httpUrl, port, positiveInt, bool };
+export const envHelpers = { url, httpUrl, port, positiveInt, bool, heapMiB };
