@@ -179,16 +179,24 @@ describe('rate limiting', () => {
     }
     expect(statuses).toEqual([302, 302, 429]);
     expect(Number(last!.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(last!.headers.get('ratelimit-limit')).toBe('2');
+    expect(last!.headers.get('ratelimit-remaining')).toBe('0');
+    expect(last!.headers.get('ratelimit-reset')).toBe(last!.headers.get('retry-after'));
     const body = (await last!.json()) as { errors: Array<{ extensions: { code: string } }> };
     expect(body.errors[0]!.extensions.code).toBe('RATE_LIMITED');
+    // The counters live under QUEUE_PREFIX, by scope and client, and expire with their window.
+    const counters = await h.redis.keys(`${h.config.QUEUE_PREFIX}-auth:api:ratelimit:auth:ip:*`);
+    expect(counters).toHaveLength(1);
+    expect(await h.redis.ttl(counters[0]!)).toBeGreaterThan(0);
   });
 
-  it('lets no burst through at a window boundary, and lets the client in again after Retry-After', async () => {
+  it('lets no burst through where the clock turns a window, and lets the client in again after Retry-After', async () => {
     const windowMs = 3_000;
     const limited = await h.startAnotherApi({ RATE_LIMIT_AUTH: '2', RATE_LIMIT_WINDOW_SECONDS: String(windowMs / 1000), QUEUE_PREFIX: `${h.config.QUEUE_PREFIX}-slide` });
     const login = () => fetch(`${limited.url}/auth/login`, { redirect: 'manual', headers: { accept: 'application/json' } });
-    // The limit's windows start at multiples of the window length: use up the limit just before one
-    // ends, then ask again just after it.
+    // A client's window starts with its first request, not at a multiple of the window length (where a
+    // limiter with clock-aligned windows would start counting afresh): use up the limit just before such
+    // a multiple, then ask again just after it.
     const untilOffset = (offsetMs: number) => (offsetMs - (Date.now() % windowMs) + windowMs) % windowMs;
     await sleep(untilOffset(2_500));
     const before = [(await login()).status, (await login()).status];

@@ -119,6 +119,31 @@ describe('the job dashboard', () => {
     }
   });
 
+  it('refuses every login, right or wrong, with 503 while its failed-login counter in Redis cannot be reached', async () => {
+    // Nobody listens on port 1; the API's connections queue nothing offline, so each count fails at once.
+    const unreachable = createRedisConnection('redis://127.0.0.1:1', 'producer', { retryStrategy: () => null });
+    unreachable.on('error', () => {});
+    const app = express();
+    const lines: string[] = [];
+    const logger = createLogger({ service: 'api', destination: { write: (line: string) => void lines.push(line) } });
+    expect(mountDashboard(app, { ...dashboardDeps(), redis: unreachable, password: PASSWORD, logger })).toBe(true);
+    const cut = await new Promise<Server>((resolve) => {
+      const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
+    });
+    try {
+      for (const authorization of [basic('admin', 'a guess'), basic('admin', PASSWORD)]) {
+        const response = await fetch(`http://127.0.0.1:${(cut.address() as AddressInfo).port}${BASE}/api/queues`, { headers: { authorization } });
+        expect(response.status).toBe(503);
+        expect(response.headers.get('retry-after')).toBe('5');
+        expect(await response.text()).toMatch(/cannot check logins right now/);
+      }
+      expect(lines.join('')).toMatch(/failed-login counter in Redis cannot be reached/);
+    } finally {
+      await new Promise((resolve) => cut.close(resolve));
+      unreachable.disconnect();
+    }
+  });
+
   it('never logs the password', () => {
     expect(logLines.join('')).not.toContain(PASSWORD);
   });

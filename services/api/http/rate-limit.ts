@@ -1,9 +1,8 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Redis } from 'ioredis';
+import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Logger } from '../../shared/logging/logger.js';
 import { requestIdOf, requestLogger } from './request-context.js';
-import { decideSlidingWindow, type SlidingWindowCounts } from './sliding-window.js';
-import { WindowCounter } from './window-counter.js';
 
 export interface RateLimitOptions {
   redis: Redis;
@@ -21,37 +20,47 @@ export interface RateLimitOptions {
   onRejected?: (scope: string) => void;
 }
 
+/** Whole seconds until a refused client may come back: never 0, which would tell it to retry at once. */
+export const retryAfterSeconds = (refusal: RateLimiterRes): number => Math.max(1, Math.ceil(refusal.msBeforeNext / 1000));
+
 /**
- * A request counter in Redis shared by every API replica (window-counter.ts), read as a sliding window
- * (`sliding-window.ts`) so that a window boundary never lets twice the limit through.
+ * A request counter in Redis shared by every API replica (rate-limiter-flexible's RateLimiterRedis: one
+ * atomic script per request). Each client's window starts with its first counted request.
  * Over the limit: 429 with Retry-After and a GraphQL-shaped body whose code is RATE_LIMITED.
  * When Redis cannot be reached the request goes through (logged, at most every 30 s): an outage of the
  * counter must not take the API down with it; /readyz reports Redis separately.
  */
 export function rateLimit(options: RateLimitOptions) {
   const { limit, windowSeconds } = options;
-  const counter = new WindowCounter(options.redis, `${options.prefix}:api:ratelimit:${options.scope}`, windowSeconds);
+  const counter = new RateLimiterRedis({ storeClient: options.redis, keyPrefix: `${options.prefix}:api:ratelimit:${options.scope}`, points: limit, duration: windowSeconds });
   let lastWarning = 0;
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     if (limit === 0) return next();
-    const now = Date.now();
     const who = await options.keyOf(req, res);
-    let counts: SlidingWindowCounts;
+    let counted: RateLimiterRes;
     try {
-      counts = await counter.add(who, now);
-    } catch (error) {
-      if (now - lastWarning > 30_000) {
-        lastWarning = now;
-        requestLogger(res).warn({ err: error, scope: options.scope }, 'rate limiter cannot reach Redis: requests are not limited meanwhile');
+      counted = await counter.consume(who);
+    } catch (outcome) {
+      if (outcome instanceof RateLimiterRes) return refuse(res, outcome);
+      if (Date.now() - lastWarning > 30_000) {
+        lastWarning = Date.now();
+        requestLogger(res).warn({ err: outcome, scope: options.scope }, 'rate limiter cannot reach Redis: requests are not limited meanwhile');
       }
       return next();
     }
-    const decision = decideSlidingWindow(counts, limit, windowSeconds);
+    setLimitHeaders(res, counted);
+    next();
+  };
+
+  function setLimitHeaders(res: Response, counted: RateLimiterRes): void {
     res.setHeader('RateLimit-Limit', String(limit));
-    res.setHeader('RateLimit-Remaining', String(decision.remaining));
-    if (decision.allowed) return next();
+    res.setHeader('RateLimit-Remaining', String(counted.remainingPoints));
+  }
+
+  function refuse(res: Response, refusal: RateLimiterRes): void {
     options.onRejected?.(options.scope);
-    const retryAfter = decision.retryAfterSeconds;
+    const retryAfter = retryAfterSeconds(refusal);
+    setLimitHeaders(res, refusal);
     res.setHeader('RateLimit-Reset', String(retryAfter));
     res
       .status(429)
@@ -64,7 +73,7 @@ export function rateLimit(options: RateLimitOptions) {
           },
         ],
       });
-  };
+  }
 }
 
 /** The client's IP as Express sees it (X-Forwarded-For is trusted only per TRUST_PROXY). */

@@ -1,4 +1,4 @@
-// Generated from schema.graphql and services/web/src/**/*.graphql by scripts/web-codegen.ts.
+// Generated from schema.graphql and services/web/src/**/*.graphql by GraphQL Code Generator (services/web/codegen.ts).
 // Do not edit: run `npm run web:codegen` after changing an operation or the schema (CI runs it with --check).
 /** Internal type. DO NOT USE DIRECTLY. */
 type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
@@ -58,7 +58,7 @@ export type ImportStatus =
 
 /** How Playlog learned of a play. */
 export type PlaySource =
-  /** Imported from a Spotify extended streaming history export. */
+  /** Imported from a Spotify extended streaming history. */
   | 'IMPORT'
   /** Read from Spotify’s recently played tracks. */
   | 'POLL';
