@@ -98,10 +98,10 @@ export async function createPreloadedDatabase(name: string, spec: PreloadSpec, l
        insert into play_counts (user_id, day, plays) select user_id, (played_at at time zone 'UTC')::date, count(*) from listening_events group by 1, 2;
        insert into stats_quarters (user_id, quarter, plays, ms_played)
          select e.user_id, date_bin('15 minutes', e.played_at, timestamptz '2000-01-01 00:00:00+00'), count(*), sum(coalesce(e.ms_played, t.duration_ms))
-           from listening_events e join tracks t on t.id = e.track_id where e.source = 'poll' or e.ms_played >= 30000 group by 1, 2;
+           from listening_events e join tracks t on t.id = e.track_id where playlog_counts_as_play(e.source, e.ms_played) group by 1, 2;
        insert into stats_tracks (user_id, track_id, plays, ms_played, first_played_at, last_played_at)
          select e.user_id, e.track_id, count(*), sum(coalesce(e.ms_played, t.duration_ms)), min(e.played_at), max(e.played_at)
-           from listening_events e join tracks t on t.id = e.track_id where e.source = 'poll' or e.ms_played >= 30000 group by 1, 2;
+           from listening_events e join tracks t on t.id = e.track_id where playlog_counts_as_play(e.source, e.ms_played) group by 1, 2;
        insert into stats_days (user_id, day, plays, ms_played)
          select q.user_id, (q.quarter at time zone u.time_zone)::date, sum(q.plays), sum(q.ms_played) from stats_quarters q join users u on u.id = q.user_id group by 1, 2;
        insert into stats_clock (user_id, weekday, hour, plays, ms_played)

@@ -23,10 +23,10 @@ registerEnumType(ImportStatus, {
 
 @ObjectType({
   description:
-    'What an import did with the export’s rows. Every row read is counted in exactly one of stored, duplicates, skippedPodcast, skippedLocal and skippedMalformed; shortPlays and unknownTracks are flags on stored or duplicate plays.',
+    'What an import did with the streaming history’s rows. Every row read is counted in exactly one of stored, duplicates, skippedPodcast, skippedLocal and skippedMalformed; shortPlays and unknownTracks are flags on stored or duplicate plays.',
 })
 export class ImportCounts {
-  @Field(() => Int, { description: 'Rows read from the export so far.' })
+  @Field(() => Int, { description: 'Rows read from the streaming history so far.' })
   rowsRead!: number;
 
   @Field(() => Int, { description: 'Plays stored for the first time.' })
@@ -35,10 +35,10 @@ export class ImportCounts {
   @Field(() => Int, { description: 'Plays already stored (polled, or from an earlier or overlapping import): not stored again.' })
   duplicates!: number;
 
-  @Field(() => Int, { description: 'Plays of 30 seconds or less: kept with their duration, but Spotify does not count them as plays.' })
+  @Field(() => Int, { description: 'Plays shorter than 30 seconds: kept with their duration, but neither Spotify nor the statistics count them as plays.' })
   shortPlays!: number;
 
-  @Field(() => Int, { description: 'Plays of tracks Spotify no longer knows (404): kept with the names from the export.' })
+  @Field(() => Int, { description: 'Plays of tracks Spotify no longer knows (404): kept with the names from the streaming history.' })
   unknownTracks!: number;
 
   @Field(() => Int, { description: 'Podcast episodes and audiobook chapters: skipped.' })
@@ -54,9 +54,9 @@ export class ImportCounts {
   tracksFetched!: number;
 }
 
-@ObjectType({ description: 'A row or file of the export that could not be read.' })
+@ObjectType({ description: 'A row or file of the streaming history that could not be read.' })
 export class ImportProblem {
-  @Field(() => String, { description: 'The file of the export (its name inside the zip).' })
+  @Field(() => String, { description: 'The file of the streaming history (its name inside the zip).' })
   file!: string;
 
   @Field(() => Int, { description: 'Which row of the file it is, counting from 0.' })
@@ -82,7 +82,7 @@ export class Import implements Node {
   @Field(() => Int, { description: 'Size of the upload in bytes.' })
   fileBytes!: number;
 
-  @Field(() => ImportCounts, { description: 'What the import did with the export’s rows so far.' })
+  @Field(() => ImportCounts, { description: 'What the import did with the streaming history’s rows so far.' })
   counts!: ImportCounts;
 
   @Field(() => [ImportProblem], { description: 'The first 100 problems met (unreadable rows or files).' })

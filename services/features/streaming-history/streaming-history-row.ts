@@ -1,33 +1,35 @@
-/** Why a row of an export was not stored as a play; stable names, shown in the import's counts. */
-export type ExportSkipReason = 'podcast' | 'local' | 'malformed';
+import { countsAsPlay } from '../statistics/counted-play.js';
+
+/** Why a row of a streaming history was not stored as a play; stable names, shown in the import's counts. */
+export type StreamingHistorySkipReason = 'podcast' | 'local' | 'malformed';
 
 /**
- * A row reduced to what Playlog keeps. Everything else in the export — IP address, country, platform /
+ * A row reduced to what Playlog keeps. Everything else in the streaming history — IP address, country, platform /
  * device / user agent, username, offline and incognito flags — is dropped HERE, at parse time: it is never
  * copied into any object that reaches the database, a job or a log line.
  */
-export interface ExportPlay {
-  /** The play's end, as the export gives it: whole seconds, UTC. */
+export interface StreamingHistoryPlay {
+  /** The play's end, as the streaming history gives it: whole seconds, UTC. */
   playedAt: string;
   trackId: string;
   msPlayed: number;
-  /** The export's names: used only for a track Spotify no longer knows (404). */
+  /** The streaming history's names: used only for a track Spotify no longer knows (404). */
   trackName: string | null;
   artistName: string | null;
   albumName: string | null;
 }
 
-export type ParsedRow = { play: ExportPlay } | { skip: ExportSkipReason; message: string };
+export type ParsedRow = { play: StreamingHistoryPlay } | { skip: StreamingHistorySkipReason; message: string };
 
 const TRACK_URI = /^spotify:track:([0-9A-Za-z]{22})$/;
-// `2021-03-04T12:34:56Z`; older exports and hand-edited files may carry milliseconds or an offset.
+// `2021-03-04T12:34:56Z`; older streaming histories and hand-edited files may carry milliseconds or an offset.
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})$/;
 
 /**
  * Classifies one element of a `Streaming_History_Audio_*.json` array (or an older `endsong_*.json`).
  * Messages name the offending field, never its value, except for the track URI and timestamp (not private).
  */
-export function parseExportRow(raw: unknown): ParsedRow {
+export function parseStreamingHistoryRow(raw: unknown): ParsedRow {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { skip: 'malformed', message: 'not a JSON object' };
   const row = raw as Record<string, unknown>;
   if (nonEmpty(row.spotify_episode_uri) || nonEmpty(row.episode_name) || nonEmpty(row.audiobook_uri) || nonEmpty(row.audiobook_chapter_uri)) {
@@ -63,9 +65,8 @@ export function parseExportRow(raw: unknown): ParsedRow {
   };
 }
 
-/** Spotify counts a play only past 30 seconds; shorter ones are stored but flagged (derived: `ms_played <= 30000`). */
-export const SHORT_PLAY_MAX_MS = 30_000;
-export const isShortPlay = (msPlayed: number): boolean => msPlayed <= SHORT_PLAY_MAX_MS;
+/** An imported play too short for Spotify to count: stored, but flagged, and left out of statistics by the same rule. */
+export const isShortPlay = (msPlayed: number): boolean => !countsAsPlay('import', msPlayed);
 
 const nonEmpty = (value: unknown): boolean => typeof value === 'string' && value.length > 0;
 const text = (value: unknown): string | null => (typeof value === 'string' && value.length > 0 ? value.slice(0, 1_000) : null);

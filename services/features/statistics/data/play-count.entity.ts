@@ -21,6 +21,6 @@ export const PlayCountSchema = new EntitySchema<PlayCount>({
     day: { type: 'string', columnType: 'date', primary: true },
     plays: { type: 'integer' },
   },
-  // The lake export finds a changed day's users by it (docs/lake.md).
+  // The lake run finds a changed day's users by it (docs/lake.md).
   indexes: [{ name: 'play_counts_day_index', properties: ['day'] }],
 });

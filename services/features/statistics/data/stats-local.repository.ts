@@ -147,7 +147,7 @@ export const localSummaryStatement = defineStatement({
   purpose: [
     'A listener’s whole-history summary in their own time zone: plays, time, active days and the longest streak from',
     'stats_days (gaps-and-islands over the local days); distinct tracks, albums and artists, and the first and last play,',
-    'from stats_tracks (one row per track played) with the catalogue and the listener’s own export names. No row when',
+    'from stats_tracks (one row per track played) with the catalogue and the names in the listener’s own streaming history. No row when',
     'the zone is not the user’s.',
   ].join(' '),
   sql: `

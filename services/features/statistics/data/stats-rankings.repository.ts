@@ -6,28 +6,29 @@ import { bounds, COUNTS, PLAY_MS, PLAYS_OF_USER_IN_RANGE } from './stats-rules.j
 /**
  * Top tracks, albums and artists of a listener over a range, recounted from the stored plays with the
  * counting rules of stats.repository.ts. Each credited artist of a track counts its play once; a track's
- * album gets the play. Artists and albums named only by the listener's own export are ranked by the id
- * those names make (export-names.repository.ts: `export-` and 22 characters of a SHA-256), kept beside the
- * names by Postgres, so that ties order alike everywhere.
+ * album gets the play. Artists and albums named only by the listener's own streaming history are ranked
+ * by the id those names make (streaming-history-names.repository.ts: `export-` and 22 characters of a
+ * SHA-256), kept beside the names by Postgres, so that ties order alike everywhere.
  */
 export type RankedKind = 'track' | 'album' | 'artist';
 export type RankOrder = 'plays' | 'time';
 
 /**
- * An export-named artist's or album's id, as exportArtistAndAlbum makes it, from `n` of export_track_names:
- * its generated columns (playlog_export_artist_id, playlog_export_album_id), hashed once when the names were stored.
+ * The id of an artist or album named by a streaming history, as streamingHistoryArtistAndAlbum makes it,
+ * from `n` of export_track_names: its generated columns (playlog_export_artist_id, playlog_export_album_id),
+ * hashed once when the names were stored.
  */
-const EXPORT_ARTIST_ID = 'n.export_artist_id';
-const EXPORT_ALBUM_ID = 'n.export_album_id';
+const STREAMING_HISTORY_ARTIST_ID = 'n.export_artist_id';
+const STREAMING_HISTORY_ALBUM_ID = 'n.export_album_id';
 
 const ITEMS: Record<RankedKind, string> = {
   track: `select p.track_id as id, p.ms, p.played_at from p`,
   album: `select p.album_id as id, p.ms, p.played_at from p where p.album_id is not null
           union all
-          select ${EXPORT_ALBUM_ID}, p.ms, p.played_at from p join export_track_names n on n.track_id = p.track_id and n.user_id = ? where n.album_name is not null`,
+          select ${STREAMING_HISTORY_ALBUM_ID}, p.ms, p.played_at from p join export_track_names n on n.track_id = p.track_id and n.user_id = ? where n.album_name is not null`,
   artist: `select distinct ta.artist_id as id, p.ms, p.played_at, p.track_id from p join track_artists ta on ta.track_id = p.track_id
           union all
-          select ${EXPORT_ARTIST_ID}, p.ms, p.played_at, p.track_id from p join export_track_names n on n.track_id = p.track_id and n.user_id = ? where n.artist_name is not null`,
+          select ${STREAMING_HISTORY_ARTIST_ID}, p.ms, p.played_at, p.track_id from p join export_track_names n on n.track_id = p.track_id and n.user_id = ? where n.artist_name is not null`,
 };
 
 /**
@@ -44,10 +45,10 @@ const ALL_TIME_ITEMS: Record<RankedKind, string> = {
   track: `select st.track_id as id, st.plays, st.ms_played as ms, st.first_played_at, st.last_played_at from st`,
   album: `select t.album_id as id, st.plays, st.ms_played as ms, st.first_played_at, st.last_played_at from st join tracks t on t.id = st.track_id where t.album_id is not null
           union all
-          select ${EXPORT_ALBUM_ID}, st.plays, st.ms_played, st.first_played_at, st.last_played_at from st join export_track_names n on n.track_id = st.track_id and n.user_id = ? where n.album_name is not null`,
+          select ${STREAMING_HISTORY_ALBUM_ID}, st.plays, st.ms_played, st.first_played_at, st.last_played_at from st join export_track_names n on n.track_id = st.track_id and n.user_id = ? where n.album_name is not null`,
   artist: `select distinct on (st.track_id, ta.artist_id) ta.artist_id as id, st.plays, st.ms_played as ms, st.first_played_at, st.last_played_at, st.track_id from st join track_artists ta on ta.track_id = st.track_id
           union all
-          select ${EXPORT_ARTIST_ID}, st.plays, st.ms_played, st.first_played_at, st.last_played_at, st.track_id from st join export_track_names n on n.track_id = st.track_id and n.user_id = ? where n.artist_name is not null`,
+          select ${STREAMING_HISTORY_ARTIST_ID}, st.plays, st.ms_played, st.first_played_at, st.last_played_at, st.track_id from st join export_track_names n on n.track_id = st.track_id and n.user_id = ? where n.artist_name is not null`,
 };
 
 /** Where a ranking's items come from: the plays of a range, recounted, or the whole history's rollup. */
@@ -145,11 +146,11 @@ export async function loadRanking(
 ): Promise<RankingPage> {
   const { after, order } = request;
   const [first, second] = after ? (order === 'plays' ? [after.plays, after.ms] : [after.ms, after.plays]) : [0, 0];
-  const exportUser = request.kind === 'track' ? [] : [request.userId];
+  const namesUser = request.kind === 'track' ? [] : [request.userId];
   const source = request.source ?? (request.from === undefined && request.to === undefined ? 'rollup' : 'recount');
   const scope = source === 'recount' ? [request.userId, ...bounds(request)] : [request.userId];
   const position = [after === undefined, first, first, second, first, second, after?.id ?? ''];
-  const rows = await runStatement(em, RANKING_STATEMENTS[request.kind][source][order], [...scope, ...exportUser, ...position, ...position, request.size + 1]);
+  const rows = await runStatement(em, RANKING_STATEMENTS[request.kind][source][order], [...scope, ...namesUser, ...position, ...position, request.size + 1]);
   const items = rankedOf(rows);
   return { items: items.slice(0, request.size), total: rows[0]?.total ?? 0, hasNextPage: items.length > request.size };
 }

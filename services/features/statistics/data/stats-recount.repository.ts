@@ -39,7 +39,7 @@ export const recountSummaryStatement = defineStatement({
   name: 'stats_recount_summary',
   purpose: [
     'A listener’s summary over a range: counted plays, their time, distinct tracks, artists (credited ones, and those',
-    'only the listener’s own export names) and albums, active local days, first and last play, and the longest run of',
+    'only the listener’s own streaming history names) and albums, active local days, first and last play, and the longest run of',
     'consecutive local days with a play (gaps-and-islands: a day minus its rank is constant along a run). One pass over',
     'the range’s plays; window functions and distinct counts across three tables are not the query builder’s.',
   ].join(' '),

@@ -3,13 +3,13 @@ import { bigintNumber, timestamp } from '../../../shared/db/statements/statement
 
 /**
  * The rules every statistic follows (docs/stats.md), once, for the rollup and recount statements alike:
- *   - a play counts when Spotify would count it: every polled play (Spotify lists only those), an
- *     imported one when it lasted 30 seconds or more;
+ *   - a play counts when Spotify would count it: the database's function playlog_counts_as_play
+ *     (schema/playlog_counts_as_play.sql), which the rollup triggers call too;
  *   - its time is its own ms_played when known (imports), else its track's duration.
  */
 
-/** The counting rule, for the plays `e` of `listening_events`. */
-export const COUNTS = `(e.source = 'poll' or e.ms_played >= 30000)`;
+/** The counting rule, for the plays `e` of `listening_events`: Postgres inlines the function, so plans are those of the rule written out. */
+export const COUNTS = `playlog_counts_as_play(e.source, e.ms_played)`;
 
 /** A counted play's time, with its track `t`. */
 export const PLAY_MS = `coalesce(e.ms_played, t.duration_ms)`;
@@ -91,8 +91,8 @@ export function summaryOfRow(row: z.infer<typeof summaryRow>): Summary {
 
 /**
  * The distinct artists and albums of a `tracks (track_id, album_id)` CTE, as summary statements count
- * them: credited artists and the catalogue's albums, and those only the listener's own export names
- * (bound: the listener, twice). Names are prefixed `export:`, which no Spotify id can be (base62, no colon),
+ * them: credited artists and the catalogue's albums, and those only the listener's own streaming history
+ * names (bound: the listener, twice). Names are prefixed `export:`, which no Spotify id can be (base62, no colon),
  * so the two kinds never merge; the ids themselves go unprefixed (concatenating every id doubled the work).
  */
 export const DISTINCT_ARTISTS_AND_ALBUMS = `artists as (

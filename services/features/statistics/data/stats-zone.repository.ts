@@ -29,7 +29,9 @@ export async function setUserTimeZone(em: EntityManager, userId: string, timeZon
     });
     if (!user) return false;
     if (user.timeZone === timeZone) return true;
-    await tx.nativeUpdate(User, { id: userId }, { timeZone, updatedAt: new Date() });
+    user.timeZone = timeZone;
+    // Written before the recount, whose statements read the zone from the user's row.
+    await tx.flush();
     await rebuildLocalRollups(tx, userId);
     return true;
   });

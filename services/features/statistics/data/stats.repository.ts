@@ -146,7 +146,7 @@ export const statsSummaryStatement = defineStatement({
   name: 'stats_summary',
   purpose: [
     `A listener’s whole-history summary, ${ROLLUP_PURPOSE} Distinct tracks, albums and artists, and the first and last`,
-    'play, come from stats_tracks (one row per track played) with the catalogue and the listener’s own export names;',
+    'play, come from stats_tracks (one row per track played) with the catalogue and the names in the listener’s own streaming history;',
     'streaks by gaps-and-islands over the active local days.',
   ].join(' '),
   sql: `

@@ -12,6 +12,7 @@ import { Migration20261205120000_exports } from './Migration20261205120000_expor
 import { Migration20261205150000_lake_changes } from './Migration20261205150000_lake_changes.js';
 import { Migration20261207120000_export_name_ids } from './Migration20261207120000_export_name_ids.js';
 import { Migration20261207130000_export_turns } from './Migration20261207130000_export_turns.js';
+import { Migration20261207140000_counted_play_rule } from './Migration20261207140000_counted_play_rule.js';
 
 /** Every migration, in order. Listed explicitly so migrations run the same from sources and in the image. */
 export const migrationsList: MigrationObject[] = [
@@ -28,4 +29,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261205150000_lake_changes', class: Migration20261205150000_lake_changes },
   { name: 'Migration20261207120000_export_name_ids', class: Migration20261207120000_export_name_ids },
   { name: 'Migration20261207130000_export_turns', class: Migration20261207130000_export_turns },
+  { name: 'Migration20261207140000_counted_play_rule', class: Migration20261207140000_counted_play_rule },
 ];

@@ -12,7 +12,7 @@ with q as (
   union all
   select e.played_at, 1, coalesce(e.ms_played, t.duration_ms)
     from listening_events e join tracks t on t.id = e.track_id
-   where e.user_id = ? and (e.source = 'poll' or e.ms_played >= 30000)
+   where e.user_id = ? and playlog_counts_as_play(e.source, e.ms_played)
      and ((e.played_at >= ?::timestamptz and e.played_at < ?::timestamptz) or (e.played_at >= ?::timestamptz and e.played_at < ?::timestamptz))),
 counted as (
   select extract(isodow from at at time zone ?)::int as weekday, extract(hour from at at time zone ?)::int as hour, sum(plays) as plays, sum(ms) as ms

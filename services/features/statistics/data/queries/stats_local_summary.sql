@@ -3,7 +3,7 @@
 -- A listener’s whole-history summary in their own time zone: plays, time, active days and the longest
 -- streak from stats_days (gaps-and-islands over the local days); distinct tracks, albums and artists,
 -- and the first and last play, from stats_tracks (one row per track played) with the catalogue and the
--- listener’s own export names. No row when the zone is not the user’s.
+-- names in the listener’s own streaming history. No row when the zone is not the user’s.
 
 with zone as (select u.id from users u where u.id = ? and u.time_zone = ?),
 days as (select d.day, d.plays, d.ms_played from stats_days d join zone on d.user_id = zone.id),

@@ -13,7 +13,7 @@ p as (
   select e.played_at, e.track_id, coalesce(e.ms_played, t.duration_ms) as ms, t.album_id
     from (select ?::uuid as id offset 0) me
     cross join lateral (select * from listening_events e where e.user_id = me.id and e.played_at >= ?::timestamptz and e.played_at < ?::timestamptz) e join tracks t on t.id = e.track_id
-   where (e.source = 'poll' or e.ms_played >= 30000)),
+   where playlog_counts_as_play(e.source, e.ms_played)),
 items as (select distinct ta.artist_id as id, p.ms, p.played_at, p.track_id from p join track_artists ta on ta.track_id = p.track_id
           union all
           select n.export_artist_id, p.ms, p.played_at, p.track_id from p join export_track_names n on n.track_id = p.track_id and n.user_id = ? where n.artist_name is not null),

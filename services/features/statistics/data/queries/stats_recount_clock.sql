@@ -7,7 +7,7 @@ with p as (
   select e.played_at, e.track_id, coalesce(e.ms_played, t.duration_ms) as ms, t.album_id, (e.played_at at time zone ?)::date as day
     from (select ?::uuid as id offset 0) me
     cross join lateral (select * from listening_events e where e.user_id = me.id and e.played_at >= ?::timestamptz and e.played_at < ?::timestamptz) e join tracks t on t.id = e.track_id
-   where (e.source = 'poll' or e.ms_played >= 30000)),
+   where playlog_counts_as_play(e.source, e.ms_played)),
 counted as (
   select extract(isodow from played_at at time zone ?)::int as weekday, extract(hour from played_at at time zone ?)::int as hour, count(*) as plays, sum(ms) as ms
     from p group by 1, 2

@@ -1,16 +1,16 @@
 -- stats_recount_summary (services/features/statistics/data/stats-recount.repository.ts)
 --
 -- A listener’s summary over a range: counted plays, their time, distinct tracks, artists (credited
--- ones, and those only the listener’s own export names) and albums, active local days, first and last
--- play, and the longest run of consecutive local days with a play (gaps-and-islands: a day minus its
--- rank is constant along a run). One pass over the range’s plays; window functions and distinct counts
--- across three tables are not the query builder’s.
+-- ones, and those only the listener’s own streaming history names) and albums, active local days,
+-- first and last play, and the longest run of consecutive local days with a play (gaps-and-islands: a
+-- day minus its rank is constant along a run). One pass over the range’s plays; window functions and
+-- distinct counts across three tables are not the query builder’s.
 
 with p as (
   select e.played_at, e.track_id, coalesce(e.ms_played, t.duration_ms) as ms, t.album_id, (e.played_at at time zone ?)::date as day
     from (select ?::uuid as id offset 0) me
     cross join lateral (select * from listening_events e where e.user_id = me.id and e.played_at >= ?::timestamptz and e.played_at < ?::timestamptz) e join tracks t on t.id = e.track_id
-   where (e.source = 'poll' or e.ms_played >= 30000)),
+   where playlog_counts_as_play(e.source, e.ms_played)),
 days as (select distinct day from p),
 runs as (select day, day - (row_number() over (order by day))::int as run from days),
 longest as (select count(*) as days, min(day) as first_day, max(day) as last_day from runs group by run order by count(*) desc, max(day) desc limit 1),

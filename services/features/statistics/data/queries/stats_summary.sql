@@ -4,8 +4,8 @@
 -- (kept by triggers on listening_events), the range’s two partial quarters play by play; local times
 -- by `at time zone`, exact in any zone since every offset is a multiple of 15 minutes. Distinct
 -- tracks, albums and artists, and the first and last play, come from stats_tracks (one row per track
--- played) with the catalogue and the listener’s own export names; streaks by gaps-and-islands over the
--- active local days.
+-- played) with the catalogue and the names in the listener’s own streaming history; streaks by
+-- gaps-and-islands over the active local days.
 
 with q as (
   select s.quarter as at, s.plays, s.ms_played as ms
@@ -14,7 +14,7 @@ with q as (
   union all
   select e.played_at, 1, coalesce(e.ms_played, t.duration_ms)
     from listening_events e join tracks t on t.id = e.track_id
-   where e.user_id = ? and (e.source = 'poll' or e.ms_played >= 30000)
+   where e.user_id = ? and playlog_counts_as_play(e.source, e.ms_played)
      and ((e.played_at >= ?::timestamptz and e.played_at < ?::timestamptz) or (e.played_at >= ?::timestamptz and e.played_at < ?::timestamptz))),
 days as (select distinct (at at time zone ?)::date as day from q),
 runs as (select day, day - (row_number() over (order by day))::int as run from days),

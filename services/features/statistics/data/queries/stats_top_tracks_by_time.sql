@@ -9,7 +9,7 @@ with p as (
   select e.played_at, e.track_id, coalesce(e.ms_played, t.duration_ms) as ms, t.album_id
     from (select ?::uuid as id offset 0) me
     cross join lateral (select * from listening_events e where e.user_id = me.id and e.played_at >= ?::timestamptz and e.played_at < ?::timestamptz) e join tracks t on t.id = e.track_id
-   where (e.source = 'poll' or e.ms_played >= 30000)),
+   where playlog_counts_as_play(e.source, e.ms_played)),
 items as (select p.track_id as id, p.ms, p.played_at from p),
 agg as (select id, count(*) as plays, sum(ms) as ms, min(played_at) as first_played_at, max(played_at) as last_played_at from items group by id),
 counts as (select count(*) as total, count(*) filter (where (?::boolean or ms < ?::bigint or (ms = ?::bigint and plays < ?::bigint) or (ms = ?::bigint and plays = ?::bigint and id > ?))) as remaining from agg),
