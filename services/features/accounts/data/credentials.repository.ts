@@ -64,6 +64,7 @@ export async function saveCredentials(em: EntityManager, cipher: TokenCipher, us
     scopes: tokens.scopes,
     updatedAt: now,
   };
+  // An upsert (a first login has no row); a statement, so `updatedAt` is set here (onUpdate runs only in a flush).
   const merged = ['accessTokenEncrypted', 'refreshTokenEncrypted', 'accessTokenExpiresAt', 'scopes', 'keyId', 'updatedAt'] as const;
   await em
     .createQueryBuilder(SpotifyCredentials)
@@ -102,7 +103,7 @@ export async function reencryptCredentialsBatch(tx: EntityManager, cipher: Token
   for (const row of rows) {
     const userId = row.user.id;
     const tokens = decryptCredentials(cipher, userId, row);
-    Object.assign(row, encryptTokens(cipher, userId, tokens), { updatedAt: new Date() });
+    Object.assign(row, encryptTokens(cipher, userId, tokens));
   }
   await tx.flush();
   return rows.length;

@@ -26,9 +26,9 @@ select s.id, s.user_id, u.status, s.expires_at
 });
 
 export async function createSession(em: EntityManager, session: { userId: string; tokenHash: string; expiresAt: Date }): Promise<{ sessionId: string }> {
-  const id = randomUUID();
-  await em.insert(Session, { id, user: session.userId, tokenHash: session.tokenHash, createdAt: new Date(), expiresAt: session.expiresAt, revokedAt: null });
-  return { sessionId: id };
+  const created = em.create(Session, { id: randomUUID(), user: session.userId, tokenHash: session.tokenHash, createdAt: new Date(), expiresAt: session.expiresAt, revokedAt: null });
+  await em.persist(created).flush();
+  return { sessionId: created.id };
 }
 
 /** The session this token hash opens, if it is neither expired nor revoked. */
@@ -40,6 +40,7 @@ export async function findActiveSession(em: EntityManager, tokenHash: string): P
 /** Revokes one session (logout) and says when it was revoked; revoking twice is harmless (the first instant stays). */
 export async function revokeSession(em: EntityManager, sessionId: string): Promise<Date> {
   const now = new Date();
+  // One conditional statement, not load-and-flush: of two logouts at once, the first instant must stay.
   if ((await em.nativeUpdate(Session, { id: sessionId, revokedAt: null }, { revokedAt: now })) > 0) return now;
   const revoked = await em.findOne(Session, sessionId, { fields: ['revokedAt'], refresh: true });
   return revoked?.revokedAt ?? now;
@@ -56,5 +57,6 @@ export function countActiveSessions(em: EntityManager, userId: string): Promise<
  */
 export function deleteStaleSessions(em: EntityManager, keepDays: number): Promise<number> {
   const cutoff = new Date(Date.now() - keepDays * 86_400_000);
+  // A retention sweep of rows nobody loaded: one statement.
   return em.nativeDelete(Session, { $or: [{ expiresAt: { $lt: cutoff } }, { revokedAt: { $lt: cutoff } }] });
 }

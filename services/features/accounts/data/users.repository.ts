@@ -39,6 +39,7 @@ export async function findUserBySpotifyIdForUpdate(tx: EntityManager, spotifyUse
  */
 export async function upsertSpotifyUser(em: EntityManager, user: { spotifyUserId: string; displayName: string | null }): Promise<UserRow> {
   const now = new Date();
+  // An upsert, so two first logins of one Spotify user at once make one row; a statement, so `updatedAt` is set here (onUpdate runs only in a flush).
   const rows = (await em
     .createQueryBuilder(User)
     .insert({ id: randomUUID(), spotifyUserId: user.spotifyUserId, displayName: user.displayName, status: 'active', createdAt: now, updatedAt: now })
@@ -130,11 +131,13 @@ export async function listActiveUserIds(em: EntityManager): Promise<string[]> {
  * them active again). Only an active user changes: a disabled one stays disabled. Returns whether it changed.
  */
 export async function markReauthRequired(em: EntityManager, userId: string): Promise<boolean> {
+  // One conditional statement, not load-and-flush: a login (or an operator's disable) between a read and a write must win.
   const changed = await em.nativeUpdate(User, { id: userId, status: 'active' }, { status: 'reauth_required', updatedAt: new Date() });
   return changed > 0;
 }
 
 /** Deletes the user; foreign keys cascade to tokens, sessions, plays, poll state and imports. Returns whether a row went. */
 export async function deleteUser(em: EntityManager, userId: string): Promise<boolean> {
+  // One statement: Postgres cascades it to every row of the account, which the unit of work would otherwise load first.
   return (await em.nativeDelete(User, { id: userId })) > 0;
 }

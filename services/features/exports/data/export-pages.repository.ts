@@ -3,7 +3,7 @@ import { Export } from './export.entity.js';
 import { toExportRecord, type ExportRecord } from './exports.repository.js';
 import { loadNewestFirstPage, type CreatedPosition, type NewestFirstPage, type NewestFirstRequest } from '../../../shared/db/paging/newest-first-page.js';
 
-export type ExportPosition = CreatedPosition;
+export type ExportListPosition = CreatedPosition;
 
 export interface ExportPageRequest extends NewestFirstRequest {
   userId: string;

@@ -13,7 +13,7 @@ export interface ExportPlay {
   source: string;
   contextType: string | null;
   contextUri: string | null;
-  /** The catalogue's name, else the one the user's own export gave; null when nothing names the track. */
+  /** The catalogue's name, else the one the user's own streaming history gave; null when nothing names the track. */
   trackName: string | null;
   trackUri: string;
   /** Null for a track Spotify no longer knows (the catalogue keeps 0 for it). */
@@ -35,7 +35,7 @@ export const exportPlaysBatchStatement = defineStatement({
     '(user_id, played_at, track_id) from the last play of the previous batch: the whole history is never held in memory',
     'and every batch costs one index range scan (no OFFSET). Row comparisons are not expressible in the query builder.',
     'Each play comes with its track, album and artists in billing order, and, for a track the catalogue knows only by',
-    'its id, the names the user’s own export gave it (export_track_names).',
+    'its id, the names the user’s own streaming history gave it (export_track_names).',
   ].join(' '),
   sql: `
 select to_char(e.played_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as played_at_text,

@@ -63,7 +63,7 @@ export const ExportSchema = new EntitySchema<Export>({
     partialPath: { type: 'string', columnType: 'text', nullable: true },
     createdAt: { type: 'Date', columnType: 'timestamptz', defaultRaw: 'now()' },
     finishedAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
-    updatedAt: { type: 'Date', columnType: 'timestamptz', defaultRaw: 'now()' },
+    updatedAt: { type: 'Date', columnType: 'timestamptz', defaultRaw: 'now()', onUpdate: () => new Date() },
     expiresAt: { type: 'Date', columnType: 'timestamptz' },
   },
 });

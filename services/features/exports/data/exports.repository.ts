@@ -75,7 +75,7 @@ export function createExport(em: EntityManager, input: { userId: string; format:
     const replaced = kept.filter((entity) => !PENDING.includes(entity.status)).slice(0, Math.max(0, kept.length + 1 - input.maxKept));
     // Only when maxKept is below maxPending (the configuration refuses that): no finished export is left to replace.
     if (kept.length + 1 - replaced.length > input.maxKept) return { refused: 'too_many_pending', pending } as const;
-    if (replaced.length > 0) await tx.nativeDelete(Export, { id: { $in: replaced.map((entity) => entity.id) } });
+    tx.remove(replaced);
     const entity = tx.create(Export, { id: randomUUID(), user: input.userId, format: input.format, expiresAt: input.expiresAt });
     await tx.flush();
     return { created: toExportRecord(entity), replaced: replaced.map(filesOf) };
@@ -99,7 +99,6 @@ export function startExport(em: EntityManager, id: string): Promise<ExportRecord
     if (!entity || entity.status === 'completed') return null;
     entity.status = 'running';
     entity.error = null;
-    entity.updatedAt = new Date();
     await tx.flush();
     return toExportRecord(entity);
   });
@@ -121,6 +120,7 @@ export interface ExportCheckpoint {
  */
 export async function recordExportTurn(em: EntityManager, id: string, startedFrom: string | null, checkpoint: ExportCheckpoint): Promise<boolean> {
   const { resume, partialPath, rows, skipped, bytes } = checkpoint;
+  // One conditional statement, not load-and-flush: another run may move the export on between a read and a write.
   const updated = await em.nativeUpdate(
     Export,
     { id, status: 'running', partialPath: startedFrom },
@@ -152,8 +152,7 @@ export function completeExport(em: EntityManager, id: string, result: { filePath
     if (!entity) return { status: 'gone' };
     if (!PENDING.includes(entity.status)) return { status: 'not_running' };
     const partialPath = entity.partialPath;
-    const now = new Date();
-    Object.assign(entity, { status: 'completed', ...result, finishedAt: now, updatedAt: now, resumePlayedAt: null, resumeTrackId: null, partialPath: null });
+    Object.assign(entity, { status: 'completed', ...result, finishedAt: new Date(), resumePlayedAt: null, resumeTrackId: null, partialPath: null });
     const others = await tx.find(Export, { user: entity.user.id, status: 'completed', id: { $ne: id } }, { orderBy: { createdAt: 'desc', id: 'desc' } });
     let total = result.bytes;
     const replaced: Export[] = [];
@@ -162,7 +161,7 @@ export function completeExport(em: EntityManager, id: string, result: { filePath
       if (replaced.length > 0 || total + other.bytes > limits.maxUserBytes) replaced.push(other);
       else total += other.bytes;
     }
-    if (replaced.length > 0) await tx.nativeDelete(Export, { id: { $in: replaced.map((other) => other.id) } });
+    tx.remove(replaced);
     await tx.flush();
     return { status: 'completed', replaced: replaced.map(filesOf), partialPath };
   });
@@ -174,8 +173,7 @@ export function failExport(em: EntityManager, id: string, error: string): Promis
     const entity = await tx.findOne(Export, { id, status: { $in: PENDING } }, { lockMode: LockMode.PESSIMISTIC_WRITE });
     if (!entity) return null;
     const partialPath = entity.partialPath;
-    const now = new Date();
-    Object.assign(entity, { status: 'failed', error, finishedAt: now, updatedAt: now, resumePlayedAt: null, resumeTrackId: null, partialPath: null });
+    Object.assign(entity, { status: 'failed', error, finishedAt: new Date(), resumePlayedAt: null, resumeTrackId: null, partialPath: null });
     await tx.flush();
     return partialPath;
   });
@@ -196,6 +194,7 @@ export async function expiredExports(em: EntityManager, now: Date, limit: number
 /** Deletes these exports' rows. */
 export async function deleteExports(em: EntityManager, ids: readonly string[]): Promise<number> {
   if (ids.length === 0) return 0;
+  // A sweep of expired rows by id, none of them loaded: one statement.
   return em.nativeDelete(Export, { id: { $in: [...ids] } });
 }
 

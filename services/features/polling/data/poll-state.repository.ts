@@ -83,6 +83,7 @@ export async function recordPollSuccess(em: EntityManager, userId: string, at: D
 /** A poll attempt that failed, with an operator-readable message (never a secret). A user deleted meanwhile is left alone. */
 export async function recordPollFailure(em: EntityManager, userId: string, at: Date, message: string): Promise<void> {
   try {
+    // An upsert whose streak is counted in Postgres: two failed attempts of one user at once both count.
     await em
       .createQueryBuilder(PollState)
       .insert({ user: userId, lastPolledAt: at, lastErrorAt: at, lastError: message.slice(0, 2000), consecutiveFailures: 1 })

@@ -5,7 +5,7 @@ import type { User } from '../../accounts/data/user.entity.js';
 export const IMPORT_STATUSES = ['receiving', 'queued', 'running', 'completed', 'failed', 'cancelled'] as const;
 export type ImportStatus = (typeof IMPORT_STATUSES)[number];
 
-/** One problem met while importing, kept for the user (never a row's private fields: see shared/imports/export-row.ts). */
+/** One problem met while importing, kept for the user (never a row's private fields: see streaming-history-row.ts). */
 export interface ImportProblem {
   file: string;
   row: number;
@@ -13,7 +13,7 @@ export interface ImportProblem {
 }
 
 /**
- * One upload of a Spotify extended-history export and how far its processing got.
+ * One upload of a Spotify extended streaming history and how far its processing got.
  *
  * `resumeEntry` / `resumeRow` are the checkpoint: the audio file (in name order) and the row in it the
  * next chunk starts at. They are written in the same transaction as that chunk's plays and counts, so
@@ -97,6 +97,6 @@ export const ImportSchema = new EntitySchema<Import>({
     createdAt: { type: 'Date', columnType: 'timestamptz', defaultRaw: 'now()' },
     startedAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
     finishedAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
-    updatedAt: { type: 'Date', columnType: 'timestamptz', defaultRaw: 'now()' },
+    updatedAt: { type: 'Date', columnType: 'timestamptz', defaultRaw: 'now()', onUpdate: () => new Date() },
   },
 });

@@ -86,7 +86,7 @@ export async function createImport(em: EntityManager, input: { id?: string; user
     filePath: input.filePath,
     fileBytes: String(input.fileBytes),
   });
-  await em.persistAndFlush(entity);
+  await em.persist(entity).flush();
   return toImportRecord(entity);
 }
 
@@ -117,11 +117,13 @@ export function reserveImport(
 
 /** receiving → queued, with the upload's real size; false when the row is gone (the account was deleted meanwhile). */
 export async function completeUpload(em: EntityManager, id: string, fileBytes: number): Promise<boolean> {
+  // One conditional statement, not load-and-flush: the sweep may discard the row, or its account go, between a read and a write.
   return (await em.nativeUpdate(Import, { id, status: 'receiving' }, { status: 'queued', fileBytes: String(fileBytes), updatedAt: new Date() })) > 0;
 }
 
 /** An upload that did not arrive: its row goes, and the place it held with it. */
 export async function discardUpload(em: EntityManager, id: string): Promise<void> {
+  // One conditional statement, not load-and-remove: an upload that completed meanwhile (now queued) must stay.
   await em.nativeDelete(Import, { id, status: 'receiving' });
 }
 
@@ -145,6 +147,7 @@ export async function cancelImport(em: EntityManager, id: string, userId: string
   const before = await findImport(em, id, userId);
   if (!before) return null;
   const now = new Date();
+  // One conditional statement, not load-and-flush: the worker may complete or fail the import between a read and a write.
   await em.nativeUpdate(Import, { id, user: userId, status: { $in: ['queued', 'running', 'failed'] } }, { status: 'cancelled', finishedAt: before.finishedAt ?? now, updatedAt: now });
   const after = await findImport(em, id, userId);
   return after && { before, after };
@@ -152,7 +155,11 @@ export async function cancelImport(em: EntityManager, id: string, userId: string
 
 /** The import's upload has been deleted from disk. */
 export async function forgetImportFile(em: EntityManager, id: string): Promise<void> {
-  await em.nativeUpdate(Import, { id }, { filePath: null });
+  // Read afresh: a flush writes what differs from what this EntityManager last saw of the row, not from the row.
+  const entity = await em.findOne(Import, id, { refresh: true });
+  if (!entity) return;
+  entity.filePath = null;
+  await em.flush();
 }
 
 /**
@@ -196,7 +203,6 @@ export function startImport(em: EntityManager, id: string): Promise<ImportRecord
     entity.status = 'running';
     entity.startedAt ??= new Date();
     entity.error = null;
-    entity.updatedAt = new Date();
     await tx.flush();
     return toImportRecord(entity);
   });
@@ -217,7 +223,6 @@ export async function recordChunk(tx: EntityManager, id: string, from: ImportPos
   entity.resumeRow = to.row;
   for (const key of COUNT_KEYS) entity[key] += counts[key];
   if (problems.length > 0 && entity.problems.length < MAX_PROBLEMS) entity.problems = [...entity.problems, ...problems].slice(0, MAX_PROBLEMS);
-  entity.updatedAt = new Date();
   await tx.flush();
   return 'recorded';
 }
@@ -229,6 +234,7 @@ export async function recordChunk(tx: EntityManager, id: string, from: ImportPos
 export async function finishImport(em: EntityManager, id: string, status: 'completed' | 'failed', error: string | null = null, options: { fileDeleted?: boolean } = {}): Promise<void> {
   const now = new Date();
   const fileDeleted = options.fileDeleted ?? status === 'completed';
+  // One conditional statement, not load-and-flush: a cancel between a read and a write must stay a cancel.
   await em.nativeUpdate(Import, { id, status: { $in: ['queued', 'running'] } }, { status, error, finishedAt: now, updatedAt: now, ...(fileDeleted ? { filePath: null } : {}) });
 }
 

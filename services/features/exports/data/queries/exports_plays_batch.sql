@@ -5,7 +5,7 @@
 -- history is never held in memory and every batch costs one index range scan (no OFFSET). Row
 -- comparisons are not expressible in the query builder. Each play comes with its track, album and
 -- artists in billing order, and, for a track the catalogue knows only by its id, the names the user’s
--- own export gave it (export_track_names).
+-- own streaming history gave it (export_track_names).
 
 select to_char(e.played_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as played_at_text,
        e.played_at, e.track_id, e.ms_played, e.source, e.context_type, e.context_uri,
