@@ -9,7 +9,7 @@ import { makePlay } from '../support/plays.js';
  * The date filters against a model: for any `from`/`to` (exact play instants, a millisecond either side,
  * or anywhere) and any page size, walking the pages returns exactly the plays with from <= playedAt < to,
  * newest first, each once; `from` not before `to` is BAD_USER_INPUT. (The cursor codec has its own
- * properties in test/api/history-cursor.test.ts.)
+ * properties in test/unit/api/history/history-cursor.test.ts.)
  */
 let h: ApiHarness;
 let user: LoggedIn;

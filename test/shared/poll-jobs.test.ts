@@ -5,7 +5,6 @@ import type { Redis } from 'ioredis';
 import { pollQueue, type PollJobData } from '../../services/shared/jobs/job-registry.js';
 import { openQueue } from '../../services/shared/jobs/open-queues.js';
 import { pollJob, removePollJobs, requestPoll } from '../../services/features/polling/poll-jobs.js';
-import { fullJitterBackoff } from '../../services/shared/jobs/queue-definition.js';
 import { createRedisConnection, waitUntilReady } from '../../services/shared/jobs/redis-connection.js';
 import { TEST_REDIS_URL, uniqueQueuePrefix } from '../support/test-env.js';
 
@@ -112,12 +111,5 @@ describe('poll jobs', () => {
     expect((await queue.getWaiting()).some((job) => job.data.userId === userId)).toBe(false);
     expect(await requestPoll(queue, userId, 'login')).toMatchObject({ status: 'started' });
     expect((await queue.getWaiting()).filter((job) => job.data.userId === userId)).toHaveLength(1);
-  });
-
-  it('spreads retries with full jitter: anywhere from 0 to a growing, capped ceiling', () => {
-    expect(fullJitterBackoff(1, 1000, 60_000, () => 0)).toBe(0);
-    expect(fullJitterBackoff(1, 1000, 60_000, () => 0.5)).toBe(500);
-    expect(fullJitterBackoff(3, 1000, 60_000, () => 1)).toBe(4000);
-    expect(fullJitterBackoff(20, 1000, 60_000, () => 1)).toBe(60_000);
   });
 });

@@ -80,4 +80,5 @@ export function decodeGlobalIdOf<T extends NodeTypeName>(id: string, type: T, ar
   return key as Extract<NodeKey, { type: T }>;
 }
 
-const withArticle = (type: NodeTypeName): string => `${/^[AEIOU]/.test(type) ? 'an' : 'a'} ${type}`;
+// By sound, not spelling: an Album, an Import, a User.
+const withArticle = (type: NodeTypeName): string => `${/^[AEIO]/.test(type) ? 'an' : 'a'} ${type}`;

@@ -10,7 +10,8 @@ function cursorOf(kind: RankedKind, order: RankOrder) {
   let cursor = cursors.get(key);
   if (!cursor) {
     cursor = defineCursor<RankPosition>({
-      tag: `r1${kind[0]}${order[0]}`,
+      // The whole kind: album and artist share their first letter.
+      tag: `r1${kind}${order[0]}`,
       connection: `top${kind[0]!.toUpperCase()}${kind.slice(1)}s(orderBy: ${order.toUpperCase()})`,
       toParts: (position) => [String(position.plays), String(position.ms), position.id],
       fromParts: (parts) => {

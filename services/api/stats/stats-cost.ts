@@ -1,5 +1,6 @@
 import { badUserInput } from '../app-error.js';
 import { pageSizeForCost } from '../relay/connection-args.js';
+import { localBucketCount } from './local-buckets.js';
 import { STATS_EARLIEST, STATS_LATEST } from './stats-span.js';
 import { ActivityBucket } from './stats.types.js';
 
@@ -41,20 +42,27 @@ const DAYS_PER_BUCKET: Record<ActivityBucket, number> = { [ActivityBucket.DAY]: 
 const AVERAGE_DAYS: Record<ActivityBucket, number> = { [ActivityBucket.DAY]: 1, [ActivityBucket.WEEK]: 7, [ActivityBucket.MONTH]: 30.44, [ActivityBucket.YEAR]: 365.25 };
 const LONGER_BUCKETS: Record<ActivityBucket, string> = { [ActivityBucket.DAY]: 'WEEK, MONTH or YEAR', [ActivityBucket.WEEK]: 'MONTH or YEAR', [ActivityBucket.MONTH]: 'YEAR', [ActivityBucket.YEAR]: 'a shorter range' };
 
-/** At most how many buckets hold the instants first..last (ms): whole bucket lengths, and a partial one at each end. */
+/**
+ * About how many buckets hold the instants first..last (ms), for the cost estimate, made before the listener's
+ * zone is known: whole bucket lengths, and a partial one at each end. The cap itself counts the zone's local
+ * buckets exactly (checkActivityBuckets).
+ */
 export function activityBucketCount(first: number, last: number, bucket: ActivityBucket): number {
   if (last < first) return 0;
   return Math.floor((last - first) / DAY_MS / DAYS_PER_BUCKET[bucket]) + 2;
 }
 
-/** BAD_USER_INPUT when first..last holds more buckets than one answer may: names `bucket`, the maximum and what to ask instead. */
-export function checkActivityBuckets(first: Date, last: Date, bucket: ActivityBucket): void {
-  const buckets = activityBucketCount(first.getTime(), last.getTime(), bucket);
+/**
+ * BAD_USER_INPUT when first..last holds more of the zone's local buckets than one answer may: names `bucket`,
+ * the maximum and what to ask instead.
+ */
+export function checkActivityBuckets(first: Date, last: Date, bucket: ActivityBucket, zone: string): void {
+  const buckets = localBucketCount(first.getTime(), last.getTime(), bucket, zone);
   if (buckets <= MAX_ACTIVITY_BUCKETS) return;
   const years = Math.floor((MAX_ACTIVITY_BUCKETS * AVERAGE_DAYS[bucket]) / 365.25);
   const name = bucket.toUpperCase();
   throw badUserInput(
-    `listeningActivity answers at most ${MAX_ACTIVITY_BUCKETS.toLocaleString('en-US')} buckets, and this range holds about ${buckets.toLocaleString('en-US')} ${name} buckets: use ${LONGER_BUCKETS[bucket]} for ranges longer than ${years} years`,
+    `listeningActivity answers at most ${MAX_ACTIVITY_BUCKETS.toLocaleString('en-US')} buckets, and this range holds ${buckets.toLocaleString('en-US')} ${name} buckets: use ${LONGER_BUCKETS[bucket]} for ranges longer than ${years} years`,
     'bucket',
   );
 }

@@ -42,7 +42,7 @@ export class StatsResolver {
     // The bucket holding `to` is the one of its last instant (to is exclusive); without `to`, now's.
     const last = scope.to ? new Date(scope.to.getTime() - 1) : new Date();
     if (last.getTime() < first.getTime()) return [];
-    checkActivityBuckets(first, last, bucket);
+    checkActivityBuckets(first, last, bucket, scope.timeZone);
     return loadActivity(ctx.em, scope, bucket, first, last);
   }
 

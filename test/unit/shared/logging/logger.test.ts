@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import type { ZodType } from 'zod';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../../services/shared/logging/logger.js';
+import { createLogger } from '../../../../services/shared/logging/logger.js';
 
 function capture() {
   const lines: string[] = [];
@@ -87,12 +87,12 @@ describe('logger redaction', () => {
 
 describe('sensitive configuration', () => {
   it('is one mark, where each variable is declared, that the README table and log redaction both read', async () => {
-    const { apiConfigShape } = await import('../../services/api/config.js');
-    const { workerConfigShape } = await import('../../services/worker/config.js');
-    const { schedulerConfigShape } = await import('../../services/scheduler/config.js');
-    const { emulatorEnv } = await import('../../services/spotify-emulator/config.js');
-    const { isSensitiveSchema } = await import('../../services/shared/config/load-config.js');
-    const { configTable } = await import('../../scripts/config-docs.js');
+    const { apiConfigShape } = await import('../../../../services/api/config.js');
+    const { workerConfigShape } = await import('../../../../services/worker/config.js');
+    const { schedulerConfigShape } = await import('../../../../services/scheduler/config.js');
+    const { emulatorEnv } = await import('../../../../services/spotify-emulator/config.js');
+    const { isSensitiveSchema } = await import('../../../../services/shared/config/load-config.js');
+    const { configTable } = await import('../../../../scripts/config-docs.js');
     const shapes = [apiConfigShape, workerConfigShape, schedulerConfigShape, emulatorEnv] as Array<Record<string, ZodType>>;
     const sensitive = new Set(shapes.flatMap((shape) => Object.entries(shape).filter(([, schema]) => isSensitiveSchema(schema)).map(([name]) => name)));
     expect([...sensitive].sort()).toEqual(['ADMIN_PASSWORD', 'DATABASE_URL', 'EMULATOR_CLIENT_SECRET', 'REDIS_URL', 'SPOTIFY_CLIENT_SECRET', 'TOKEN_ENCRYPTION_KEYS']);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { localDate, localTime, nextDate, startOfLocalDate } from '../../services/web/src/shared/zoned-time.js';
-import { rangeOf } from '../../services/web/src/features/stats/ranges.js';
+import { localDate, localTime, nextDate, startOfLocalDate } from '../../../../../services/web/src/shared/zoned-time.js';
+import { rangeOf } from '../../../../../services/web/src/features/stats/ranges.js';
 
 // The web app turns the dates people pick into instants in their zone: these are the instants the API is asked for.
 describe('the web app’s local dates', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loginFailureOf } from '../../services/web/src/features/sign-in/login-failures.js';
+import { loginFailureOf } from '../../../../../../services/web/src/features/sign-in/login-failures.js';
 
 /** The probe's finding: /sign-in showed whatever ?error= and ?request= carried, so a link could put words under Playlog's name. */
 describe('the sign-in page’s failure notice', () => {

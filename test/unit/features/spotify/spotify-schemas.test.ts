@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeSchemaProblems, privateUserSchema, recentlyPlayedPageSchema, tokenResponseSchema } from '../../services/features/spotify/spotify-schemas.js';
+import { describeSchemaProblems, privateUserSchema, recentlyPlayedPageSchema, tokenResponseSchema } from '../../../../services/features/spotify/spotify-schemas.js';
 
 /** What real Spotify legitimately sends and the emulator does not produce: local files, nulls, extra fields. */
 const localFilePlay = {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { cookieIsSecure, introspectionEnabled, loadApiConfig } from '../../services/api/config.js';
-import { ConfigError } from '../../services/shared/config/load-config.js';
-import { newEncryptionKeys } from '../support/test-env.js';
+import { cookieIsSecure, introspectionEnabled, loadApiConfig } from '../../../services/api/config.js';
+import { ConfigError } from '../../../services/shared/config/load-config.js';
+import { newEncryptionKeys } from '../../support/test-env.js';
 
 const base = { TOKEN_ENCRYPTION_KEYS: newEncryptionKeys(), SPOTIFY_CLIENT_ID: 'id', SPOTIFY_CLIENT_SECRET: 'secret' };
 

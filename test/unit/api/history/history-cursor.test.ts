@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { decodeHistoryCursor, encodeHistoryCursor } from '../../services/api/history/history-cursor.js';
-import { AppError } from '../../services/api/app-error.js';
+import { decodeHistoryCursor, encodeHistoryCursor } from '../../../../services/api/history/history-cursor.js';
+import { AppError } from '../../../../services/api/app-error.js';
 
 /** Instants Postgres prints as cursors: years 1..9999, microseconds. */
 const position = fc.record({

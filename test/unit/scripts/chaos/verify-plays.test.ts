@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyPlays, compare, type TruthPlay } from '../../scripts/chaos/verify-plays.js';
+import { classifyPlays, compare, type TruthPlay } from '../../../../scripts/chaos/verify-plays.js';
 
 /** The chaos run's definition of "expected" (docs/reliability.md), on small hand-made histories. */
 const MINUTE = 60_000;
