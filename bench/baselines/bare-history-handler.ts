@@ -50,8 +50,8 @@ interface TrackRow {
  * statements, imported, named and prepared as the API prepares them) and the JSON the GraphQL API
  * answers, field for field. GET /history?offset=N runs the page with OFFSET instead (what keyset
  * pagination avoids). A test checks both send and answer what the API does. The API sends one more
- * statement only for a page holding a track Spotify no longer knows (the viewer's own export names,
- * loadPageTracks); every track of the benchmark's catalogue has a duration and an album, so neither
+ * statement only for a page holding a track Spotify no longer knows (the viewer's own
+ * streaming-history names, loadPageTracks); every track of the benchmark's catalogue has a duration and an album, so neither
  * server sends it.
  */
 export function bareHistoryHandler(pool: pg.Pool) {

@@ -26,23 +26,23 @@ const RSS_LIMIT_MIB = 300;
 const DAY_MS = 86_400_000;
 const mib = (bytes: number) => bytes / 2 ** 20;
 /**
- * Issue 10: a streaming-history export of 200 MB is imported by a real worker process whose memory
+ * Issue 10: a streaming history of 200 MB is imported by a real worker process whose memory
  * stays under 300 MB. The worker runs as the image runs it, `playlog worker` (its heap bounded by the default
  * WORKER_MAX_OLD_SPACE_MB); a second run with WORKER_MAX_OLD_SPACE_MB=0 (Node's own heap sizing) shows
- * what the bound is worth on this host. The export is the emulator's (real field names, second-precision
- * ts) for one listener over ~390 days, repeated with its timestamps shifted back by whole periods until
+ * what the bound is worth on this host. The streaming history is the emulator's (real field names,
+ * second-precision ts) for one listener over ~390 days, repeated with its timestamps shifted back by whole periods until
  * the file reaches the size, so every row is a distinct play of a track the emulator knows.
  */
 export const importMemoryScenario: Scenario = {
   name: 'import-memory',
-  title: 'import memory: worker RSS while importing a large streaming-history export',
+  title: 'import memory: worker RSS while importing a large streaming history',
   async run(context) {
     const size = SIZES[context.size];
     const scratch = path.join(os.tmpdir(), `playlog-bench-${context.runId}-import`);
     const tokensFile = `${scratch}-tokens.json`;
-    const exportFile = `${scratch}-Streaming_History_Audio.json`;
+    const historyFile = `${scratch}-Streaming_History_Audio.json`;
     context.defer(() => rm(tokensFile, { force: true }));
-    context.defer(() => rm(exportFile, { force: true }));
+    context.defer(() => rm(historyFile, { force: true }));
 
     const emulatorService = startChildService(context, {
       name: 'emulator',
@@ -55,11 +55,11 @@ export const importMemoryScenario: Scenario = {
     const emulator = JSON.parse(readFileSync(tokensFile, 'utf8')) as BenchEmulatorTokens;
     const listener = emulator.users[0]!;
 
-    // The export file, streamed to disk (the bench holds one period of rows in memory, not the file).
+    // The streaming-history file, streamed to disk (the bench holds one period of rows in memory, not the file).
     const from = new Date(emulator.clockMs - 390 * DAY_MS).toISOString();
-    const response = await fetch(`${emulator.adminUrl}/users/${listener.id}/export?from=${from}`);
+    const response = await fetch(`${emulator.adminUrl}/users/${listener.id}/streaming-history?from=${from}`);
     const period = (await response.json()) as Array<Record<string, unknown> & { ts: string }>;
-    const out = createWriteStream(exportFile);
+    const out = createWriteStream(historyFile);
     let written = 0;
     let rows = 0;
     const write = async (text: string) => {
@@ -79,8 +79,8 @@ export const importMemoryScenario: Scenario = {
     await write('\n]\n');
     out.end();
     await once(out, 'finish');
-    const fileBytes = (await stat(exportFile)).size;
-    context.log(`export: ${formatNumber(mib(fileBytes))} MiB, ${rows.toLocaleString('en-US')} rows`);
+    const fileBytes = (await stat(historyFile)).size;
+    context.log(`streaming history: ${formatNumber(mib(fileBytes))} MiB, ${rows.toLocaleString('en-US')} rows`);
 
     // A Playlog user for the listener, with the emulator's tokens (track look-ups need them).
     const encryptionKeys = `bench:${randomBytes(32).toString('base64')}`;
@@ -111,8 +111,8 @@ export const importMemoryScenario: Scenario = {
     const importOnce = async (label: string, extraEnv: Record<string, string>) => {
       await sql.query('truncate export_track_names, play_counts, stats_quarters, stats_tracks, listening_events, track_artists, tracks, albums, artists');
       // A completed import deletes its file: each run imports a copy.
-      const file = `${exportFile}-${label}`;
-      await copyFile(exportFile, file);
+      const file = `${historyFile}-${label}`;
+      await copyFile(historyFile, file);
       context.defer(() => rm(file, { force: true }));
       const prefix = benchPrefix(context, redis, `import-memory-${label}`);
       const env = { ...benchWorkerEnv({ databaseUrl, prefix, encryptionKeys, emulator }), IMPORT_TRACK_LOOKUPS_PER_SECOND: '100000', ...extraEnv };

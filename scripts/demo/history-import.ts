@@ -1,5 +1,5 @@
 /**
- * The demo's listeners arrive with years of history: each one's "Extended streaming history" export is
+ * The demo's listeners arrive with years of history: each one's "Extended streaming history" is
  * fetched from the emulator and uploaded to the API's POST /imports with the listener's own session, as a
  * listener would upload Spotify's, then imported by the worker. Only on a listener's first run: one who
  * already has an import that did not fail is left alone, so a second run imports nothing.
@@ -40,14 +40,14 @@ async function hasImported(apiUrl: string, session: DemoSession): Promise<boolea
   return imports.edges.some(({ node }) => node.status !== 'FAILED' && node.status !== 'CANCELLED');
 }
 
-/** Streams the emulator's export of [from, now) to a file, counting its rows (the emulator writes one per line, between `[` and `]` lines). */
-async function downloadExport(emulatorUrl: string, session: DemoSession, from: Date, file: string): Promise<number> {
-  const url = `${emulatorUrl}/admin/users/${encodeURIComponent(session.spotifyUserId)}/export?from=${from.toISOString()}`;
-  // node:http rather than fetch: fetch's body stream turned a 200 MB export into minutes of work.
+/** Streams the emulator's streaming history of [from, now) to a file, counting its rows (the emulator writes one per line, between `[` and `]` lines). */
+async function downloadStreamingHistory(emulatorUrl: string, session: DemoSession, from: Date, file: string): Promise<number> {
+  const url = `${emulatorUrl}/admin/users/${encodeURIComponent(session.spotifyUserId)}/streaming-history?from=${from.toISOString()}`;
+  // node:http rather than fetch: fetch's body stream turned a 200 MB streaming history into minutes of work.
   const response = await new Promise<IncomingMessage>((resolve, reject) => get(url, resolve).on('error', reject));
   if (response.statusCode !== 200) {
     response.resume();
-    throw new Error(`the emulator's export of ${session.displayName} answered HTTP ${response.statusCode}`);
+    throw new Error(`the emulator's streaming history of ${session.displayName} answered HTTP ${response.statusCode}`);
   }
   let newlines = 0;
   const counter = new Transform({
@@ -60,7 +60,7 @@ async function downloadExport(emulatorUrl: string, session: DemoSession, from: D
   return Math.max(0, newlines - 2);
 }
 
-/** Uploads an export file as the listener (POST /imports, streamed from disk); answers the import's global id. */
+/** Uploads a streaming-history file as the listener (POST /imports, streamed from disk); answers the import's global id. */
 async function upload(apiUrl: string, session: DemoSession, file: string, fileName: string): Promise<string> {
   const url = `${apiUrl}/imports?filename=${encodeURIComponent(fileName)}`;
   const headers = { authorization: `Bearer ${session.token}`, 'content-type': 'application/json', 'content-length': String(statSync(file).size) };
@@ -91,14 +91,14 @@ export interface HistoryImportResult {
   imported: number;
   /** Listeners skipped: they had theirs already. */
   skipped: number;
-  /** Rows of the exports imported now. */
+  /** Rows of the streaming histories imported now. */
   rows: number;
 }
 
 /**
- * Imports `days` of history for each listener who has none yet: exports fetched one at a time (each file
- * deleted once uploaded: the API keeps its own copy until imported, then deletes it), then waits until
- * every import has completed, reporting rows read against rows exported.
+ * Imports `days` of history for each listener who has none yet: streaming histories fetched one at a
+ * time (each file deleted once uploaded: the API keeps its own copy until imported, then deletes it),
+ * then waits until every import has completed, reporting rows read against rows downloaded.
  */
 export async function importDemoHistory(
   options: { apiUrl: string; emulatorUrl: string; sessions: DemoSession[]; days: number; workDir: string },
@@ -114,11 +114,11 @@ export async function importDemoHistory(
       skipped++;
       continue;
     }
-    report(`exporting ${session.displayName}'s history from the emulator (${index + 1} of ${sessions.length})`);
+    report(`downloading ${session.displayName}'s streaming history from the emulator (${index + 1} of ${sessions.length})`);
     const file = join(workDir, `${session.spotifyUserId}.json`);
     try {
-      const rows = await downloadExport(emulatorUrl, session, from, file);
-      report(`uploading ${session.displayName}'s export (${rows.toLocaleString('en-US')} plays) to POST /imports`);
+      const rows = await downloadStreamingHistory(emulatorUrl, session, from, file);
+      report(`uploading ${session.displayName}'s streaming history (${rows.toLocaleString('en-US')} plays) to POST /imports`);
       pending.push({ session, id: await upload(apiUrl, session, file, `Streaming_History_Audio_demo_${session.spotifyUserId}.json`), rows });
     } finally {
       rmSync(file, { force: true });

@@ -23,7 +23,7 @@ API, a worker and the scheduler. Ctrl-C stops everything it started.
 options:
   --listeners <n>   synthetic listeners to log in, 1 to 50 (default 5)
   --history-days <n>
-                    days of history each listener's export brings on their first run, imported
+                    days of history each listener's streaming history brings on their first run, imported
                     as POST /imports imports Spotify's (default 730: two years; 0: none)
   --with-spotify    the real Spotify instead of the emulator, with SPOTIFY_CLIENT_ID and
                     SPOTIFY_CLIENT_SECRET from .env (log in with the URL it prints)
@@ -223,7 +223,7 @@ async function main(): Promise<void> {
   if (importsHistory) {
     const years = historyDays % 365 === 0 ? `${historyDays / 365} year(s)` : `${historyDays} days`;
     const result = await progress.run(`Importing ${years} of each listener's history (first run only)`, (report) =>
-      importDemoHistory({ apiUrl, emulatorUrl, sessions, days: historyDays, workDir: join(root, '.services', 'demo-exports') }, report),
+      importDemoHistory({ apiUrl, emulatorUrl, sessions, days: historyDays, workDir: join(root, '.services', 'demo-streaming-histories') }, report),
     );
     console.log(
       result.imported === 0

@@ -5,7 +5,7 @@
 export interface DemoSession {
   token: string;
   displayName: string;
-  /** The listener's id at the emulator (its export is fetched by it). */
+  /** The listener's id at the emulator (its streaming history is fetched by it). */
   spotifyUserId: string;
 }
 

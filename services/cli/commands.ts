@@ -14,7 +14,7 @@ export interface PlaylogCommand {
 
 export const COMMANDS: readonly PlaylogCommand[] = [
   { name: 'api', kind: 'service', summary: 'the GraphQL API, the web app and the job dashboard', run: () => import('../api/main.js') },
-  { name: 'worker', kind: 'service', summary: 'the job workers: polls, token refresh, imports, exports', run: () => import('../worker/main.js') },
+  { name: 'worker', kind: 'service', summary: 'the job workers: polls, token refresh, imports, personal exports', run: () => import('../worker/main.js') },
   { name: 'scheduler', kind: 'service', summary: 'enqueues a poll for every due user, once (CronJob) or every SCHEDULER_LOOP_SECONDS', run: () => import('../scheduler/main.js') },
   { name: 'emulator', kind: 'service', summary: 'the Spotify emulator with synthetic listeners (demo, development)', run: () => import('../spotify-emulator/main.js') },
   { name: 'migrate', kind: 'task', summary: 'applies pending database migrations, then exits', run: () => import('./migrate.js') },

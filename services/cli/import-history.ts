@@ -30,7 +30,7 @@ Exit codes: 0 queued (with --wait: completed), 1 error or import failed or cance
 runCommandLine('import', USAGE, async (argv) => {
   const { values, positionals } = parseCommandLine(argv, { user: { type: 'string' }, wait: { type: 'boolean' } }, { positionals: true });
   if (!values.user) throw new UsageError('--user is required');
-  if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'the export file is missing' : 'give one export file');
+  if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'the streaming-history file is missing' : 'give one streaming-history file');
   const file = positionals[0]!;
   const config = loadConfig({ ...runtimeEnv, ...databaseEnv, ...redisEnv, ...importStorageEnv });
   const size = (await stat(file)).size;

@@ -25,9 +25,9 @@ export const lakeExportEnv = defineEnv({
     .describe('How users appear in the lake: `pseudonymous`, a keyed hash of their id (HMAC-SHA256 with LAKE_PSEUDONYM_KEY), or `plain`, Playlog’s own user id.'),
   LAKE_PSEUDONYM_KEY: sensitive(
     z.string().min(MIN_PSEUDONYM_KEY_LENGTH, `at least ${MIN_PSEUDONYM_KEY_LENGTH} characters`).optional(),
-    'Key of the lake’s user pseudonyms (required when LAKE_USER_IDS=pseudonymous; at least 32 characters). Changing it changes every pseudonym: the next export rewrites the whole lake.',
+    'Key of the lake’s user pseudonyms (required when LAKE_USER_IDS=pseudonymous; at least 32 characters). Changing it changes every pseudonym: the next lake run rewrites the whole lake.',
   ),
-  LAKE_WORK_DIR: z.string().min(1).default(tmpdir()).describe('Local directory where an export stages its files (the CSV read from Postgres and the Parquet written from it) before uploading them; removed after each run.'),
+  LAKE_WORK_DIR: z.string().min(1).default(tmpdir()).describe('Local directory where a lake run stages its files (the CSV read from Postgres and the Parquet written from it) before uploading them; removed after each run.'),
   LAKE_EXPORT_LOOP_SECONDS: positiveInt
     .optional()
     .describe('Unset: one run, then exit (the Kubernetes CronJob). Set: a run every N seconds until SIGTERM (docker compose’s lake profile).'),

@@ -43,7 +43,7 @@ export async function exportLake(source: LakeSource, target: LakeTarget, setting
   if (problem) log.warn(`the lake's ${MANIFEST_KEY} is unreadable (${problem}): rewriting the whole lake`);
   const fingerprint = userIdsFingerprint(settings.userIds);
   const full = previous === null || previous.userIds !== fingerprint || previous.privacyRules !== LAKE_PRIVACY_RULES;
-  if (previous && previous.userIds !== fingerprint) log.info('user ids are written differently since the last export (LAKE_USER_IDS or its key changed): rewriting the whole lake');
+  if (previous && previous.userIds !== fingerprint) log.info('user ids are written differently since the last lake run (LAKE_USER_IDS or its key changed): rewriting the whole lake');
   else if (previous && previous.privacyRules !== LAKE_PRIVACY_RULES) log.info('the lake was written under older privacy rules (what of a play may leave): rewriting the whole lake');
   if (!full && !(await source.hasPendingChanges())) return { outcome: 'unchanged' };
 

@@ -40,7 +40,7 @@ async function runOnce(config: LakeExportConfig, logger: Logger): Promise<boolea
     source = await LakeSource.open(config.DATABASE_URL);
     const target = await openLakeTarget(config);
     try {
-      logger.info({ lake: target.description, userIds: config.LAKE_USER_IDS }, `exporting to ${target.description}`);
+      logger.info({ lake: target.description, userIds: config.LAKE_USER_IDS }, `writing the lake to ${target.description}`);
       const result = await exportLake(
         source,
         target,

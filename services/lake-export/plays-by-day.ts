@@ -55,7 +55,7 @@ class DayFiles {
     const day = this.dayOf(record);
     const userEnd = record.indexOf(COMMA, 11);
     const key = userEnd < 0 ? undefined : this.keyOf(record, userEnd);
-    if (!key) throw new Error(`COPY sent a play of a user the export has no pseudonym for`);
+    if (!key) throw new Error(`COPY sent a play of a user the lake run has no pseudonym for`);
     const length = 11 + key.length + (record.length - userEnd);
     let entry = this.pending.get(day);
     if (entry && entry.used + length > entry.buffer.length) this.flush(day, entry);
@@ -76,7 +76,7 @@ class DayFiles {
   private dayOf(record: Buffer): string {
     if (this.lastDay === '' || !sameBytes(record, 0, this.lastDayBytes)) {
       const day = record.toString('latin1', 0, 10);
-      if (!this.days.has(day)) throw new Error(`COPY sent a play of ${day}, a day the export did not plan`);
+      if (!this.days.has(day)) throw new Error(`COPY sent a play of ${day}, a day the lake run did not plan`);
       record.copy(this.lastDayBytes, 0, 0, 10);
       this.lastDay = day;
     }
@@ -129,7 +129,7 @@ class DayFiles {
 
 /**
  * A stream that takes COPY's CSV and appends each record to its day's file in `dir` (`dayFile`), the user's
- * id replaced by `userKeys.get(id)`; `days` are the days the export expects. A record is a line, unless a quoted field holds a newline (COPY quotes
+ * id replaced by `userKeys.get(id)`; `days` are the days the lake run expects. A record is a line, unless a quoted field holds a newline (COPY quotes
  * such a field): an odd number of quotes so far means the record goes on.
  */
 export function splitPlaysByDay(dir: string, days: ReadonlySet<string>, userKeys: ReadonlyMap<string, string>): Writable {

@@ -14,7 +14,7 @@ export function userKeys(userIds: readonly string[], ids: UserIdMode): Map<strin
 
 /**
  * A fingerprint of how ids are written, kept in the manifest: when the mode or key changes, every
- * pseudonym changes, so the next export rewrites the whole lake. It reveals nothing of the key.
+ * pseudonym changes, so the next lake run rewrites the whole lake. It reveals nothing of the key.
  */
 export function userIdsFingerprint(ids: UserIdMode): string {
   if (ids.mode === 'plain') return 'plain';

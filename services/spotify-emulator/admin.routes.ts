@@ -2,7 +2,7 @@ import express, { Router, type Response } from 'express';
 import { z } from 'zod';
 import type { EmulatorState } from './emulator-state.js';
 import { faultSettingsSchema, scriptedFaultSchema } from './faults.js';
-import { extendedHistoryRows } from './export-history.js';
+import { extendedHistoryRows } from './streaming-history.js';
 import { groundTruth } from './ground-truth.js';
 import { expireAccessTokens, revokeRefreshTokens } from './token-faults.js';
 
@@ -130,8 +130,8 @@ export function adminRoutes(state: EmulatorState): Router {
     res.json({ userId: req.params.id, now: state.clock.toJSON().now, plays: groundTruth(state, req.params.id, 'retrievable') });
   });
 
-  // The user's "Extended streaming history" export of plays in [from, to) as one JSON array, streamed (docs/import.md).
-  router.get('/users/:id/export', (req, res) => {
+  // The user's "Extended streaming history" of plays in [from, to) as one JSON array, streamed (docs/import.md).
+  router.get('/users/:id/streaming-history', (req, res) => {
     if (!state.listeners.get(req.params.id)) return res.status(404).json({ error: `no synthetic user ${req.params.id}` });
     const from = Date.parse(String(req.query.from ?? ''));
     const to = req.query.to === undefined ? state.clock.now() + 1 : Date.parse(String(req.query.to));

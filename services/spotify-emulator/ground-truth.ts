@@ -5,7 +5,7 @@ import { countsAsPlay, type SyntheticListeners, type SyntheticPlay } from './syn
 export interface GroundTruthPlay {
   played_at: string;
   ms_played: number;
-  /** Longer than 30 s: Spotify counts it (shorter ones never appear in recently-played). */
+  /** 30 s or longer: Spotify counts it (shorter ones never appear in recently-played). */
   counted: boolean;
   /** Among the 50 most recent counted plays at the emulator's now. */
   retrievable: boolean;

@@ -4,7 +4,11 @@ import type { EmulatorClock } from './clock.js';
 import { Rng } from './prng.js';
 import { imageKey, lowerAlphanumeric } from './spotify-ids.js';
 
-/** Spotify only counts a play that lasted longer than this (a skip does not enter the history). */
+/**
+ * Spotify counts a play that lasted this long or longer (a skip does not enter the history): the boundary
+ * Playlog's own counting rule takes too (features/statistics/counted-play.ts; the emulator stands for
+ * Spotify and imports none of Playlog's features, so a test checks both agree).
+ */
 export const COUNTED_PLAY_MIN_MS = 30_000;
 /** Spotify only exposes a user's most recent 50 counted plays through recently-played. */
 export const RETRIEVABLE_PLAYS = 50;
@@ -58,7 +62,7 @@ interface Segment {
   next: () => string;
 }
 
-export const countsAsPlay = (play: SyntheticPlay): boolean => play.msPlayed > COUNTED_PLAY_MIN_MS;
+export const countsAsPlay = (play: SyntheticPlay): boolean => play.msPlayed >= COUNTED_PLAY_MIN_MS;
 
 /**
  * Deterministic listeners. A user's plays in an hour depend only on (seed, user id, hour), never on
@@ -204,7 +208,7 @@ export class SyntheticListeners {
       segment.remaining--;
       const track = this.catalogue.tracks.get(segment.next())!;
       const roll = rng.next();
-      const msPlayed = roll < 0.12 ? rng.int(1_500, COUNTED_PLAY_MIN_MS) : roll < 0.2 ? rng.int(COUNTED_PLAY_MIN_MS + 1, track.durationMs) : track.durationMs;
+      const msPlayed = roll < 0.12 ? rng.int(1_500, COUNTED_PLAY_MIN_MS - 1) : roll < 0.2 ? rng.int(COUNTED_PLAY_MIN_MS + 1, track.durationMs) : track.durationMs;
       const end = cursor + msPlayed;
       if (end >= hourEnd) break;
       plays.push({ playedAtMs: end, trackId: track.id, msPlayed, context: segment.context });

@@ -20,7 +20,7 @@ afterAll(async () => {
   await h?.stop();
 });
 
-// Album's and Artist's spotifyId may be null (names from an export), Track's and User's never: GraphQL
+// Album's and Artist's spotifyId may be null (names from a streaming history), Track's and User's never: GraphQL
 // wants fields of one name in one selection to agree, so those two are aliased.
 const NODE = `query ($id: ID!) {
   node(id: $id) {

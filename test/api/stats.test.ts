@@ -282,7 +282,7 @@ describe('statistics, recounted in the listener’s time zone', () => {
     for (const first of [0, 201]) expect(await errorCodes(ask(TOP, { first }))).toEqual(['BAD_USER_INPUT']);
   });
 
-  it('counts a track Spotify no longer knows for the artist and album the listener’s export named, never merged with a Spotify id', async () => {
+  it('counts a track Spotify no longer knows for the artist and album the listener’s streaming history named, never merged with a Spotify id', async () => {
     const known = TRACKS[0]!;
     const lost = { trackId: 'statsLostTrack000000001', albumId: null, artistIds: [], durationMs: 0 };
     await store([
@@ -292,7 +292,7 @@ describe('statistics, recounted in the listener’s time zone', () => {
         ...[0, 1, 2].map((i): OraclePlay => ({ playedAt: new Date(Date.parse('2026-05-03T10:00:00Z') + i * 600_000).toISOString(), ...lost, source: 'import', msPlayed: 200_000 })),
       ],
     ]);
-    // The export names the lost track's artist with a string equal to a Spotify artist id: a name, not that artist.
+    // The streaming history names the lost track's artist with a string equal to a Spotify artist id: a name, not that artist.
     await h.db.sql.query('insert into export_track_names (user_id, track_id, track_name, artist_name, album_name) values ($1, $2, $3, $4, $5) on conflict do nothing', [
       user.userId,
       lost.trackId,

@@ -45,7 +45,7 @@ describe('a personal export', () => {
     });
     for (let i = 0; i < plays.length; i += 500) await ingestPlays(db.orm.em.fork(), { userId, plays: plays.slice(i, i + 500), source: 'poll' });
     await ingestPlays(db.orm.em.fork(), { userId: other, plays: [makePlay(1, '2025-06-01T00:00:00Z')], source: 'poll' });
-    // Tracks Spotify no longer knows, as an import stores them: one the user's export named, one nothing names.
+    // Tracks Spotify no longer knows, as an import stores them: one the user's streaming history named, one nothing names.
     await db.sql.query(`insert into tracks (id, name, uri, duration_ms, album_id) values ('lost00000000000000001', '', 'spotify:track:lost00000000000000001', 0, null), ('lost00000000000000002', '', 'spotify:track:lost00000000000000002', 0, null)`);
     await db.sql.query(`insert into export_track_names (user_id, track_id, track_name, artist_name, album_name) values ($1, 'lost00000000000000001', 'Gone Song', 'Gone Band', 'Gone Album')`, [userId]);
     await db.sql.query(

@@ -13,7 +13,7 @@ import type { ImportLimits, ImportOutcome } from '../../services/worker/import/i
 import { importHandler } from '../../services/worker/import/import.handler.js';
 import { createQueueWorker, type QueueWorkerSettings } from '../../services/worker/jobs/queue-worker.js';
 import { SharedSpotifyRateLimit } from '../../services/worker/import/shared-rate-limit.js';
-import type { ExtendedHistoryRow } from '../../services/spotify-emulator/export-history.js';
+import type { ExtendedHistoryRow } from '../../services/spotify-emulator/streaming-history.js';
 import { startPipeline, type Pipeline } from '../pipeline/pipeline-harness.js';
 import type { EmulatorOptions } from '../support/emulator.js';
 import { TEST_REDIS_URL } from '../support/test-env.js';
@@ -24,10 +24,10 @@ export const DEFAULT_IMPORT_LIMITS: ImportLimits = { maxEntries: 1_000, maxExpan
 export interface ImportPipeline extends Pipeline {
   importQueue: Queue<ImportJobData>;
   dir: string;
-  /** The emulator's export of a user's plays in [from, to) (GET /admin/users/:id/export). */
-  exportOf(spotifyUserId: string, from: string, to?: string): Promise<ExtendedHistoryRow[]>;
+  /** The emulator's streaming history of a user's plays in [from, to) (GET /admin/users/:id/streaming-history). */
+  streamingHistoryOf(spotifyUserId: string, from: string, to?: string): Promise<ExtendedHistoryRow[]>;
   /** Writes rows as one Streaming_History_Audio JSON file; returns its path. */
-  writeExport(rows: unknown[], name?: string): Promise<string>;
+  writeStreamingHistory(rows: unknown[], name?: string): Promise<string>;
   /** Queues an import of this file for the user, as POST /imports does; returns the import's id. */
   queueImport(userId: string, filePath: string): Promise<string>;
   /** An in-process import worker (closed by close()); `api` replaces the Spotify API client of its track look-ups. */
@@ -47,19 +47,19 @@ export async function startImportPipeline(label: string, emulatorOptions: Emulat
     ...pipeline,
     importQueue,
     dir,
-    async exportOf(spotifyUserId, from, to) {
+    async streamingHistoryOf(spotifyUserId, from, to) {
       const query = new URLSearchParams({ from, ...(to ? { to } : {}) });
-      const response = await fetch(`${pipeline.emulator.adminUrl}/users/${spotifyUserId}/export?${query}`);
-      if (response.status !== 200) throw new Error(`export answered ${response.status}: ${await response.text()}`);
+      const response = await fetch(`${pipeline.emulator.adminUrl}/users/${spotifyUserId}/streaming-history?${query}`);
+      if (response.status !== 200) throw new Error(`the emulator's streaming history answered ${response.status}: ${await response.text()}`);
       return (await response.json()) as ExtendedHistoryRow[];
     },
-    async writeExport(rows, name = `Streaming_History_Audio_${randomUUID()}.json`) {
+    async writeStreamingHistory(rows, name = `Streaming_History_Audio_${randomUUID()}.json`) {
       const path = join(dir, name);
       await writeFile(path, JSON.stringify(rows));
       return path;
     },
     async queueImport(userId, filePath) {
-      const record = await createImport(pipeline.db.orm.em.fork(), { userId, fileName: 'export.json', filePath, fileBytes: 1 });
+      const record = await createImport(pipeline.db.orm.em.fork(), { userId, fileName: 'streaming-history.json', filePath, fileBytes: 1 });
       await enqueueImport(importQueue, record.id);
       return record.id;
     },

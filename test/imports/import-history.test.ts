@@ -1,19 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requestPoll } from '../../services/features/polling/poll-jobs.js';
-import type { ExtendedHistoryRow } from '../../services/spotify-emulator/export-history.js';
+import type { ExtendedHistoryRow } from '../../services/spotify-emulator/streaming-history.js';
 import { spawnService } from '../support/worker-process.js';
 import { secondKey, startImportPipeline, type ImportPipeline } from './import-harness.js';
 
 /**
  * Issue 10's main scenario: a synthetic user with 20,000 historical plays, imported from the emulator's
- * export (derived from its ground truth: second-precision `ts`, real field names), then polled.
+ * streaming history (derived from its ground truth: second-precision `ts`, real field names), then polled.
  */
 const PLAYS = 20_000;
 let p: ImportPipeline;
 let from: string;
 let groundTruth: string[];
-let exportRows: ExtendedHistoryRow[];
-let exportPath: string;
+let historyRows: ExtendedHistoryRow[];
+let historyPath: string;
 let inProcessImports: Awaited<ReturnType<ImportPipeline['startImportWorker']>>;
 
 beforeAll(async () => {
@@ -49,19 +49,19 @@ describe('importing 20,000 historical plays', () => {
   beforeAll(async () => {
     await p.startWorker();
     inProcessImports = await p.startImportWorker();
-    exportRows = await p.exportOf('importfirst', from);
+    historyRows = await p.streamingHistoryOf('importfirst', from);
     groundTruth = await truthOf('importfirst');
-    exportPath = await p.writeExport(exportRows);
+    historyPath = await p.writeStreamingHistory(historyRows);
   }, 60_000);
 
-  it('measures the tolerance: an export ts is its play’s end truncated to the second, and no track ends twice in one second', () => {
+  it('measures the tolerance: a streaming-history ts is its play’s end truncated to the second, and no track ends twice in one second', () => {
     const truth = p.emulator.groundTruth('importfirst', Date.parse(from));
-    expect(exportRows).toHaveLength(truth.length);
+    expect(historyRows).toHaveLength(truth.length);
     expect(truth.length).toBe(PLAYS);
-    const offsets = truth.map((play, i) => Date.parse(play.played_at) - Date.parse(exportRows[i]!.ts));
+    const offsets = truth.map((play, i) => Date.parse(play.played_at) - Date.parse(historyRows[i]!.ts));
     expect(Math.min(...offsets)).toBeGreaterThanOrEqual(0);
     expect(Math.max(...offsets)).toBeLessThan(1_000);
-    expect(exportRows.every((row) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/.test(row.ts))).toBe(true);
+    expect(historyRows.every((row) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/.test(row.ts))).toBe(true);
     // The closest two plays of one track (a replay after a skip) are further apart than one second.
     const lastEnd = new Map<string, number>();
     let closest = Number.POSITIVE_INFINITY;
@@ -75,9 +75,9 @@ describe('importing 20,000 historical plays', () => {
     expect(new Set(groundTruth).size).toBe(PLAYS);
   });
 
-  it('stores every play of the export, then a poll adds nothing: stored plays equal the ground truth', async () => {
+  it('stores every play of the streaming history, then a poll adds nothing: stored plays equal the ground truth', async () => {
     const userId = await p.login('importfirst');
-    const record = await p.waitForImport(await p.queueImport(userId, exportPath));
+    const record = await p.waitForImport(await p.queueImport(userId, historyPath));
     expect({ status: record.status, error: record.error }).toEqual({ status: 'completed', error: null });
     expect(record).toMatchObject({ rowsRead: PLAYS, stored: PLAYS, duplicates: 0, skippedMalformed: 0, skippedPodcast: 0, skippedLocal: 0 });
     expect(record.shortPlays).toBe(p.emulator.groundTruth('importfirst', Date.parse(from)).filter((play) => !play.counted).length);
@@ -92,18 +92,18 @@ describe('importing 20,000 historical plays', () => {
 
   it('imports the same file again: 0 new plays', async () => {
     const userId = p.users.get('importfirst')!;
-    const record = await p.waitForImport(await p.queueImport(userId, await p.writeExport(exportRows)));
+    const record = await p.waitForImport(await p.queueImport(userId, await p.writeStreamingHistory(historyRows)));
     expect(record).toMatchObject({ status: 'completed', rowsRead: PLAYS, stored: 0, duplicates: PLAYS });
     expect(await storedOf(userId)).toEqual(groundTruth);
   }, 120_000);
 
-  it('keeps polled plays (ms precision) and stores only the rest of the export: no play twice', async () => {
+  it('keeps polled plays (ms precision) and stores only the rest of the streaming history: no play twice', async () => {
     const userId = await p.login('pollfirst');
     await pollNow(userId);
     const polled = (await p.db.sql.query('select count(*)::int as n from listening_events where user_id = $1', [userId])).rows[0].n;
     expect(polled).toBe(50);
-    const rows = await p.exportOf('pollfirst', from);
-    const record = await p.waitForImport(await p.queueImport(userId, await p.writeExport(rows)));
+    const rows = await p.streamingHistoryOf('pollfirst', from);
+    const record = await p.waitForImport(await p.queueImport(userId, await p.writeStreamingHistory(rows)));
     expect(record).toMatchObject({ status: 'completed', rowsRead: rows.length, stored: rows.length - 50, duplicates: 50 });
     expect(await storedOf(userId)).toEqual(await truthOf('pollfirst'));
     // The polled plays kept their milliseconds.
@@ -113,10 +113,10 @@ describe('importing 20,000 historical plays', () => {
 
   it('imports overlapping files: the second adds only the difference', async () => {
     const userId = await p.login('overlapping');
-    const rows = await p.exportOf('overlapping', from);
-    const first = await p.waitForImport(await p.queueImport(userId, await p.writeExport(rows.slice(0, 12_000))));
+    const rows = await p.streamingHistoryOf('overlapping', from);
+    const first = await p.waitForImport(await p.queueImport(userId, await p.writeStreamingHistory(rows.slice(0, 12_000))));
     expect(first).toMatchObject({ status: 'completed', stored: 12_000 });
-    const second = await p.waitForImport(await p.queueImport(userId, await p.writeExport(rows.slice(8_000))));
+    const second = await p.waitForImport(await p.queueImport(userId, await p.writeStreamingHistory(rows.slice(8_000))));
     expect(second).toMatchObject({ status: 'completed', rowsRead: rows.length - 8_000, stored: rows.length - 12_000, duplicates: 4_000 });
     expect(await storedOf(userId)).toEqual(await truthOf('overlapping'));
   }, 120_000);
@@ -128,8 +128,8 @@ describe('a worker killed in the middle of an import', () => {
     // Only worker processes take import jobs from here on: the one killed, then the one that resumes.
     await inProcessImports?.close();
     await p.importQueue.pause();
-    const rows = await p.exportOf('killed', from);
-    const importId = await p.queueImport(userId, await p.writeExport(rows));
+    const rows = await p.streamingHistoryOf('killed', from);
+    const importId = await p.queueImport(userId, await p.writeStreamingHistory(rows));
     // The first process goes slowly (tracks looked up at 50 a second, 50-row chunks), so that it is surely killed mid-import.
     const env = { ...p.serviceEnv(), IMPORT_CHUNK_ROWS: '250', IMPORT_TRACK_LOOKUPS_PER_SECOND: '1000', WORKER_MAX_JOBS_PER_SECOND: '2000' };
     const first = spawnService('worker', { ...env, IMPORT_TRACK_LOOKUPS_PER_SECOND: '50', IMPORT_CHUNK_ROWS: '50' });

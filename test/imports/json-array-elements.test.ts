@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { JsonArrayError, MAX_ELEMENT_BYTES, jsonArrayElements } from '../../services/features/streaming-history/json-array-elements.js';
 
-/** The scanner that splits an export's JSON array into rows, fed as a file or an unzipped entry feeds it: in chunks cut anywhere. */
+/** The scanner that splits a streaming history's JSON array into rows, fed as a file or an unzipped entry feeds it: in chunks cut anywhere. */
 async function* chunksOf(bytes: Buffer, size: number): AsyncGenerator<Buffer> {
   for (let at = 0; at < bytes.length; at += size) yield bytes.subarray(at, at + size);
 }

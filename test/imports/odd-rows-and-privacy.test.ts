@@ -1,13 +1,13 @@
 import { readdir } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ExtendedHistoryRow } from '../../services/spotify-emulator/export-history.js';
+import type { ExtendedHistoryRow } from '../../services/spotify-emulator/streaming-history.js';
 // Spelled from the root: the lint rule keeping services apart matches `../api/*` and means services/api.
 import { postGraphql, startApiHarness, type ApiHarness, type LoggedIn } from '../../test/api/api-harness.js';
 import { startApiImportWorker, type ApiImportWorker } from './api-import-worker.js';
 import { zipFiles } from './zip-writer.js';
 
 /**
- * An export as users really get it: a zip with audio files, a video file and a ReadMe, holding podcasts,
+ * A streaming history as users really get it: a zip with audio files, a video file and a ReadMe, holding podcasts,
  * local files, skips, tracks Spotify no longer knows and broken rows — uploaded over HTTP, imported by
  * the worker, reported over GraphQL; and nothing private from it anywhere.
  */
@@ -74,13 +74,13 @@ async function waitForImport(id: string) {
   throw new Error(`import ${id} did not finish`);
 }
 
-describe('an export with every odd kind of row, uploaded as Spotify’s zip', () => {
+describe('a streaming history with every odd kind of row, uploaded as Spotify’s zip', () => {
   let real: ExtendedHistoryRow[];
   let result: Awaited<ReturnType<typeof importStatus>>;
 
   beforeAll(async () => {
-    const exported = await fetch(`${h.emulator.adminUrl}/users/${user.spotifyUserId}/export?from=2026-11-19T00:00:00Z`);
-    real = (await exported.json()) as ExtendedHistoryRow[];
+    const downloaded = await fetch(`${h.emulator.adminUrl}/users/${user.spotifyUserId}/streaming-history?from=2026-11-19T00:00:00Z`);
+    real = (await downloaded.json()) as ExtendedHistoryRow[];
     const half = Math.floor(real.length / 2);
     const zip = zipFiles([
       { name: 'Spotify Extended Streaming History/ReadMeFirst_ExtendedStreamingHistory.pdf', content: '%PDF-1.4 not json' },
@@ -115,7 +115,7 @@ describe('an export with every odd kind of row, uploaded as Spotify’s zip', ()
     expect(result.problems.every((p: { file: string }) => p.file === 'Streaming_History_Audio_2026_1.json')).toBe(true);
   });
 
-  it('stores every real play with its duration, and keeps plays of a track Spotify no longer knows under the export’s names, for this user', async () => {
+  it('stores every real play with its duration, and keeps plays of a track Spotify no longer knows under the streaming history’s names, for this user', async () => {
     const { rows } = await h.db.sql.query(
       `select e.played_at, e.track_id, e.ms_played, e.source, t.name, t.duration_ms, t.album_id from listening_events e join tracks t on t.id = e.track_id
        where e.user_id = $1 order by e.played_at`,
@@ -123,7 +123,7 @@ describe('an export with every odd kind of row, uploaded as Spotify’s zip', ()
     );
     expect(rows).toHaveLength(real.length + 2);
     expect(rows.every((row) => row.source === 'import')).toBe(true);
-    // The shared catalogue keeps the unknown track by its id alone; the export's names are the user's.
+    // The shared catalogue keeps the unknown track by its id alone; the streaming history's names are the user's.
     const unknown = rows.filter((row) => row.track_id === UNKNOWN_TRACK);
     expect(unknown.map((row) => [row.name, row.album_id, row.ms_played])).toEqual([
       ['', null, 200_000],
@@ -150,7 +150,7 @@ describe('an export with every odd kind of row, uploaded as Spotify’s zip', ()
     ]);
   });
 
-  it('keeps no IP address, device or user agent from the export in the database, the logs or the upload directory', async () => {
+  it('keeps no IP address, device or user agent from the streaming history in the database, the logs or the upload directory', async () => {
     const tables = await h.db.sql.query<{ table_name: string }>(`select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'`);
     let dump = '';
     for (const { table_name } of tables.rows) {

@@ -5,7 +5,7 @@ import { findImport } from '../../services/features/streaming-history/data/impor
 import { importQueue } from '../../services/shared/jobs/job-registry.js';
 import { SpotifyApiClient } from '../../services/features/spotify/spotify-api.client.js';
 import { SpotifyError } from '../../services/features/spotify/spotify.errors.js';
-import type { ExtendedHistoryRow } from '../../services/spotify-emulator/export-history.js';
+import type { ExtendedHistoryRow } from '../../services/spotify-emulator/streaming-history.js';
 import { runDlqCommand } from '../../services/worker/dlq/dlq-commands.js';
 import { parseDlqArgs } from '../../services/worker/dlq/dlq-options.js';
 import { startImportPipeline, type ImportPipeline } from './import-harness.js';
@@ -42,7 +42,7 @@ class FailsOnceFor extends SpotifyApiClient {
 beforeAll(async () => {
   p = await startImportPipeline('imports_resume', { users: 1 });
   p.emulator.addUser({ id: 'resumed', playsPerHour: 40 });
-  const rows = await p.exportOf('resumed', '2026-11-01T00:00:00Z');
+  const rows = await p.streamingHistoryOf('resumed', '2026-11-01T00:00:00Z');
   // One play of each track, so that each track is looked up exactly once.
   const seen = new Set<string>();
   real = rows.filter((row) => row.spotify_track_uri && !seen.has(row.spotify_track_uri) && seen.add(row.spotify_track_uri));
@@ -54,7 +54,7 @@ afterAll(async () => {
   await p?.close();
 });
 
-/** A play of a track Spotify answers 404 for, with the export's names. */
+/** A play of a track Spotify answers 404 for, with the streaming history's names. */
 const unknownPlay = (ts: string): ExtendedHistoryRow => ({
   ...real[0]!,
   ts,
@@ -73,7 +73,7 @@ describe('an import that fails part-way and resumes from its checkpoint', () => 
     for (const at of [2, 7, 12, 17, 22, 27]) rows[at] = unknownPlay(`2020-01-01T00:00:${String(at).padStart(2, '0')}Z`);
     // The second chunk's first new track fails once: the first attempt ends after committing the first chunk.
     failOnce.trackId = rows[15]!.spotify_track_uri!.split(':')[2]!;
-    const importId = await p.queueImport(userId, await p.writeExport(rows, 'Streaming_History_Audio_2020_0.json'));
+    const importId = await p.queueImport(userId, await p.writeStreamingHistory(rows, 'Streaming_History_Audio_2020_0.json'));
 
     const record = await p.waitForImport(importId, 60_000);
     expect(failOnce.failed).toBe(true);
@@ -97,7 +97,7 @@ describe('an import whose every attempt failed', () => {
     const userId = await p.login(p.emulator.users()[0]!.id);
     // Tracks no earlier test looked up: the first chunk stores, the second meets the outage.
     const rows = real.slice(64, 64 + 2 * CHUNK_ROWS);
-    const importId = await p.queueImport(userId, await p.writeExport(rows, 'Streaming_History_Audio_2019_0.json'));
+    const importId = await p.queueImport(userId, await p.writeStreamingHistory(rows, 'Streaming_History_Audio_2019_0.json'));
     failOnce.trackId = rows[CHUNK_ROWS]!.spotify_track_uri!.split(':')[2]!;
     failOnce.failed = false;
     failOnce.outage = false;
@@ -124,7 +124,7 @@ describe('an import whose every attempt failed', () => {
   }, 90_000);
 });
 
-describe('an export with a file that breaks off', () => {
+describe('a streaming history with a file that breaks off', () => {
   it('keeps the rows before the break, lists the break as a problem, and reads the next file', async () => {
     const userId = await p.login(p.emulator.users()[0]!.id);
     const [first, second] = [real.slice(30, 45), real.slice(45, 60)];

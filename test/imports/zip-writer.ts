@@ -12,7 +12,7 @@ function crc32(data: Buffer): number {
   return (crc ^ 0xffffffff) >>> 0;
 }
 
-/** A deflated zip of these files, like the one Spotify sends (tests build exports with it; no zip writer is a dependency). */
+/** A deflated zip of these files, like the one Spotify sends (tests build streaming histories with it; no zip writer is a dependency). */
 export function zipFiles(files: Array<{ name: string; content: string | Buffer }>): Buffer {
   const locals: Buffer[] = [];
   const centrals: Buffer[] = [];

@@ -66,7 +66,7 @@ afterAll(async () => {
   await rm(workDir, { recursive: true, force: true });
 });
 
-describe('the dbt starter (analytics/) over an exported lake', () => {
+describe('the dbt starter (analytics/) over a lake written by lake-export', () => {
   it('builds: every model and every test passes', () => {
     expect(build.code, build.output).toBe(0);
     expect(build.output).toMatch(/Completed successfully/);

@@ -64,7 +64,7 @@ describe('npm run lake:export', () => {
     expect(result.stderr).not.toContain(KEY);
   });
 
-  it('exports, then finds nothing new; its logs hold no key and no password', async () => {
+  it('writes the lake, then finds nothing new; its logs hold no key and no password', async () => {
     const first = await lakeExport(settings());
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(/lake updated: 2 days written, 0 removed, 2 plays, tables albums, artists, track_artists, tracks \(full export\)/);
@@ -82,7 +82,7 @@ describe('npm run lake:export', () => {
     expect(await readdir(workDir)).toEqual([]);
   });
 
-  it('while another export holds the lock, exits 0 saying so, and writes nothing', async () => {
+  it('while another lake run holds the lock, exits 0 saying so, and writes nothing', async () => {
     const holder = new pg.Client({ connectionString: db.url });
     await holder.connect();
     try {

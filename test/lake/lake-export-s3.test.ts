@@ -46,7 +46,7 @@ function target(overrides: Partial<ConstructorParameters<typeof S3Target>[0]> = 
   });
 }
 
-async function runExport(to: S3Target = target()): Promise<LakeExportResult> {
+async function runLakeExport(to: S3Target = target()): Promise<LakeExportResult> {
   const source = await LakeSource.open(db.url);
   try {
     return await exportLake(source, to, { userIds: IDS, workDir, memoryLimitMb: 64 }, log);
@@ -81,13 +81,13 @@ const store = (user: number, plays: Array<[number, string, number | null]>, sour
   ingestPlays(db.orm.em.fork(), { userId: users[user]!, source, plays: plays.map(([track, playedAt, msPlayed]) => makePlay(track, playedAt, { msPlayed })) });
 
 describe('the data lake in an S3 bucket (a real S3-compatible server)', () => {
-  it('a first export puts one object per UTC day, the catalogue and the manifest under the prefix; per user and day it equals Postgres', async () => {
+  it('a first lake run puts one object per UTC day, the catalogue and the manifest under the prefix; per user and day it equals Postgres', async () => {
     await store(0, [
       [1, '2026-06-01T08:00:00Z', 120_000],
       [2, '2026-06-01T23:59:59.500Z', null],
     ]);
     await store(1, [[3, '2026-06-02T00:00:00.250Z', 31_000]]);
-    expect(await runExport()).toMatchObject({ outcome: 'written', full: true, daysWritten: 2 });
+    expect(await runLakeExport()).toMatchObject({ outcome: 'written', full: true, daysWritten: 2 });
     expect(await s3.listKeys(BUCKET)).toEqual([
       `${PREFIX}/_manifest.json`,
       `${PREFIX}/albums/part-00000.parquet`,
@@ -101,10 +101,10 @@ describe('the data lake in an S3 bucket (a real S3-compatible server)', () => {
   });
 
   it('stays exact after new polls and an import of old history, rewriting only the days they changed', async () => {
-    expect(await runExport()).toEqual({ outcome: 'unchanged' });
+    expect(await runLakeExport()).toEqual({ outcome: 'unchanged' });
     await store(0, [[4, '2026-06-02T10:00:00Z', null]]);
     await store(1, [[5, '2020-02-29T12:00:00Z', 200_000], [6, '2020-02-29T12:05:00Z', 9_000]], 'import');
-    expect(await runExport()).toMatchObject({ outcome: 'written', full: false, daysWritten: 2, playRowsWritten: 4 });
+    expect(await runLakeExport()).toMatchObject({ outcome: 'written', full: false, daysWritten: 2, playRowsWritten: 4 });
     expect(await lakeTotals()).toEqual(await postgresTotals());
   });
 
@@ -118,24 +118,24 @@ describe('the data lake in an S3 bucket (a real S3-compatible server)', () => {
       if (++puts === 2) throw new Error('connection reset mid-run');
       return putFile(key, path);
     };
-    await expect(runExport(crashing)).rejects.toThrow('connection reset mid-run');
-    expect(await runExport()).toMatchObject({ outcome: 'written', daysWritten: 2 });
+    await expect(runLakeExport(crashing)).rejects.toThrow('connection reset mid-run');
+    expect(await runLakeExport()).toMatchObject({ outcome: 'written', daysWritten: 2 });
     expect(await lakeTotals()).toEqual(await postgresTotals());
   });
 
   it('a wrong secret key fails the run with S3’s answer, naming the object and never the secret', async () => {
     await store(0, [[9, '2026-06-05T10:00:00Z', 1_000]]);
     const wrong = 'not-the-secret-key-at-all-0123456789';
-    const error = await runExport(target({ credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: wrong } })).catch((caught: unknown) => caught as Error);
+    const error = await runLakeExport(target({ credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: wrong } })).catch((caught: unknown) => caught as Error);
     expect(error).toBeInstanceOf(Error);
     expect((error as Error).message).toMatch(new RegExp(`^S3 s3://${BUCKET}/${PREFIX}/_manifest\\.json: .*\\(HTTP 403, `));
     expect((error as Error).message).not.toContain(wrong);
     // Nothing was consumed: the next good run writes the day.
-    expect(await runExport()).toMatchObject({ outcome: 'written', daysWritten: 1 });
+    expect(await runLakeExport()).toMatchObject({ outcome: 'written', daysWritten: 1 });
     expect(await lakeTotals()).toEqual(await postgresTotals());
   });
 
   it('a bucket that does not exist fails the run clearly', async () => {
-    await expect(runExport(target({ bucket: 'no-such-bucket' }))).rejects.toThrow(/^S3 s3:\/\/no-such-bucket\/playlog\/lake\/_manifest\.json: .*NoSuchBucket/);
+    await expect(runLakeExport(target({ bucket: 'no-such-bucket' }))).rejects.toThrow(/^S3 s3:\/\/no-such-bucket\/playlog\/lake\/_manifest\.json: .*NoSuchBucket/);
   });
 });

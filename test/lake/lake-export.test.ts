@@ -34,7 +34,7 @@ afterAll(async () => {
   await rm(lakeDir, { recursive: true, force: true });
 });
 
-async function runExport(target: LakeTarget = new DirectoryTarget(lakeDir), ids: UserIdMode = IDS): Promise<LakeExportResult> {
+async function runLakeExport(target: LakeTarget = new DirectoryTarget(lakeDir), ids: UserIdMode = IDS): Promise<LakeExportResult> {
   if (target instanceof DirectoryTarget) await target.prepare();
   const source = await LakeSource.open(db.url);
   try {
@@ -67,7 +67,7 @@ async function postgresPlays(ids: UserIdMode = IDS): Promise<{ totals: DayTotals
   };
 }
 
-/** docs/lake.md's rule for contexts, written apart from the exporter's SQL: public objects only, never a user. */
+/** docs/lake.md's rule for contexts, written apart from lake-export's SQL: public objects only, never a user. */
 function lakeContextUri(uri: string | null): string | null {
   const parts = uri?.split(':') ?? [];
   if (parts.length === 3 && parts[0] === 'spotify' && ['album', 'artist', 'playlist', 'show', 'episode'].includes(parts[1]!) && parts[2] !== '') return uri;
@@ -91,7 +91,7 @@ async function store(user: string, plays: Array<[number, string, number | null]>
 const manifest = async (root = lakeDir) => JSON.parse(await readFile(join(root, '_manifest.json'), 'utf8')) as Record<string, unknown> & { plays: { rows: number; days: Record<string, { rows: number }> } };
 
 describe('the data lake in a directory', () => {
-  it('a first export writes every day as one Parquet file per UTC day, the catalogue and a manifest, equal to Postgres', async () => {
+  it('a first lake run writes every day as one Parquet file per UTC day, the catalogue and a manifest, equal to Postgres', async () => {
     await store('ada', [
       [1, at('2026-03-01', '23:59:59.999'), 200_000],
       [2, at('2026-03-02', '00:00:00.001'), null],
@@ -102,7 +102,7 @@ describe('the data lake in a directory', () => {
       [4, at('2026-03-05', '10:00:00'), null],
     ]);
 
-    const result = await runExport();
+    const result = await runLakeExport();
     expect(result).toMatchObject({ outcome: 'written', full: true, daysWritten: 3, daysRemoved: 0, playRowsWritten: 5 });
     await expectLakeEqualsPostgres();
 
@@ -133,14 +133,14 @@ describe('the data lake in a directory', () => {
 
   it('a second run with nothing new writes nothing, not even the manifest', async () => {
     const before = await readFile(join(lakeDir, '_manifest.json'), 'utf8');
-    expect(await runExport()).toEqual({ outcome: 'unchanged' });
+    expect(await runLakeExport()).toEqual({ outcome: 'unchanged' });
     expect(await readFile(join(lakeDir, '_manifest.json'), 'utf8')).toBe(before);
   });
 
   it('after new polls, rewrites exactly the days they changed', async () => {
     // A replayed poll (nothing new) changes nothing.
     await store('ada', [[1, at('2026-03-01', '23:59:59.999'), 200_000]]);
-    expect(await runExport()).toEqual({ outcome: 'unchanged' });
+    expect(await runLakeExport()).toEqual({ outcome: 'unchanged' });
 
     await store('cy', [[5, at('2026-03-05', '22:00:00'), null]]);
     // A context COPY must quote (a comma, quotes, a newline): one record over two lines of its CSV.
@@ -150,7 +150,7 @@ describe('the data lake in a directory', () => {
       plays: [makePlay(5, at('2026-03-05', '22:05:00'), { msPlayed: null, context: { type: 'playlist', uri: 'spotify:playlist:a,"b"\nc' } })],
     });
     await store('ada', [[6, at('2026-03-06', '01:00:00'), null]]);
-    const result = await runExport();
+    const result = await runLakeExport();
     expect(result).toMatchObject({ outcome: 'written', full: false, daysWritten: 2, daysRemoved: 0, playRowsWritten: 4 });
     // New tracks, artists: the catalogue tables that changed are written again (albums did not change).
     expect(result.outcome === 'written' && result.tablesWritten).toEqual(['artists', 'track_artists', 'tracks']);
@@ -163,13 +163,13 @@ describe('the data lake in a directory', () => {
       [7, at('2019-07-14', '09:00:00'), 45_000],
       [8, at('2019-07-14', '09:05:00'), 10_000],
     ], 'import');
-    expect(await runExport()).toMatchObject({ outcome: 'written', full: false, daysWritten: 1, playRowsWritten: 2 });
+    expect(await runLakeExport()).toMatchObject({ outcome: 'written', full: false, daysWritten: 1, playRowsWritten: 2 });
     await expectLakeEqualsPostgres();
   });
 
   it('after an account is deleted, its plays leave the lake: days left empty are removed', async () => {
     await db.sql.query('delete from users where id = $1', [users.ada]);
-    const result = await runExport();
+    const result = await runLakeExport();
     // ada alone played on 03-01 and 03-06; 03-02 still has ben's play.
     expect(result).toMatchObject({ outcome: 'written', daysWritten: 1, daysRemoved: 2 });
     await expectLakeEqualsPostgres();
@@ -189,7 +189,7 @@ describe('the data lake in a directory', () => {
       if (++puts === 2) throw new Error('the process died here');
       return putFile(key, path);
     };
-    await expect(runExport(crashing)).rejects.toThrow('the process died here');
+    await expect(runLakeExport(crashing)).rejects.toThrow('the process died here');
 
     // Every file is whole: DuckDB reads them all; each day holds either what it held or what it holds now.
     const during = await readLakePlays(lakeDir);
@@ -200,9 +200,9 @@ describe('the data lake in a directory', () => {
       expect([old, current]).toContainEqual(day);
     }
 
-    expect(await runExport()).toMatchObject({ outcome: 'written', daysWritten: 3 });
+    expect(await runLakeExport()).toMatchObject({ outcome: 'written', daysWritten: 3 });
     await expectLakeEqualsPostgres();
-    expect(await runExport()).toEqual({ outcome: 'unchanged' });
+    expect(await runLakeExport()).toEqual({ outcome: 'unchanged' });
   });
 
   it('deletes the staged plays a crashed run left in the work directory once they are hours old, and leaves nothing of its own', async () => {
@@ -214,21 +214,21 @@ describe('the data lake in a directory', () => {
     }
     const hoursAgo = new Date(Date.now() - 7 * 3600_000);
     await utimes(stale, hoursAgo, hoursAgo);
-    await runExport();
+    await runLakeExport();
     expect(await readdir(workDir)).toEqual(['playlog-lake-export-stage-running']);
     await rm(recent, { recursive: true });
   });
 
   it('a changed pseudonym key rewrites the whole lake under the new pseudonyms', async () => {
     const rekeyed: UserIdMode = { mode: 'pseudonymous', key: 'another-pseudonym-key-of-at-least-32-chars' };
-    expect(await runExport(new DirectoryTarget(lakeDir), rekeyed)).toMatchObject({ outcome: 'written', full: true });
+    expect(await runLakeExport(new DirectoryTarget(lakeDir), rekeyed)).toMatchObject({ outcome: 'written', full: true });
     await expectLakeEqualsPostgres(lakeDir, rekeyed);
   });
 
   it('with LAKE_USER_IDS=plain, writes Playlog’s user ids', async () => {
     const plainDir = await mkdtemp(join(tmpdir(), 'playlog-lake-plain-'));
     try {
-      expect(await runExport(new DirectoryTarget(plainDir), { mode: 'plain' })).toMatchObject({ outcome: 'written', full: true });
+      expect(await runLakeExport(new DirectoryTarget(plainDir), { mode: 'plain' })).toMatchObject({ outcome: 'written', full: true });
       await expectLakeEqualsPostgres(plainDir, { mode: 'plain' });
       expect((await readLakePlays(plainDir)).totals.map((total) => total.user)).toContain(users.ben);
     } finally {

@@ -48,10 +48,10 @@ describe('splitting COPY’s CSV of plays into one file per day', () => {
 
   it('refuses a play of a day it was not told of, of a user it has no key for, and a record cut short', async () => {
     await expect(pipeline(Readable.from([Buffer.from(records[3]!)]), splitPlaysByDay(dir, new Set(['2026-03-01']), KEYS))).rejects.toThrow(
-      'COPY sent a play of 2026-04-09, a day the export did not plan',
+      'COPY sent a play of 2026-04-09, a day the lake run did not plan',
     );
     await expect(pipeline(Readable.from([Buffer.from(records[0]!.replace('u1', 'u9'))]), splitPlaysByDay(dir, DAYS, KEYS))).rejects.toThrow(
-      'COPY sent a play of a user the export has no pseudonym for',
+      'COPY sent a play of a user the lake run has no pseudonym for',
     );
     await expect(pipeline(Readable.from([Buffer.from(records[1]!.slice(0, 90))]), splitPlaysByDay(dir, DAYS, KEYS))).rejects.toThrow('COPY ended in the middle of a record');
   });

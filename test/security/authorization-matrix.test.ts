@@ -287,7 +287,7 @@ async function exportOfUserA(): Promise<string> {
 
 /** A queued import of user A's; its global id. */
 async function importOfUserA(): Promise<string> {
-  const { rows } = await h.db.sql.query(`insert into imports (user_id, file_name, file_path, file_bytes) values ($1, 'export.zip', '/nonexistent/export.zip', 1) returning id`, [
+  const { rows } = await h.db.sql.query(`insert into imports (user_id, file_name, file_path, file_bytes) values ($1, 'streaming-history.zip', '/nonexistent/streaming-history.zip', 1) returning id`, [
     users.userA!.userId,
   ]);
   return toGlobalId({ type: 'Import', importId: rows[0].id });

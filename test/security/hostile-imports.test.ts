@@ -1,7 +1,7 @@
 import { access, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ExtendedHistoryRow } from '../../services/spotify-emulator/export-history.js';
+import type { ExtendedHistoryRow } from '../../services/spotify-emulator/streaming-history.js';
 import { startImportPipeline, type ImportPipeline } from '../imports/import-harness.js';
 import { zipFiles } from '../imports/zip-writer.js';
 
@@ -20,7 +20,7 @@ const MAX_EXPANDED = 256 * 1024;
 beforeAll(async () => {
   p = await startImportPipeline('hostile_imports', { users: 1 });
   p.emulator.addUser({ id: 'hostile', playsPerHour: 40 });
-  real = await p.exportOf('hostile', '2026-11-20T00:00:00Z');
+  real = await p.streamingHistoryOf('hostile', '2026-11-20T00:00:00Z');
   expect(real.length).toBeGreaterThan(MAX_ROWS);
   userId = await p.login('hostile');
   // No turn to speak of: an import hands the worker over after every chunk whenever another waits.
@@ -48,7 +48,7 @@ async function expectFailedOnce(importId: string): Promise<void> {
   expect(job?.attemptsMade).toBe(1);
 }
 
-describe('an archive with more entries than an export has', () => {
+describe('an archive with more entries than a streaming history has', () => {
   it('is refused before its entries are read, once, and its file deleted', async () => {
     const files = Array.from({ length: MAX_ENTRIES + 1 }, (_, i) => ({ name: `junk/${i}.txt`, content: '' }));
     const path = await upload('many-entries.zip', zipFiles(files));
@@ -66,7 +66,7 @@ describe('a file that starts like a zip but is not one', () => {
   it('fails the import once with a reason, without looping, and the next import runs', async () => {
     const broken = Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.alloc(200, 0x41)]);
     const brokenId = await p.queueImport(userId, await upload('broken.zip', broken));
-    const nextId = await p.queueImport(userId, await p.writeExport(real.slice(0, 10), 'Streaming_History_Audio_2026_0.json'));
+    const nextId = await p.queueImport(userId, await p.writeStreamingHistory(real.slice(0, 10), 'Streaming_History_Audio_2026_0.json'));
 
     const record = await p.waitForImport(brokenId, 20_000);
     expect(record.status).toBe('failed');
@@ -81,7 +81,7 @@ describe('a file that starts like a zip but is not one', () => {
   });
 });
 
-describe('an archive whose history expands to more than an export holds', () => {
+describe('an archive whose history expands to more than a streaming history holds', () => {
   it('is refused before a row is read', async () => {
     // Highly compressible: a small zip, far larger once inflated.
     const huge = `[${'{},'.repeat(MAX_EXPANDED / 3)}{}]`;
@@ -98,11 +98,11 @@ describe('an archive whose history expands to more than an export holds', () => 
   });
 });
 
-describe('an export with more rows than the limit', () => {
+describe('a streaming history with more rows than the limit', () => {
   it('stores the plays of the rows up to the limit, then fails saying what was refused', async () => {
     const rows = real.slice(0, MAX_ROWS + 30);
     const other = await p.login(p.emulator.users()[0]!.id);
-    const importId = await p.queueImport(other, await p.writeExport(rows, 'Streaming_History_Audio_2026_1.json'));
+    const importId = await p.queueImport(other, await p.writeStreamingHistory(rows, 'Streaming_History_Audio_2026_1.json'));
     const record = await p.waitForImport(importId, 30_000);
     expect(record.status).toBe('failed');
     expect(record.error).toMatch(new RegExp(`more than ${MAX_ROWS} rows \\(IMPORT_MAX_ROWS\\).*first ${MAX_ROWS} rows were stored, the rest was refused`));
@@ -118,8 +118,8 @@ describe('one large import and a small one behind it', () => {
   it('takes turns: the small one finishes first, and the large one resumes to the same counts', async () => {
     const large = real.slice(0, MAX_ROWS);
     const largeUser = await p.login(p.emulator.users()[0]!.id);
-    const largeId = await p.queueImport(largeUser, await p.writeExport(large, 'Streaming_History_Audio_2026_2.json'));
-    const smallId = await p.queueImport(userId, await p.writeExport(real.slice(0, 5), 'Streaming_History_Audio_2026_3.json'));
+    const largeId = await p.queueImport(largeUser, await p.writeStreamingHistory(large, 'Streaming_History_Audio_2026_2.json'));
+    const smallId = await p.queueImport(userId, await p.writeStreamingHistory(real.slice(0, 5), 'Streaming_History_Audio_2026_3.json'));
 
     const small = await p.waitForImport(smallId, 30_000);
     const big = await p.waitForImport(largeId, 30_000);

@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SpotifyApiClient } from '../../services/features/spotify/spotify-api.client.js';
 import { SpotifyError } from '../../services/features/spotify/spotify.errors.js';
-import type { ExtendedHistoryRow } from '../../services/spotify-emulator/export-history.js';
+import type { ExtendedHistoryRow } from '../../services/spotify-emulator/streaming-history.js';
 // Spelled from the root: the lint rule keeping services apart matches `../api/*` and means services/api.
 import { importIdOf, postGraphql, startApiHarness, type ApiHarness, type LoggedIn } from '../../test/api/api-harness.js';
 import { toGlobalId } from '../../services/api/relay/global-id.js';
@@ -13,7 +13,7 @@ import { startApiImportWorker, type ApiImportWorker } from '../imports/api-impor
 import { spawnService } from '../support/worker-process.js';
 
 /**
- * Uploaded exports hold IP addresses and devices: on every path where an import ends, or its user is
+ * Uploaded streaming histories hold IP addresses and devices: on every path where an import ends, or its user is
  * gone, its file leaves IMPORT_DIR and its job leaves Redis. And the limits on uploads hold when they
  * arrive all at once.
  */
@@ -61,9 +61,9 @@ beforeAll(async () => {
   });
   api = new HeldApi({ apiUrl: h.emulator.apiUrl, timeoutMs: 5_000 });
   const someone = h.emulator.users()[0]!.id;
-  const exported = await fetch(`${h.emulator.adminUrl}/users/${someone}/export?from=2026-11-19T00:00:00Z`);
-  const text = await exported.text();
-  expect(exported.status, text).toBe(200);
+  const downloaded = await fetch(`${h.emulator.adminUrl}/users/${someone}/streaming-history?from=2026-11-19T00:00:00Z`);
+  const text = await downloaded.text();
+  expect(downloaded.status, text).toBe(200);
   rows = (JSON.parse(text) as ExtendedHistoryRow[]).slice(0, 40);
   expect(rows.length).toBe(40);
 }, 60_000);
@@ -97,11 +97,11 @@ async function upload(user: LoggedIn, body: RequestInit['body'], extra: RequestI
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 const newTrackId = (): string => Array.from(randomBytes(22), (byte) => BASE62[byte % 62]).join('');
 
-/** An export whose tracks nobody has imported yet: every one is looked up on Spotify (held, or failing). */
-const freshExport = (padding = 0): string => JSON.stringify(rows.map((row) => ({ ...row, spotify_track_uri: `spotify:track:${newTrackId()}` }))) + ' '.repeat(padding);
+/** A streaming history whose tracks nobody has imported yet: every one is looked up on Spotify (held, or failing). */
+const freshStreamingHistory = (padding = 0): string => JSON.stringify(rows.map((row) => ({ ...row, spotify_track_uri: `spotify:track:${newTrackId()}` }))) + ' '.repeat(padding);
 
-async function uploadExport(user: LoggedIn, padding = 0): Promise<string> {
-  const response = await upload(user, freshExport(padding));
+async function uploadStreamingHistory(user: LoggedIn, padding = 0): Promise<string> {
+  const response = await upload(user, freshStreamingHistory(padding));
   expect(response.status).toBe(202);
   return importIdOf(((await response.json()) as { id: string }).id);
 }
@@ -152,7 +152,7 @@ describe('an import’s file and job are gone', () => {
   it('when the account is deleted with an import queued', async () => {
     await stopWorkers();
     const user = await newUser();
-    const id = await uploadExport(user);
+    const id = await uploadStreamingHistory(user);
     expect(await uploads()).toContain(`${id}.upload`);
     await deleteAccount(user);
     await expectNothingLeft([id]);
@@ -162,7 +162,7 @@ describe('an import’s file and job are gone', () => {
     const user = await newUser();
     api.hold();
     await startWorker();
-    const id = await uploadExport(user);
+    const id = await uploadStreamingHistory(user);
     await waitFor(async () => (await statusOf(user, id)) === 'RUNNING' && api.lookups > 0, 'the import to run');
     await deleteAccount(user);
     expect(await uploads()).not.toContain(`${id}.upload`);
@@ -175,7 +175,7 @@ describe('an import’s file and job are gone', () => {
   it('when a failed import is cancelled', async () => {
     const user = await newUser();
     api.outage = true;
-    const id = await uploadExport(user);
+    const id = await uploadStreamingHistory(user);
     await waitFor(async () => (await statusOf(user, id)) === 'FAILED', 'the import to fail', 30_000);
     api.outage = false;
     // Kept while it can be retried from the dead-letter queue.
@@ -187,7 +187,7 @@ describe('an import’s file and job are gone', () => {
   it('when an import whose worker died is cancelled', async () => {
     const user = await newUser();
     api.hold();
-    const id = await uploadExport(user);
+    const id = await uploadStreamingHistory(user);
     await waitFor(async () => (await statusOf(user, id)) === 'RUNNING' && api.lookups > 0, 'the import to run');
     // The worker dies with the job: its lock is left to expire.
     await stopWorkers(true);
@@ -210,7 +210,7 @@ describe('an import’s file and job are gone', () => {
     for (const path of [old, notOurs]) await utimes(path, twoDaysAgo, twoDaysAgo);
     // A queued import's upload, however old, stays.
     const user = await newUser();
-    const queued = await uploadExport(user);
+    const queued = await uploadStreamingHistory(user);
     await utimes(join(importDir, `${queued}.upload`), twoDaysAgo, twoDaysAgo);
 
     const env = { ...h.serviceEnv(), IMPORT_DIR: importDir, WORKER_CONCURRENCY: '1', IMPORT_CONCURRENCY: '1' };
@@ -234,7 +234,7 @@ describe('the limits on uploads', () => {
   it('let exactly IMPORT_MAX_PENDING of ten parallel uploads in, and refuse the rest before their body is read', async () => {
     await stopWorkers();
     const user = await newUser();
-    const body = freshExport();
+    const body = freshStreamingHistory();
     const answers = await Promise.all(Array.from({ length: 10 }, () => upload(user, body)));
     const statuses = answers.map((answer) => answer.status).sort();
     expect(statuses).toEqual([...Array<number>(MAX_PENDING).fill(202), ...Array<number>(10 - MAX_PENDING).fill(429)]);
@@ -262,12 +262,12 @@ describe('the limits on uploads', () => {
     const user = await newUser();
     api.outage = true;
     await startWorker();
-    const failed = await uploadExport(user, 1_500_000);
+    const failed = await uploadStreamingHistory(user, 1_500_000);
     await waitFor(async () => (await statusOf(user, failed)) === 'FAILED', 'the import to fail', 20_000);
     api.outage = false;
     await stopWorkers();
 
-    const big = freshExport(1_800_000);
+    const big = freshStreamingHistory(1_800_000);
     const refused = await upload(user, big);
     expect(refused.status).toBe(413);
     const answer = (await refused.json()) as ErrorBody;

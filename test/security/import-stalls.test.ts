@@ -8,8 +8,8 @@ import { startImportPipeline, type ImportPipeline } from '../imports/import-harn
 import { TEST_REDIS_URL } from '../support/test-env.js';
 
 /**
- * An import whose worker dies while running it, again and again (an export that exhausts the heap
- * did that), ends: once BullMQ gives the job up as stalled too often, the import is FAILED with the
+ * An import whose worker dies while running it, again and again (a streaming history that exhausts
+ * the heap did that), ends: once BullMQ gives the job up as stalled too often, the import is FAILED with the
  * reason, and no longer counts as pending.
  */
 let p: ImportPipeline;
@@ -24,7 +24,7 @@ afterAll(async () => {
 describe('an import whose worker keeps dying', () => {
   it('is marked failed with the reason once the queue gives its job up as stalled', async () => {
     const userId = await p.login(p.emulator.users()[0]!.id);
-    const importId = await p.queueImport(userId, await p.writeExport([], 'Streaming_History_Audio_2020_0.json'));
+    const importId = await p.queueImport(userId, await p.writeStreamingHistory([], 'Streaming_History_Audio_2020_0.json'));
 
     // A worker takes the job, starts the import, and dies: it never renews the job's lock nor finishes it.
     const connection = createRedisConnection(TEST_REDIS_URL, 'worker');

@@ -42,10 +42,10 @@ beforeAll(async () => {
     source: 'poll',
     plays: contexts.map((context, index) => makePlay(index + 1, `2026-04-01T10:0${index}:00Z`, { context })),
   });
-  await runExport();
+  await runLakeExport();
 });
 
-async function runExport() {
+async function runLakeExport() {
   const target = new DirectoryTarget(lakeDir);
   await target.prepare();
   const source = await LakeSource.open(db.url);
@@ -94,7 +94,7 @@ describe('contexts in the data lake', () => {
     const { privacyRules, ...older } = JSON.parse(await readFile(manifestFile, 'utf8')) as Record<string, unknown>;
     expect(privacyRules).toBeGreaterThan(1);
     await writeFile(manifestFile, JSON.stringify(older));
-    expect(await runExport()).toMatchObject({ outcome: 'written', full: true, daysWritten: 1 });
-    expect(await runExport()).toEqual({ outcome: 'unchanged' });
+    expect(await runLakeExport()).toMatchObject({ outcome: 'written', full: true, daysWritten: 1 });
+    expect(await runLakeExport()).toEqual({ outcome: 'unchanged' });
   });
 });

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { tokenCryptoEnv, runtimeEnv } from '../../services/shared/config/env-schema.js';
 import { ConfigError, loadConfig } from '../../services/shared/config/load-config.js';
@@ -10,9 +10,9 @@ import { generateEncryptionKey } from '../../services/shared/crypto/token-cipher
 const ROOT = new URL('../..', import.meta.url).pathname;
 const DEV_KEY = /^TOKEN_ENCRYPTION_KEYS=(.+)$/m.exec(readFileSync(`${ROOT}.env.example`, 'utf8'))![1]!;
 
-/** Every `id:base64` value of a 32-byte key in the repository's files (hash lists of Go modules aside). */
+/** Every `id:base64` value of a 32-byte key in the repository's files (hash lists of Go modules aside; a tracked file deleted in the working tree has none). */
 function keysInRepository(): Array<{ file: string; key: Buffer }> {
-  const files = spawnSync('git', ['ls-files', '-z'], { cwd: ROOT, encoding: 'utf8' }).stdout.split('\0').filter((file) => file && !/(^|\/)(go\.sum|package-lock\.json)$|\.(png|jpg|parquet|zip)$/.test(file));
+  const files = spawnSync('git', ['ls-files', '-z'], { cwd: ROOT, encoding: 'utf8' }).stdout.split('\0').filter((file) => file && existsSync(`${ROOT}${file}`) && !/(^|\/)(go\.sum|package-lock\.json)$|\.(png|jpg|parquet|zip)$/.test(file));
   return files.flatMap((file) => {
     const text = readFileSync(`${ROOT}${file}`, 'utf8');
     return [...text.matchAll(/[A-Za-z0-9_-]{1,32}:([A-Za-z0-9+/]{43}=)/g)].map((match) => ({ file, key: Buffer.from(match[1]!, 'base64') })).filter(({ key }) => key.length === 32);

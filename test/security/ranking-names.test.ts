@@ -4,15 +4,16 @@ import { sqlRecorder, type RecordedStatement } from '../support/sql-recorder.js'
 
 /**
  * A listener whose history holds thousands of tracks Spotify no longer knows, each named by their own
- * export (issue 29, finding 6): a ranking page, a `nodes` lookup and a filtered history read the names of
- * the artists and albums they show, found by their ids, never every name the listener's exports gave.
+ * streaming history (issue 29, finding 6): a ranking page, a `nodes` lookup and a filtered history read
+ * the names of the artists and albums they show, found by their ids, never every name the listener's
+ * streaming histories gave.
  * Measured as rows Postgres returns to the API, not as time.
  */
 let h: ApiHarness;
 let user: LoggedIn;
 const recorder = sqlRecorder();
 
-/** Tracks Spotify no longer knows, each named by the user's export: many more than any page shows. */
+/** Tracks Spotify no longer knows, each named by the user's streaming history: many more than any page shows. */
 const TRACKS = 4_000;
 const ARTISTS = 1_500;
 /** Album names repeat more often than artists' (an album is named with its artist): one album per artist. */
@@ -47,7 +48,7 @@ afterAll(async () => {
 
 const ask = <T>(query: string, variables: Record<string, unknown> = {}) => h.client(user.token).request<T>(query, variables);
 
-/** What one request made Postgres return: its statements, and of them those that read export names. */
+/** What one request made Postgres return: its statements, and of them those that read streaming-history names. */
 async function measured<T>(work: () => Promise<T>): Promise<{ answer: T; statements: RecordedStatement[]; nameRows: number }> {
   let answer: T | undefined;
   const statements = await recorder.withRows(async () => {
@@ -62,7 +63,7 @@ const rowsOf = (statements: RecordedStatement[]) => statements.reduce((sum, stat
 
 type Ranking<K extends string> = { totalCount: number; edges: Array<{ node: { rank: number; plays: number } & Record<K, { id: string; name: string }> }> };
 
-describe('names of export-named artists and albums on a ranking page', () => {
+describe('names of artists and albums named by a streaming history on a ranking page', () => {
   it('are read for the page alone, whatever the size of the history', async () => {
     for (const first of [5, 50]) {
       for (const range of [null, { from: '2026-01-01T00:00:00Z', to: '2027-01-01T00:00:00Z' }]) {

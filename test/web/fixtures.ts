@@ -75,17 +75,17 @@ export async function retrievablePlays(who: Listener): Promise<Array<{ playedAt:
 
 const DAY_MS = 86_400_000;
 
-/** The emulator's extended-history export of a listener's plays over the `days` before its now, as Spotify sends it. */
-export async function exportOf(who: Listener, days: number): Promise<unknown[]> {
+/** The emulator's extended streaming history of a listener's plays over the `days` before its now, as Spotify sends it. */
+export async function streamingHistoryOf(who: Listener, days: number): Promise<unknown[]> {
   const clock = (await (await fetch(`${WEB_STACK.emulatorUrl}/admin/clock`)).json()) as { now: string };
   const to = Date.parse(clock.now);
-  const url = `${WEB_STACK.emulatorUrl}/admin/users/${who.id}/export?from=${new Date(to - days * DAY_MS).toISOString()}&to=${new Date(to).toISOString()}`;
+  const url = `${WEB_STACK.emulatorUrl}/admin/users/${who.id}/streaming-history?from=${new Date(to - days * DAY_MS).toISOString()}&to=${new Date(to).toISOString()}`;
   return (await (await fetch(url)).json()) as unknown[];
 }
 
 /** Imports `days` of the listener's history through POST /imports with the page's session, and waits until it completed. */
 export async function importHistory(page: Page, who: Listener, days: number): Promise<void> {
-  const rows = await exportOf(who, days);
+  const rows = await streamingHistoryOf(who, days);
   const upload = await page.request.post('/imports?filename=Streaming_History_Audio.json', { data: Buffer.from(JSON.stringify(rows)), headers: { 'content-type': 'application/json' } });
   expect(upload.status()).toBe(202);
   await expect

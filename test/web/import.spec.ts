@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect, expectAccessible, exportOf, graphql, listener, screenshots, signIn, test } from './fixtures.js';
+import { expect, expectAccessible, streamingHistoryOf, graphql, listener, screenshots, signIn, test } from './fixtures.js';
 
 test('a listener uploads their extended streaming history and watches the import complete', async ({ page }) => {
   const who = await listener(2);
@@ -11,8 +11,8 @@ test('a listener uploads their extended streaming history and watches the import
   await expect(page.getByText('No imports yet.')).toBeVisible();
   await expectAccessible(page);
 
-  // The emulator's export of the ten days before now: the file Spotify would send.
-  const rows = await exportOf(who, 10);
+  // The emulator's streaming history of the ten days before now: the file Spotify would send.
+  const rows = await streamingHistoryOf(who, 10);
   expect(rows.length).toBeGreaterThan(100);
   const dir = mkdtempSync(join(tmpdir(), 'playlog-web-'));
   const file = join(dir, 'Streaming_History_Audio_2026.json');

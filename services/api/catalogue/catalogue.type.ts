@@ -10,10 +10,10 @@ export class Artist implements Node {
   @Field(() => ID, { description: GLOBAL_ID })
   id!: string;
 
-  @Field(() => String, { nullable: true, description: 'The Spotify artist id; null for an artist named only by your own streaming-history export.' })
+  @Field(() => String, { nullable: true, description: 'The Spotify artist id; null for an artist named only by your own streaming history.' })
   spotifyId!: string | null;
 
-  @Field(() => String, { description: 'The name, as Spotify gives it (or your export, for one Spotify no longer knows).' })
+  @Field(() => String, { description: 'The name, as Spotify gives it (or your streaming history, for one Spotify no longer knows).' })
   name!: string;
 
   @Field(() => String, { nullable: true, description: 'The Spotify URI (spotify:artist:…); null when spotifyId is.' })
@@ -27,10 +27,10 @@ export class Album implements Node {
   @Field(() => ID, { description: GLOBAL_ID })
   id!: string;
 
-  @Field(() => String, { nullable: true, description: 'The Spotify album id; null for an album named only by your own streaming-history export.' })
+  @Field(() => String, { nullable: true, description: 'The Spotify album id; null for an album named only by your own streaming history.' })
   spotifyId!: string | null;
 
-  @Field(() => String, { description: 'The name, as Spotify gives it (or your export, for one Spotify no longer knows).' })
+  @Field(() => String, { description: 'The name, as Spotify gives it (or your streaming history, for one Spotify no longer knows).' })
   name!: string;
 
   @Field(() => String, { nullable: true, description: 'The Spotify URI (spotify:album:…); null when spotifyId is.' })
@@ -54,7 +54,7 @@ export class Track implements Node {
   spotifyId!: string;
 
   @Field(() => String, {
-    description: 'The track’s name; for a track Spotify no longer knows, the name your own export gave it, or "Unknown track" when it gave none.',
+    description: 'The track’s name; for a track Spotify no longer knows, the name your own streaming history gave it, or "Unknown track" when it gave none.',
   })
   name!: string;
 

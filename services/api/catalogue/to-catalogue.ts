@@ -2,16 +2,16 @@ import type { AlbumRow, ArtistRow, TrackRow } from '../../features/catalogue/dat
 import { toGlobalId } from '../relay/global-id.js';
 import type { Album, Artist, Track } from './catalogue.type.js';
 
-/** An artist or album made from the names of the viewer's export, not one of Spotify's. */
-const fromExport = (id: string): boolean => id.startsWith('export-');
+/** An artist or album made from the names of the viewer's streaming history, not one of Spotify's. */
+const fromStreamingHistory = (id: string): boolean => id.startsWith('export-');
 
 export function toArtist(row: ArtistRow): Artist {
-  const spotify = !fromExport(row.id);
+  const spotify = !fromStreamingHistory(row.id);
   return { __typename: 'Artist', id: toGlobalId({ type: 'Artist', artistId: row.id }), spotifyId: spotify ? row.id : null, name: row.name, uri: spotify ? row.uri : null };
 }
 
 export function toAlbum(row: AlbumRow): Album {
-  const spotify = !fromExport(row.id);
+  const spotify = !fromStreamingHistory(row.id);
   return {
     __typename: 'Album',
     id: toGlobalId({ type: 'Album', albumId: row.id }),

@@ -1,9 +1,9 @@
-import type { ExportPosition } from '../../features/exports/data/export-pages.repository.js';
+import type { ExportListPosition } from '../../features/exports/data/export-pages.repository.js';
 import { decodeCursor, defineCursor, encodeCursor } from '../relay/cursor.js';
 import { isKeyInstant, isUuid } from '../relay/opaque-token.js';
 
 /** An exports cursor: an export's (created_at with microseconds, id), the key the user’s exports are ordered by. */
-const exportCursor = defineCursor<ExportPosition>({
+const exportCursor = defineCursor<ExportListPosition>({
   tag: 'x1',
   connection: 'exports',
   toParts: (position) => [position.createdAt, position.id],
@@ -13,6 +13,6 @@ const exportCursor = defineCursor<ExportPosition>({
   },
 });
 
-export const encodeExportCursor = (position: ExportPosition): string => encodeCursor(exportCursor, position);
+export const encodeExportCursor = (position: ExportListPosition): string => encodeCursor(exportCursor, position);
 
-export const decodeExportCursor = (cursor: string, argument: 'after' | 'before'): ExportPosition => decodeCursor(exportCursor, cursor, argument);
+export const decodeExportCursor = (cursor: string, argument: 'after' | 'before'): ExportListPosition => decodeCursor(exportCursor, cursor, argument);

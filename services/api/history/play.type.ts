@@ -12,7 +12,7 @@ registerEnumType(PlaySource, {
   description: 'How Playlog learned of a play.',
   valuesConfig: {
     POLL: { description: 'Read from Spotify’s recently played tracks.' },
-    IMPORT: { description: 'Imported from a Spotify extended streaming history export.' },
+    IMPORT: { description: 'Imported from a Spotify extended streaming history.' },
   },
 });
 

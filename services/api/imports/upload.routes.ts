@@ -32,7 +32,7 @@ export interface UploadRouteDeps {
 const ACCEPTED_TYPES = ['application/zip', 'application/x-zip-compressed', 'application/json', 'application/octet-stream'];
 
 /**
- * `POST /imports`: the body is the export itself — Spotify's zip, or one of its
+ * `POST /imports`: the body is the streaming history itself — Spotify's zip, or one of its
  * `Streaming_History_Audio_*.json` files — authenticated like GraphQL (Bearer token or session cookie).
  *
  * Before a byte of the body is read, the upload takes its place among the user's pending imports
@@ -52,7 +52,7 @@ export function uploadRoutes(deps: UploadRouteDeps): Router {
     if (!session) return sendError(res, 401, 'UNAUTHENTICATED', 'Log in first: send the session token as a Bearer token or the session cookie.');
     if (session.userStatus === 'disabled') return sendError(res, 403, 'ACCOUNT_DISABLED', 'This Playlog account is disabled; ask the operator.');
     if (!ACCEPTED_TYPES.some((type) => req.is(type))) {
-      return sendError(res, 415, 'UNSUPPORTED_MEDIA_TYPE', `Send the export as the request body with Content-Type ${ACCEPTED_TYPES.join(', ')}.`);
+      return sendError(res, 415, 'UNSUPPORTED_MEDIA_TYPE', `Send the streaming history as the request body with Content-Type ${ACCEPTED_TYPES.join(', ')}.`);
     }
     const declared = Number(req.headers['content-length'] ?? Number.NaN);
     if (declared > deps.maxBytes) return refuseBody(res, () => tooLarge(res, deps.maxBytes));
@@ -104,7 +104,7 @@ export function uploadRoutes(deps: UploadRouteDeps): Router {
     }
     if (bytes === 0) {
       await giveBack();
-      return sendError(res, 400, 'BAD_REQUEST', 'The upload is empty: send the export as the request body.');
+      return sendError(res, 400, 'BAD_REQUEST', 'The upload is empty: send the streaming history as the request body.');
     }
     if (!(await completeUpload(em, id, bytes))) {
       // The account was deleted while the body arrived.
@@ -143,5 +143,5 @@ function uploadName(req: Request): string {
   const given = typeof req.query.filename === 'string' ? req.query.filename : '';
   const clean = given.replace(/[^\w .()-]/g, '_').slice(0, 200);
   if (clean) return clean;
-  return req.is('application/json') ? 'export.json' : 'export.zip';
+  return req.is('application/json') ? 'streaming-history.json' : 'streaming-history.zip';
 }

@@ -6,9 +6,9 @@ import type { Logger } from '../../shared/logging/logger.js';
 import { preparePrivateDir } from '../../shared/runtime/private-dir.js';
 
 /**
- * Uploaded exports on disk. They hold the user's IP addresses and devices, so each is deleted as soon
- * as its import ends or cannot go on (docs/security.md, "Uploaded exports"), and what a crash left
- * behind is swept away.
+ * Uploaded streaming histories on disk. They hold the user's IP addresses and devices, so each is
+ * deleted as soon as its import ends or cannot go on (docs/security.md, "Uploaded streaming
+ * histories"), and what a crash left behind is swept away.
  */
 
 const DAY_MS = 24 * 60 * 60 * 1000;

@@ -12,7 +12,7 @@ export class JsonArrayError extends Error {
   }
 }
 
-/** Far above any row of a real export: an element this large is not a play, and is not buffered further. */
+/** Far above any row of a real streaming history: an element this large is not a play, and is not buffered further. */
 export const MAX_ELEMENT_BYTES = 1024 * 1024;
 
 /**

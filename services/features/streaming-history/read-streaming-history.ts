@@ -2,69 +2,69 @@ import { createReadStream } from 'node:fs';
 import { open as openFile, stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import yauzl from 'yauzl';
-import { parseExportRow, type ParsedRow } from './streaming-history-row.js';
+import { parseStreamingHistoryRow, type ParsedRow } from './streaming-history-row.js';
 import { jsonArrayElements } from './json-array-elements.js';
 
-/** Where a row sits in an export: the audio file's index (in name order) and the row's index in it. */
-export interface ExportPosition {
+/** Where a row sits in a streaming history: the audio file's index (in name order) and the row's index in it. */
+export interface StreamingHistoryPosition {
   entry: number;
   row: number;
 }
 
-/** A row of an export as read: where it is, and what parsing made of it (the private fields already dropped). */
-export interface ExportRow extends ExportPosition {
+/** A row of a streaming history as read: where it is, and what parsing made of it (the private fields already dropped). */
+export interface StreamingHistoryRow extends StreamingHistoryPosition {
   /** The file the row came from, for messages (`Streaming_History_Audio_2021_3.json`). */
   file: string;
   parsed: ParsedRow;
 }
 
-/** A file of the export that could not be read as JSON (the rest of the export still is). */
-export class ExportFileError extends Error {
+/** A file of the streaming history that could not be read as JSON (the rest of it still is). */
+export class StreamingHistoryFileError extends Error {
   constructor(
     readonly file: string,
     message: string,
   ) {
     super(message);
-    this.name = 'ExportFileError';
+    this.name = 'StreamingHistoryFileError';
   }
 }
 
 /**
- * The export as a whole cannot be imported: not a readable zip, or larger than an export can be. Nothing
+ * The streaming history as a whole cannot be imported: not a readable zip, or larger than one can be. Nothing
  * later in it can be reached, so the import fails, once, with this message for the user.
  */
-export class ExportRefusedError extends Error {
+export class StreamingHistoryRefusedError extends Error {
   constructor(message: string) {
     super(message);
-    this.name = 'ExportRefusedError';
+    this.name = 'StreamingHistoryRefusedError';
   }
 }
 
-/** What an export may hold before it is refused unread (docs/import.md, "Limits"). */
-export interface ExportLimits {
+/** What a streaming history may hold before it is refused unread (docs/import.md, "Limits"). */
+export interface StreamingHistoryLimits {
   /** Entries of a zip, of any kind (Spotify's hold a few dozen). */
   maxEntries: number;
   /** Bytes its audio files expand to (a JSON upload: its size). */
   maxExpandedBytes: number;
 }
 
-// Spotify's current export names its audio files Streaming_History_Audio_<years>_<n>.json; older ones endsong_<n>.json.
+// Spotify's current streaming history names its audio files Streaming_History_Audio_<years>_<n>.json; older ones endsong_<n>.json.
 // Video history (Streaming_History_Video_*) and the ReadMe are not plays of tracks.
 const AUDIO_FILE = /(^|\/)(Streaming_History_Audio[^/]*|endsong_\d+)\.json$/i;
 
 /**
- * Streams the rows of an export — a zip as Spotify sends it, or one of its JSON files — from `from` on, in
+ * Streams the rows of a streaming history — a zip as Spotify sends it, or one of its JSON files — from `from` on, in
  * batches of consecutive rows (one per chunk read, about a hundred rows): a file of hundreds of MB is never
  * held in memory. Each array element is parsed on its own (json-array-elements.ts) and reduced at once to
- * what is kept (export-row.ts), so the raw row, private fields included, never leaves this module. The
+ * what is kept (streaming-history-row.ts), so the raw row, private fields included, never leaves this module. The
  * caller's `for await` applies back-pressure down to the disk read.
  *
  * A zip's directory is read entry by entry, keeping only the audio files' entries; one with more entries,
  * or audio files that expand to more bytes, than `limits` allow is refused before a row is read
- * (ExportRefusedError), as is a file that is not a readable zip. A file of the export that is not JSON, or
- * whose data is corrupt, is an ExportFileError: the caller records it and continues with the next file.
+ * (StreamingHistoryRefusedError), as is a file that is not a readable zip. A file of the zip that is not JSON, or
+ * whose data is corrupt, is an StreamingHistoryFileError: the caller records it and continues with the next file.
  */
-export async function* readExport(filePath: string, limits: ExportLimits, from: ExportPosition = { entry: 0, row: 0 }): AsyncGenerator<ExportRow[]> {
+export async function* readStreamingHistory(filePath: string, limits: StreamingHistoryLimits, from: StreamingHistoryPosition = { entry: 0, row: 0 }): AsyncGenerator<StreamingHistoryRow[]> {
   if (await isZip(filePath)) {
     const zip = await openZip(filePath);
     try {
@@ -73,7 +73,7 @@ export async function* readExport(filePath: string, limits: ExportLimits, from: 
         const entry = entries[index]!;
         const file = baseName(entry.fileName);
         const stream = await new Promise<Readable>((resolve, reject) =>
-          zip.openReadStream(entry, (error, readable) => (error ? reject(new ExportFileError(file, `${file} cannot be read from the zip: ${error.message}`)) : resolve(readable))),
+          zip.openReadStream(entry, (error, readable) => (error ? reject(new StreamingHistoryFileError(file, `${file} cannot be read from the zip: ${error.message}`)) : resolve(readable))),
         );
         yield* readJsonArray(stream, file, index, index === from.entry ? from.row : 0);
       }
@@ -82,18 +82,18 @@ export async function* readExport(filePath: string, limits: ExportLimits, from: 
     }
   } else if (from.entry === 0) {
     const { size } = await stat(filePath);
-    if (size > limits.maxExpandedBytes) throw new ExportRefusedError(`The file is ${size} bytes, more than an export holds (${limits.maxExpandedBytes} bytes, IMPORT_MAX_EXPANDED_BYTES).`);
+    if (size > limits.maxExpandedBytes) throw new StreamingHistoryRefusedError(`The file is ${size} bytes, more than a streaming history holds (${limits.maxExpandedBytes} bytes, IMPORT_MAX_EXPANDED_BYTES).`);
     yield* readJsonArray(createReadStream(filePath), baseName(filePath), 0, from.row);
   }
 }
 
-async function* readJsonArray(source: Readable, file: string, entry: number, fromRow: number): AsyncGenerator<ExportRow[]> {
+async function* readJsonArray(source: Readable, file: string, entry: number, fromRow: number): AsyncGenerator<StreamingHistoryRow[]> {
   try {
     for await (const batch of jsonArrayElements(source, fromRow)) {
-      yield batch.values.map((value, i) => ({ entry, row: batch.firstIndex + i, file, parsed: parseExportRow(value) }));
+      yield batch.values.map((value, i) => ({ entry, row: batch.firstIndex + i, file, parsed: parseStreamingHistoryRow(value) }));
     }
   } catch (error) {
-    throw new ExportFileError(file, `${file} is not a JSON array of plays: ${(error as Error).message}`);
+    throw new StreamingHistoryFileError(file, `${file} is not a JSON array of plays: ${(error as Error).message}`);
   } finally {
     source.destroy();
   }
@@ -111,7 +111,7 @@ async function isZip(filePath: string): Promise<boolean> {
 
 function openZip(filePath: string): Promise<yauzl.ZipFile> {
   return new Promise((resolve, reject) =>
-    yauzl.open(filePath, { lazyEntries: true, autoClose: false }, (error, zip) => (error ? reject(new ExportRefusedError(`The file is not a readable zip: ${error.message}.`)) : resolve(zip))),
+    yauzl.open(filePath, { lazyEntries: true, autoClose: false }, (error, zip) => (error ? reject(new StreamingHistoryRefusedError(`The file is not a readable zip: ${error.message}.`)) : resolve(zip))),
   );
 }
 
@@ -120,13 +120,13 @@ function openZip(filePath: string): Promise<yauzl.ZipFile> {
  * read, and the entries are then read one at a time, only audio files kept: an archive of a million
  * entries is refused in a moment and in constant memory.
  */
-function audioEntries(zip: yauzl.ZipFile, limits: ExportLimits): Promise<yauzl.Entry[]> {
+function audioEntries(zip: yauzl.ZipFile, limits: StreamingHistoryLimits): Promise<yauzl.Entry[]> {
   return new Promise((resolve, reject) => {
     const refuse = (message: string) => {
       zip.removeAllListeners('entry');
-      reject(new ExportRefusedError(message));
+      reject(new StreamingHistoryRefusedError(message));
     };
-    const tooMany = `The zip holds more than ${limits.maxEntries} files (IMPORT_MAX_ARCHIVE_ENTRIES), far more than a Spotify export: it is not one.`;
+    const tooMany = `The zip holds more than ${limits.maxEntries} files (IMPORT_MAX_ARCHIVE_ENTRIES), far more than a Spotify streaming history: it is not one.`;
     if (zip.entryCount > limits.maxEntries) return refuse(tooMany);
     const entries: yauzl.Entry[] = [];
     let seen = 0;
@@ -136,7 +136,7 @@ function audioEntries(zip: yauzl.ZipFile, limits: ExportLimits): Promise<yauzl.E
       if (AUDIO_FILE.test(entry.fileName)) {
         expanded += entry.uncompressedSize;
         if (expanded > limits.maxExpandedBytes) {
-          return refuse(`The zip's listening history expands to more than ${limits.maxExpandedBytes} bytes (IMPORT_MAX_EXPANDED_BYTES), more than an export holds.`);
+          return refuse(`The zip's listening history expands to more than ${limits.maxExpandedBytes} bytes (IMPORT_MAX_EXPANDED_BYTES), more than a streaming history holds.`);
         }
         entries.push(entry);
       }

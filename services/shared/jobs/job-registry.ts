@@ -33,10 +33,10 @@ export const pollQueue = defineQueue({
 
 export const importQueue = defineQueue({
   name: 'import',
-  jobName: 'import-export',
+  jobName: 'import-streaming-history',
   noun: 'import',
   description:
-    'One job per uploaded streaming-history export. Failed = dead-letter queue (kept 14 days): a retried import resumes from its checkpoint.',
+    'One job per uploaded streaming history. Failed = dead-letter queue (kept 14 days): a retried import resumes from its checkpoint.',
   payload: z.object({ importId: z.guid(), requestId }),
   // Long but resumable: every chunk commits with its checkpoint, so each attempt continues the last one.
   attempts: 8,

@@ -1,6 +1,6 @@
 /**
  * Runs `run` now and then every `intervalMs` after each run ends, until stop() — the loop of a one-shot
- * command made long-running (the scheduler and the lake export under docker compose). stop() lets a run
+ * command made long-running (the scheduler and lake-export under docker compose). stop() lets a run
  * in progress finish, skips the wait, and resolves when the loop has ended.
  */
 export function repeatUntilStopped(run: () => Promise<unknown>, intervalMs: number): { stop(): Promise<void> } {

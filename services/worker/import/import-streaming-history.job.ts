@@ -1,28 +1,28 @@
 import { access } from 'node:fs/promises';
 import { ForeignKeyConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { isShortPlay, type ExportPlay } from '../../features/streaming-history/streaming-history-row.js';
+import { isShortPlay, type StreamingHistoryPlay } from '../../features/streaming-history/streaming-history-row.js';
 import type { ImportProblem } from '../../features/streaming-history/data/import.entity.js';
-import { rememberExportNames } from '../../features/catalogue/data/streaming-history-names.repository.js';
+import { rememberStreamingHistoryNames } from '../../features/catalogue/data/streaming-history-names.repository.js';
 import { emptyCounts, finishImport, importExists, recordChunk, startImport, type ImportCounts } from '../../features/streaming-history/data/imports.repository.js';
 import { deleteUpload } from '../../features/streaming-history/import-files.js';
-import { ExportFileError, ExportRefusedError, readExport, type ExportLimits, type ExportPosition, type ExportRow } from '../../features/streaming-history/read-streaming-history.js';
+import { StreamingHistoryFileError, StreamingHistoryRefusedError, readStreamingHistory, type StreamingHistoryLimits, type StreamingHistoryPosition, type StreamingHistoryRow } from '../../features/streaming-history/read-streaming-history.js';
 import type { Logger } from '../../shared/logging/logger.js';
 import type { JobTurn } from '../jobs/queue-worker.js';
 import { ingestPlays } from '../../features/plays/ingest-plays.js';
 import type { PlayInput } from '../../features/plays/play-input.js';
-import { exportNamesOfChunk, ImportTrackResolver, type TrackLookupDeps } from './import-tracks.js';
+import { streamingHistoryNamesOfChunk, ImportTrackResolver, type TrackLookupDeps } from './import-tracks.js';
 import type { WorkerMetrics } from '../metrics/worker-metrics.js';
 
 /** What one import may hold and how long it runs before others get a turn (docs/import.md, "Limits"). */
-export interface ImportLimits extends ExportLimits {
+export interface ImportLimits extends StreamingHistoryLimits {
   /** Rows read from all its files; past it the import fails, keeping what the rows before stored. */
   maxRows: number;
   /** After this long, a run hands the worker to other waiting imports and continues after them. */
   turnMs: number;
 }
 
-export interface ImportExportDeps extends TrackLookupDeps {
+export interface ImportStreamingHistoryDeps extends TrackLookupDeps {
   /** Rows per chunk: one transaction (plays + counts + checkpoint) each. */
   chunkRows: number;
   limits: ImportLimits;
@@ -38,17 +38,18 @@ export type ImportOutcome =
   | { status: 'moved_on' };
 
 /**
- * Imports one uploaded export: streams its rows from the checkpoint, classifies each (export-row.ts:
- * private fields dropped there), links or fetches the tracks, and stores each chunk with ingestPlays
- * (source 'import') in ONE transaction with the chunk's counts and the new checkpoint. Killed at any
- * point, the next run continues after the last committed chunk, and what a half-done chunk stored is
- * rolled back with it; run twice, it stores nothing twice (one play per user, track and second).
+ * Imports one uploaded streaming history: streams its rows from the checkpoint, classifies each
+ * (streaming-history-row.ts: private fields dropped there), links or fetches the tracks, and stores each
+ * chunk with ingestPlays (source 'import') in ONE transaction with the chunk's counts and the new
+ * checkpoint. Killed at any point, the next run continues after the last committed chunk, and what a
+ * half-done chunk stored is rolled back with it; run twice, it stores nothing twice (one play per user,
+ * track and second).
  *
- * An export larger than `limits` allow is refused (ExportRefusedError: its file deleted, the import
- * failed once with the reason); past `limits.turnMs`, between chunks, a run with other imports waiting
- * returns `yielded` and continues from its checkpoint after them.
+ * A streaming history larger than `limits` allow is refused (StreamingHistoryRefusedError: its file
+ * deleted, the import failed once with the reason); past `limits.turnMs`, between chunks, a run with
+ * other imports waiting returns `yielded` and continues from its checkpoint after them.
  */
-export async function importExport(deps: ImportExportDeps, em: EntityManager, importId: string, log: Logger, turn: JobTurn): Promise<ImportOutcome> {
+export async function importStreamingHistory(deps: ImportStreamingHistoryDeps, em: EntityManager, importId: string, log: Logger, turn: JobTurn): Promise<ImportOutcome> {
   const started = await startImport(em, importId);
   if (!started) return { status: 'nothing_to_do', reason: 'import_not_found' };
   const turnEndsAt = Date.now() + deps.limits.turnMs;
@@ -58,17 +59,17 @@ export async function importExport(deps: ImportExportDeps, em: EntityManager, im
   let rowsRead = started.rowsRead;
   const filePath = started.filePath;
   if (filePath === null || !(await access(filePath).then(() => true, () => false))) {
-    throw new ExportRefusedError('The uploaded file is no longer there (it was deleted); upload the export again.');
+    throw new StreamingHistoryRefusedError('The uploaded file is no longer there (it was deleted); upload the streaming history again.');
   }
   const resolver = new ImportTrackResolver(deps, userId);
   const total = emptyCounts();
-  let position: ExportPosition = { entry: started.resumeEntry, row: started.resumeRow };
+  let position: StreamingHistoryPosition = { entry: started.resumeEntry, row: started.resumeRow };
   if (position.entry > 0 || position.row > 0) log.info({ resumeEntry: position.entry, resumeRow: position.row }, 'resuming the import from its checkpoint');
 
-  const storeChunk = async (rows: ExportRow[], next: ExportPosition, extraProblems: ImportProblem[] = []): Promise<'recorded' | 'cancelled' | 'moved_on'> => {
+  const storeChunk = async (rows: StreamingHistoryRow[], next: StreamingHistoryPosition, extraProblems: ImportProblem[] = []): Promise<'recorded' | 'cancelled' | 'moved_on'> => {
     const counts = emptyCounts();
     const problems = [...extraProblems];
-    const plays: ExportPlay[] = [];
+    const plays: StreamingHistoryPlay[] = [];
     for (const row of rows) {
       counts.rowsRead++;
       const { parsed } = row;
@@ -98,7 +99,7 @@ export async function importExport(deps: ImportExportDeps, em: EntityManager, im
       counts.stored = result.inserted;
       counts.duplicates = inputs.length - result.inserted;
       // After the plays: their tracks are then in the catalogue.
-      await rememberExportNames(tx, userId, exportNamesOfChunk(plays, tracks));
+      await rememberStreamingHistoryNames(tx, userId, streamingHistoryNamesOfChunk(plays, tracks));
       const recorded = await recordChunk(tx, importId, position, next, counts, problems);
       // Cancelled meanwhile, or another run is ahead of us: this chunk's plays are not ours to keep (rolled back).
       if (recorded !== 'recorded') throw new ChunkRejected(recorded);
@@ -125,17 +126,17 @@ export async function importExport(deps: ImportExportDeps, em: EntityManager, im
   };
 
   for (;;) {
-    let rows: ExportRow[] = [];
+    let rows: StreamingHistoryRow[] = [];
     try {
-      // Rows come reduced to what is kept (the raw rows, private fields included, die in readExport), so a
-      // chunk holds small objects while it waits for Spotify and Postgres.
-      for await (const batch of readExport(filePath, limits, position)) {
+      // Rows come reduced to what is kept (the raw rows, private fields included, die in
+      // readStreamingHistory), so a chunk holds small objects while it waits for Spotify and Postgres.
+      for await (const batch of readStreamingHistory(filePath, limits, position)) {
         for (const row of batch) {
           if (rowsRead >= limits.maxRows) {
             const outcome = await storeChunk(rows, { entry: row.entry, row: row.row });
             if (outcome !== 'recorded') return stop(outcome);
-            throw new ExportRefusedError(
-              `The export has more than ${limits.maxRows} rows (IMPORT_MAX_ROWS), more than a real export holds: the plays of its first ${limits.maxRows} rows were stored, the rest was refused.`,
+            throw new StreamingHistoryRefusedError(
+              `The streaming history has more than ${limits.maxRows} rows (IMPORT_MAX_ROWS), more than a real one holds: the plays of its first ${limits.maxRows} rows were stored, the rest was refused.`,
             );
           }
           rows.push(row);
@@ -155,12 +156,12 @@ export async function importExport(deps: ImportExportDeps, em: EntityManager, im
       if (outcome !== 'recorded') return stop(outcome);
       break;
     } catch (error) {
-      if (error instanceof ExportRefusedError) {
+      if (error instanceof StreamingHistoryRefusedError) {
         // Nothing more can come of this file: it is deleted now (a retry reports the same reason).
         await deleteUpload(filePath);
         throw error;
       }
-      if (!(error instanceof ExportFileError)) throw error;
+      if (!(error instanceof StreamingHistoryFileError)) throw error;
       // One unreadable file: what it yielded so far is kept, the problem recorded, and the next file read.
       const last = rows.at(-1);
       const failedEntry = last?.entry ?? position.entry;

@@ -1,9 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { TokenCipher } from '../../shared/crypto/token-cipher.js';
 import { findKnownTracks } from '../../features/catalogue/data/catalogue.repository.js';
-import { knownOnlyById, type ExportNames } from '../../features/catalogue/data/streaming-history-names.repository.js';
+import { knownOnlyById, type StreamingHistoryNames } from '../../features/catalogue/data/streaming-history-names.repository.js';
 import { loadCredentials } from '../../features/accounts/data/credentials.repository.js';
-import type { ExportPlay } from '../../features/streaming-history/streaming-history-row.js';
+import type { StreamingHistoryPlay } from '../../features/streaming-history/streaming-history-row.js';
 import { fromSpotifyItem } from '../../features/plays/from-spotify-item.js';
 import type { TrackInput } from '../../features/plays/play-input.js';
 import type { SpotifyApiClient } from '../../features/spotify/spotify-api.client.js';
@@ -25,7 +25,7 @@ export interface TrackLookupDeps {
 
 export interface ResolvedTrack {
   input: TrackInput;
-  /** Spotify answered 404: the catalogue keeps the track by its id alone, and the export's names stay with the user. */
+  /** Spotify answered 404: the catalogue keeps the track by its id alone, and the streaming history's names stay with the user. */
   unknown: boolean;
 }
 
@@ -38,7 +38,8 @@ const CACHE_LIMIT = 50_000;
  * as is (the catalogue is insert-only, so a stub with its id is enough); an unknown one is fetched with
  * `GET /tracks/{id}`, one at a time, each look-up inside the app-wide rate limit shared with polling.
  * A track Spotify no longer knows (404) becomes a catalogue row with its id alone, so its plays are kept;
- * the names the export gives it are the user's own (exportNamesOf), never the shared catalogue's.
+ * the names the streaming history gives it are the user's own (streamingHistoryNamesOf), never the
+ * shared catalogue's.
  */
 export class ImportTrackResolver {
   private readonly cache = new Map<string, ResolvedTrack>();
@@ -50,7 +51,7 @@ export class ImportTrackResolver {
     private readonly userId: string,
   ) {}
 
-  async resolve(em: EntityManager, plays: ExportPlay[]): Promise<Map<string, ResolvedTrack>> {
+  async resolve(em: EntityManager, plays: StreamingHistoryPlay[]): Promise<Map<string, ResolvedTrack>> {
     const result = new Map<string, ResolvedTrack>();
     const notCached = new Set<string>();
     for (const play of plays) {
@@ -132,17 +133,17 @@ function toTrackInput(track: SpotifyTrack): TrackInput {
 }
 
 /**
- * A track Spotify no longer knows, as the shared catalogue keeps it: its id (from the export's URI) and
- * nothing the export says of it. No duration and no album mark it (knownOnlyById): every track Spotify
- * returns has both.
+ * A track Spotify no longer knows, as the shared catalogue keeps it: its id (from the streaming
+ * history's URI) and nothing the streaming history says of it. No duration and no album mark it
+ * (knownOnlyById): every track Spotify returns has both.
  */
 function knownById(trackId: string): TrackInput {
   return { id: trackId, name: '', uri: `spotify:track:${trackId}`, durationMs: 0, album: null, artists: [] };
 }
 
-/** The names this chunk's export gives its tracks that Spotify no longer knows: each track's first play's. */
-export function exportNamesOfChunk(plays: readonly ExportPlay[], tracks: ReadonlyMap<string, ResolvedTrack>): ExportNames[] {
-  const names = new Map<string, ExportNames>();
+/** The names this chunk's streaming history gives its tracks that Spotify no longer knows: each track's first play's. */
+export function streamingHistoryNamesOfChunk(plays: readonly StreamingHistoryPlay[], tracks: ReadonlyMap<string, ResolvedTrack>): StreamingHistoryNames[] {
+  const names = new Map<string, StreamingHistoryNames>();
   for (const play of plays) {
     if (!tracks.get(play.trackId)?.unknown || names.has(play.trackId)) continue;
     names.set(play.trackId, { trackId: play.trackId, trackName: play.trackName, artistName: play.artistName, albumName: play.albumName });

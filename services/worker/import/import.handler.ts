@@ -1,20 +1,20 @@
 import { finishImport } from '../../features/streaming-history/data/imports.repository.js';
-import { ExportRefusedError } from '../../features/streaming-history/read-streaming-history.js';
+import { StreamingHistoryRefusedError } from '../../features/streaming-history/read-streaming-history.js';
 import type { ImportJobData } from '../../shared/jobs/job-registry.js';
 import type { JobHandler } from '../jobs/queue-worker.js';
-import { importExport, type ImportExportDeps, type ImportOutcome } from './import-streaming-history.job.js';
+import { importStreamingHistory, type ImportStreamingHistoryDeps, type ImportOutcome } from './import-streaming-history.job.js';
 
 /**
- * Import jobs: one `importExport` each, resumable from the import's checkpoint. A run whose turn is over
- * while other imports wait goes back to the queue behind them (so one large export cannot hold the
- * worker for hours). An import whose last attempt failed — or whose worker died too often while running
+ * Import jobs: one `importStreamingHistory` each, resumable from the import's checkpoint. A run whose
+ * turn is over while other imports wait goes back to the queue behind them (so one large streaming
+ * history cannot hold the worker for hours). An import whose last attempt failed — or whose worker died too often while running
  * it — is marked failed with the reason, which the user reads in GraphQL; retried from the dead-letter
  * queue (`npm run dlq -- retry <jobId> --queue import`), it resumes from its checkpoint.
  */
-export function importHandler(deps: ImportExportDeps): JobHandler<ImportJobData, ImportOutcome> {
+export function importHandler(deps: ImportStreamingHistoryDeps): JobHandler<ImportJobData, ImportOutcome> {
   return {
     logFields: (data) => ({ importId: data.importId }),
-    run: (data, em, log, turn) => importExport(deps, em, data.importId, log, turn),
+    run: (data, em, log, turn) => importStreamingHistory(deps, em, data.importId, log, turn),
     yieldsTurn: (outcome) => outcome.status === 'yielded',
     // Cancelled, or its row gone with the account: nothing of it stays in Redis either.
     forgets: (outcome) => outcome.status === 'cancelled' || outcome.status === 'nothing_to_do',
@@ -41,8 +41,8 @@ export function importHandler(deps: ImportExportDeps): JobHandler<ImportJobData,
       }
     },
     async afterFailure({ data, em, error, decision, final }) {
-      // A refused export's file was deleted by the run (nothing can come of it).
-      if (final) await finishImport(em, data.importId, 'failed', decision.message, { fileDeleted: error instanceof ExportRefusedError });
+      // A refused streaming history's file was deleted by the run (nothing can come of it).
+      if (final) await finishImport(em, data.importId, 'failed', decision.message, { fileDeleted: error instanceof StreamingHistoryRefusedError });
       if (!final) return { fields: { resumes: 'from its checkpoint' } };
     },
   };

@@ -1,6 +1,6 @@
 import { TokenCipherError } from '../../shared/crypto/token-cipher.js';
 import { ExportTooLargeError } from '../../features/exports/export-too-large.error.js';
-import { ExportRefusedError } from '../../features/streaming-history/read-streaming-history.js';
+import { StreamingHistoryRefusedError } from '../../features/streaming-history/read-streaming-history.js';
 import { InvalidPlayError } from '../../features/plays/ingest-plays.js';
 import { ReauthRequiredError } from '../../features/spotify/reauth-required.error.js';
 import { SpotifyError } from '../../features/spotify/spotify.errors.js';
@@ -15,7 +15,7 @@ import { SpotifyError } from '../../features/spotify/spotify.errors.js';
  * - reauth: the user is marked reauth_required and the job fails at once (no retries);
  * - give_up: the job fails at once (no retries): only a fix elsewhere (configuration) can help,
  *   after which the operator retries it from the dead-letter queue; or the job's input cannot be
- *   processed at all (an upload that is not an export).
+ *   processed at all (an upload that is not a streaming history).
  * `message` is what the operator reads as the job's failedReason: what happened, in words, no secrets.
  */
 export type JobErrorDecision =
@@ -32,7 +32,7 @@ export function classifyJobError(error: unknown, settings: { quotaPauseMs: numbe
   }
   if (error instanceof InvalidPlayError) return { action: 'give_up', message: `Spotify sent a play Playlog cannot store: ${error.message}` };
   // The uploaded file itself is the problem: another attempt would read the same bytes.
-  if (error instanceof ExportRefusedError) return { action: 'give_up', message: error.message };
+  if (error instanceof StreamingHistoryRefusedError) return { action: 'give_up', message: error.message };
   // A personal export past the bytes one listener may keep: another attempt would write the same bytes.
   if (error instanceof ExportTooLargeError) return { action: 'give_up', message: error.message };
   // Postgres or Redis unavailable, a deadlock, anything unexpected: worth another attempt.

@@ -65,7 +65,7 @@ export class WorkerMetrics implements SpotifyObserver {
     });
     this.playsStored = new Counter({ name: 'playlog_plays_stored_total', help: 'New plays stored (duplicates not counted), by source: poll or import.', labelNames: ['source'], registers });
     this.tokenRefreshes = new Counter({ name: 'playlog_token_refreshes_total', help: 'Refreshes of a user’s Spotify access token by outcome.', labelNames: ['outcome'], registers });
-    this.importRows = new Counter({ name: 'playlog_import_rows_total', help: 'Rows of streaming-history exports imported, by outcome.', labelNames: ['outcome'], registers });
+    this.importRows = new Counter({ name: 'playlog_import_rows_total', help: 'Rows of uploaded streaming histories imported, by outcome.', labelNames: ['outcome'], registers });
     this.pollLag = new Histogram({
       name: 'playlog_poll_lag_seconds',
       help: 'At each successful poll, how long since the user’s previous successful poll (the poll interval plus any delay): Spotify keeps only the last 50 plays.',

@@ -76,27 +76,28 @@ export const TrackArtistSchema = new EntitySchema<TrackArtist>({
 });
 
 /**
- * The names one user's export gave a track Spotify no longer knows. They are that user's words, not
- * Spotify's: they stay beside the user's plays and are shown to that user only, while the shared
- * catalogue row holds nothing but the track's id (docs/import.md, "Tracks Spotify no longer knows").
+ * The names one user's streaming history gave a track Spotify no longer knows. They are that user's words,
+ * not Spotify's: they stay beside the user's plays and are shown to that user only, while the shared
+ * catalogue row holds nothing but the track's id (docs/import.md, "Tracks Spotify no longer knows"). The
+ * table and its columns keep the names they were created with (`export_track_names`, `export_artist_id`).
  */
-export class ExportTrackNames {
+export class StreamingHistoryTrackNames {
   user!: User;
   track!: Track;
   trackName: string | null = null;
   artistName: string | null = null;
   albumName: string | null = null;
-  /** The ids of the artist and album these names make (exportArtistAndAlbum), computed by Postgres. */
-  exportArtistId?: string | null;
-  exportAlbumId?: string | null;
+  /** The ids of the artist and album these names make (streamingHistoryArtistAndAlbum), computed by Postgres. */
+  streamingHistoryArtistId?: string | null;
+  streamingHistoryAlbumId?: string | null;
 }
 
-export const ExportTrackNamesSchema = new EntitySchema<ExportTrackNames>({
-  class: ExportTrackNames,
+export const StreamingHistoryTrackNamesSchema = new EntitySchema<StreamingHistoryTrackNames>({
+  class: StreamingHistoryTrackNames,
   tableName: 'export_track_names',
   indexes: [
-    { name: 'export_track_names_user_id_export_artist_id_index', properties: ['user', 'exportArtistId'] },
-    { name: 'export_track_names_user_id_export_album_id_index', properties: ['user', 'exportAlbumId'] },
+    { name: 'export_track_names_user_id_export_artist_id_index', properties: ['user', 'streamingHistoryArtistId'] },
+    { name: 'export_track_names_user_id_export_album_id_index', properties: ['user', 'streamingHistoryAlbumId'] },
   ],
   properties: {
     user: { kind: 'm:1', entity: 'User', primary: true, deleteRule: 'cascade', fieldName: 'user_id' },
@@ -105,7 +106,7 @@ export const ExportTrackNamesSchema = new EntitySchema<ExportTrackNames>({
     artistName: { type: 'string', columnType: 'text', nullable: true },
     albumName: { type: 'string', columnType: 'text', nullable: true },
     // Generated columns (Migration20261207120000_export_name_ids), each indexed by user: a page's few ids are found by index.
-    exportArtistId: { type: 'string', columnType: 'text', nullable: true, generated: '(playlog_export_artist_id(artist_name)) stored' },
-    exportAlbumId: { type: 'string', columnType: 'text', nullable: true, generated: '(playlog_export_album_id(artist_name, album_name)) stored' },
+    streamingHistoryArtistId: { type: 'string', columnType: 'text', fieldName: 'export_artist_id', nullable: true, generated: '(playlog_export_artist_id(artist_name)) stored' },
+    streamingHistoryAlbumId: { type: 'string', columnType: 'text', fieldName: 'export_album_id', nullable: true, generated: '(playlog_export_album_id(artist_name, album_name)) stored' },
   },
 });

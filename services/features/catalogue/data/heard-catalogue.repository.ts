@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { defineStatement, runStatement } from '../../../shared/db/statements/statement.js';
-import { exportArtistsAndAlbumsOf } from './streaming-history-names.repository.js';
+import { streamingHistoryArtistsAndAlbumsOf } from './streaming-history-names.repository.js';
 import { loadPageTracks, type AlbumRow, type ArtistRow, type TrackRow } from './track-rows.repository.js';
 
 /**
@@ -54,18 +54,18 @@ export interface HeardCatalogue {
   artists: Map<string, ArtistRow>;
 }
 
-/** An id of an artist or album made from an export's names (see exportArtistAndAlbum), not Spotify's. */
-const isExportDerived = (id: string): boolean => id.startsWith('export-');
+/** An id of an artist or album made from a streaming history's names (see streamingHistoryArtistAndAlbum), not Spotify's. */
+const isStreamingHistoryDerived = (id: string): boolean => id.startsWith('export-');
 
 /**
  * The tracks, albums and artists of these ids that `viewerId` played something of, as they see them
- * (a track Spotify no longer knows carries their own export's names; an album or artist made from those
- * names is found among their own export names, by the ids asked for alone).
+ * (a track Spotify no longer knows carries the names of their own streaming history; an album or artist
+ * made from those names is found among them, by the ids asked for alone).
  */
 export async function loadHeardCatalogue(em: EntityManager, viewerId: string, ids: CatalogueIds): Promise<HeardCatalogue> {
   const heard: HeardCatalogue = { tracks: new Map(), albums: new Map(), artists: new Map() };
-  const albums = ids.albums.filter((id) => !isExportDerived(id));
-  const artists = ids.artists.filter((id) => !isExportDerived(id));
+  const albums = ids.albums.filter((id) => !isStreamingHistoryDerived(id));
+  const artists = ids.artists.filter((id) => !isStreamingHistoryDerived(id));
   const trackIds: string[] = [];
   if (ids.tracks.length + albums.length + artists.length > 0) {
     const json = (list: readonly string[]) => JSON.stringify([...new Set(list)]);
@@ -77,10 +77,10 @@ export async function loadHeardCatalogue(em: EntityManager, viewerId: string, id
   }
   heard.tracks = await loadPageTracks(em, viewerId, trackIds);
 
-  const derivedAlbums = ids.albums.filter(isExportDerived);
-  const derivedArtists = ids.artists.filter(isExportDerived);
-  // Only the names of the ids asked for, each found by index: never every name the viewer's exports gave.
-  const named = await exportArtistsAndAlbumsOf(em, viewerId, { artists: derivedArtists, albums: derivedAlbums });
+  const derivedAlbums = ids.albums.filter(isStreamingHistoryDerived);
+  const derivedArtists = ids.artists.filter(isStreamingHistoryDerived);
+  // Only the names of the ids asked for, each found by index: never every name the viewer's streaming histories gave.
+  const named = await streamingHistoryArtistsAndAlbumsOf(em, viewerId, { artists: derivedArtists, albums: derivedAlbums });
   for (const [id, album] of named.albums) heard.albums.set(id, album);
   for (const [id, artist] of named.artists) heard.artists.set(id, artist);
   return heard;

@@ -1,18 +1,18 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
-import { ExportTrackNames } from './catalogue.entity.js';
+import { StreamingHistoryTrackNames } from './catalogue.entity.js';
 import { defineStatement, runStatement } from '../../../shared/db/statements/statement.js';
 
-/** What one user's export called a track Spotify no longer knows. */
-export interface ExportNames {
+/** What one user's streaming history called a track Spotify no longer knows. */
+export interface StreamingHistoryNames {
   trackId: string;
   trackName: string | null;
   artistName: string | null;
   albumName: string | null;
 }
 
-/** What a track Spotify no longer knows is called for anyone whose export did not name it. */
+/** What a track Spotify no longer knows is called for anyone whose streaming history did not name it. */
 export const UNKNOWN_TRACK_NAME = 'Unknown track';
 
 /**
@@ -22,25 +22,25 @@ export const UNKNOWN_TRACK_NAME = 'Unknown track';
 export const knownOnlyById = (track: { durationMs: number; albumId: string | null }): boolean => track.durationMs === 0 && track.albumId === null;
 
 /**
- * Keeps the names a user's export gave these tracks, for that user alone. The first names stay: an
- * import run again, or a second export of the same user, changes nothing.
+ * Keeps the names a user's streaming history gave these tracks, for that user alone. The first names
+ * stay: an import run again, or a second streaming history of the same user, changes nothing.
  */
-export async function rememberExportNames(em: EntityManager, userId: string, names: readonly ExportNames[]): Promise<void> {
+export async function rememberStreamingHistoryNames(em: EntityManager, userId: string, names: readonly StreamingHistoryNames[]): Promise<void> {
   if (names.length === 0) return;
   await em
-    .createQueryBuilder(ExportTrackNames)
+    .createQueryBuilder(StreamingHistoryTrackNames)
     .insert(names.map((name) => ({ user: userId, track: name.trackId, trackName: name.trackName, artistName: name.artistName, albumName: name.albumName })))
     .onConflict(['user', 'track'])
     .ignore()
     .execute();
 }
 
-/** The names this user's exports gave these tracks, by track id. */
-export async function exportNamesOf(em: EntityManager, userId: string, trackIds: readonly string[]): Promise<Map<string, ExportNames>> {
-  const names = new Map<string, ExportNames>();
+/** The names this user's streaming histories gave these tracks, by track id. */
+export async function streamingHistoryNamesOf(em: EntityManager, userId: string, trackIds: readonly string[]): Promise<Map<string, StreamingHistoryNames>> {
+  const names = new Map<string, StreamingHistoryNames>();
   if (trackIds.length === 0) return names;
   const rows = (await em
-    .createQueryBuilder(ExportTrackNames, 'n')
+    .createQueryBuilder(StreamingHistoryTrackNames, 'n')
     .select(['track', 'trackName', 'artistName', 'albumName'])
     .where({ user: userId, track: { $in: [...new Set(trackIds)] } })
     .execute('all', false)) as Array<{ track_id: string; track_name: string | null; artist_name: string | null; album_name: string | null }>;
@@ -48,12 +48,12 @@ export async function exportNamesOf(em: EntityManager, userId: string, trackIds:
   return names;
 }
 
-export const exportNamesByIdStatement = defineStatement({
+export const streamingHistoryNamesByIdStatement = defineStatement({
   name: 'catalogue_export_names_by_id',
   purpose: [
-    'The names behind these artist and album ids made from one user’s export names (exportArtistAndAlbum): for each id,',
+    'The names behind these artist and album ids made from the names in one user’s streaming history (streamingHistoryArtistAndAlbum): for each id,',
     'one row of export_track_names found by the (user_id, export_artist_id) or (user_id, export_album_id) index, so a page',
-    'costs a probe per id it shows, never a read of every name the user’s exports gave. A lateral LIMIT 1 per id is not',
+    'costs a probe per id it shows, never a read of every name the user’s streaming histories gave. A lateral LIMIT 1 per id is not',
     'the query builder’s.',
   ].join(' '),
   sql: `
@@ -67,42 +67,43 @@ select 'album', k.id, n.artist_name, n.album_name
   row: z.object({ kind: z.enum(['artist', 'album']), id: z.string(), artist_name: z.string().nullable(), album_name: z.string().nullable() }),
 });
 
-export type ExportArtist = NonNullable<ReturnType<typeof exportArtistAndAlbum>['artist']>;
-export type ExportAlbum = NonNullable<ReturnType<typeof exportArtistAndAlbum>['album']>;
+export type StreamingHistoryArtist = NonNullable<ReturnType<typeof streamingHistoryArtistAndAlbum>['artist']>;
+export type StreamingHistoryAlbum = NonNullable<ReturnType<typeof streamingHistoryArtistAndAlbum>['album']>;
 
 /**
- * The artists and albums of these ids that the user's own export names, as their history shows them; ids
+ * The artists and albums of these ids that the user's own streaming history names, as their history shows them; ids
  * their names do not make are absent. One statement, one index probe per id (docs/stats.md).
  */
-export async function exportArtistsAndAlbumsOf(
+export async function streamingHistoryArtistsAndAlbumsOf(
   em: EntityManager,
   userId: string,
   ids: { artists: readonly string[]; albums: readonly string[] },
-): Promise<{ artists: Map<string, ExportArtist>; albums: Map<string, ExportAlbum> }> {
-  const found = { artists: new Map<string, ExportArtist>(), albums: new Map<string, ExportAlbum>() };
+): Promise<{ artists: Map<string, StreamingHistoryArtist>; albums: Map<string, StreamingHistoryAlbum> }> {
+  const found = { artists: new Map<string, StreamingHistoryArtist>(), albums: new Map<string, StreamingHistoryAlbum>() };
   if (ids.artists.length + ids.albums.length === 0) return found;
-  const rows = await runStatement(em, exportNamesByIdStatement, [[...new Set(ids.artists)], userId, [...new Set(ids.albums)], userId]);
+  const rows = await runStatement(em, streamingHistoryNamesByIdStatement, [[...new Set(ids.artists)], userId, [...new Set(ids.albums)], userId]);
   for (const row of rows) {
-    const { artist, album } = exportArtistAndAlbum({ trackId: '', trackName: null, artistName: row.artist_name, albumName: row.album_name });
+    const { artist, album } = streamingHistoryArtistAndAlbum({ trackId: '', trackName: null, artistName: row.artist_name, albumName: row.album_name });
     if (row.kind === 'artist' && artist?.id === row.id) found.artists.set(row.id, artist);
     if (row.kind === 'album' && album?.id === row.id) found.albums.set(row.id, album);
   }
   return found;
 }
 
-/** The user's tracks whose export names make this artist or album id (a history filtered by it). */
+/** The user's tracks whose streaming-history names make this artist or album id (a history filtered by it). */
 export async function tracksNamedBy(em: EntityManager, userId: string, id: { artistId: string } | { albumId: string }): Promise<string[]> {
-  const where = 'artistId' in id ? { exportArtistId: id.artistId } : { exportAlbumId: id.albumId };
-  const rows = await em.find(ExportTrackNames, { user: userId, ...where }, { fields: ['track'] });
+  const where = 'artistId' in id ? { streamingHistoryArtistId: id.artistId } : { streamingHistoryAlbumId: id.albumId };
+  const rows = await em.find(StreamingHistoryTrackNames, { user: userId, ...where }, { fields: ['track'] });
   return rows.map((row) => row.track.id);
 }
 
 /**
- * The artist and album an export names, as the viewer's history shows them: ids derived from the names,
- * prefixed `export-` (never a Spotify id, which is 22 base62 characters), with `playlog:` URIs. They
- * exist in no table: they are made from the user's own names each time.
+ * The artist and album a streaming history names, as the viewer's history shows them: ids derived from
+ * the names, prefixed `export-` (never a Spotify id, which is 22 base62 characters), with `playlog:` URIs.
+ * They exist in no table: they are made from the user's own names each time. The prefix stays as it was
+ * first released: clients hold these ids, and Postgres derives the same ones (export_artist_id).
  */
-export function exportArtistAndAlbum(names: ExportNames): {
+export function streamingHistoryArtistAndAlbum(names: StreamingHistoryNames): {
   artist: { id: string; name: string; uri: string } | null;
   album: { id: string; name: string; uri: string; releaseDate: null; imageUrl: null } | null;
 } {

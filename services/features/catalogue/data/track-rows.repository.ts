@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { defineStatement, runStatement } from '../../../shared/db/statements/statement.js';
-import { exportArtistAndAlbum, exportNamesOf, knownOnlyById, UNKNOWN_TRACK_NAME } from './streaming-history-names.repository.js';
+import { streamingHistoryArtistAndAlbum, streamingHistoryNamesOf, knownOnlyById, UNKNOWN_TRACK_NAME } from './streaming-history-names.repository.js';
 
 /** The catalogue's tracks as one listener sees them, for any page of plays or rankings (history, statistics). */
 
@@ -67,8 +67,8 @@ export const pageTracksBindings = (trackIds: readonly string[]): string[] => [JS
 
 /**
  * The tracks of a history page, by id, with their albums and artists, as `viewerId` sees them: a track
- * Spotify no longer knows carries the names the viewer's own export gave it (a second, small query, made
- * only for a page that holds such a track), never another user's.
+ * Spotify no longer knows carries the names the viewer's own streaming history gave it (a second, small
+ * query, made only for a page that holds such a track), never another user's.
  */
 export async function loadPageTracks(em: EntityManager, viewerId: string, trackIds: readonly string[]): Promise<Map<string, TrackRow>> {
   const tracks = new Map<string, TrackRow>();
@@ -89,11 +89,11 @@ export async function loadPageTracks(em: EntityManager, viewerId: string, trackI
     });
   }
   if (knownById.length > 0) {
-    const names = await exportNamesOf(em, viewerId, knownById);
+    const names = await streamingHistoryNamesOf(em, viewerId, knownById);
     for (const id of knownById) {
       const track = tracks.get(id)!;
       const own = names.get(id);
-      const { artist, album } = own ? exportArtistAndAlbum(own) : { artist: null, album: null };
+      const { artist, album } = own ? streamingHistoryArtistAndAlbum(own) : { artist: null, album: null };
       tracks.set(id, { ...track, name: own?.trackName ?? UNKNOWN_TRACK_NAME, durationMs: null, album, artists: artist ? [artist] : [] });
     }
   }

@@ -7,8 +7,8 @@ import { historyPageFromRows, keysetPageBindings, keysetPageSql, pageRow, type H
 
 /**
  * A history narrowed to some tracks: one track, the tracks of an album, the tracks an artist is credited
- * on (as the viewer sees them: an album or artist named by their own export finds the tracks that export
- * named). The pages are the history's own keyset statements with `track_id = any(…)` added.
+ * on (as the viewer sees them: an album or artist named by their own streaming history finds the tracks
+ * it named). The pages are the history's own keyset statements with `track_id = any(…)` added.
  */
 export interface TrackFilter {
   trackId?: string;

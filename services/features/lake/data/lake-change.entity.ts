@@ -3,7 +3,7 @@ import { EntitySchema } from '@mikro-orm/core';
 /**
  * What the data lake has not seen yet (docs/lake.md): UTC days whose plays changed and catalogue tables
  * that changed, each under the number of its latest change. Triggers on listening_events and the
- * catalogue write them (the migration that made these tables defines them); the lake export reads and
+ * catalogue write them (the migration that made these tables defines them); a lake run reads and
  * deletes them (lake.repository.ts). No code writes them through the ORM.
  */
 export class LakeChangedDay {

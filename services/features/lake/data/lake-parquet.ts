@@ -80,7 +80,7 @@ export class LakeParquetWriter {
   /**
    * Writes each day's plays (the CSV at `csvOf(day)`, its users already pseudonymised: plays-by-day.ts)
    * as one Parquet file in `outDir`, one day per statement: memory is bounded by one day, not by the
-   * export. Days with no play (`dayPlays` 0) are skipped. Throws when a day's file holds other than
+   * lake run. Days with no play (`dayPlays` 0) are skipped. Throws when a day's file holds other than
    * `dayPlays` says.
    */
   async writePlays(csvOf: (day: string) => string, outDir: string, dayPlays: ReadonlyMap<string, number>): Promise<StagedDay[]> {

@@ -8,7 +8,7 @@ import { describeDatabaseUrl } from '../../../shared/db/database-url.js';
 import { bigintNumber, defineStatement, runStatementOnClient } from '../../../shared/db/statements/statement.js';
 
 /**
- * What the data-lake export (docs/lake.md) reads from Postgres. It needs one connection of its own: a
+ * What a lake run (docs/lake.md) reads from Postgres. It needs one connection of its own: a
  * session-level lock against a second run, one REPEATABLE READ snapshot in which the pending changes and
  * the rows they stand for are read together, and COPY, which streams rows faster than any query and
  * never holds them in memory.
@@ -26,7 +26,7 @@ export const isLakeCatalogueTable = (name: string): name is LakeCatalogueTable =
 
 /**
  * The columns of a play in the CSV that COPY writes: its UTC day first ('YYYY-MM-DD', never quoted: the
- * export routes each record by its first ten bytes), the user's id (pseudonymised later), then the play.
+ * lake run routes each record by its first ten bytes), the user's id (pseudonymised later), then the play.
  */
 export const LAKE_PLAY_CSV_COLUMNS = ['day', 'user_id', 'played_at', 'track_id', 'ms_played', 'source', 'context_type', 'context_uri', 'ingested_at'] as const;
 
@@ -38,7 +38,7 @@ export interface LakeChange<Key extends string = string> {
 
 export const lakePendingDaysStatement = defineStatement({
   name: 'lake_pending_days',
-  purpose: 'The UTC days whose plays changed since the lake last saw them (recorded by the triggers on listening_events), each with its change number. Read by the data-lake export in its snapshot.',
+  purpose: 'The UTC days whose plays changed since the lake last saw them (recorded by the triggers on listening_events), each with its change number. Read by the lake run in its snapshot.',
   sql: `select "day"::text as "day", "change" from "lake_changed_days" order by "day"`,
   row: z.object({ day: z.string(), change: bigintNumber }),
 });
@@ -52,14 +52,14 @@ export const lakePendingTablesStatement = defineStatement({
 
 export const lakePendingDaySizesStatement = defineStatement({
   name: 'lake_pending_day_sizes',
-  purpose: 'How many plays each changed day holds now (from the daily counts): how the export plans its batches, and what it checks the rows it read against.',
+  purpose: 'How many plays each changed day holds now (from the daily counts): how the lake run plans its batches, and what it checks the rows it read against.',
   sql: `select d."day"::text as "day", coalesce(sum(c."plays"), 0)::bigint as "plays" from "lake_changed_days" d left join "play_counts" c on c."day" = d."day" group by d."day" order by d."day"`,
   row: z.object({ day: z.string(), plays: bigintNumber }),
 });
 
 export const lakeStoredDaySizesStatement = defineStatement({
   name: 'lake_stored_day_sizes',
-  purpose: 'How many plays every day holds (from the daily counts): the plan and the check of a first export.',
+  purpose: 'How many plays every day holds (from the daily counts): the plan and the check of a first lake run.',
   sql: `select "day"::text as "day", sum("plays")::bigint as "plays" from "play_counts" group by "day" order by "day"`,
   row: z.object({ day: z.string(), plays: bigintNumber }),
 });
@@ -74,7 +74,7 @@ export const lakeUserIdsStatement = defineStatement({
 export const lakeConsumeDaysStatement = defineStatement({
   name: 'lake_consume_days',
   purpose: [
-    'Forgets the changed days an export has written: only where the change number is still the one the export saw,',
+    'Forgets the changed days a lake run has written: only where the change number is still the one the run saw,',
     'so a day changed again while it ran stays pending for the next run. Unnest of two arrays is not expressible in the ORM.',
   ].join(' '),
   sql: `
@@ -87,7 +87,7 @@ returning d."day"::text as "day"`,
 
 export const lakeConsumeTablesStatement = defineStatement({
   name: 'lake_consume_tables',
-  purpose: 'Forgets the changed catalogue tables an export has written, only where the change number is still the one it saw.',
+  purpose: 'Forgets the changed catalogue tables a lake run has written, only where the change number is still the one it saw.',
   sql: `
 delete from "lake_changed_tables" t
  using unnest(?::text[], ?::bigint[]) as s("name", "change")
@@ -98,14 +98,14 @@ returning t."name"`,
 
 export const lakeTryLockStatement = defineStatement({
   name: 'lake_try_lock',
-  purpose: 'A session-level advisory lock: one data-lake export at a time, released when its connection ends, even by a crash.',
+  purpose: 'A session-level advisory lock: one lake run at a time, released when its connection ends, even by a crash.',
   sql: `select pg_try_advisory_lock(hashtext('playlog:lake-export')) as "locked"`,
   row: z.object({ locked: z.boolean() }),
 });
 
 export const lakeSnapshotStatement = defineStatement({
   name: 'lake_snapshot',
-  purpose: 'The transaction snapshot an export reads in, recorded in the lake’s manifest as the version of the data it holds.',
+  purpose: 'The transaction snapshot a lake run reads in, recorded in the lake’s manifest as the version of the data it holds.',
   sql: `select pg_current_snapshot()::text as "snapshot", now() as "as_of"`,
   row: z.object({ snapshot: z.string(), as_of: z.date() }),
 });
@@ -139,7 +139,7 @@ function copyPlaysOfDay(day: string): string {
   join "listening_events" e on e."user_id" = c."user_id" and e."played_at" >= '${day} 00:00:00+00' and e."played_at" < '${next} 00:00:00+00'
  where c."day" = '${day}') ${COPY_CSV}`;
 }
-/** Every play, for a first export (and, unchanged, the benchmark's baseline: the same statement with nothing after it). */
+/** Every play, for a first lake run (and, unchanged, the benchmark's baseline: the same statement with nothing after it). */
 export const LAKE_COPY_ALL_PLAYS = `copy (${PLAY_SELECT} from "listening_events" e) ${COPY_CSV}`;
 const copyCatalogue = (table: LakeCatalogueTable) => `copy (select ${LAKE_CATALOGUE_TABLES[table].map((column) => `"${column}"`).join(', ')} from "${table}") ${COPY_CSV}`;
 
@@ -175,7 +175,7 @@ export class LakeSource {
     return new LakeSource(client, describeDatabaseUrl(databaseUrl));
   }
 
-  /** True when no other export holds the lock; the lock lasts as long as this connection. */
+  /** True when no other lake run holds the lock; the lock lasts as long as this connection. */
   async tryLock(): Promise<boolean> {
     const [row] = await runStatementOnClient(this.client, lakeTryLockStatement, []);
     return row?.locked === true;
@@ -248,7 +248,7 @@ export class LakeSource {
     }
   }
 
-  /** Forgets the changes a finished export wrote (each only if unchanged since it was read). */
+  /** Forgets the changes a finished lake run wrote (each only if unchanged since it was read). */
   async consume(read: Pick<LakeRead, 'days' | 'tables'>): Promise<void> {
     const days = read.days.filter((day) => day.change > 0);
     const tables = read.tables.filter((table) => table.change > 0);

@@ -26,7 +26,7 @@ export class ListeningEvent {
 export const ListeningEventSchema = new EntitySchema<ListeningEvent>({
   class: ListeningEvent,
   tableName: 'listening_events',
-  // The same play seen by polling (ms precision) and in an export (`ts`, whole seconds, truncated) is one
+  // The same play seen by polling (ms precision) and in a streaming history (`ts`, whole seconds, truncated) is one
   // play: at most one play of a track per user per UTC second, whatever source stores it first (docs/import.md).
   indexes: [{ name: 'listening_events_track_id_user_id_index', properties: ['track', 'user'] }],
   uniques: [

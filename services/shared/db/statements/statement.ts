@@ -87,7 +87,7 @@ async function runCancellable(knex: Knex, query: Knex.Raw, signal: AbortSignal, 
 
 /**
  * Runs a statement on a plain pg client (a process that needs a connection of its own: a session lock,
- * a snapshot and COPY, as the data-lake export does), as the same named prepared statement with the
+ * a snapshot and COPY, as a lake run does), as the same named prepared statement with the
  * same row check as runStatement.
  */
 export async function runStatementOnClient<Row>(client: pg.ClientBase, statement: Statement<Row>, values: readonly unknown[]): Promise<Row[]> {

@@ -1,6 +1,6 @@
 -- lake_consume_tables (services/features/lake/data/lake.repository.ts)
 --
--- Forgets the changed catalogue tables an export has written, only where the change number is still
+-- Forgets the changed catalogue tables a lake run has written, only where the change number is still
 -- the one it saw.
 
 delete from "lake_changed_tables" t

@@ -6,7 +6,7 @@ import { bytes, count } from '../../shared/format.js';
 import { ErrorMessage, Loading } from '../../shared/status.js';
 import { useRefreshWhile } from '../../shared/use-refresh-while.js';
 import { dateTime } from '../../shared/zoned-time.js';
-import { uploadExport } from './upload-export.js';
+import { uploadStreamingHistory } from './upload-streaming-history.js';
 
 type ImportNode = ImportsQuery['imports']['edges'][number]['node'];
 const ACTIVE = new Set(['QUEUED', 'RUNNING']);
@@ -58,7 +58,7 @@ function Uploader({ onUploaded }: { onUploaded: () => void }) {
     setProgress(0);
     controller.current = new AbortController();
     try {
-      await uploadExport(file, setProgress, controller.current.signal);
+      await uploadStreamingHistory(file, setProgress, controller.current.signal);
       setDone(`${file.name} is uploaded: its import is queued below.`);
       onUploaded();
     } catch (caught) {
@@ -85,7 +85,7 @@ function Uploader({ onUploaded }: { onUploaded: () => void }) {
       }}
       data-testid="drop-zone"
     >
-      <p>Drop your export here, or</p>
+      <p>Drop your streaming history here, or</p>
       <label className="button">
         Choose a file
         <input ref={input} className="visually-hidden" type="file" accept=".zip,.json,application/zip,application/json" onChange={(event) => void send(event.target.files?.[0])} />

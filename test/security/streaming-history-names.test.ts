@@ -5,8 +5,8 @@ import { startApiImportWorker, type ApiImportWorker } from '../imports/api-impor
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 
 /**
- * A track Spotify no longer knows is named only by the exports that hold it. What one user's export
- * calls it is that user's to see: the shared catalogue keeps the track's id alone, and no other user's
+ * A track Spotify no longer knows is named only by the streaming histories that hold it. What one
+ * user's streaming history calls it is that user's to see: the shared catalogue keeps the track's id alone, and no other user's
  * history shows those names.
  */
 let h: ApiHarness;
@@ -14,13 +14,13 @@ let worker: ApiImportWorker;
 let alice: LoggedIn;
 let bob: LoggedIn;
 let carol: LoggedIn;
-const importDir = `/tmp/playlog-export-names-${process.pid}`;
+const importDir = `/tmp/playlog-streaming-history-names-${process.pid}`;
 // Not a track the emulator knows: Spotify answers 404 for it.
 const GONE = 'Qq1Qq1Qq1Qq1Qq1Qq1Qq1Q';
 const MARKUP = '<img src=x onerror="alert(document.cookie)">';
 
 beforeAll(async () => {
-  h = await startApiHarness({ label: 'export_names', env: { IMPORT_DIR: importDir } });
+  h = await startApiHarness({ label: 'streaming_history_names', env: { IMPORT_DIR: importDir } });
   const [a, b, c] = h.emulator.users();
   alice = await h.login(a!.id);
   bob = await h.login(b!.id);
@@ -69,7 +69,7 @@ async function goneTrackOf(user: LoggedIn) {
   return tracks[0];
 }
 
-describe('names from one user’s export', () => {
+describe('names from one user’s streaming history', () => {
   beforeAll(async () => {
     await importRows(alice, [row('2026-10-01T10:00:00Z', { track: MARKUP, artist: `${MARKUP} Band`, album: `${MARKUP} Album` })]);
     await importRows(bob, [row('2026-10-02T10:00:00Z', { track: 'Bob’s name for it', artist: 'Bob’s band', album: null })]);
@@ -121,10 +121,10 @@ describe('names from one user’s export', () => {
   });
 });
 
-describe('the migration that moves export names out of the catalogue', () => {
+describe('the migration that moves streaming-history names out of the catalogue', () => {
   let db: TestDatabase;
   beforeAll(async () => {
-    db = await createTestDatabase('export_names_migration');
+    db = await createTestDatabase('streaming_history_names_migration');
   });
   afterAll(async () => {
     await db?.drop();

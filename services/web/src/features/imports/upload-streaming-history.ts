@@ -13,10 +13,10 @@ export function contentTypeOf(file: File): string | null {
 }
 
 /**
- * Sends an export to `POST /imports` as the request body, with the session cookie, reporting progress
+ * Sends a streaming history to `POST /imports` as the request body, with the session cookie, reporting progress
  * (XMLHttpRequest: fetch cannot report an upload's progress). Rejects with the API's own message.
  */
-export function uploadExport(file: File, onProgress: (fraction: number) => void, signal: AbortSignal): Promise<UploadAnswer> {
+export function uploadStreamingHistory(file: File, onProgress: (fraction: number) => void, signal: AbortSignal): Promise<UploadAnswer> {
   const type = contentTypeOf(file);
   if (!type) return Promise.reject(new Error(`${file.name} is not a zip or JSON file: upload the my_spotify_data.zip Spotify sent, or one of its Streaming_History_Audio JSON files.`));
   return new Promise((resolve, reject) => {

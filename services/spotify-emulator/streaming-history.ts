@@ -4,7 +4,7 @@ import { Rng } from './prng.js';
 
 /**
  * One row of Spotify's "Extended streaming history" (`Streaming_History_Audio_*.json`), with the field
- * names of the real export. The private fields (IP address, country, platform/device) are filled with
+ * names of the real one. The private fields (IP address, country, platform/device) are filled with
  * deterministic made-up values, so tests can check that Playlog drops them.
  */
 export interface ExtendedHistoryRow {
@@ -44,9 +44,9 @@ const DEVICES: Record<(typeof PLATFORMS)[number], string> = {
 };
 
 /**
- * The export rows of a user's plays that ended in [fromMs, toMs), oldest first, derived from the
- * ground truth: `ts` is the play's end (`played_at`) TRUNCATED to whole seconds, as in Spotify's export,
- * and every play is there, skips (plays of 30 s or less) included.
+ * The streaming-history rows of a user's plays that ended in [fromMs, toMs), oldest first, derived from
+ * the ground truth: `ts` is the play's end (`played_at`) TRUNCATED to whole seconds, as in Spotify's file,
+ * and every play is there, skips (plays shorter than 30 s) included.
  */
 export function* extendedHistoryRows(state: Pick<EmulatorState, 'listeners' | 'catalogue'>, userId: string, fromMs: number, toMs: number): Generator<ExtendedHistoryRow> {
   const user = state.listeners.get(userId);
@@ -54,12 +54,13 @@ export function* extendedHistoryRows(state: Pick<EmulatorState, 'listeners' | 'c
   // The ground truth covers at most ~400 days per call; a day at a time also keeps memory flat.
   const DAY_MS = 86_400_000;
   for (let start = fromMs; start < toMs; start += DAY_MS) {
-    for (const play of groundTruth(state, userId, start, Math.min(toMs, start + DAY_MS))) yield toExportRow(play, user.country);
+    for (const play of groundTruth(state, userId, start, Math.min(toMs, start + DAY_MS))) yield toStreamingHistoryRow(play, user.country);
   }
 }
 
-export function toExportRow(play: GroundTruthPlay, country: string): ExtendedHistoryRow {
+export function toStreamingHistoryRow(play: GroundTruthPlay, country: string): ExtendedHistoryRow {
   const endMs = Date.parse(play.played_at);
+  // The seed's label is the one first released: another would change every made-up value.
   const rng = new Rng('export-row', play.track.id, endMs);
   const platform = rng.pick(PLATFORMS);
   const skipped = !play.counted;
