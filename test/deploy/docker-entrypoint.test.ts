@@ -89,6 +89,8 @@ writeFileSync(process.env.PROBE_OUT, JSON.stringify({
     return JSON.parse(readFileSync(out, 'utf8')) as Probed;
   }
   const heapFlags = (probe: Probed) => probe.execArgv.filter((flag) => flag.startsWith('--max-old-space-size'));
+  /** Every node flag of a command's memory budget, as the launcher gives them with no variable set. */
+  const budgetFlags = (budget: MemoryBudget) => [`--max-old-space-size=${budget.heapMiB}`, ...(budget.heapGrowingPercent === undefined ? [] : [`--heap-growing-percent=${budget.heapGrowingPercent}`])];
   /** V8's heap limit is the old space asked for plus the young generation (a few tens of MiB). */
   const expectHeapOf = (probe: Probed, mib: number) => {
     expect(probe.heapLimitMiB).toBeGreaterThanOrEqual(mib);
@@ -105,6 +107,8 @@ writeFileSync(process.env.PROBE_OUT, JSON.stringify({
   it.each(budgets)('%s: the heap of its memory budget, and its malloc arenas where it has them', async (command, budget) => {
     const probe = await probed([command, '--help'], othersSet(budget.heapVariable));
     expect(heapFlags(probe)).toEqual([`--max-old-space-size=${budget.heapMiB}`]);
+    // In a checkout node also gets `--import tsx`: every other flag is the budget's.
+    expect(probe.execArgv.filter((flag, i, all) => flag !== '--import' && all[i - 1] !== '--import')).toEqual(budgetFlags(budget));
     expectHeapOf(probe, budget.heapMiB);
     expect(probe.mallocArenaMax).toBe(budget.mallocArenas === undefined ? null : String(budget.mallocArenas));
     // The command the process runs: the one program, from the repository root, with the command's arguments.
@@ -148,7 +152,7 @@ writeFileSync(process.env.PROBE_OUT, JSON.stringify({
     expect(worker.execArgv).toEqual(['--max-old-space-size=384']);
     expect(worker.argv).toEqual([join(app, 'services/cli/main.js'), 'worker']);
     expect(worker.cwd).toBe(app);
-    expect(api.execArgv).toEqual([`--max-old-space-size=${MEMORY_BUDGETS.api.heapMiB}`]);
+    expect(api.execArgv).toEqual(budgetFlags(MEMORY_BUDGETS.api));
     expect(api.argv).toEqual([join(app, 'services/cli/main.js'), 'api']);
   });
 
@@ -170,7 +174,7 @@ writeFileSync(process.env.PROBE_OUT, JSON.stringify({
       expect(run.code, run.stderr).toBe(0);
       return readFileSync(recorded, 'utf8').trim();
     };
-    const heap = (command: BudgetedCommand) => `--max-old-space-size=${MEMORY_BUDGETS[command].heapMiB}`;
+    const heap = (command: BudgetedCommand) => budgetFlags(MEMORY_BUDGETS[command]).join(' ');
     expect(await called(['worker'], { PLAYLOG_WATCH: 'true' })).toBe(`tsx watch --clear-screen=false ${heap('worker')} services/cli/main.ts worker`);
     expect(await called(['api'], { PLAYLOG_WATCH: 'true' })).toBe(`tsx watch --clear-screen=false ${heap('api')} services/cli/main.ts api`);
     expect(await called(['migrate'], { PLAYLOG_WATCH: 'true' })).toBe(`node ${heap('migrate')} --import tsx services/cli/main.ts migrate`);
