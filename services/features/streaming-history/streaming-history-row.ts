@@ -46,7 +46,7 @@ export function parseStreamingHistoryRow(raw: unknown): ParsedRow {
   if (!match) return { skip: 'malformed', message: `spotify_track_uri ${JSON.stringify(String(uri)).slice(0, 80)} is not a track URI` };
 
   const ts = row.ts;
-  if (typeof ts !== 'string' || !TIMESTAMP.test(ts) || Number.isNaN(Date.parse(ts))) {
+  if (typeof ts !== 'string' || !TIMESTAMP.test(ts) || !isCalendarInstant(ts)) {
     return { skip: 'malformed', message: `ts ${typeof ts === 'string' ? JSON.stringify(ts.slice(0, 40)) : 'is missing or not a string'} is not an ISO-8601 instant` };
   }
   const msPlayed = row.ms_played;
@@ -63,6 +63,19 @@ export function parseStreamingHistoryRow(raw: unknown): ParsedRow {
       albumName: text(row.master_metadata_album_album_name),
     },
   };
+}
+
+/**
+ * Whether a timestamp's date and time exist: JavaScript's parser rolls a 30 February over into March (and a
+ * minute 60 into the next hour) where a play's time must be refused, not moved.
+ */
+function isCalendarInstant(ts: string): boolean {
+  if (Number.isNaN(Date.parse(ts))) return false;
+  const [year, month, day, hour, minute, second] = ts.slice(0, 19).split(/[-T:]/).map(Number) as [number, number, number, number, number, number];
+  const at = new Date(0);
+  at.setUTCFullYear(year, month - 1, day);
+  at.setUTCHours(hour, minute, second);
+  return at.getUTCFullYear() === year && at.getUTCMonth() === month - 1 && at.getUTCDate() === day && at.getUTCHours() === hour && at.getUTCMinutes() === minute && at.getUTCSeconds() === second;
 }
 
 /** An imported play too short for Spotify to count: stored, but flagged, and left out of statistics by the same rule. */

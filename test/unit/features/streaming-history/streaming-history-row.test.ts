@@ -72,6 +72,11 @@ describe('a row of a streaming history', () => {
       [{ ...ROW, spotify_track_uri: 42 }, /^spotify_track_uri "42" is not a track URI$/],
       [{ ...ROW, ts: 'yesterday' }, /^ts "yesterday" is not an ISO-8601 instant$/],
       [{ ...ROW, ts: '2021-03-04 12:34:56' }, /^ts .* is not an ISO-8601 instant$/],
+      // Dates and times that do not exist: JavaScript's parser would move them to the next month or hour.
+      [{ ...ROW, ts: '2021-02-30T12:00:00Z' }, /^ts "2021-02-30T12:00:00Z" is not an ISO-8601 instant$/],
+      [{ ...ROW, ts: '2021-04-31T12:00:00Z' }, /^ts "2021-04-31T12:00:00Z" is not an ISO-8601 instant$/],
+      [{ ...ROW, ts: '2021-13-01T12:00:00Z' }, /^ts "2021-13-01T12:00:00Z" is not an ISO-8601 instant$/],
+      [{ ...ROW, ts: '2021-03-04T12:60:00Z' }, /^ts "2021-03-04T12:60:00Z" is not an ISO-8601 instant$/],
       [{ ...ROW, ts: 1614861296 }, /^ts is missing or not a string is not an ISO-8601 instant$/],
       [{ ...ROW, ms_played: -1 }, /^ms_played is missing or not a whole number of milliseconds$/],
       [{ ...ROW, ms_played: 1.5 }, /^ms_played/],
