@@ -19,28 +19,6 @@ export default tseslint.config(
       '@typescript-eslint/await-thenable': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: ['../api/*', '../worker/*', '../scheduler/*', '../spotify-emulator/*', '../../api/*', '../../worker/*', '../../scheduler/*', '../../spotify-emulator/*'],
-              message: 'Services never import each other: a feature’s code goes to services/features/<feature>, the platform’s to services/shared (docs/architecture.md).',
-            },
-          ],
-        },
-      ],
     },
-  },
-  {
-    // The one program (playlog <command>) is the composition root: it runs every service and the operator
-    // tasks, which may use a service's own helpers (the import task reads the API's global ids).
-    files: ['services/cli/**'],
-    rules: { 'no-restricted-imports': 'off' },
-  },
-  {
-    // The layout test's fixture breaks the import rule on purpose (test/architecture/layers.test.ts).
-    files: ['test/architecture/fixtures/layout/**'],
-    rules: { 'no-restricted-imports': 'off' },
   },
 );
