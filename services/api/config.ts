@@ -71,6 +71,18 @@ export const apiEnv = defineEnv({
     .default(600)
     .describe('Requests to /graphql allowed per window per session (or per client IP without one); 0 disables the limit.'),
   RATE_LIMIT_AUTH: nonNegativeInt.default(60).describe('Requests to /auth/* (and /) allowed per window per client IP; 0 disables the limit.'),
+  LISTENBRAINZ_RATE_LIMIT: nonNegativeInt
+    .default(100)
+    .describe('Requests to the ListenBrainz API (/listenbrainz) allowed per LISTENBRAINZ_RATE_LIMIT_WINDOW_SECONDS per token (per client IP without one); 0 disables the limit.'),
+  LISTENBRAINZ_RATE_LIMIT_WINDOW_SECONDS: positiveInt.max(3600).default(10).describe('Length of the ListenBrainz API’s rate-limit window, in seconds (players see it in X-RateLimit-Reset-In).'),
+  LISTENBRAINZ_PLAYING_NOW_SECONDS: positiveInt
+    .max(86_400)
+    .default(600)
+    .describe('How long a track a player says is playing now, without a duration, is shown as playing, in seconds.'),
+  LISTENBRAINZ_PLAYING_NOW_MAX_SECONDS: positiveInt
+    .max(86_400)
+    .default(3_600)
+    .describe('The longest a track with a duration is shown as playing now, in seconds.'),
   TRUST_PROXY: z
     .string()
     .regex(/^(true|false|\d+|[0-9a-fA-F.:/,\s]+|loopback|linklocal|uniquelocal)$/, 'true, false, a hop count or a list of proxy addresses/subnets')

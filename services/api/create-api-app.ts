@@ -47,6 +47,9 @@ import { requestContext, requestIdOf, requestLogger } from './http/request-conte
 import { downloadRoutes } from './exports/download.routes.js';
 import { uploadRoutes } from './imports/upload.routes.js';
 import { webAppRoutes, wantsPage } from './web/web-app.routes.js';
+import { NowPlayingStore } from '../features/listenbrainz/now-playing.js';
+import { listenBrainzRoutes } from './listenbrainz/listenbrainz.routes.js';
+import { listenBrainzRateLimit } from './listenbrainz/listenbrainz-rate-limit.js';
 
 const REPOSITORY_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -113,7 +116,13 @@ export async function createApiApp(deps: ApiDeps): Promise<ApiApp> {
     logger,
     metrics: deps.metrics,
   });
+  const nowPlaying = new NowPlayingStore(deps.redis, {
+    prefix: config.QUEUE_PREFIX,
+    defaultSeconds: config.LISTENBRAINZ_PLAYING_NOW_SECONDS,
+    maxSeconds: config.LISTENBRAINZ_PLAYING_NOW_MAX_SECONDS,
+  });
   const services: ApiServices = {
+    nowPlaying,
     login,
     queues: deps.queues,
     sessionCookie,
@@ -150,7 +159,7 @@ export async function createApiApp(deps: ApiDeps): Promise<ApiApp> {
   // The listeners' web app: its assets, and its page for any path a browser navigates to that is not the API's own.
   const web = webAppRoutes({
     distDir: resolve(REPOSITORY_ROOT, config.WEB_DIST_DIR),
-    reservedPrefixes: ['/graphql', '/graphiql', '/auth', '/imports', '/exports', '/healthz', '/readyz', '/metrics', config.DASHBOARD_PATH],
+    reservedPrefixes: ['/graphql', '/graphiql', '/auth', '/imports', '/exports', '/listenbrainz', '/1', '/healthz', '/readyz', '/metrics', config.DASHBOARD_PATH],
   });
   app.use(
     '/auth',
@@ -274,6 +283,23 @@ export async function createApiApp(deps: ApiDeps): Promise<ApiApp> {
     limit('exports', config.RATE_LIMIT_AUTH, (req) => `ip:${clientIp(req)}`),
     downloadRoutes({ orm: deps.orm, cookieName: sessionCookie.name, exportDir: config.EXPORT_DIR }),
   );
+
+  // The ListenBrainz API for every player (docs/listenbrainz.md): API tokens, not sessions; its own rate limit per token.
+  const listenBrainz = [
+    listenBrainzRateLimit({
+      redis: deps.redis,
+      prefix: config.QUEUE_PREFIX,
+      limit: config.LISTENBRAINZ_RATE_LIMIT,
+      windowSeconds: config.LISTENBRAINZ_RATE_LIMIT_WINDOW_SECONDS,
+      clientIp,
+      logger,
+      onRejected: () => deps.metrics.rateLimitRejected('listenbrainz'),
+    }),
+    listenBrainzRoutes({ orm: deps.orm, nowPlaying, shares: ownerShares, deadlineMs: config.API_REQUEST_TIMEOUT_SECONDS * 1000 }),
+  ];
+  app.use('/listenbrainz', ...listenBrainz);
+  // Also at the origin's /1: players whose library keeps only the host of the URL they are given (Music Assistant).
+  app.use('/1', ...listenBrainz);
 
   if (!web.served) logger.info({ dir: config.WEB_DIST_DIR }, 'no built web app: / answers JSON (npm run web:build builds it)');
   const home = homePage({ orm: deps.orm, cookieName: sessionCookie.name });

@@ -9,3 +9,4 @@ export * from './statistics/data/play-count.entity.js';
 export * from './statistics/data/stats.entity.js';
 export * from './exports/data/export.entity.js';
 export * from './lake/data/lake-change.entity.js';
+export * from './listenbrainz/data/api-token.entity.js';

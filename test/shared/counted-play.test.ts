@@ -99,6 +99,11 @@ describe('a play at the counting boundary', () => {
   it('of a poll counts whatever its duration, in SQL and in TypeScript', async () => {
     const { rows } = await db.sql.query<{ counts: boolean }>(`select playlog_counts_as_play('poll', null) as counts`);
     expect([rows[0]!.counts, countsAsPlay('poll', null)]).toEqual([true, true]);
+    // A ListenBrainz listen counts however long it lasted, or without a duration: its player decided when to scrobble.
+    for (const ms of [null, 1_000, 29_999]) {
+      const listen = await db.sql.query<{ counts: boolean }>(`select playlog_counts_as_play('listenbrainz', $1) as counts`, [ms]);
+      expect([listen.rows[0]!.counts, countsAsPlay('listenbrainz', ms)]).toEqual([true, true]);
+    }
   });
 });
 
@@ -132,7 +137,7 @@ describe('the counting rule in the statistics statements', () => {
         const parameters = new Set(sql.match(/\$\d+/g)).size;
         const plan = await client.query<{ 'QUERY PLAN': string }>(`explain (verbose, costs off) execute counted_${statement.name}(${Array(parameters).fill('null').join(', ')})`);
         const text = plan.rows.map((row) => row['QUERY PLAN']).join('\n');
-        expect({ statement: statement.name, callsTheFunction: text.includes('playlog_counts_as_play'), inlined: text.includes(`(e.source = 'poll'::text) OR (e.ms_played >= 30000)`) }).toEqual({
+        expect({ statement: statement.name, callsTheFunction: text.includes('playlog_counts_as_play'), inlined: text.includes(`(e.source = ANY ('{poll,listenbrainz}'::text[])) OR (e.ms_played >= 30000)`) }).toEqual({
           statement: statement.name,
           callsTheFunction: false,
           inlined: true,

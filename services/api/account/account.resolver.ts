@@ -65,7 +65,7 @@ export class AccountResolver {
   }
 
   @Mutation(() => DeleteMyAccountPayload, {
-    description: 'Deletes the caller’s account: Spotify tokens, sessions, plays, poll state, imports with their uploaded files, exports with their files, and queued jobs. Cannot be undone.',
+    description: 'Deletes the caller’s account: Spotify tokens, sessions, API tokens, plays from every source, what a player says is playing now, poll state, imports with their uploaded files, exports with their files, and queued jobs. Cannot be undone.',
   })
   async deleteMyAccount(
     @Arg('input', () => DeleteMyAccountInput, { nullable: true, description: 'Optional: only clientMutationId.' }) input: DeleteMyAccountInput | null,
@@ -80,6 +80,7 @@ export class AccountResolver {
     await deleteUser(ctx.em, session.userId);
     ctx.services.sessionCookie.clear(ctx.res);
     for (const { filePath } of imports) await deleteUpload(filePath);
+    await ctx.services.nowPlaying.clear(session.userId).catch((error: unknown) => ctx.logger.warn({ err: error, userId: session.userId }, 'account deleted, but its playing-now state could not be cleared (it expires on its own)'));
     for (const files of exports) await deleteExportFiles(files);
     try {
       await removePollJobs(ctx.services.queues.poll, session.userId);

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
 import { buildSchemaSync } from 'type-graphql';
+import { ListenBrainzResolver } from '../listenbrainz/listenbrainz.resolver.js';
 import { AccountResolver } from '../account/account.resolver.js';
 import { AuthResolver } from '../auth/auth.resolver.js';
 import { ExportsResolver } from '../exports/exports.resolver.js';
@@ -21,7 +22,7 @@ let schema: GraphQLSchema | undefined;
  */
 export function buildApiSchema(): GraphQLSchema {
   schema ??= buildSchemaSync({
-    resolvers: [AuthResolver, AccountResolver, HistoryResolver, ImportsResolver, ExportsResolver, NodeResolver, StatsResolver, RankingsResolver, YearInReviewResolver],
+    resolvers: [AuthResolver, AccountResolver, ListenBrainzResolver, HistoryResolver, ImportsResolver, ExportsResolver, NodeResolver, StatsResolver, RankingsResolver, YearInReviewResolver],
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
     // Arguments are checked where they are used, with messages that say what is allowed.
     validate: false,

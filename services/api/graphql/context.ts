@@ -8,6 +8,7 @@ import { accountDisabled, unauthenticated } from '../app-error.js';
 import type { RequestAuth } from '../auth/request-auth.js';
 import type { SessionCookie } from '../auth/session-cookie.js';
 import type { SpotifyLogin } from '../auth/spotify-login.js';
+import type { NowPlayingStore } from '../../features/listenbrainz/now-playing.js';
 
 /** What resolvers share for the life of the server. */
 export interface ApiServices {
@@ -18,6 +19,8 @@ export interface ApiServices {
   grant: { lifetimeDays: number; warningDays: number };
   /** Personal exports: hours one can be downloaded (EXPORT_TTL_HOURS), pending (EXPORT_MAX_PENDING) and kept (EXPORT_MAX_KEPT) ones per user. */
   exports: { ttlHours: number; maxPending: number; maxKept: number };
+  /** What each listener's players say is playing now (the ListenBrainz API's playing_now). */
+  nowPlaying: NowPlayingStore;
 }
 
 /** One request's context: its own EntityManager fork and logger, and its session, looked up when first needed. */

@@ -60,6 +60,8 @@ function buildBatch(plays: PlayInput[]): PlayBatch {
       context_type: play.context?.type ?? null,
       context_uri: play.context?.uri ?? null,
       ms_played: play.msPlayed ?? null,
+      client: play.client ?? null,
+      started_at: play.startedAt === undefined || play.startedAt === null ? null : normaliseTimestamp(play.startedAt),
     });
   }
   return {

@@ -30,6 +30,10 @@ export interface PlayInput {
   track: TrackInput;
   context: { type: string; uri: string } | null;
   msPlayed?: number | null;
+  /** Which player reported it (a ListenBrainz client), where the source says. */
+  client?: string | null;
+  /** When the play began, where the source says so (a ListenBrainz listen's `listened_at`). */
+  startedAt?: string | Date | null;
 }
 
 export interface IngestRequest {

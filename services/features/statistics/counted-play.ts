@@ -8,5 +8,9 @@ import type { PlaySource } from '../plays/data/listening-event.entity.js';
  */
 export const COUNTED_PLAY_MIN_MS = 30_000;
 
-/** Whether a play counts: every polled play; an imported one that lasted long enough (an unknown duration does not). */
-export const countsAsPlay = (source: PlaySource, msPlayed: number | null): boolean => source === 'poll' || (msPlayed !== null && msPlayed >= COUNTED_PLAY_MIN_MS);
+/**
+ * Whether a play counts: every polled play and every ListenBrainz listen (its player decided when to scrobble);
+ * an imported one that lasted long enough (an unknown duration does not).
+ */
+export const countsAsPlay = (source: PlaySource, msPlayed: number | null): boolean =>
+  source === 'poll' || source === 'listenbrainz' || (msPlayed !== null && msPlayed >= COUNTED_PLAY_MIN_MS);

@@ -56,6 +56,8 @@ export const AlbumSchema = new EntitySchema<Album>({
 export const TrackSchema = new EntitySchema<Track>({
   class: Track,
   tableName: 'tracks',
+  // A ListenBrainz listen without a Spotify id is matched to the listener's own track by title (Migration20261207210000_listenbrainz).
+  indexes: [{ name: 'tracks_lower_name_index', expression: 'create index "tracks_lower_name_index" on "tracks" (lower("name"))' }],
   properties: {
     id: { type: 'string', columnType: 'text', primary: true },
     name: { type: 'string', columnType: 'text' },

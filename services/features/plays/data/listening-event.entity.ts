@@ -2,7 +2,7 @@ import { EntitySchema } from '@mikro-orm/core';
 import type { Track } from '../../catalogue/data/catalogue.entity.js';
 import type { User } from '../../accounts/data/user.entity.js';
 
-export const PLAY_SOURCES = ['poll', 'import'] as const;
+export const PLAY_SOURCES = ['poll', 'import', 'listenbrainz'] as const;
 export type PlaySource = (typeof PLAY_SOURCES)[number];
 
 /**
@@ -20,6 +20,10 @@ export class ListeningEvent {
   contextUri: string | null = null;
   source: PlaySource = 'poll';
   msPlayed: number | null = null;
+  /** Which player reported it, where the source says (a ListenBrainz client's name); null for Spotify's own sources. */
+  client: string | null = null;
+  /** When the play began, where the source says so (a ListenBrainz listen's `listened_at`); `playedAt` is its end. */
+  startedAt: Date | null = null;
   ingestedAt: Date = new Date();
 }
 
@@ -43,6 +47,8 @@ export const ListeningEventSchema = new EntitySchema<ListeningEvent>({
     contextUri: { type: 'string', columnType: 'text', nullable: true },
     source: { enum: true, items: () => [...PLAY_SOURCES], default: 'poll' },
     msPlayed: { type: 'integer', nullable: true },
+    client: { type: 'string', columnType: 'text', nullable: true },
+    startedAt: { type: 'Date', columnType: 'timestamptz', nullable: true },
     ingestedAt: { type: 'Date', columnType: 'timestamptz', defaultRaw: 'now()' },
   },
 });

@@ -10,7 +10,15 @@ export interface PlayBatch {
   albums: Array<{ id: string; name: string; uri: string; release_date: string | null; image_url: string | null }>;
   tracks: Array<{ id: string; name: string; uri: string; duration_ms: number; album_id: string | null }>;
   track_artists: Array<{ track_id: string; position: number; artist_id: string }>;
-  plays: Array<{ played_at: string; track_id: string; context_type: string | null; context_uri: string | null; ms_played: number | null }>;
+  plays: Array<{
+    played_at: string;
+    track_id: string;
+    context_type: string | null;
+    context_uri: string | null;
+    ms_played: number | null;
+    client: string | null;
+    started_at: string | null;
+  }>;
 }
 
 export const storePlayBatchStatement = defineStatement({
@@ -56,9 +64,9 @@ new_track_artists as (
   returning 1
 ),
 new_plays as (
-  insert into listening_events (user_id, played_at, track_id, context_type, context_uri, source, ms_played)
-  select ?::uuid, p.played_at, p.track_id, p.context_type, p.context_uri, ?, p.ms_played
-  from doc, jsonb_to_recordset(doc.d->'plays') as p(played_at timestamptz, track_id text, context_type text, context_uri text, ms_played int)
+  insert into listening_events (user_id, played_at, track_id, context_type, context_uri, source, ms_played, client, started_at)
+  select ?::uuid, p.played_at, p.track_id, p.context_type, p.context_uri, ?, p.ms_played, p.client, p.started_at
+  from doc, jsonb_to_recordset(doc.d->'plays') as p(played_at timestamptz, track_id text, context_type text, context_uri text, ms_played int, client text, started_at timestamptz)
   order by p.played_at, p.track_id
   on conflict do nothing
   returning 1

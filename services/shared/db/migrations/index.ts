@@ -13,6 +13,7 @@ import { Migration20261205150000_lake_changes } from './Migration20261205150000_
 import { Migration20261207120000_export_name_ids } from './Migration20261207120000_export_name_ids.js';
 import { Migration20261207130000_export_turns } from './Migration20261207130000_export_turns.js';
 import { Migration20261207140000_counted_play_rule } from './Migration20261207140000_counted_play_rule.js';
+import { Migration20261207210000_listenbrainz } from './Migration20261207210000_listenbrainz.js';
 
 /** Every migration, in order. Listed explicitly so migrations run the same from sources and in the image. */
 export const migrationsList: MigrationObject[] = [
@@ -30,4 +31,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261207120000_export_name_ids', class: Migration20261207120000_export_name_ids },
   { name: 'Migration20261207130000_export_turns', class: Migration20261207130000_export_turns },
   { name: 'Migration20261207140000_counted_play_rule', class: Migration20261207140000_counted_play_rule },
+  { name: 'Migration20261207210000_listenbrainz', class: Migration20261207210000_listenbrainz },
 ];

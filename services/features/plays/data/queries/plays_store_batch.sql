@@ -42,9 +42,9 @@ new_track_artists as (
   returning 1
 ),
 new_plays as (
-  insert into listening_events (user_id, played_at, track_id, context_type, context_uri, source, ms_played)
-  select ?::uuid, p.played_at, p.track_id, p.context_type, p.context_uri, ?, p.ms_played
-  from doc, jsonb_to_recordset(doc.d->'plays') as p(played_at timestamptz, track_id text, context_type text, context_uri text, ms_played int)
+  insert into listening_events (user_id, played_at, track_id, context_type, context_uri, source, ms_played, client, started_at)
+  select ?::uuid, p.played_at, p.track_id, p.context_type, p.context_uri, ?, p.ms_played, p.client, p.started_at
+  from doc, jsonb_to_recordset(doc.d->'plays') as p(played_at timestamptz, track_id text, context_type text, context_uri text, ms_played int, client text, started_at timestamptz)
   order by p.played_at, p.track_id
   on conflict do nothing
   returning 1

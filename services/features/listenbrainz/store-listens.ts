@@ -1,0 +1,53 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { rememberStreamingHistoryNames, type StreamingHistoryNames } from '../catalogue/data/streaming-history-names.repository.js';
+import { ingestPlays } from '../plays/ingest-plays.js';
+import type { PlayInput } from '../plays/play-input.js';
+import { findListenTracks } from './data/listen-tracks.repository.js';
+import { clientOf, listenTrackId, spotifyTrackIdOf } from './listen-identity.js';
+import type { ValidListen } from './listen-payload.js';
+
+export interface StoredListens {
+  received: number;
+  inserted: number;
+}
+
+/**
+ * Stores validated listens (single or import) as plays of the listener, in one transaction: each is a play
+ * of the catalogue track it names (its Spotify id, or the listener's own track of the same names), or of
+ * a track made from its names, which then stay the listener's own (never the shared catalogue's). A listen
+ * sent again, or the same play from another source, is stored once (ingestPlays' rule).
+ *
+ * Its time: `listened_at` is the start; the play's end is the start plus its duration (the listen's own,
+ * otherwise the catalogue's), or the start where no duration is known.
+ */
+export async function storeListens(em: EntityManager, userId: string, listens: readonly ValidListen[]): Promise<StoredListens> {
+  const queries = listens.map((listen) => ({
+    spotifyId: spotifyTrackIdOf(listen.additionalInfo),
+    title: listen.trackName.trim().toLowerCase(),
+    artist: listen.artistName.trim().toLowerCase(),
+  }));
+  return em.transactional(async (tx) => {
+    const found = await findListenTracks(tx, userId, queries);
+    const plays: PlayInput[] = [];
+    const names = new Map<string, StreamingHistoryNames>();
+    listens.forEach((listen, index) => {
+      const catalogue = found.get(index);
+      const trackId = catalogue?.id ?? listenTrackId(listen.artistName, listen.trackName);
+      if (!catalogue && !names.has(trackId)) names.set(trackId, { trackId, trackName: listen.trackName, artistName: listen.artistName, albumName: listen.releaseName });
+      const startMs = listen.listenedAt! * 1000;
+      const durationMs = listen.durationMs ?? (catalogue && catalogue.durationMs > 0 ? catalogue.durationMs : null);
+      plays.push({
+        playedAt: new Date(startMs + (durationMs ?? 0)),
+        startedAt: new Date(startMs),
+        msPlayed: listen.durationMs,
+        client: clientOf(listen.additionalInfo),
+        context: null,
+        // The catalogue is insert-only: a track it holds is linked by its id; one it does not is kept by its id alone.
+        track: { id: trackId, name: '', uri: catalogue?.uri ?? `playlog:listen-track:${trackId}`, durationMs: 0, album: null, artists: [] },
+      });
+    });
+    const result = await ingestPlays(tx, { userId, plays, source: 'listenbrainz' });
+    await rememberStreamingHistoryNames(tx, userId, [...names.values()]);
+    return result;
+  });
+}
