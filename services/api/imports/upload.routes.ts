@@ -29,11 +29,12 @@ export interface UploadRouteDeps {
 }
 
 // Not CORS-safelisted types: a cross-site form cannot send them, so a session cookie alone cannot be abused (CSRF).
-const ACCEPTED_TYPES = ['application/zip', 'application/x-zip-compressed', 'application/json', 'application/octet-stream'];
+const ACCEPTED_TYPES = ['application/zip', 'application/x-zip-compressed', 'application/json', 'application/x-ndjson', 'application/jsonl', 'application/octet-stream'];
 
 /**
  * `POST /imports`: the body is the streaming history itself — Spotify's zip, or one of its
- * `Streaming_History_Audio_*.json` files — authenticated like GraphQL (Bearer token or session cookie).
+ * `Streaming_History_Audio_*.json` files, or a ListenBrainz export (its zip of `listens/YYYY/M.jsonl`, or one
+ * file of JSON lines) — authenticated like GraphQL (Bearer token or session cookie).
  *
  * Before a byte of the body is read, the upload takes its place among the user's pending imports
  * (IMPORT_MAX_PENDING) and its declared size is reserved on their disk quota (IMPORT_MAX_USER_BYTES),
@@ -143,5 +144,7 @@ function uploadName(req: Request): string {
   const given = typeof req.query.filename === 'string' ? req.query.filename : '';
   const clean = given.replace(/[^\w .()-]/g, '_').slice(0, 200);
   if (clean) return clean;
-  return req.is('application/json') ? 'streaming-history.json' : 'streaming-history.zip';
+  if (req.is('application/json')) return 'streaming-history.json';
+  if (req.is('application/x-ndjson') || req.is('application/jsonl')) return 'listens.jsonl';
+  return 'streaming-history.zip';
 }

@@ -28,6 +28,11 @@ export function listenedAt(play: ExportPlay): number {
 
 const artistName = (play: ExportPlay): string => play.artistNames.join(', ');
 
+const isSpotifyTrack = (play: ExportPlay): boolean => play.trackUri === `spotify:track:${play.trackId}`;
+
+/** The track's duration: the catalogue's, else the one a player sent with its listen (kept as the listen's length). */
+const durationOf = (play: ExportPlay): number | null => play.durationMs ?? (play.source === 'listenbrainz' ? play.msPlayed : null);
+
 /** One ListenBrainz listen per line; a play whose track or artist has no name at all is skipped. */
 const listenBrainz: ExportFormat = {
   contentType: 'application/x-ndjson; charset=utf-8',
@@ -43,10 +48,9 @@ const listenBrainz: ExportFormat = {
         track_name: play.trackName,
         ...(play.albumName ? { release_name: play.albumName } : {}),
         additional_info: {
-          ...(play.durationMs !== null ? { duration_ms: play.durationMs } : {}),
-          spotify_id: spotifyTrackUrl(play.trackId),
-          origin_url: spotifyTrackUrl(play.trackId),
-          music_service: 'spotify.com',
+          ...(durationOf(play) !== null ? { duration_ms: durationOf(play) } : {}),
+          // A Spotify track only: a track made from a player's names (`listen-…`) has no address on Spotify.
+          ...(isSpotifyTrack(play) ? { spotify_id: spotifyTrackUrl(play.trackId), origin_url: spotifyTrackUrl(play.trackId), music_service: 'spotify.com' } : {}),
           submission_client: 'Playlog',
         },
       },

@@ -71,7 +71,11 @@ export function parseSubmission(raw: Buffer, nowSeconds: number): ValidSubmissio
   return { listenType: type, listens: payload.map((listen, index) => validateListen(listen, type, nowSeconds, `payload[${index}]`)) };
 }
 
-function validateListen(listen: unknown, type: ListenType, nowSeconds: number, at: string): ValidListen {
+/**
+ * One listen checked by ListenBrainz's rules for its type (a line of a ListenBrainz export is an `import`
+ * listen); `at` names where it sits, for the field of an error.
+ */
+export function validateListen(listen: unknown, type: ListenType, nowSeconds: number, at: string): ValidListen {
   if (listen === null || listen === undefined) throw new ListenValidationError('Listen is empty and cannot be validated.', at);
   if (!isObject(listen)) throw new ListenValidationError('Each listen must be a JSON object.', at);
   let listenedAt: number | null = null;

@@ -4,6 +4,8 @@ import type { Readable } from 'node:stream';
 import yauzl from 'yauzl';
 import { parseStreamingHistoryRow, type ParsedRow } from './streaming-history-row.js';
 import { jsonArrayElements } from './json-array-elements.js';
+import { jsonLines } from './json-lines.js';
+import { parseListenBrainzExportLine } from './listenbrainz-export-row.js';
 
 /** Where a row sits in a streaming history: the audio file's index (in name order) and the row's index in it. */
 export interface StreamingHistoryPosition {
@@ -51,6 +53,9 @@ export interface StreamingHistoryLimits {
 // Spotify's current streaming history names its audio files Streaming_History_Audio_<years>_<n>.json; older ones endsong_<n>.json.
 // Video history (Streaming_History_Video_*) and the ReadMe are not plays of tracks.
 const AUDIO_FILE = /(^|\/)(Streaming_History_Audio[^/]*|endsong_\d+)\.json$/i;
+// A ListenBrainz export (ListenBrainz, Koito, Maloja, Playlog): one JSON listen per line, listens/<year>/<month>.jsonl.
+const LISTENS_FILE = /\.jsonl$/i;
+const isListensFile = (name: string): boolean => LISTENS_FILE.test(name);
 
 /**
  * Streams the rows of a streaming history — a zip as Spotify sends it, or one of its JSON files — from `from` on, in
@@ -75,7 +80,8 @@ export async function* readStreamingHistory(filePath: string, limits: StreamingH
         const stream = await new Promise<Readable>((resolve, reject) =>
           zip.openReadStream(entry, (error, readable) => (error ? reject(new StreamingHistoryFileError(file, `${file} cannot be read from the zip: ${error.message}`)) : resolve(readable))),
         );
-        yield* readJsonArray(stream, file, index, index === from.entry ? from.row : 0);
+        const fromRow = index === from.entry ? from.row : 0;
+        yield* isListensFile(entry.fileName) ? readListens(stream, file, index, fromRow) : readJsonArray(stream, file, index, fromRow);
       }
     } finally {
       zip.close();
@@ -83,7 +89,35 @@ export async function* readStreamingHistory(filePath: string, limits: StreamingH
   } else if (from.entry === 0) {
     const { size } = await stat(filePath);
     if (size > limits.maxExpandedBytes) throw new StreamingHistoryRefusedError(`The file is ${size} bytes, more than a streaming history holds (${limits.maxExpandedBytes} bytes, IMPORT_MAX_EXPANDED_BYTES).`);
-    yield* readJsonArray(createReadStream(filePath), baseName(filePath), 0, from.row);
+    const listens = (await firstByte(filePath)) === '{';
+    yield* listens ? readListens(createReadStream(filePath), baseName(filePath), 0, from.row) : readJsonArray(createReadStream(filePath), baseName(filePath), 0, from.row);
+  }
+}
+
+/** The lines of a ListenBrainz export, each parsed as a listen (listenbrainz-export-row.ts). */
+async function* readListens(source: Readable, file: string, entry: number, fromRow: number): AsyncGenerator<StreamingHistoryRow[]> {
+  const nowSeconds = Math.floor(Date.now() / 1000);
+  try {
+    for await (const batch of jsonLines(source, fromRow)) {
+      // Blank lines (a file's trailing ones) are not rows.
+      const rows = batch.lines.map((line, i) => ({ entry, row: batch.firstIndex + i, file, line })).filter((row) => row.line !== '');
+      if (rows.length > 0) yield rows.map(({ line, ...row }) => ({ ...row, parsed: parseListenBrainzExportLine(line, nowSeconds) }));
+    }
+  } catch (error) {
+    throw new StreamingHistoryFileError(file, `${file} is not a ListenBrainz export of JSON lines: ${(error as Error).message}`);
+  } finally {
+    source.destroy();
+  }
+}
+
+/** The file's first character that is not white space: `[` begins Spotify's JSON array, `{` a file of JSON lines. */
+async function firstByte(filePath: string): Promise<string> {
+  const handle = await openFile(filePath, 'r');
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(4_096), 0, 4_096, 0);
+    return /\S/.exec(buffer.subarray(0, bytesRead).toString('utf8').replace(/^\uFEFF/, ''))?.[0] ?? '';
+  } finally {
+    await handle.close();
   }
 }
 
@@ -133,7 +167,7 @@ function audioEntries(zip: yauzl.ZipFile, limits: StreamingHistoryLimits): Promi
     let expanded = 0;
     zip.on('entry', (entry: yauzl.Entry) => {
       if (++seen > limits.maxEntries) return refuse(tooMany);
-      if (AUDIO_FILE.test(entry.fileName)) {
+      if (AUDIO_FILE.test(entry.fileName) || isListensFile(entry.fileName)) {
         expanded += entry.uncompressedSize;
         if (expanded > limits.maxExpandedBytes) {
           return refuse(`The zip's listening history expands to more than ${limits.maxExpandedBytes} bytes (IMPORT_MAX_EXPANDED_BYTES), more than a streaming history holds.`);

@@ -1,3 +1,4 @@
+import type { ValidListen } from '../listenbrainz/listen-payload.js';
 import { countsAsPlay } from '../statistics/counted-play.js';
 
 /** Why a row of a streaming history was not stored as a play; stable names, shown in the import's counts. */
@@ -19,7 +20,8 @@ export interface StreamingHistoryPlay {
   albumName: string | null;
 }
 
-export type ParsedRow = { play: StreamingHistoryPlay } | { skip: StreamingHistorySkipReason; message: string };
+/** A row as parsed: a play of Spotify's streaming history, a listen of a ListenBrainz export, or why it is skipped. */
+export type ParsedRow = { play: StreamingHistoryPlay } | { listen: ValidListen } | { skip: StreamingHistorySkipReason; message: string };
 
 const TRACK_URI = /^spotify:track:([0-9A-Za-z]{22})$/;
 // `2021-03-04T12:34:56Z`; older streaming histories and hand-edited files may carry milliseconds or an offset.

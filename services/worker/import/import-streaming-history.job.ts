@@ -10,6 +10,8 @@ import { StreamingHistoryFileError, StreamingHistoryRefusedError, readStreamingH
 import type { Logger } from '../../shared/logging/logger.js';
 import type { JobTurn } from '../jobs/queue-worker.js';
 import { ingestPlays } from '../../features/plays/ingest-plays.js';
+import type { ValidListen } from '../../features/listenbrainz/listen-payload.js';
+import { storeListens } from '../../features/listenbrainz/store-listens.js';
 import type { PlayInput } from '../../features/plays/play-input.js';
 import { streamingHistoryNamesOfChunk, ImportTrackResolver, type TrackLookupDeps } from './import-tracks.js';
 import type { WorkerMetrics } from '../metrics/worker-metrics.js';
@@ -70,11 +72,16 @@ export async function importStreamingHistory(deps: ImportStreamingHistoryDeps, e
     const counts = emptyCounts();
     const problems = [...extraProblems];
     const plays: StreamingHistoryPlay[] = [];
+    const listens: ValidListen[] = [];
     for (const row of rows) {
       counts.rowsRead++;
       const { parsed } = row;
       if ('play' in parsed) {
         plays.push(parsed.play);
+        continue;
+      }
+      if ('listen' in parsed) {
+        listens.push(parsed.listen);
         continue;
       }
       if (parsed.skip === 'podcast') counts.skippedPodcast++;
@@ -96,8 +103,10 @@ export async function importStreamingHistory(deps: ImportStreamingHistoryDeps, e
 
     const outcome = await em.transactional(async (tx) => {
       const result = inputs.length > 0 ? await ingestPlays(tx, { userId, plays: inputs, source: 'import' }) : { received: 0, inserted: 0 };
-      counts.stored = result.inserted;
-      counts.duplicates = inputs.length - result.inserted;
+      // A ListenBrainz export's listens are listens, as if a player had sent them (docs/listenbrainz.md).
+      const fromListens = listens.length > 0 ? await storeListens(tx, userId, listens) : { received: 0, inserted: 0 };
+      counts.stored = result.inserted + fromListens.inserted;
+      counts.duplicates = inputs.length - result.inserted + (listens.length - fromListens.inserted);
       // After the plays: their tracks are then in the catalogue.
       await rememberStreamingHistoryNames(tx, userId, streamingHistoryNamesOfChunk(plays, tracks));
       const recorded = await recordChunk(tx, importId, position, next, counts, problems);

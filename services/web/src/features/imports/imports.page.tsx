@@ -88,7 +88,7 @@ function Uploader({ onUploaded }: { onUploaded: () => void }) {
       <p>Drop your streaming history here, or</p>
       <label className="button">
         Choose a file
-        <input ref={input} className="visually-hidden" type="file" accept=".zip,.json,application/zip,application/json" onChange={(event) => void send(event.target.files?.[0])} />
+        <input ref={input} className="visually-hidden" type="file" accept=".zip,.json,.jsonl,application/zip,application/json,application/x-ndjson" onChange={(event) => void send(event.target.files?.[0])} />
       </label>
       {progress !== null && (
         <div className="progress-line">
