@@ -295,7 +295,13 @@ export async function createApiApp(deps: ApiDeps): Promise<ApiApp> {
       logger,
       onRejected: () => deps.metrics.rateLimitRejected('listenbrainz'),
     }),
-    listenBrainzRoutes({ orm: deps.orm, nowPlaying, shares: ownerShares, deadlineMs: config.API_REQUEST_TIMEOUT_SECONDS * 1000 }),
+    listenBrainzRoutes({
+      orm: deps.orm,
+      nowPlaying,
+      shares: ownerShares,
+      deadlineMs: config.API_REQUEST_TIMEOUT_SECONDS * 1000,
+      onListensSubmitted: (type, received, stored) => deps.metrics.listensSubmitted(type, received, stored),
+    }),
   ];
   app.use('/listenbrainz', ...listenBrainz);
   // Also at the origin's /1: players whose library keeps only the host of the URL they are given (Music Assistant).

@@ -105,3 +105,15 @@ describe('submit-listens and reading back', () => {
     expect((await lb(h, '/1/validate-token')).status).toBe(400);
   });
 });
+
+describe('metrics', () => {
+  it('count listens by type, new plays by source, and each endpoint as one route label without the user name', async () => {
+    const text = await (await fetch(h.api.metricsUrl)).text();
+    expect(text).toMatch(/playlog_listens_received_total\{listen_type="single"\} [1-9]/);
+    expect(text).toMatch(/playlog_listens_received_total\{listen_type="import"\} 30/);
+    expect(text).toMatch(/playlog_plays_stored_total\{source="listenbrainz"\} 32/);
+    expect(text).toContain('route="/listenbrainz/1/user/:user/listens"');
+    expect(text).toContain('route="/listenbrainz/1/submit-listens"');
+    expect(text).not.toContain(alice.spotifyUserId);
+  });
+});

@@ -21,8 +21,8 @@ export interface ListenBrainzRoutesOptions {
   nowPlaying: NowPlayingStore;
   shares: OwnerShares;
   deadlineMs: number;
-  /** Told of each listen stored (the API's metrics). */
-  onListensStored?: (listenType: 'single' | 'import', received: number, inserted: number) => void;
+  /** Told of each submission accepted: how many listens it held and how many were new plays (the API's metrics). */
+  onListensSubmitted?: (listenType: 'single' | 'import' | 'playing_now', received: number, inserted: number) => void;
 }
 
 /** A request's own EntityManager with its deadline and, once its token names the listener, their share of the connections. */
@@ -74,10 +74,11 @@ export function listenBrainzRoutes(options: ListenBrainzRoutesOptions): Router {
     const submission = parseSubmission(raw, Math.floor(Date.now() / 1000));
     if (submission.listenType === 'playing_now') {
       await options.nowPlaying.set(owner!.userId, submission.listens[0]!);
+      options.onListensSubmitted?.('playing_now', 1, 0);
       return sendOk(res);
     }
     const stored = await storeListens(em, owner!.userId, submission.listens);
-    options.onListensStored?.(submission.listenType, stored.received, stored.inserted);
+    options.onListensSubmitted?.(submission.listenType, stored.received, stored.inserted);
     requestLogger(res).info({ userId: owner!.userId, listenType: submission.listenType, received: stored.received, inserted: stored.inserted }, 'listens submitted');
     // A listen already stored (a player retrying, a second player) is accepted all the same: players drop or retry forever on anything else.
     sendOk(res);

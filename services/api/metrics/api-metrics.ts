@@ -19,6 +19,8 @@ export class ApiMetrics {
   private readonly errors: Counter<'code'>;
   private readonly rateLimited: Counter<'scope'>;
   private readonly logins: Counter<'outcome'>;
+  private readonly playsStored: Counter<'source'>;
+  private readonly listensReceived: Counter<'listen_type'>;
   private readonly operationNames = new BoundedLabel(200, (name) => NAMED_OPERATION.test(name));
   private readonly errorCodes = new BoundedLabel(100, (code) => ERROR_CODE.test(code));
   private readonly loginOutcomes = new BoundedLabel(30, (outcome) => outcome === 'success' || ERROR_CODE.test(outcome));
@@ -42,6 +44,15 @@ export class ApiMetrics {
     this.errors = new Counter({ name: 'playlog_graphql_errors_total', help: 'Errors in GraphQL answers by code (extensions.code).', labelNames: ['code'], registers });
     this.rateLimited = new Counter({ name: 'playlog_rate_limit_rejections_total', help: 'Requests refused with 429 by the API’s rate limits, by scope.', labelNames: ['scope'], registers });
     this.logins = new Counter({ name: 'playlog_logins_total', help: 'Completed or refused Spotify logins by outcome (success, or the refusal’s code).', labelNames: ['outcome'], registers });
+    // The worker's counter of the same name counts polled and imported plays; the API's counts what players send.
+    this.playsStored = new Counter({ name: 'playlog_plays_stored_total', help: 'New plays stored (duplicates not counted), by source: listenbrainz (what players send).', labelNames: ['source'], registers });
+    this.listensReceived = new Counter({
+      name: 'playlog_listens_received_total',
+      help: 'Listens players submitted through the ListenBrainz API, stored or already stored, by listen_type (single, import, playing_now).',
+      labelNames: ['listen_type'],
+      registers,
+    });
+    this.playsStored.inc({ source: 'listenbrainz' }, 0);
     this.logins.inc({ outcome: this.loginOutcomes.of('success') }, 0);
     this.errors.inc({ code: this.errorCodes.of('INTERNAL_SERVER_ERROR') }, 0);
   }
@@ -64,6 +75,11 @@ export class ApiMetrics {
 
   rateLimitRejected(scope: string): void {
     this.rateLimited.inc({ scope });
+  }
+
+  listensSubmitted(listenType: 'single' | 'import' | 'playing_now', received: number, stored: number): void {
+    this.listensReceived.inc({ listen_type: listenType }, received);
+    if (stored > 0) this.playsStored.inc({ source: 'listenbrainz' }, stored);
   }
 
   login(outcome: LoginOutcome): void {

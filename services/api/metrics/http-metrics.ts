@@ -11,7 +11,26 @@ export function routeOf(path: string, dashboardPath: string): string {
   if (path.startsWith('/graphiql/')) return '/graphiql/:asset';
   if (path.startsWith('/assets/')) return '/assets/:file';
   if (path === dashboardPath || path.startsWith(`${dashboardPath}/`)) return dashboardPath;
-  return 'unmatched';
+  return listenBrainzRouteOf(path) ?? 'unmatched';
+}
+
+const LISTENBRAINZ_ENDPOINTS: Array<[RegExp, string]> = [
+  [/^submit-listens$/, 'submit-listens'],
+  [/^validate-token$/, 'validate-token'],
+  [/^user\/[^/]+\/(listens|listen-count|playing-now)$/, 'user/:user/$1'],
+  [/^stats\/user\/[^/]+\/(artists|releases|recordings|listening-activity)$/, 'stats/user/:user/$1'],
+];
+
+/**
+ * A ListenBrainz API path, whichever of its bases a player uses (`/listenbrainz/1/`, `/listenbrainz/`, `/1/`),
+ * as one label per endpoint with the user name left out: `/listenbrainz/1/user/:user/listens`.
+ */
+function listenBrainzRouteOf(path: string): string | null {
+  const rest = /^(?:\/listenbrainz(?:\/1)?|\/1)(?:\/(.*))?$/.exec(path);
+  if (!rest) return null;
+  const endpoint = rest[1] ?? '';
+  for (const [pattern, label] of LISTENBRAINZ_ENDPOINTS) if (pattern.test(endpoint)) return `/listenbrainz/1/${endpoint.replace(pattern, label)}`;
+  return '/listenbrainz/:other';
 }
 
 /** The route label of the web app's page, whatever path the browser asked it at. */
