@@ -45,6 +45,10 @@ describe('API tokens', () => {
     const refused = await lb(h, '/1/submit-listens', { token: made.token, body: { listen_type: 'single', payload: [listen(now - 60, { artist: 'A', title: 'T' })] } });
     expect(refused).toMatchObject({ status: 401, body: { code: 401, error: 'Invalid authorization token.' } });
     expect((await lb(h, '/1/validate-token', { token: made.token })).body).toMatchObject({ valid: false });
+    // Used in headers and in validate-token's query, made, revoked: never in a log line.
+    await lb(h, `/1/validate-token?token=${made.token}`);
+    expect(h.logs.lines.join('\n')).not.toContain(made.token);
+    expect(h.logs.lines.join('\n')).not.toContain(made.token.slice(4, 20));
   });
 
   it('refuse a name that is empty, too long or has control characters', async () => {

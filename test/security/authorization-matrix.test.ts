@@ -54,7 +54,58 @@ async function ask(principal: Principal, query: string, variables: Record<string
 const codes = (response: Awaited<ReturnType<typeof ask>>) => (response.body.errors ?? []).map((e: { extensions: { code: string } }) => e.extensions.code);
 const isUser = (principal: Principal): principal is 'userA' | 'userB' => principal === 'userA' || principal === 'userB';
 
+/** Each user's API token for their players (docs/listenbrainz.md), made once. */
+const apiTokens: Partial<Record<'userA' | 'userB', string>> = {};
+async function apiTokenOf(principal: 'userA' | 'userB'): Promise<string> {
+  const made = await ask(principal, 'mutation { createApiToken(input: { name: "matrix" }) { token } }');
+  apiTokens[principal] ??= made.body.data.createApiToken.token as string;
+  return apiTokens[principal]!;
+}
+
 const MATRIX: Record<string, (principal: Principal) => Promise<void>> = {
+  async createApiToken(principal) {
+    const response = await ask(principal, 'mutation { createApiToken(input: { name: "made in the matrix" }) { token apiToken { id } } }');
+    if (!isUser(principal)) return expect(codes(response)).toEqual(['UNAUTHENTICATED']);
+    const { rows } = await h.db.sql.query<{ user_id: string }>('select user_id from api_tokens where id = $1', [response.body.data.createApiToken.apiToken.id]);
+    expect(rows).toEqual([{ user_id: users[principal]!.userId }]);
+  },
+
+  async apiTokens(principal) {
+    const response = await ask(principal, '{ apiTokens { id name } }');
+    if (!isUser(principal)) return expect(codes(response)).toEqual(['UNAUTHENTICATED']);
+    await apiTokenOf(principal);
+    const ids = ((await ask(principal, '{ apiTokens { id } }')).body.data.apiTokens as Array<{ id: string }>).map((token) => token.id);
+    const { rows } = await h.db.sql.query<{ user_id: string }>('select distinct user_id from api_tokens where id = any($1::uuid[])', [ids]);
+    expect(rows).toEqual([{ user_id: users[principal]!.userId }]);
+  },
+
+  async revokeApiToken(principal) {
+    const victim = (await ask('userA', 'mutation { createApiToken(input: { name: "to revoke" }) { token apiToken { id } } }')).body.data.createApiToken;
+    const response = await ask(principal, 'mutation ($id: ID!) { revokeApiToken(input: { id: $id }) { revokedApiTokenId } }', { id: victim.apiToken.id });
+    const stillValid = (await (await fetch(`${h.api.url}/listenbrainz/1/validate-token`, { headers: { authorization: `Token ${victim.token}` } })).json()) as { valid: boolean };
+    if (principal === 'userA') {
+      expect(response.body.data.revokeApiToken.revokedApiTokenId).toBe(victim.apiToken.id);
+      expect(stillValid.valid).toBe(false);
+    } else {
+      if (principal === 'userB') expect(response.body.data.revokeApiToken.revokedApiTokenId).toBeNull();
+      else expect(codes(response)).toEqual(['UNAUTHENTICATED']);
+      expect(stillValid.valid).toBe(true);
+    }
+  },
+
+  async nowPlaying(principal) {
+    const token = await apiTokenOf('userA');
+    await fetch(`${h.api.url}/listenbrainz/1/submit-listens`, {
+      method: 'POST',
+      headers: { authorization: `Token ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ listen_type: 'playing_now', payload: [{ track_metadata: { artist_name: 'A’s artist', track_name: 'A’s song' } }] }),
+    });
+    const response = await ask(principal, '{ nowPlaying { trackName } }');
+    if (principal === 'userA') expect(response.body.data.nowPlaying).toEqual({ trackName: 'A’s song' });
+    else if (principal === 'userB') expect(response.body.data.nowPlaying).toBeNull();
+    else expect(codes(response)).toEqual(['UNAUTHENTICATED']);
+  },
+
   async me(principal) {
     const response = await ask(principal, '{ me { id displayName } }');
     if (isUser(principal)) expect(response.body.data.me.id).toBe(users[principal]!.globalUserId);
@@ -305,6 +356,41 @@ describe('authorization matrix', () => {
       await check(principal);
     });
   }
+});
+
+describe('the ListenBrainz API: A’s listens × every credential', () => {
+  type Credential = Principal | 'userA session';
+  const credentials: Credential[] = ['anonymous', 'userA', 'userB', 'admin', 'userA session'];
+  const headersFor = async (credential: Credential): Promise<Record<string, string>> => {
+    if (credential === 'userA' || credential === 'userB') return { authorization: `Token ${await apiTokenOf(credential)}` };
+    if (credential === 'userA session') return { authorization: `Token ${users.userA!.token}` };
+    return headersOf(credential);
+  };
+  const reads = ['listens', 'listen-count', 'playing-now'].map((endpoint) => `user/:user/${endpoint}`).concat(['artists', 'releases', 'recordings', 'listening-activity'].map((stat) => `stats/user/:user/${stat}`));
+
+  for (const endpoint of reads) {
+    it.each(credentials)(`GET ${endpoint} of A as %s`, async (credential) => {
+      const response = await fetch(`${h.api.url}/listenbrainz/1/${endpoint.replace(':user', users.userA!.spotifyUserId)}`, { headers: await headersFor(credential) });
+      const body = await response.text();
+      // Only A's own token reads A's data; B gets the 404 a missing user gets; anything else is not a token.
+      expect(response.status).toBe(credential === 'userA' ? 200 : credential === 'userB' ? 404 : 401);
+      if (credential !== 'userA') expect(body).not.toContain('Song');
+    });
+  }
+
+  it.each(credentials)('POST submit-listens as %s stores only with an API token, for its own listener', async (credential) => {
+    const response = await fetch(`${h.api.url}/listenbrainz/1/submit-listens`, {
+      method: 'POST',
+      headers: { ...(await headersFor(credential)), 'content-type': 'application/json' },
+      body: JSON.stringify({ listen_type: 'single', payload: [{ listened_at: 1_780_000_000, track_metadata: { artist_name: 'Matrix', track_name: `as ${credential}` } }] }),
+    });
+    expect(response.status).toBe(credential === 'userA' || credential === 'userB' ? 200 : 401);
+    const { rows } = await h.db.sql.query<{ user_id: string }>(
+      `select e.user_id from listening_events e join export_track_names n on n.user_id = e.user_id and n.track_id = e.track_id where n.track_name = $1`,
+      [`as ${credential}`],
+    );
+    expect(rows.map((row) => row.user_id)).toEqual(credential === 'userA' || credential === 'userB' ? [users[credential]!.userId] : []);
+  });
 });
 
 describe('the job dashboard (the admin’s one door)', () => {
