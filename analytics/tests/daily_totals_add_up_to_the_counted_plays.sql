@@ -3,7 +3,7 @@ with lake as (
   select user_id, count(*) as plays, sum(coalesce(p.ms_played, t.duration_ms, 0)) as listened_ms
     from {{ source('lake', 'plays') }} p
     left join {{ source('lake', 'tracks') }} t on t.id = p.track_id
-   where p.source = 'poll' or p.ms_played >= 30000
+   where p.source in ('poll', 'listenbrainz') or p.ms_played >= 30000
    group by user_id
 ),
 model as (

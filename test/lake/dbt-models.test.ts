@@ -30,7 +30,7 @@ beforeAll(async () => {
   workDir = await mkdtemp(join(tmpdir(), 'playlog-dbt-work-'));
   const adaId = await insertUser(db.sql, 'dbt-ada');
   const benId = await insertUser(db.sql, 'dbt-ben');
-  const store = (userId: string, source: 'poll' | 'import', plays: Array<[number, string, number | null]>) =>
+  const store = (userId: string, source: 'poll' | 'import' | 'listenbrainz', plays: Array<[number, string, number | null]>) =>
     ingestPlays(db.orm.em.fork(), { userId, source, plays: plays.map(([track, at, ms]) => makePlay(track, at, { msPlayed: ms })) });
   await store(adaId, 'poll', [
     [2, '2026-01-30T10:00:00Z', null],
@@ -45,6 +45,8 @@ beforeAll(async () => {
   ]);
   await store(benId, 'import', [[2, '2026-02-01T09:00:00Z', 200_000]]);
   await store(benId, 'poll', [[2, '2026-02-01T12:00:00Z', null]]);
+  // A listen a player sent: counted whatever its duration (the player decided when to scrobble).
+  await store(benId, 'listenbrainz', [[2, '2026-02-02T08:00:00Z', 20_000]]);
 
   // The lake as lake:export writes it, then dbt over it, as an analyst runs it.
   const source = await LakeSource.open(db.url);
@@ -83,6 +85,7 @@ describe('the dbt starter (analytics/) over a lake written by lake-export', () =
       { user_id: ada, day: '2026-02-01', plays: 1, ms: '45000', tracks: 1 },
       { user_id: ada, day: '2026-02-03', plays: 1, ms: String(TRACK_MS), tracks: 1 },
       { user_id: ben, day: '2026-02-01', plays: 2, ms: String(200_000 + TRACK_MS), tracks: 1 },
+      { user_id: ben, day: '2026-02-02', plays: 1, ms: '20000', tracks: 1 },
     ]);
   });
 
@@ -97,8 +100,8 @@ describe('the dbt starter (analytics/) over a lake written by lake-export', () =
       { user_id: ada, month: '2026-02-01', rank: 1, artist_id: artist(1), artist_name: 'The Testers', plays: 2, ms: String(45_000 + TRACK_MS) },
       { user_id: ada, month: '2026-02-01', rank: 2, artist_id: artist(5), artist_name: 'Guest 5', plays: 1, ms: String(TRACK_MS) },
       { user_id: ada, month: '2026-02-01', rank: 3, artist_id: artist(4), artist_name: 'Guest 4', plays: 1, ms: '45000' },
-      { user_id: ben, month: '2026-02-01', rank: 1, artist_id: artist(1), artist_name: 'The Testers', plays: 2, ms: String(200_000 + TRACK_MS) },
-      { user_id: ben, month: '2026-02-01', rank: 2, artist_id: artist(2), artist_name: 'Guest 2', plays: 2, ms: String(200_000 + TRACK_MS) },
+      { user_id: ben, month: '2026-02-01', rank: 1, artist_id: artist(1), artist_name: 'The Testers', plays: 3, ms: String(220_000 + TRACK_MS) },
+      { user_id: ben, month: '2026-02-01', rank: 2, artist_id: artist(2), artist_name: 'Guest 2', plays: 3, ms: String(220_000 + TRACK_MS) },
     ]);
   });
 
@@ -109,7 +112,7 @@ describe('the dbt starter (analytics/) over a lake written by lake-export', () =
     expect(rows).toEqual([
       { user_id: ada, first_day: '2026-01-30', last_day: '2026-02-01', days: 3, plays: 3, is_longest: true },
       { user_id: ada, first_day: '2026-02-03', last_day: '2026-02-03', days: 1, plays: 1, is_longest: false },
-      { user_id: ben, first_day: '2026-02-01', last_day: '2026-02-01', days: 1, plays: 2, is_longest: true },
+      { user_id: ben, first_day: '2026-02-01', last_day: '2026-02-02', days: 2, plays: 3, is_longest: true },
     ]);
   });
 });
