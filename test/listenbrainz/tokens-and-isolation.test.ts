@@ -149,3 +149,21 @@ describe('deleteMyAccount', () => {
     expect((await lb(h, '/1/validate-token', { token })).body).toMatchObject({ valid: false });
   });
 });
+
+describe('a listen’s track by its MusicBrainz recording', () => {
+  it('is one track for every listen naming the same recording, however the players write its names', async () => {
+    const dana = await h.login(h.emulator.users()[3]!.id);
+    const { token } = await createToken(h, dana, 'two players');
+    const mbid = 'b1a9c0e9-d987-4042-ae91-78d6a3267d69';
+    const first = listen(now - 30_000, { artist: 'Björk', title: 'Jóga', info: { recording_mbid: mbid } });
+    // Another player, another spelling, the MBID in another of the forms ListenBrainz accepts.
+    const second = listen(now - 20_000, { artist: 'Bjork', title: 'Joga (Remastered)', info: { recording_mbid: `{${mbid.toUpperCase()}}` } });
+    const third = listen(now - 10_000, { artist: 'Björk', title: 'Jóga' });
+    for (const one of [first, second, third]) expect((await lb(h, '/1/submit-listens', { token, body: { listen_type: 'single', payload: [one] } })).status).toBe(200);
+    const { rows } = await h.db.sql.query<{ tracks: string }>('select count(distinct track_id) as tracks from listening_events where user_id = $1', [dana.userId]);
+    expect(rows).toEqual([{ tracks: '1' }]);
+    const read = (await lb(h, `/1/user/${dana.spotifyUserId}/listens`, { token })).body.payload as { listens: Array<{ track_metadata: { track_name: string } }> };
+    // Named as the first listen named it.
+    expect(read.listens.map((l) => l.track_metadata.track_name)).toEqual(['Jóga', 'Jóga', 'Jóga']);
+  });
+});

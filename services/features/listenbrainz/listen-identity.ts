@@ -20,6 +20,15 @@ export function spotifyTrackIdOf(info: Record<string, unknown>): string | null {
   return null;
 }
 
+/** The MusicBrainz recording a listen names, in the one form Postgres prints a uuid (ListenBrainz accepts others). */
+export function recordingMbidOf(info: Record<string, unknown>): string | null {
+  const value = info.recording_mbid;
+  if (typeof value !== 'string') return null;
+  const hex = value.trim().toLowerCase().replace(/^urn:uuid:/, '').replace(/[{}-]/g, '');
+  if (!/^[0-9a-f]{32}$/.test(hex)) return null;
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
 /** Names as a listen's identity compares them: Unicode-normalised, spaces collapsed, case aside. */
 export const normalisedName = (name: string): string => name.normalize('NFKC').trim().replace(/\s+/g, ' ').toLowerCase();
 

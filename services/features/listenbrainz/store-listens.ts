@@ -3,7 +3,7 @@ import { rememberStreamingHistoryNames, type StreamingHistoryNames } from '../ca
 import { ingestPlays } from '../plays/ingest-plays.js';
 import type { PlayInput } from '../plays/play-input.js';
 import { findListenTracks } from './data/listen-tracks.repository.js';
-import { clientOf, listenTrackId, spotifyTrackIdOf } from './listen-identity.js';
+import { clientOf, listenTrackId, recordingMbidOf, spotifyTrackIdOf } from './listen-identity.js';
 import type { ValidListen } from './listen-payload.js';
 
 export interface StoredListens {
@@ -13,7 +13,8 @@ export interface StoredListens {
 
 /**
  * Stores validated listens (single or import) as plays of the listener, in one transaction: each is a play
- * of the catalogue track it names (its Spotify id, or the listener's own track of the same names), or of
+ * of the catalogue track it names (its Spotify id, the listener's own track an earlier listen of the same
+ * MusicBrainz recording named, or the listener's own track of the same names), or of
  * a track made from its names, which then stay the listener's own (never the shared catalogue's). A listen
  * sent again, or the same play from another source, is stored once (ingestPlays' rule).
  *
@@ -23,6 +24,7 @@ export interface StoredListens {
 export async function storeListens(em: EntityManager, userId: string, listens: readonly ValidListen[]): Promise<StoredListens> {
   const queries = listens.map((listen) => ({
     spotifyId: spotifyTrackIdOf(listen.additionalInfo),
+    recordingMbid: recordingMbidOf(listen.additionalInfo),
     title: listen.trackName.trim().toLowerCase(),
     artist: listen.artistName.trim().toLowerCase(),
   }));
@@ -30,10 +32,16 @@ export async function storeListens(em: EntityManager, userId: string, listens: r
     const found = await findListenTracks(tx, userId, queries);
     const plays: PlayInput[] = [];
     const names = new Map<string, StreamingHistoryNames>();
+    // Listens of one recording in this submission, whatever their names, are one track (the first one's).
+    const byRecording = new Map<string, string>();
     listens.forEach((listen, index) => {
       const catalogue = found.get(index);
-      const trackId = catalogue?.id ?? listenTrackId(listen.artistName, listen.trackName);
-      if (!catalogue && !names.has(trackId)) names.set(trackId, { trackId, trackName: listen.trackName, artistName: listen.artistName, albumName: listen.releaseName });
+      const recording = queries[index]!.recordingMbid;
+      const trackId = catalogue?.id ?? (recording === null ? undefined : byRecording.get(recording)) ?? listenTrackId(listen.artistName, listen.trackName);
+      if (recording !== null && !byRecording.has(recording)) byRecording.set(recording, trackId);
+      if (!catalogue && !names.has(trackId)) {
+        names.set(trackId, { trackId, trackName: listen.trackName, artistName: listen.artistName, albumName: listen.releaseName, recordingMbid: queries[index]!.recordingMbid });
+      }
       const startMs = listen.listenedAt! * 1000;
       const durationMs = listen.durationMs ?? (catalogue && catalogue.durationMs > 0 ? catalogue.durationMs : null);
       plays.push({

@@ -89,6 +89,8 @@ export class StreamingHistoryTrackNames {
   trackName: string | null = null;
   artistName: string | null = null;
   albumName: string | null = null;
+  /** The MusicBrainz recording a player's listen named (ListenBrainz's recording_mbid), by which later listens find this track. */
+  recordingMbid: string | null = null;
   /** The ids of the artist and album these names make (streamingHistoryArtistAndAlbum), computed by Postgres. */
   streamingHistoryArtistId?: string | null;
   streamingHistoryAlbumId?: string | null;
@@ -100,6 +102,10 @@ export const StreamingHistoryTrackNamesSchema = new EntitySchema<StreamingHistor
   indexes: [
     { name: 'export_track_names_user_id_export_artist_id_index', properties: ['user', 'streamingHistoryArtistId'] },
     { name: 'export_track_names_user_id_export_album_id_index', properties: ['user', 'streamingHistoryAlbumId'] },
+    {
+      name: 'export_track_names_user_id_recording_mbid_index',
+      expression: 'create index "export_track_names_user_id_recording_mbid_index" on "export_track_names" ("user_id", "recording_mbid") where "recording_mbid" is not null',
+    },
   ],
   properties: {
     user: { kind: 'm:1', entity: 'User', primary: true, deleteRule: 'cascade', fieldName: 'user_id' },
@@ -107,6 +113,7 @@ export const StreamingHistoryTrackNamesSchema = new EntitySchema<StreamingHistor
     trackName: { type: 'string', columnType: 'text', nullable: true },
     artistName: { type: 'string', columnType: 'text', nullable: true },
     albumName: { type: 'string', columnType: 'text', nullable: true },
+    recordingMbid: { type: 'uuid', nullable: true },
     // Generated columns (Migration20261207120000_export_name_ids), each indexed by user: a page's few ids are found by index.
     streamingHistoryArtistId: { type: 'string', columnType: 'text', fieldName: 'export_artist_id', nullable: true, generated: '(playlog_export_artist_id(artist_name)) stored' },
     streamingHistoryAlbumId: { type: 'string', columnType: 'text', fieldName: 'export_album_id', nullable: true, generated: '(playlog_export_album_id(artist_name, album_name)) stored' },

@@ -10,6 +10,8 @@ export interface StreamingHistoryNames {
   trackName: string | null;
   artistName: string | null;
   albumName: string | null;
+  /** The MusicBrainz recording a listen named, where one did (ListenBrainz's recording_mbid). */
+  recordingMbid?: string | null;
 }
 
 /** What a track Spotify no longer knows is called for anyone whose streaming history did not name it. */
@@ -29,7 +31,7 @@ export async function rememberStreamingHistoryNames(em: EntityManager, userId: s
   if (names.length === 0) return;
   await em
     .createQueryBuilder(StreamingHistoryTrackNames)
-    .insert(names.map((name) => ({ user: userId, track: name.trackId, trackName: name.trackName, artistName: name.artistName, albumName: name.albumName })))
+    .insert(names.map((name) => ({ user: userId, track: name.trackId, trackName: name.trackName, artistName: name.artistName, albumName: name.albumName, recordingMbid: name.recordingMbid ?? null })))
     .onConflict(['user', 'track'])
     .ignore()
     .execute();

@@ -6,6 +6,8 @@ import { defineStatement, runStatement } from '../../../shared/db/statements/sta
 export interface ListenTrackQuery {
   /** A Spotify track id the listen carries, if any. */
   spotifyId: string | null;
+  /** The MusicBrainz recording it names, canonical (lower case, dashes), if any. */
+  recordingMbid: string | null;
   /** Title and artist as the player sent them, lower-cased and trimmed. */
   title: string;
   artist: string;
@@ -22,21 +24,30 @@ export const listenTracksStatement = defineStatement({
   name: 'listenbrainz_listen_tracks',
   purpose: [
     'The catalogue track of each listen of a submission, in one round trip: the Spotify track its spotify_id names when',
-    'Spotify described it to Playlog (not a row kept by its id alone), otherwise the listener’s own track of the same title',
+    'Spotify described it to Playlog (not a row kept by its id alone), otherwise the listener’s own track an earlier listen',
+    'with the same recording_mbid named (the partial index on export_track_names), otherwise the listener’s own track of the same title',
     'and artist, case aside — a track they have a counted play of (stats_tracks), so another listener’s catalogue never',
     'names their listen — found through the lower(name) index among few rows, the most played first. The artist is the',
     'first in billing order or all of them as players join them (", "). Listens travel as one JSON array.',
   ].join(' '),
   sql: `
 with wanted as (
-  select w.i, w.spotify_id, w.title, w.artist from jsonb_to_recordset(?::jsonb) as w(i int, spotify_id text, title text, artist text)
+  select w.i, w.spotify_id, w.mbid, w.title, w.artist from jsonb_to_recordset(?::jsonb) as w(i int, spotify_id text, mbid uuid, title text, artist text)
 )
 select w.i,
-       coalesce(by_id.id, by_name.id) as id, coalesce(by_id.uri, by_name.uri) as uri, coalesce(by_id.duration_ms, by_name.duration_ms) as duration_ms
+       coalesce(by_id.id, by_mbid.id, by_name.id) as id, coalesce(by_id.uri, by_mbid.uri, by_name.uri) as uri,
+       coalesce(by_id.duration_ms, by_mbid.duration_ms, by_name.duration_ms) as duration_ms
   from wanted w
   left join lateral (
     select t.id, t.uri, t.duration_ms from tracks t where t.id = w.spotify_id and (t.duration_ms > 0 or t.album_id is not null)
   ) by_id on true
+  left join lateral (
+    select t.id, t.uri, t.duration_ms
+      from export_track_names n join tracks t on t.id = n.track_id
+     where n.user_id = ?::uuid and n.recording_mbid = w.mbid
+     order by t.id
+     limit 1
+  ) by_mbid on by_id.id is null
   left join lateral (
     select t.id, t.uri, t.duration_ms
       from tracks t
@@ -49,7 +60,7 @@ select w.i,
        )
      order by s.plays desc, t.id
      limit 1
-  ) by_name on by_id.id is null
+  ) by_name on by_id.id is null and by_mbid.id is null
  order by w.i`,
   row: z.object({ i: z.number().int(), id: z.string().nullable(), uri: z.string().nullable(), duration_ms: z.number().int().nullable() }),
 });
@@ -58,8 +69,8 @@ select w.i,
 export async function findListenTracks(em: EntityManager, userId: string, queries: readonly ListenTrackQuery[]): Promise<Map<number, FoundTrack>> {
   const found = new Map<number, FoundTrack>();
   if (queries.length === 0) return found;
-  const wanted = queries.map((query, i) => ({ i, spotify_id: query.spotifyId, title: query.title, artist: query.artist }));
-  for (const row of await runStatement(em, listenTracksStatement, [JSON.stringify(wanted), userId])) {
+  const wanted = queries.map((query, i) => ({ i, spotify_id: query.spotifyId, mbid: query.recordingMbid, title: query.title, artist: query.artist }));
+  for (const row of await runStatement(em, listenTracksStatement, [JSON.stringify(wanted), userId, userId])) {
     if (row.id !== null && row.uri !== null) found.set(row.i, { id: row.id, uri: row.uri, durationMs: row.duration_ms ?? 0 });
   }
   return found;

@@ -26,6 +26,9 @@ export class Migration20261207210000_listenbrainz extends Migration {
     this.addSql(`create index "api_tokens_user_id_index" on "api_tokens" ("user_id");`);
     this.addSql(`alter table "api_tokens" add constraint "api_tokens_token_hash_unique" unique ("token_hash");`);
     this.addSql(`alter table "api_tokens" add constraint "api_tokens_user_id_foreign" foreign key ("user_id") references "users" ("id") on update cascade on delete cascade;`);
+    // A listen names its recording by MusicBrainz id: the listener's own track of that id is found by it.
+    this.addSql(`alter table "export_track_names" add column "recording_mbid" uuid null;`);
+    this.addSql(`create index "export_track_names_user_id_recording_mbid_index" on "export_track_names" ("user_id", "recording_mbid") where "recording_mbid" is not null;`);
     // A listen without a Spotify id finds the listener's own track of the same title among few rows.
     this.addSql(`create index "tracks_lower_name_index" on "tracks" (lower("name"));`);
     this.addSql(countsAsPlay(`'poll', 'listenbrainz'`));
@@ -37,6 +40,7 @@ export class Migration20261207210000_listenbrainz extends Migration {
     select "source" = 'poll' or "ms_played" >= 30000
   $$;`);
     this.addSql(`drop index if exists "tracks_lower_name_index";`);
+    this.addSql(`alter table "export_track_names" drop column "recording_mbid";`);
     this.addSql(`drop table if exists "api_tokens" cascade;`);
     this.addSql(`delete from "listening_events" where "source" = 'listenbrainz';`);
     this.addSql(`alter table "listening_events" drop column "client", drop column "started_at";`);
