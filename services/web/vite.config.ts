@@ -3,7 +3,8 @@ import { defineConfig } from 'vite';
 
 /** Where `npm run web:dev` sends the API's paths: the API of `npm run start:api` (or the demo) by default. */
 const api = process.env.PLAYLOG_API_URL ?? 'http://127.0.0.1:4000';
-const apiPaths = ['/graphql', '/auth', '/imports', '/exports', '/healthz', '/readyz'];
+// The ListenBrainz API too (at /listenbrainz and /1/), so that the URLs the Account page shows work against the dev server.
+const apiPaths = ['/graphql', '/auth', '/imports', '/exports', '/listenbrainz', '/1/', '/healthz', '/readyz'];
 
 export default defineConfig({
   root: import.meta.dirname,

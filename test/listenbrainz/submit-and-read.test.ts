@@ -20,11 +20,11 @@ const HISTORY = /* GraphQL */ `
   query {
     listeningHistory(first: 50) {
       totalCount
-      edges { node { playedAt track { name artists { name } album { name } } } }
+      edges { node { playedAt source track { name artists { name } album { name } } } }
     }
   }
 `;
-type History = { listeningHistory: { totalCount: number; edges: Array<{ node: { playedAt: string; track: { name: string; artists: Array<{ name: string }>; album: { name: string } | null } } }> } };
+type History = { listeningHistory: { totalCount: number; edges: Array<{ node: { playedAt: string; source: string; track: { name: string; artists: Array<{ name: string }>; album: { name: string } | null } } }> } };
 
 describe('submit-listens and reading back', () => {
   it('stores a single listen, answers ok, and shows it in the history, the listens and the listen count', async () => {
@@ -41,6 +41,7 @@ describe('submit-listens and reading back', () => {
     expect(history.listeningHistory.totalCount).toBe(1);
     const play = history.listeningHistory.edges[0]!.node;
     expect(play.track).toEqual({ name: 'Says', artists: [{ name: 'Nils Frahm' }], album: { name: 'Spaces' } });
+    expect(play.source).toBe('LISTENBRAINZ');
     // Stored at its end: the start the player sent plus the duration.
     expect(Date.parse(play.playedAt)).toBe((now - 600) * 1000 + 488_000);
 

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AxeBuilder } from '@axe-core/playwright';
-import { test as base, expect, type Page } from '@playwright/test';
+import { test as base, expect, type Locator, type Page } from '@playwright/test';
 import { WEB_STACK } from './stack-settings.js';
 
 /**
@@ -103,13 +103,18 @@ export const VIEWPORTS = {
   phone: { width: 390, height: 844 },
 } as const;
 
-/** Screenshots of the page at desktop and phone width (docs/web.md shows the committed ones). */
-export async function screenshots(page: Page, name: string): Promise<void> {
+/**
+ * Screenshots of the page at desktop and phone width (docs/web.md shows the committed ones), or of one
+ * part of it (`part`: a section the docs show on its own, wherever the page has it).
+ */
+export async function screenshots(page: Page, name: string, part?: Locator): Promise<void> {
   const original = page.viewportSize();
   for (const [size, viewport] of Object.entries(VIEWPORTS)) {
     await page.setViewportSize(viewport);
     await page.waitForTimeout(300);
-    await page.screenshot({ path: join(SCREENSHOTS, `${name}-${size}.png`), fullPage: size === 'desktop' ? false : true });
+    const path = join(SCREENSHOTS, `${name}-${size}.png`);
+    if (part) await part.screenshot({ path });
+    else await page.screenshot({ path, fullPage: size === 'desktop' ? false : true });
   }
   if (original) await page.setViewportSize(original);
 }

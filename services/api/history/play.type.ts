@@ -5,6 +5,7 @@ import { GLOBAL_ID, Node } from '../relay/node.type.js';
 export enum PlaySource {
   POLL = 'poll',
   IMPORT = 'import',
+  LISTENBRAINZ = 'listenbrainz',
 }
 
 registerEnumType(PlaySource, {
@@ -13,6 +14,7 @@ registerEnumType(PlaySource, {
   valuesConfig: {
     POLL: { description: 'Read from Spotify’s recently played tracks.' },
     IMPORT: { description: 'Imported from a Spotify extended streaming history.' },
+    LISTENBRAINZ: { description: 'Sent by one of the listener’s music players through the ListenBrainz API (docs/listenbrainz.md).' },
   },
 });
 

@@ -10,6 +10,7 @@ import { ListenValidationError, parseSubmission } from '../../features/listenbra
 import type { NowPlayingStore } from '../../features/listenbrainz/now-playing.js';
 import { storeListens } from '../../features/listenbrainz/store-listens.js';
 import { attachBudget, type OwnerShares, ShareBusyError, StatementBudget, StatementStoppedError } from '../../shared/db/statements/statement-budget.js';
+import { isQueryCanceled } from '../../shared/db/transaction-deadline.js';
 import { requestIdOf, requestLogger } from '../http/request-context.js';
 import { listenJson, nowPlayingJson } from './listen-json.js';
 import { presentedToken } from './presented-token.js';
@@ -166,7 +167,7 @@ function handle(handler: Handler) {
         res.setHeader('Retry-After', String(error.retryAfterSeconds));
         return sendListenBrainzError(res, 429, 'Too much of your work is running right now: try again in a few seconds.');
       }
-      if (error instanceof StatementStoppedError) return sendListenBrainzError(res, 503, 'The request took too long: try again shortly.');
+      if (error instanceof StatementStoppedError || isQueryCanceled(error)) return sendListenBrainzError(res, 503, 'The request took too long: try again shortly.');
       requestLogger(res).error({ err: error }, 'ListenBrainz API request failed');
       sendListenBrainzError(res, 500, `Something went wrong: request ${requestIdOf(res)}. Try again shortly.`);
     }

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { rememberStreamingHistoryNames, type StreamingHistoryNames } from '../catalogue/data/streaming-history-names.repository.js';
 import { ingestPlays } from '../plays/ingest-plays.js';
 import type { PlayInput } from '../plays/play-input.js';
+import { keepRequestDeadline } from '../../shared/db/transaction-deadline.js';
 import { findListenTracks } from './data/listen-tracks.repository.js';
 import { clientOf, listenTrackId, recordingMbidOf, spotifyTrackIdOf } from './listen-identity.js';
 import type { ValidListen } from './listen-payload.js';
@@ -29,6 +30,8 @@ export async function storeListens(em: EntityManager, userId: string, listens: r
     artist: listen.artistName.trim().toLowerCase(),
   }));
   return em.transactional(async (tx) => {
+    // The request's deadline holds inside the transaction too (a submission of a thousand listens is bounded).
+    await keepRequestDeadline(em, tx);
     const found = await findListenTracks(tx, userId, queries);
     const plays: PlayInput[] = [];
     const names = new Map<string, StreamingHistoryNames>();

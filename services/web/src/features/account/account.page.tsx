@@ -6,6 +6,7 @@ import { DeleteMyAccountDocument, LogoutDocument, RequestSyncDocument, UpdateTim
 import { ErrorMessage } from '../../shared/status.js';
 import { useRefreshWhile } from '../../shared/use-refresh-while.js';
 import { ExportsSection } from '../exports/exports.section.js';
+import { MusicPlayersSection } from '../listenbrainz/music-players.section.js';
 import { browserTimeZone, dateTime, knownTimeZones } from '../../shared/zoned-time.js';
 
 const STATUS_TEXT: Record<string, string> = {
@@ -38,6 +39,7 @@ export function AccountPage() {
       <TimeZoneSetting />
       <SyncNow />
       <ExportsSection />
+      <MusicPlayersSection />
       <h2>Sign out</h2>
       <LogOut />
       <DeleteAccount />

@@ -8,6 +8,7 @@ import { count, duration } from '../../shared/format.js';
 import { EmptyState, ErrorMessage, Loading } from '../../shared/status.js';
 import { useRefreshWhile } from '../../shared/use-refresh-while.js';
 import { localDate, localTime, longDate } from '../../shared/zoned-time.js';
+import { NowPlayingLine } from '../listenbrainz/now-playing.line.js';
 import { filterVariables, readFilters, withFilter } from './history-filters.js';
 import { useHistoryFeed, type HistoryEdge } from './use-history-feed.js';
 
@@ -32,6 +33,7 @@ export function HistoryPage() {
           </p>
         )}
       </div>
+      <NowPlayingLine />
       <HistoryControls params={params} setParams={setParams} />
       <ActiveFilters params={params} />
       {feed.edges.length === 0 && feed.loading && <Loading what="your plays" />}
@@ -98,6 +100,7 @@ function PlayList({ edges, timeZone, params }: { edges: HistoryEdge[]; timeZone:
                   </time>
                   {node.msPlayed !== null && <span className="quiet">{duration(node.msPlayed)}</span>}
                   {node.source === 'IMPORT' && <span className="tag">imported</span>}
+                  {node.source === 'LISTENBRAINZ' && <span className="tag">from a player</span>}
                 </div>
               </li>
             ))}
