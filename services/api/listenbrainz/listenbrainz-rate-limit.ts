@@ -21,8 +21,9 @@ export interface ListenBrainzRateLimitOptions {
 /**
  * ListenBrainz's rate limit as players expect it: counted per token (per IP without one), every answer
  * carrying X-RateLimit-Limit, -Remaining, -Reset-In (seconds until the window ends) and -Reset (when, in
- * Unix seconds), and 429 once the window's requests are spent. Players such as liblistenbrainz wait
- * Reset-In before trying again. Redis out of reach: requests go through (logged), as the API's other limits.
+ * Unix seconds), and 429 with Retry-After once the window's requests are spent. Players such as
+ * liblistenbrainz wait Reset-In before trying again. Redis out of reach: requests go through (logged),
+ * as the API's other limits.
  */
 export function listenBrainzRateLimit(options: ListenBrainzRateLimitOptions) {
   const counter = new RateLimiterRedis({ storeClient: options.redis, keyPrefix: `${options.prefix}:api:ratelimit:listenbrainz`, points: options.limit, duration: options.windowSeconds });
@@ -38,6 +39,8 @@ export function listenBrainzRateLimit(options: ListenBrainzRateLimitOptions) {
     } catch (outcome) {
       if (outcome instanceof RateLimiterRes) {
         setHeaders(res, outcome);
+        // The standard header too: Python players (liblistenbrainz, Music Assistant) retry a 429 through urllib3, at once unless it says how long to wait.
+        res.setHeader('Retry-After', String(resetIn(outcome)));
         options.onRejected?.();
         return sendListenBrainzError(res, 429, `Too many requests: at most ${options.limit} per ${options.windowSeconds} s. Wait ${resetIn(outcome)} s (X-RateLimit-Reset-In).`);
       }
