@@ -79,3 +79,12 @@ describe('ListenBrainz statistics', () => {
   });
 });
 
+
+describe('ListenBrainz release statistics', () => {
+  it('name each release’s artist, as players read it', async () => {
+    const releases = (await lb(h, `/1/stats/user/${user.spotifyUserId}/releases?count=10`, { token })).body as { payload: { releases: Array<{ release_name: string; artist_name: string; listen_count: number }> } };
+    expect(releases.payload.releases).toEqual([
+      { release_name: 'First Album', artist_name: 'The Testers', listen_count: 8, artist_mbids: [], release_mbid: null },
+    ]);
+  });
+});

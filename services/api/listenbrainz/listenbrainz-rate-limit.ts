@@ -57,7 +57,8 @@ export function listenBrainzRateLimit(options: ListenBrainzRateLimitOptions) {
     res.setHeader('X-RateLimit-Limit', String(options.limit));
     res.setHeader('X-RateLimit-Remaining', String(Math.max(0, counted.remainingPoints)));
     res.setHeader('X-RateLimit-Reset-In', String(seconds));
-    res.setHeader('X-RateLimit-Reset', String(Math.floor(Date.now() / 1000) + seconds));
+    // The second the window ends, rounded up: a player waiting until then never arrives early.
+    res.setHeader('X-RateLimit-Reset', String(Math.ceil((Date.now() + counted.msBeforeNext) / 1000)));
   }
 }
 

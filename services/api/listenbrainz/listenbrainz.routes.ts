@@ -13,7 +13,7 @@ import { attachBudget, type OwnerShares, ShareBusyError, StatementBudget, Statem
 import { isQueryCanceled } from '../../shared/db/transaction-deadline.js';
 import { requestIdOf, requestLogger } from '../http/request-context.js';
 import { listenJson, nowPlayingJson } from './listen-json.js';
-import { presentedToken } from './presented-token.js';
+import { presentedToken, tokenCandidates } from './presented-token.js';
 import { sendListenBrainzError, sendOk } from './listenbrainz-reply.js';
 import { listenBrainzStatsRoutes } from './stats.routes.js';
 
@@ -88,7 +88,7 @@ export function listenBrainzRoutes(options: ListenBrainzRoutesOptions): Router {
   async function validateToken(req: Request, res: Response): Promise<void> {
     const token = presentedToken(req, { queryParameter: true });
     if (!token) return sendListenBrainzError(res, 400, 'You need to provide an Authorization token.');
-    const owner = await ownerOfApiToken(locals(res).em, token);
+    const owner = await ownerOf(locals(res).em, token);
     if (!owner || owner.userStatus === 'disabled') {
       res.json({ code: 200, message: 'Token invalid.', valid: false });
       return;
@@ -133,7 +133,7 @@ export function listenBrainzRoutes(options: ListenBrainzRoutesOptions): Router {
       const token = presentedToken(req);
       if (token === undefined) return sendListenBrainzError(res, 401, 'You need to provide an Authorization header.');
       if (token === '') return sendListenBrainzError(res, 401, 'Provided Authorization header is invalid.');
-      const owner = await ownerOfApiToken(locals(res).em, token);
+      const owner = await ownerOf(locals(res).em, token);
       if (!owner) return sendListenBrainzError(res, 401, 'Invalid authorization token.');
       if (owner.userStatus === 'disabled') return sendListenBrainzError(res, 401, 'This account is disabled.');
       locals(res).owner = owner;
@@ -141,6 +141,15 @@ export function listenBrainzRoutes(options: ListenBrainzRoutesOptions): Router {
       next!();
     });
   }
+}
+
+/** The listener a presented token belongs to, in any form a player sends it (tokenCandidates). */
+async function ownerOf(em: EntityManager, token: string): Promise<TokenOwner | null> {
+  for (const candidate of tokenCandidates(token)) {
+    const owner = await ownerOfApiToken(em, candidate);
+    if (owner) return owner;
+  }
+  return null;
 }
 
 /** A listener reads only their own data: another's name and a name nobody has get the same 404. */

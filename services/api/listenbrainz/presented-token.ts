@@ -14,3 +14,15 @@ export function presentedToken(req: Request, options: { queryParameter: boolean 
   if (options.queryParameter && typeof req.query.token === 'string') return req.query.token;
   return undefined;
 }
+
+const API_TOKEN_SHAPE = /^plg_[A-Za-z0-9_-]{43}$/;
+
+/**
+ * The tokens a presented one may stand for: itself, and — for Jellyfin's ListenBrainz plugin, whose reads send
+ * the token in the base64 form it stores it in — what it decodes to when that is the shape of a Playlog token.
+ */
+export function tokenCandidates(token: string): string[] {
+  if (API_TOKEN_SHAPE.test(token)) return [token];
+  const decoded = Buffer.from(token, 'base64').toString('utf8');
+  return API_TOKEN_SHAPE.test(decoded) ? [token, decoded] : [token];
+}

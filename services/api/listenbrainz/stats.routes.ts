@@ -4,6 +4,7 @@ import { loadHeardCatalogue } from '../../features/catalogue/data/heard-catalogu
 import { loadPageTracks } from '../../features/catalogue/data/track-rows.repository.js';
 import type { TokenOwner } from '../../features/listenbrainz/data/api-tokens.repository.js';
 import { ListenValidationError } from '../../features/listenbrainz/listen-payload.js';
+import { releaseArtistsOf } from '../../features/listenbrainz/data/release-artists.repository.js';
 import { activityUnitOf, isStatsRange, statsRangeBounds, type StatsRange } from '../../features/listenbrainz/stats-range.js';
 import { loadRanking, type RankedKind } from '../../features/statistics/data/stats-rankings.repository.js';
 import { loadActivity, loadPlayedSpan } from '../../features/statistics/data/stats.repository.js';
@@ -94,11 +95,18 @@ async function rankedStats(req: Request, res: Response, kind: RankedKind): Promi
     });
     return;
   }
+  const artists = await releaseArtistsOf(em, owner.userId, ids);
   res.json({
     payload: {
       ...payload,
       total_release_count: page.total,
-      releases: items.map((item) => ({ release_name: heard.albums.get(item.id)?.name ?? 'Unknown release', artist_name: null, listen_count: item.plays, artist_mbids: [], release_mbid: null })),
+      releases: items.map((item) => ({
+        release_name: heard.albums.get(item.id)?.name ?? 'Unknown release',
+        artist_name: artists.get(item.id) ?? 'Unknown artist',
+        listen_count: item.plays,
+        artist_mbids: [],
+        release_mbid: null,
+      })),
     },
   });
 }

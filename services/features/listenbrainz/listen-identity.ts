@@ -50,3 +50,12 @@ export function clientOf(info: Record<string, unknown>): string | null {
   }
   return null;
 }
+
+/**
+ * Players whose `listened_at` is when the play ended, not when it began as ListenBrainz documents (read from
+ * their sources: test/listenbrainz/fixtures/clients/): Jellyfin's plugin takes it when playback stops.
+ */
+const LISTENED_AT_IS_THE_END = [/^ListenBrainz plugin for Jellyfin$/i];
+
+export const listenedAtIsTheEnd = (info: Record<string, unknown>): boolean =>
+  typeof info.submission_client === 'string' && LISTENED_AT_IS_THE_END.some((pattern) => pattern.test(info.submission_client as string));

@@ -4,7 +4,7 @@ import { ingestPlays } from '../plays/ingest-plays.js';
 import type { PlayInput } from '../plays/play-input.js';
 import { keepRequestDeadline } from '../../shared/db/transaction-deadline.js';
 import { findListenTracks } from './data/listen-tracks.repository.js';
-import { clientOf, listenTrackId, recordingMbidOf, spotifyTrackIdOf } from './listen-identity.js';
+import { clientOf, listenedAtIsTheEnd, listenTrackId, recordingMbidOf, spotifyTrackIdOf } from './listen-identity.js';
 import type { ValidListen } from './listen-payload.js';
 
 export interface StoredListens {
@@ -20,7 +20,8 @@ export interface StoredListens {
  * sent again, or the same play from another source, is stored once (ingestPlays' rule).
  *
  * Its time: `listened_at` is the start; the play's end is the start plus its duration (the listen's own,
- * otherwise the catalogue's), or the start where no duration is known.
+ * otherwise the catalogue's), or the start where no duration is known. A player known to send the end
+ * instead (listenedAtIsTheEnd) has its listens' start computed back from it.
  */
 export async function storeListens(em: EntityManager, userId: string, listens: readonly ValidListen[]): Promise<StoredListens> {
   const queries = listens.map((listen) => ({
@@ -45,8 +46,9 @@ export async function storeListens(em: EntityManager, userId: string, listens: r
       if (!catalogue && !names.has(trackId)) {
         names.set(trackId, { trackId, trackName: listen.trackName, artistName: listen.artistName, albumName: listen.releaseName, recordingMbid: queries[index]!.recordingMbid });
       }
-      const startMs = listen.listenedAt! * 1000;
       const durationMs = listen.durationMs ?? (catalogue && catalogue.durationMs > 0 ? catalogue.durationMs : null);
+      // listened_at is the start, except from the few players that send the end.
+      const startMs = listenedAtIsTheEnd(listen.additionalInfo) ? listen.listenedAt! * 1000 - (durationMs ?? 0) : listen.listenedAt! * 1000;
       plays.push({
         playedAt: new Date(startMs + (durationMs ?? 0)),
         startedAt: new Date(startMs),

@@ -69,10 +69,13 @@ select ${COLUMNS}
 
 export const listensSpanStatement = defineStatement({
   name: 'listenbrainz_listens_span',
-  purpose: 'The ends of a listener’s history (ListenBrainz’s latest_listen_ts and oldest_listen_ts): two probes of the primary key.',
+  purpose: [
+    'The starts of a listener’s first and last plays (ListenBrainz’s oldest_listen_ts and latest_listen_ts): two probes of',
+    'the primary key, each play’s start computed as the listens are.',
+  ].join(' '),
   sql: `
-select (select floor(extract(epoch from min(e.played_at)))::bigint from listening_events e where e.user_id = ?) as oldest,
-       (select floor(extract(epoch from max(e.played_at)))::bigint from listening_events e where e.user_id = ?) as latest`,
+select (select floor(extract(epoch from ${START}))::bigint from listening_events e join tracks t on t.id = e.track_id where e.user_id = ? order by e.played_at asc limit 1) as oldest,
+       (select floor(extract(epoch from ${START}))::bigint from listening_events e join tracks t on t.id = e.track_id where e.user_id = ? order by e.played_at desc limit 1) as latest`,
   row: z.object({ oldest: z.coerce.number().int().nullable(), latest: z.coerce.number().int().nullable() }),
 });
 
@@ -107,8 +110,8 @@ export async function loadListens(em: EntityManager, userId: string, query: { mi
   return rows.map(toListen);
 }
 
-/** The first and last play of the listener, Unix seconds; null for an empty history. */
-export async function listensSpan(em: EntityManager, userId: string): Promise<{ oldest: number | null; latest: number | null }> {
+/** When the listener's first and last plays began, Unix seconds; 0 for an empty history (players read numbers, as ListenBrainz sends). */
+export async function listensSpan(em: EntityManager, userId: string): Promise<{ oldest: number; latest: number }> {
   const [span] = await runStatement(em, listensSpanStatement, [userId, userId]);
-  return span ?? { oldest: null, latest: null };
+  return { oldest: span?.oldest ?? 0, latest: span?.latest ?? 0 };
 }
