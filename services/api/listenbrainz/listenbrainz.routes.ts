@@ -170,17 +170,22 @@ function handle(handler: Handler) {
     try {
       await handler(req, res, next);
     } catch (error) {
-      if (res.headersSent) return;
-      if (error instanceof ListenValidationError) return sendListenBrainzError(res, 400, error.message, error.field);
-      if (error instanceof ShareBusyError) {
-        res.setHeader('Retry-After', String(error.retryAfterSeconds));
-        return sendListenBrainzError(res, 429, 'Too much of your work is running right now: try again in a few seconds.');
-      }
-      if (error instanceof StatementStoppedError || isQueryCanceled(error)) return sendListenBrainzError(res, 503, 'The request took too long: try again shortly.');
-      requestLogger(res).error({ err: error }, 'ListenBrainz API request failed');
-      sendListenBrainzError(res, 500, `Something went wrong: request ${requestIdOf(res)}. Try again shortly.`);
+      answerFailure(error, res);
     }
   };
+}
+
+/** A failure as ListenBrainz answers one: a bad request names its field; busy and overdue work can be retried; nothing internal leaks. */
+function answerFailure(error: unknown, res: Response): void {
+  if (res.headersSent) return;
+  if (error instanceof ListenValidationError) return sendListenBrainzError(res, 400, error.message, error.field);
+  if (error instanceof ShareBusyError) {
+    res.setHeader('Retry-After', String(error.retryAfterSeconds));
+    return sendListenBrainzError(res, 429, 'Too much of your work is running right now: try again in a few seconds.');
+  }
+  if (error instanceof StatementStoppedError || isQueryCanceled(error)) return sendListenBrainzError(res, 503, 'The request took too long: try again shortly.');
+  requestLogger(res).error({ err: error }, 'ListenBrainz API request failed');
+  sendListenBrainzError(res, 500, `Something went wrong: request ${requestIdOf(res)}. Try again shortly.`);
 }
 
 /** A body over ListenBrainz's payload limit, or one that cannot be read, answered as ListenBrainz does. */
@@ -190,7 +195,8 @@ function bodyErrors(error: unknown, _req: Request, res: Response, next: NextFunc
   if (type === 'entity.too.large') return sendListenBrainzError(res, 400, `Payload too large. Payload cannot exceed ${LISTEN_LIMITS.maxPayloadBytes} bytes`, 'payload');
   if (type === 'encoding.unsupported') return sendListenBrainzError(res, 415, 'The request body’s Content-Encoding is not supported.');
   if (type !== '') return sendListenBrainzError(res, 400, 'The request body could not be read.');
-  next(error);
+  // Anything else a route let through (the statistics routes): answered in ListenBrainz's shape too.
+  answerFailure(error, res);
 }
 
 function timestampArg(req: Request, name: string): number | null {

@@ -8,7 +8,6 @@ import { releaseArtistsOf } from '../../features/listenbrainz/data/release-artis
 import { activityUnitOf, isStatsRange, statsRangeBounds, type StatsRange } from '../../features/listenbrainz/stats-range.js';
 import { loadRanking, type RankedKind } from '../../features/statistics/data/stats-rankings.repository.js';
 import { loadActivity, loadPlayedSpan } from '../../features/statistics/data/stats.repository.js';
-import { sendListenBrainzError } from './listenbrainz-reply.js';
 
 /** ListenBrainz's paging of statistics: at most this many entities a request, from at most this offset. */
 const MAX_STATS_COUNT = 100;
@@ -34,20 +33,9 @@ export function listenBrainzStatsRoutes(): Router {
   return router;
 }
 
-type Handler = (req: Request, res: Response) => Promise<void>;
-const ranked: (req: Request, res: Response, kind: RankedKind) => Promise<void> = (req, res, kind) => guarded(async () => rankedStats(req, res, kind))(req, res);
-const activity: Handler = (req, res) => guarded(async () => activityStats(req, res))(req, res);
-
-function guarded(work: () => Promise<void>): Handler {
-  return async (_req, res) => {
-    try {
-      await work();
-    } catch (error) {
-      if (error instanceof ListenValidationError) return sendListenBrainzError(res, 400, error.message, error.field);
-      throw error;
-    }
-  };
-}
+/** Express 5 hands a rejected handler's error to the ListenBrainz router's error handler, which answers in its shape. */
+const ranked = (req: Request, res: Response, kind: RankedKind): Promise<void> => rankedStats(req, res, kind);
+const activity = (req: Request, res: Response): Promise<void> => activityStats(req, res);
 
 async function rankedStats(req: Request, res: Response, kind: RankedKind): Promise<void> {
   const { em, owner } = res.locals as StatsLocals;
