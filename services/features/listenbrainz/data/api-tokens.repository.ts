@@ -1,5 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { z } from 'zod';
 import { User } from '../../accounts/data/user.entity.js';
+import { defineStatement, runStatement, timestamp } from '../../../shared/db/statements/statement.js';
 import { hashApiToken, newApiTokenSecret } from '../api-token-secret.js';
 import { ApiToken } from './api-token.entity.js';
 
@@ -43,12 +45,25 @@ export interface TokenOwner {
   userStatus: string;
 }
 
+export const tokenOwnerStatement = defineStatement({
+  name: 'listenbrainz_token_owner',
+  purpose: [
+    'Whose API token this is, by its hash (the unique index), with the listener’s name and status and when the token was',
+    'last used: every ListenBrainz request starts with it, so it is one round trip and no entity is built.',
+  ].join(' '),
+  sql: `
+select t.id as token_id, t.last_used_at, u.id as user_id, u.spotify_user_id, u.status
+  from api_tokens t join users u on u.id = t.user_id
+ where t.token_hash = ?`,
+  row: z.object({ token_id: z.string(), last_used_at: timestamp.nullable(), user_id: z.string(), spotify_user_id: z.string(), status: z.string() }),
+});
+
 export async function ownerOfApiToken(em: EntityManager, token: string, now = new Date()): Promise<TokenOwner | null> {
-  const row = await em.findOne(ApiToken, { tokenHash: hashApiToken(token) }, { populate: ['user'] });
+  const [row] = await runStatement(em, tokenOwnerStatement, [hashApiToken(token)]);
   if (!row) return null;
-  if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) {
+  if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() >= LAST_USED_RESOLUTION_MS) {
     // Only when stale, and without reading it back: a scrobble does not wait on a write it does not need.
-    await em.nativeUpdate(ApiToken, { id: row.id }, { lastUsedAt: now });
+    await em.nativeUpdate(ApiToken, { id: row.token_id }, { lastUsedAt: now });
   }
-  return { tokenId: row.id, userId: row.user.id, userName: row.user.spotifyUserId, userStatus: row.user.status };
+  return { tokenId: row.token_id, userId: row.user_id, userName: row.spotify_user_id, userStatus: row.status };
 }

@@ -28,7 +28,8 @@ export const listenTracksStatement = defineStatement({
     'with the same recording_mbid named (the partial index on export_track_names), otherwise the listener’s own track of the same title',
     'and artist, case aside — a track they have a counted play of (stats_tracks), so another listener’s catalogue never',
     'names their listen — found through the lower(name) index among few rows, the most played first. The artist is the',
-    'first in billing order or all of them as players join them (", "). Listens travel as one JSON array.',
+    'first in billing order or all of them as players join them (", "). Each look-up is skipped (a one-time filter on the',
+    'outer row) once an earlier one found the track. Listens travel as one JSON array.',
   ].join(' '),
   sql: `
 with wanted as (
@@ -44,15 +45,15 @@ select w.i,
   left join lateral (
     select t.id, t.uri, t.duration_ms
       from export_track_names n join tracks t on t.id = n.track_id
-     where n.user_id = ?::uuid and n.recording_mbid = w.mbid
+     where by_id.id is null and w.mbid is not null and n.user_id = ?::uuid and n.recording_mbid = w.mbid
      order by t.id
      limit 1
-  ) by_mbid on by_id.id is null
+  ) by_mbid on true
   left join lateral (
     select t.id, t.uri, t.duration_ms
       from tracks t
       join stats_tracks s on s.user_id = ?::uuid and s.track_id = t.id
-     where lower(t.name) = w.title
+     where by_id.id is null and by_mbid.id is null and lower(t.name) = w.title
        and w.artist in (
          select lower(a.name) from track_artists ta join artists a on a.id = ta.artist_id where ta.track_id = t.id and ta.position = 0
          union all
@@ -60,7 +61,7 @@ select w.i,
        )
      order by s.plays desc, t.id
      limit 1
-  ) by_name on by_id.id is null and by_mbid.id is null
+  ) by_name on true
  order by w.i`,
   row: z.object({ i: z.number().int(), id: z.string().nullable(), uri: z.string().nullable(), duration_ms: z.number().int().nullable() }),
 });
