@@ -109,7 +109,7 @@ export const importMemoryScenario: Scenario = {
      * an empty catalogue: every run looks its tracks up, as the first import of a history does.
      */
     const importOnce = async (label: string, extraEnv: Record<string, string>) => {
-      await sql.query('truncate export_track_names, play_counts, stats_quarters, stats_tracks, listening_events, track_artists, tracks, albums, artists');
+      await sql.query('truncate export_track_names, play_counts, stats_quarters, stats_tracks, play_duplicates, listening_events, track_artists, tracks, albums, artists');
       // A completed import deletes its file: each run imports a copy.
       const file = `${historyFile}-${label}`;
       await copyFile(historyFile, file);

@@ -159,7 +159,7 @@ export async function startPollRig(context: ScenarioContext, options: { label: s
     userIds,
     emulatorService,
     async reset() {
-      await sql.query(`truncate export_track_names, play_counts, stats_quarters, stats_tracks, listening_events, track_artists, tracks, albums, artists`);
+      await sql.query(`truncate export_track_names, play_counts, stats_quarters, stats_tracks, play_duplicates, listening_events, track_artists, tracks, albums, artists`);
       await sql.query(
         `insert into poll_state (user_id, after_cursor_ms) select id, $1 from users
          on conflict (user_id) do update set after_cursor_ms = excluded.after_cursor_ms, last_polled_at = null, last_success_at = null,

@@ -1,8 +1,9 @@
 /**
  * What "nothing lost" means, per user, against the emulator's ground truth.
  *
- * A counted play (longer than 30 s) p is retrievable from the moment it ends until 50 newer counted plays
- * have ended. Let t be the end of the user's first successful poll at or after p ended (worker log lines,
+ * A counted play (longer than 30 s) p is retrievable from the moment Spotify is told of it (its end, or hours
+ * later for a play made offline: `delivered_at`) until 50 counted plays with a newer `played_at` have been
+ * told of. Let t be the end of the user's first successful poll at or after p was delivered (worker log lines,
  * `status: polled`). Then p is:
  * - `before_login` when t is the user's first poll and p had already left the 50-play window by then
  *   (history older than Playlog, which only the extended-history import can bring);
@@ -13,6 +14,8 @@
  */
 export interface TruthPlay {
   played_at: string;
+  /** When recently-played first shows it; absent: at played_at. */
+  delivered_at?: string;
   counted: boolean;
   track: { id: string | null };
 }
@@ -31,20 +34,23 @@ export interface UserVerdict {
 export function classifyPlays(truth: TruthPlay[], pollEndsMs: number[]): { expected: Set<string>; lostToWindow: number; beforeLogin: number } {
   const counted = truth
     .filter((play) => play.counted && play.track.id)
-    .map((play) => ({ ms: Date.parse(play.played_at), key: `${Date.parse(play.played_at)}|${play.track.id}` }))
+    .map((play) => ({
+      ms: Date.parse(play.played_at),
+      deliveredMs: Date.parse(play.delivered_at ?? play.played_at),
+      key: `${Date.parse(play.played_at)}|${play.track.id}`,
+    }))
     .sort((a, b) => a.ms - b.ms);
   const polls = [...pollEndsMs].sort((a, b) => a - b);
   const expected = new Set<string>();
   let lostToWindow = 0;
   let beforeLogin = 0;
-  let pollIndex = 0;
   for (let i = 0; i < counted.length; i++) {
     const play = counted[i]!;
-    while (pollIndex < polls.length && polls[pollIndex]! < play.ms) pollIndex++;
+    const pollIndex = polls.findIndex((end) => end >= play.deliveredMs);
     const t = polls[pollIndex];
     if (t === undefined) continue;
     let newer = 0;
-    for (let j = i + 1; j < counted.length && counted[j]!.ms <= t && newer < 50; j++) newer++;
+    for (let j = i + 1; j < counted.length && newer < 50; j++) if (counted[j]!.deliveredMs <= t) newer++;
     if (newer >= 50) {
       if (pollIndex === 0) beforeLogin++;
       else lostToWindow++;

@@ -10,3 +10,4 @@ export * from './statistics/data/stats.entity.js';
 export * from './exports/data/export.entity.js';
 export * from './lake/data/lake-change.entity.js';
 export * from './listenbrainz/data/api-token.entity.js';
+export * from './plays/data/play-duplicate.entity.js';

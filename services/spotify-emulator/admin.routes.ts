@@ -4,6 +4,7 @@ import type { EmulatorState } from './emulator-state.js';
 import { faultSettingsSchema, scriptedFaultSchema } from './faults.js';
 import { extendedHistoryRows } from './streaming-history.js';
 import { groundTruth } from './ground-truth.js';
+import { reportingSettingsSchema } from './play-reporting.js';
 import { expireAccessTokens, revokeRefreshTokens } from './token-faults.js';
 
 const instant = z.union([z.number(), z.iso.datetime({ offset: true })]);
@@ -61,6 +62,17 @@ export function adminRoutes(state: EmulatorState): Router {
   router.delete('/faults/queue', (_req, res) => {
     state.faults.clearQueue();
     res.json({ queue: [] });
+  });
+
+  router.get('/reporting', (_req, res) => res.json(state.listeners.reporting));
+  router.put('/reporting', (req, res) => {
+    const change = parse(reportingSettingsSchema.partial().strict(), req.body, res);
+    if (!change) return;
+    try {
+      res.json(state.listeners.updateReporting(change));
+    } catch (error) {
+      bad(res, (error as Error).message);
+    }
   });
 
   router.get('/clock', (_req, res) => res.json(state.clock.toJSON()));

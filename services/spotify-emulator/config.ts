@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { envHelpers } from '../shared/config/env-schema.js';
 import { defineEnv, sensitive } from '../shared/config/load-config.js';
 import { DEFAULT_FAULTS } from './faults.js';
+import { REALISTIC_REPORTING } from './play-reporting.js';
 import { EMULATOR_DEFAULTS, type EmulatorOptions } from './start-emulator.js';
 
 const { httpUrl, port, bool } = envHelpers;
@@ -46,6 +47,14 @@ export const emulatorEnv = defineEnv({
   EMULATOR_RESET_RATE: rate.default(DEFAULT_FAULTS.resetRate).describe('Fraction of requests whose connection is reset.'),
   EMULATOR_TIMEOUT_RATE: rate.default(DEFAULT_FAULTS.timeoutRate).describe('Fraction of requests never answered.'),
   EMULATOR_MALFORMED_RATE: rate.default(DEFAULT_FAULTS.malformedRate).describe('Fraction of answers with a truncated JSON body.'),
+  EMULATOR_STARTED_AT_SHARE: rate
+    .default(REALISTIC_REPORTING.startedAtShare)
+    .describe("Share of a listener's UTC days on which recently-played's played_at is the play's start, not its end (0 = always the end)."),
+  EMULATOR_PAUSE_SHARE: rate.default(REALISTIC_REPORTING.pauseShare).describe('Share of plays paused part way: they end (and an end played_at moves) later by the pause.'),
+  EMULATOR_PAUSE_MAX_MS: count.min(5_000).default(REALISTIC_REPORTING.pauseMaxMs).describe('Longest pause, in ms (a pause lasts 5 s to this long).'),
+  EMULATOR_OFFLINE_SHARE: rate.default(REALISTIC_REPORTING.offlineShare).describe("Share of a listener's hours played offline: their plays reach recently-played late, with their old played_at."),
+  EMULATOR_OFFLINE_DELAY_MIN_MS: count.default(REALISTIC_REPORTING.offlineDelayMinMs).describe("Shortest delay, after the offline hour's end, before its plays reach recently-played."),
+  EMULATOR_OFFLINE_DELAY_MAX_MS: count.default(REALISTIC_REPORTING.offlineDelayMaxMs).describe("Longest delay, after the offline hour's end, before its plays reach recently-played."),
   EMULATOR_FAULT_TARGETS: list
     .pipe(z.array(z.enum(['api', 'token'])).min(1))
     .optional()
@@ -70,6 +79,14 @@ export function emulatorOptionsFromEnv(config: EmulatorConfig): EmulatorOptions 
     codeTtlSeconds: config.EMULATOR_CODE_TTL_SECONDS,
     omitRefreshTokenRate: config.EMULATOR_OMIT_REFRESH_TOKEN_RATE,
     clock: { ...(config.EMULATOR_CLOCK_START && { startAt: config.EMULATOR_CLOCK_START }), frozen: config.EMULATOR_CLOCK_FROZEN },
+    reporting: {
+      startedAtShare: config.EMULATOR_STARTED_AT_SHARE,
+      pauseShare: config.EMULATOR_PAUSE_SHARE,
+      pauseMaxMs: config.EMULATOR_PAUSE_MAX_MS,
+      offlineShare: config.EMULATOR_OFFLINE_SHARE,
+      offlineDelayMinMs: config.EMULATOR_OFFLINE_DELAY_MIN_MS,
+      offlineDelayMaxMs: Math.max(config.EMULATOR_OFFLINE_DELAY_MIN_MS, config.EMULATOR_OFFLINE_DELAY_MAX_MS),
+    },
     faults: {
       rateLimitPerWindow: config.EMULATOR_RATE_LIMIT_PER_WINDOW,
       rateLimitWindowMs: config.EMULATOR_RATE_LIMIT_WINDOW_MS,

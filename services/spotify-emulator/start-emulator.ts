@@ -10,6 +10,7 @@ import { EmulatorClock } from './clock.js';
 import type { EmulatorState } from './emulator-state.js';
 import { DEFAULT_FAULTS, FaultInjector, faultSettingsSchema, type FaultSettings } from './faults.js';
 import { groundTruth, type GroundTruthPlay } from './ground-truth.js';
+import { REALISTIC_REPORTING, type ReportingSettings } from './play-reporting.js';
 import { Rng } from './prng.js';
 import { requestAccounting } from './request-accounting.js';
 import { EmulatorStats } from './stats.js';
@@ -48,6 +49,8 @@ export interface EmulatorOptions {
   /** A clock to share, or where to start one. Default: real time. */
   clock?: EmulatorClock | { startAt?: Date | number | string; frozen?: boolean };
   faults?: Partial<FaultSettings>;
+  /** How plays are reported (play-reporting.ts); default REALISTIC_REPORTING, EXACT_REPORTING for sources that all agree. */
+  reporting?: Partial<ReportingSettings>;
   /** Default: silent. */
   logger?: Logger;
 }
@@ -111,6 +114,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     listeners: new SyntheticListeners(seed, catalogue, clock, {
       users: options.users ?? EMULATOR_DEFAULTS.users,
       playsPerHour: options.playsPerHour ?? EMULATOR_DEFAULTS.playsPerHour,
+      reporting: { ...REALISTIC_REPORTING, ...options.reporting },
     }),
     tokens: new TokenStore(clock, {
       accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? EMULATOR_DEFAULTS.accessTokenTtlSeconds,

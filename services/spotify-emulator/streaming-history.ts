@@ -45,8 +45,8 @@ const DEVICES: Record<(typeof PLATFORMS)[number], string> = {
 
 /**
  * The streaming-history rows of a user's plays that ended in [fromMs, toMs), oldest first, derived from
- * the ground truth: `ts` is the play's end (`played_at`) TRUNCATED to whole seconds, as in Spotify's file,
- * and every play is there, skips (plays shorter than 30 s) included.
+ * the ground truth: `ts` is the play's real end TRUNCATED to whole seconds, as in Spotify's file (whatever
+ * recently-played's `played_at` says), and every play is there, skips (plays shorter than 30 s) included.
  */
 export function* extendedHistoryRows(state: Pick<EmulatorState, 'listeners' | 'catalogue'>, userId: string, fromMs: number, toMs: number): Generator<ExtendedHistoryRow> {
   const user = state.listeners.get(userId);
@@ -59,13 +59,13 @@ export function* extendedHistoryRows(state: Pick<EmulatorState, 'listeners' | 'c
 }
 
 export function toStreamingHistoryRow(play: GroundTruthPlay, country: string): ExtendedHistoryRow {
-  const endMs = Date.parse(play.played_at);
+  const endMs = Date.parse(play.ended_at);
   // The seed's label is the one first released: another would change every made-up value.
   const rng = new Rng('export-row', play.track.id, endMs);
   const platform = rng.pick(PLATFORMS);
   const skipped = !play.counted;
   return {
-    ts: new Date(Math.floor(endMs / 1000) * 1000).toISOString().replace('.000Z', 'Z'),
+    ts: play.streaming_history.ts,
     platform: DEVICES[platform],
     ms_played: play.ms_played,
     conn_country: country,
@@ -85,8 +85,8 @@ export function toStreamingHistoryRow(play: GroundTruthPlay, country: string): E
     reason_end: skipped ? 'fwdbtn' : 'trackdone',
     shuffle: rng.chance(0.3),
     skipped,
-    offline: false,
-    offline_timestamp: Math.floor((endMs - play.ms_played) / 1000),
+    offline: play.offline,
+    offline_timestamp: Math.floor(Date.parse(play.started_at) / 1000),
     incognito_mode: false,
   };
 }

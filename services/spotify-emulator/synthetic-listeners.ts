@@ -1,6 +1,7 @@
 import type { Catalogue, CatalogueArtist, CataloguePlaylist } from './catalogue.js';
 import { COUNTRIES, FIRST_NAMES, LAST_NAMES } from './catalogue-words.js';
 import type { EmulatorClock } from './clock.js';
+import { checkReporting, type PlayedAtIs, type ReportingSettings } from './play-reporting.js';
 import { Rng } from './prng.js';
 import { imageKey, lowerAlphanumeric } from './spotify-ids.js';
 
@@ -14,6 +15,7 @@ export const COUNTED_PLAY_MIN_MS = 30_000;
 export const RETRIEVABLE_PLAYS = 50;
 
 const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
 /** How far back a history search goes (a user with a very low rate still has a bounded cost). */
 const MAX_LOOKBACK_HOURS = 24 * 400;
 const MAX_CACHED_HOURS = 50_000;
@@ -35,8 +37,16 @@ export interface SyntheticUser {
 export type PlayContextRef = { type: 'album' | 'playlist' | 'artist'; id: string } | null;
 
 export interface SyntheticPlay {
-  /** When the play ended, ms since the epoch: Spotify's `played_at`. */
+  /** Spotify's `played_at`, ms since the epoch: the play's end, or its start on a day its client reports starts. */
   playedAtMs: number;
+  playedAtIs: PlayedAtIs;
+  /** When the play really began and ended (a pause makes it end later than its start plus msPlayed). */
+  startedAtMs: number;
+  endedAtMs: number;
+  pausedMs: number;
+  /** When recently-played first shows it: its end, or hours later for a play made offline. */
+  deliveredAtMs: number;
+  offline: boolean;
   trackId: string;
   msPlayed: number;
   context: PlayContextRef;
@@ -62,7 +72,7 @@ interface Segment {
   next: () => string;
 }
 
-export const countsAsPlay = (play: SyntheticPlay): boolean => play.msPlayed >= COUNTED_PLAY_MIN_MS;
+export const countsAsPlay = (play: Pick<SyntheticPlay, 'msPlayed'> & Partial<SyntheticPlay>): boolean => play.msPlayed >= COUNTED_PLAY_MIN_MS;
 
 /**
  * Deterministic listeners. A user's plays in an hour depend only on (seed, user id, hour), never on
@@ -75,13 +85,28 @@ export class SyntheticListeners {
   private readonly hours = new Map<string, SyntheticPlay[]>();
   private added = 0;
 
+  private reportingSettings: ReportingSettings;
+
   constructor(
     private readonly seed: string,
     private readonly catalogue: Catalogue,
     private readonly clock: EmulatorClock,
-    private readonly settings: { users: number; playsPerHour: readonly [number, number] },
+    private readonly settings: { users: number; playsPerHour: readonly [number, number]; reporting: ReportingSettings },
   ) {
+    this.reportingSettings = checkReporting(settings.reporting);
     for (let index = 0; index < settings.users; index++) this.register(this.generateUser(new Rng(seed, 'user', index)));
+  }
+
+  /** How plays are reported (play-reporting.ts). */
+  get reporting(): ReportingSettings {
+    return this.reportingSettings;
+  }
+
+  /** Changes how plays are reported; every play is then generated again under the new settings. */
+  updateReporting(change: Partial<ReportingSettings>): ReportingSettings {
+    this.reportingSettings = checkReporting({ ...this.reportingSettings, ...change });
+    this.hours.clear();
+    return this.reportingSettings;
   }
 
   list(): SyntheticUser[] {
@@ -110,19 +135,22 @@ export class SyntheticListeners {
     return user;
   }
 
-  /** Every play (skips included) that ended in [fromMs, toMs) and at or before the clock's now, oldest first. */
+  /** Every play (skips included) that really ended in [fromMs, toMs) and at or before the clock's now, oldest first. */
   playsBetween(userId: string, fromMs: number, toMs: number): SyntheticPlay[] {
     const user = this.require(userId);
     const end = Math.min(toMs, this.clock.now() + 1);
     if (end - fromMs > MAX_LOOKBACK_HOURS * HOUR_MS) throw new RangeError(`a range covers at most ${MAX_LOOKBACK_HOURS / 24} days`);
     const plays: SyntheticPlay[] = [];
     for (let hour = Math.floor(fromMs / HOUR_MS); hour * HOUR_MS < end; hour++) {
-      for (const play of this.playsInHour(user, hour)) if (play.playedAtMs >= fromMs && play.playedAtMs < end) plays.push(play);
+      for (const play of this.playsInHour(user, hour)) if (play.endedAtMs >= fromMs && play.endedAtMs < end) plays.push(play);
     }
     return plays;
   }
 
-  /** What recently-played can return right now: the 50 latest counted plays, newest first. */
+  /**
+   * What recently-played can return right now: the 50 latest counted plays it has been told of, newest
+   * `played_at` first. A play made offline joins the list when it is delivered, at its old place.
+   */
   retrievable(userId: string): SyntheticPlay[] {
     const user = this.require(userId);
     const now = this.clock.now();
@@ -132,7 +160,7 @@ export class SyntheticListeners {
       const plays = this.playsInHour(user, hour);
       for (let i = plays.length - 1; i >= 0 && result.length < RETRIEVABLE_PLAYS; i--) {
         const play = plays[i]!;
-        if (play.playedAtMs <= now && countsAsPlay(play)) result.push(play);
+        if (play.deliveredAtMs <= now && countsAsPlay(play)) result.push(play);
       }
     }
     return result;
@@ -198,9 +226,17 @@ export class SyntheticListeners {
 
   private generateHour(user: SyntheticUser, hour: number): SyntheticPlay[] {
     const rng = new Rng(this.seed, user.id, 'hour', hour);
+    // How the hour's plays are reported draws from generators of its own, so that with exact reporting
+    // the plays are the very ones the emulator made before it reported realistically.
+    const pauses = new Rng(this.seed, user.id, 'pauses', hour);
+    const offline = new Rng(this.seed, user.id, 'offline', hour);
+    const settings = this.reportingSettings;
+    const playedAtIs: PlayedAtIs = new Rng(this.seed, user.id, 'played-at', Math.floor((hour * HOUR_MS) / DAY_MS)).chance(settings.startedAtShare) ? 'start' : 'end';
     const target = rng.poisson(user.playsPerHour);
     const plays: SyntheticPlay[] = [];
     const hourEnd = (hour + 1) * HOUR_MS;
+    const isOffline = offline.chance(settings.offlineShare);
+    const deliveredLate = hourEnd + offline.int(settings.offlineDelayMinMs, settings.offlineDelayMaxMs);
     let cursor = hour * HOUR_MS + rng.int(0, 10 * 60_000);
     let segment: Segment | null = null;
     while (plays.length < target) {
@@ -209,9 +245,21 @@ export class SyntheticListeners {
       const track = this.catalogue.tracks.get(segment.next())!;
       const roll = rng.next();
       const msPlayed = roll < 0.12 ? rng.int(1_500, COUNTED_PLAY_MIN_MS - 1) : roll < 0.2 ? rng.int(COUNTED_PLAY_MIN_MS + 1, track.durationMs) : track.durationMs;
-      const end = cursor + msPlayed;
+      const pausedMs = pauses.chance(settings.pauseShare) ? pauses.int(5_000, settings.pauseMaxMs) : 0;
+      const end = cursor + msPlayed + pausedMs;
       if (end >= hourEnd) break;
-      plays.push({ playedAtMs: end, trackId: track.id, msPlayed, context: segment.context });
+      plays.push({
+        playedAtMs: playedAtIs === 'start' ? cursor : end,
+        playedAtIs,
+        startedAtMs: cursor,
+        endedAtMs: end,
+        pausedMs,
+        deliveredAtMs: isOffline ? deliveredLate : end,
+        offline: isOffline,
+        trackId: track.id,
+        msPlayed,
+        context: segment.context,
+      });
       cursor = end + (rng.chance(0.05) ? rng.int(60_000, 600_000) : rng.int(1, 3_000));
     }
     return plays;

@@ -32,6 +32,14 @@ export const workerEnv = defineEnv({
     .describe('When Spotify says the app’s quota is exhausted (429 QUOTA_EXCEEDED), all polling pauses this long (or until its Retry-After, if sooner).'),
   WORKER_TOKEN_REFRESH_MARGIN_SECONDS: z.coerce.number().int().min(0).default(120).describe('Access tokens expiring within this many seconds are refreshed before use.'),
   WORKER_MAX_PAGES: z.coerce.number().int().min(1).default(10).describe('Most recently-played pages read in one poll (50 plays each; Spotify keeps 50).'),
+  WORKER_POLL_LOOKBACK_HOURS: z.coerce
+    .number()
+    .min(0)
+    .max(24 * 14)
+    .default(24)
+    .describe(
+      'Each poll reads recently-played from this long before the newest play already stored: plays made offline reach Spotify hours late with their old played_at, and would otherwise be missed. Plays read again are recognised and not stored twice.',
+    ),
 });
 
 /** The worker's metrics and probes (docs/operations.md). */

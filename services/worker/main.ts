@@ -95,7 +95,7 @@ runService('worker', async () => {
 
   const workers = await startWorkers(
     {
-      poll: { handler: pollHandler({ ...spotify, maxPages: config.WORKER_MAX_PAGES }), concurrency: config.WORKER_CONCURRENCY, maxJobsPerSecond: config.WORKER_MAX_JOBS_PER_SECOND },
+      poll: { handler: pollHandler({ ...spotify, maxPages: config.WORKER_MAX_PAGES, lookbackMs: config.WORKER_POLL_LOOKBACK_HOURS * 3_600_000 }), concurrency: config.WORKER_CONCURRENCY, maxJobsPerSecond: config.WORKER_MAX_JOBS_PER_SECOND },
       import: !runsImports
           ? null
           : {

@@ -5,6 +5,7 @@ import { saveCredentials } from '../../services/features/accounts/data/credentia
 import { fromSpotifyItem } from '../../services/features/plays/from-spotify-item.js';
 import { SpotifyApiClient } from '../../services/features/spotify/spotify-api.client.js';
 import { playHistoryItemSchema, type SpotifyPlayHistoryItem } from '../../services/features/spotify/spotify-schemas.js';
+import { DEFAULT_POLL_LOOKBACK_MS } from '../../services/worker/poll/poll-user.job.js';
 import { parsedLogs, startPipeline, type Pipeline } from './pipeline-harness.js';
 
 /** Spotify answers that are odd but real (issue 8), as JSON. */
@@ -194,8 +195,9 @@ describe('a poll that meets odd answers', () => {
 
     const [job] = await pipeline.queue.getCompleted();
     expect(job?.attemptsMade).toBe(2);
-    // First attempt: page 1 stored whole (cursor moved), page 2 refused; the retry starts after page 1.
-    expect(requests.map((url) => url.searchParams.get('after'))).toEqual(['0', String(firstAt), String(firstAt)]);
+    // First attempt: page 1 stored whole (cursor moved), page 2 refused; the retry starts from page 1's cursor,
+    // less the lookback that reads plays Spotify delivered late.
+    expect(requests.map((url) => url.searchParams.get('after'))).toEqual(['0', String(firstAt), String(firstAt - DEFAULT_POLL_LOOKBACK_MS)]);
     const state = (await pipeline.db.sql.query('select last_error, consecutive_failures from poll_state where user_id = $1', [userId])).rows[0];
     expect(state.last_error).toMatch(message);
     expect(state.last_error).toMatch(/attempt 1 of 3, will retry/);

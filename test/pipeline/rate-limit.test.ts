@@ -25,13 +25,18 @@ function recordingApi(pipeline: Pipeline, exchanges: Exchange[]): SpotifyApiClie
   });
 }
 
-/** Spotify's window at the moment of a poll: the latest 50 counted plays up to the newest one stored. */
+/**
+ * Spotify's window at the moment of a poll: the latest 50 counted plays it had been told of (a play made
+ * offline reaches it hours late), by played_at, up to the newest one stored.
+ */
 function windowUpTo(pipeline: Pipeline, spotifyId: string, newestMs: number): string[] {
+  const now = pipeline.emulator.clock.now();
   return pipeline.emulator
-    .groundTruth(spotifyId, newestMs - 48 * 3_600_000, newestMs + 1)
-    .filter((play) => play.counted)
-    .slice(-50)
-    .map((play) => `${play.played_at} ${play.track.id}`);
+    .groundTruth(spotifyId, newestMs - 48 * 3_600_000, now + 1)
+    .filter((play) => play.counted && Date.parse(play.delivered_at) <= now && Date.parse(play.played_at) <= newestMs)
+    .map((play) => `${play.played_at} ${play.track.id}`)
+    .sort()
+    .slice(-50);
 }
 
 describe('a 429 storm from the rolling rate limit', () => {

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { storePlayBatch, type PlayBatch } from './data/plays.repository.js';
+import type { PlaySource } from './data/listening-event.entity.js';
 import type { IngestRequest, IngestResult, PlayInput } from './play-input.js';
 
 export class InvalidPlayError extends Error {
@@ -12,10 +13,12 @@ export class InvalidPlayError extends Error {
 /**
  * Stores a batch of plays for one user, exactly once: checks and normalises the plays, de-duplicates
  * them and their catalogue rows in memory, then stores everything in one statement
- * (`storePlayBatch`, which says why it is written by hand). Running it twice stores nothing twice.
+ * (`storePlayBatch`, which says why it is written by hand). Running it twice stores nothing twice; a play
+ * another source (or another ListenBrainz client) stored already is not stored again
+ * (data/schema/playlog_duplicate_plays.sql; docs/import.md, "How duplicates are decided").
  */
 export async function ingestPlays(em: EntityManager, request: IngestRequest): Promise<IngestResult> {
-  const batch = buildBatch(request.plays);
+  const batch = buildBatch(request.plays, request.source);
   const cursor = request.advanceCursorToMs ?? null;
   if (cursor !== null && !Number.isSafeInteger(cursor)) throw new InvalidPlayError(`cursor ${cursor} is not a whole number of milliseconds`);
   const inserted = await storePlayBatch(em, {
@@ -28,8 +31,11 @@ export async function ingestPlays(em: EntityManager, request: IngestRequest): Pr
   return { received: request.plays.length, inserted };
 }
 
-/** Normalises and de-duplicates the batch in memory, so the SQL sees each key once. */
-function buildBatch(plays: PlayInput[]): PlayBatch {
+/**
+ * Normalises and de-duplicates the batch in memory, so the SQL sees each key once: a play by what its source
+ * reports of it (a listen's start, else played_at) and its track. Exported for the ingest benchmark's baseline.
+ */
+export function buildBatch(plays: PlayInput[], source: PlaySource): PlayBatch {
   const artists = new Map<string, PlayBatch['artists'][number]>();
   const albums = new Map<string, PlayBatch['albums'][number]>();
   const tracks = new Map<string, PlayBatch['tracks'][number]>();
@@ -54,14 +60,16 @@ function buildBatch(plays: PlayInput[]): PlayBatch {
       artists.set(artist.id, { id: artist.id, name: artist.name, uri: artist.uri });
       trackArtists.set(`${track.id}/${position}`, { track_id: track.id, position, artist_id: artist.id });
     });
-    events.set(`${playedAt}/${track.id}`, {
+    const startedAt = play.startedAt === undefined || play.startedAt === null ? null : normaliseTimestamp(play.startedAt);
+    events.set(`${(source === 'listenbrainz' ? startedAt : null) ?? playedAt}/${track.id}`, {
       played_at: playedAt,
       track_id: track.id,
       context_type: play.context?.type ?? null,
       context_uri: play.context?.uri ?? null,
       ms_played: play.msPlayed ?? null,
       client: play.client ?? null,
-      started_at: play.startedAt === undefined || play.startedAt === null ? null : normaliseTimestamp(play.startedAt),
+      started_at: startedAt,
+      duration_ms: track.durationMs,
     });
   }
   return {

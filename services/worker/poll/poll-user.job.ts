@@ -20,6 +20,12 @@ export interface PollUserDeps {
   oauth: SpotifyOAuthClient;
   tokens: TokenSettings;
   maxPages: number;
+  /**
+   * How far before the cursor each poll reads again (WORKER_POLL_LOOKBACK_HOURS; default
+   * DEFAULT_POLL_LOOKBACK_MS): a play made offline reaches recently-played hours late with its old
+   * `played_at`, older than the cursor, and `after=<cursor>` alone would never return it.
+   */
+  lookbackMs?: number;
   /** Plays per recently-played request: 50 (Spotify's maximum) in production; tests page with less. */
   pageSize?: number;
   now: () => number;
@@ -45,11 +51,15 @@ export type PollOutcome =
   | { status: 'nothing_to_do'; reason: 'user_not_found' | 'user_reauth_required' | 'user_disabled' };
 
 const MAX_PAGE_SIZE = 50;
+/** Spotify delivers offline plays once the device is back online: hours late, rarely a day. */
+export const DEFAULT_POLL_LOOKBACK_MS = 24 * 3_600_000;
 
 /**
- * Polls one user: fresh access token, then recently-played after the stored cursor, page by page
- * towards now, each page stored (and the cursor advanced) in one idempotent statement; the last one
- * also records the poll's success in poll_state. Running it twice, or after a crash halfway, stores
+ * Polls one user: fresh access token, then recently-played from a lookback before the stored cursor (the
+ * newest `played_at` stored), page by page towards now, each page stored (and the cursor advanced) in one
+ * idempotent statement; the last one also records the poll's success in poll_state. Plays already stored
+ * are recognised by ingestPlays and stored nothing twice; plays Spotify delivered late, with a `played_at`
+ * older than the cursor, are read by the lookback. Running it twice, or after a crash halfway, stores
  * nothing twice and loses nothing still retrievable.
  */
 export async function pollUser(deps: PollUserDeps, em: EntityManager, userId: string, log: Logger): Promise<PollOutcome> {
@@ -82,10 +92,11 @@ export async function pollUser(deps: PollUserDeps, em: EntityManager, userId: st
   let cursor = context.afterCursorMs;
   const outcome = { pages: 0, fetched: 0, new: 0, skipped: {} as Partial<Record<SkipReason, number>>, artistsWithoutId: 0 };
 
-  // Always forwards in time: `after` returns the oldest plays newer than the cursor (all Spotify still has
-  // on a first poll, from 0), and `next` moves towards now, so the cursor can advance after every page.
+  // Always forwards in time: `after` returns the oldest plays newer than it (all Spotify still has on a
+  // first poll, from 0), and `next` moves towards now, so the cursor can advance after every page. It starts
+  // a lookback before the cursor: Spotify adds an offline play late at its old place, behind the cursor.
   const limit = deps.pageSize ?? MAX_PAGE_SIZE;
-  let after = cursor ?? 0;
+  let after = cursor === null ? 0 : Math.max(0, cursor - (deps.lookbackMs ?? DEFAULT_POLL_LOOKBACK_MS));
   let page = await withToken((accessToken) => deps.api.getRecentlyPlayed(accessToken, { limit, after }));
   for (;;) {
     outcome.pages++;

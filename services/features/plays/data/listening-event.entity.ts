@@ -6,11 +6,14 @@ export const PLAY_SOURCES = ['poll', 'import', 'listenbrainz'] as const;
 export type PlaySource = (typeof PLAY_SOURCES)[number];
 
 /**
- * One play. Identity is (user, track, played_at): the same play seen twice is stored once.
+ * One play. Its key is (user, track, played_at). Which reports are the same play is decided by
+ * data/schema/playlog_duplicate_plays.sql for each batch ingestPlays stores (docs/import.md, "How duplicates
+ * are decided"): the same report again, or the same play from another source, is not stored again.
  * The primary key lists its columns as (user_id, played_at, track_id): the same uniqueness, and the
  * same index then serves "a user's plays, newest first, from cursor X" as one range scan, so no
- * second index has to be written on every insert. The one other index, (track_id, user_id), serves the
- * track's foreign key and "has this user played this track" (a track, album or artist as a node).
+ * second index has to be written on every insert. The one other index, (track_id, user_id, played_at), serves
+ * the track's foreign key, "has this user played this track" (a track, album or artist as a node), and the
+ * duplicate rule's "this user's plays of this track near an instant".
  */
 export class ListeningEvent {
   user!: User;
@@ -30,15 +33,7 @@ export class ListeningEvent {
 export const ListeningEventSchema = new EntitySchema<ListeningEvent>({
   class: ListeningEvent,
   tableName: 'listening_events',
-  // The same play seen by polling (ms precision) and in a streaming history (`ts`, whole seconds, truncated) is one
-  // play: at most one play of a track per user per UTC second, whatever source stores it first (docs/import.md).
-  indexes: [{ name: 'listening_events_track_id_user_id_index', properties: ['track', 'user'] }],
-  uniques: [
-    {
-      name: 'listening_events_same_second_unique',
-      expression: `create unique index "listening_events_same_second_unique" on "listening_events" ("user_id", "track_id", date_trunc('second', "played_at" at time zone 'UTC'))`,
-    },
-  ],
+  indexes: [{ name: 'listening_events_track_id_user_id_played_at_index', properties: ['track', 'user', 'playedAt'] }],
   properties: {
     user: { kind: 'm:1', entity: 'User', primary: true, deleteRule: 'cascade', fieldName: 'user_id' },
     playedAt: { type: 'Date', columnType: 'timestamptz', primary: true },

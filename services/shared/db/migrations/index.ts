@@ -14,6 +14,7 @@ import { Migration20261207120000_export_name_ids } from './Migration202612071200
 import { Migration20261207130000_export_turns } from './Migration20261207130000_export_turns.js';
 import { Migration20261207140000_counted_play_rule } from './Migration20261207140000_counted_play_rule.js';
 import { Migration20261207210000_listenbrainz } from './Migration20261207210000_listenbrainz.js';
+import { Migration20261207220000_play_intervals } from './Migration20261207220000_play_intervals.js';
 
 /** Every migration, in order. Listed explicitly so migrations run the same from sources and in the image. */
 export const migrationsList: MigrationObject[] = [
@@ -32,4 +33,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261207130000_export_turns', class: Migration20261207130000_export_turns },
   { name: 'Migration20261207140000_counted_play_rule', class: Migration20261207140000_counted_play_rule },
   { name: 'Migration20261207210000_listenbrainz', class: Migration20261207210000_listenbrainz },
+  { name: 'Migration20261207220000_play_intervals', class: Migration20261207220000_play_intervals },
 ];

@@ -37,6 +37,19 @@ describe('what the chaos run expects to be stored', () => {
     expect(result.expected.has(key(30, 'late'))).toBe(false);
   });
 
+  it('expects a play made offline from the first poll after Spotify was told of it, at its old played_at', () => {
+    // Played at minute 5, delivered at minute 40: the poll at minute 10 could not see it, the one at minute 45 can.
+    const offline: TruthPlay = { ...play(5, 'offline'), delivered_at: new Date(T0 + 40 * MINUTE).toISOString() };
+    const result = classifyPlays([...steady(0, 5), offline, ...steady(6, 20)], [T0 + 10 * MINUTE, T0 + 45 * MINUTE]);
+    expect(result.expected.has(key(5, 'offline'))).toBe(true);
+    expect(result.expected.size).toBe(20);
+    // Delivered after 50 newer plays: lost to the window, not missing (as plays 11..19, 50 newer by minute 85).
+    const late: TruthPlay = { ...play(5, 'late'), delivered_at: new Date(T0 + 80 * MINUTE).toISOString() };
+    const lost = classifyPlays([...steady(0, 5), late, ...steady(6, 70)], [T0 + 10 * MINUTE, T0 + 85 * MINUTE]);
+    expect(lost.expected.has(key(5, 'late'))).toBe(false);
+    expect(lost.lostToWindow).toBe(1 + 9);
+  });
+
   it('reports missing, duplicated and foreign plays', () => {
     const classified = classifyPlays(steady(0, 3), [T0 + 3 * MINUTE]);
     const truthKeys = new Set([key(0, 't0'), key(1, 't1'), key(2, 't2')]);

@@ -7,7 +7,10 @@
 -- the catalogue rows exist. Rows are sorted by key in every CTE, so concurrent batches lock in the
 -- same order (no deadlock); the catalogue is insert-only, so replays write nothing and take no row
 -- locks. The batch travels as one bound JSON parameter: inlined, megabytes of JSON would be escaped in
--- JavaScript and parsed again by Postgres.
+-- JavaScript and parsed again by Postgres. Which plays were reported before, or are the same play as
+-- one stored from another source, is decided for the whole batch by
+-- data/schema/playlog_duplicate_plays.sql, called once (in its own CTE, before any play is inserted):
+-- those are left out.
 
 with doc as (select ?::jsonb as d),
 new_artists as (
@@ -41,10 +44,14 @@ new_track_artists as (
   on conflict (track_id, position) do nothing
   returning 1
 ),
+duplicate_plays as (
+  select d.played_at, d.track_id from doc, playlog_duplicate_plays(?::uuid, ?, doc.d->'plays') as d
+),
 new_plays as (
   insert into listening_events (user_id, played_at, track_id, context_type, context_uri, source, ms_played, client, started_at)
   select ?::uuid, p.played_at, p.track_id, p.context_type, p.context_uri, ?, p.ms_played, p.client, p.started_at
   from doc, jsonb_to_recordset(doc.d->'plays') as p(played_at timestamptz, track_id text, context_type text, context_uri text, ms_played int, client text, started_at timestamptz)
+  where not exists (select 1 from duplicate_plays d where d.played_at = p.played_at and d.track_id = p.track_id)
   order by p.played_at, p.track_id
   on conflict do nothing
   returning 1
