@@ -1,19 +1,23 @@
 import { EntitySchema } from '@mikro-orm/core';
 
 /**
- * What the data lake has not seen yet (docs/lake.md): UTC days whose plays changed and catalogue tables
- * that changed, each under the number of its latest change. Triggers on listening_events and the
- * catalogue write them (the migration that made these tables defines them); a lake run reads and
- * deletes them (lake.repository.ts). No code writes them through the ORM.
+ * What the data lake has not seen yet (docs/lake.md, "How changes are recorded"): UTC days whose plays
+ * changed and catalogue tables that changed, one record per day (or table) and Postgres backend, under the
+ * number of that backend's latest change. Triggers on listening_events and the catalogue write them (their
+ * sources are in schema/); a lake run reads and deletes them (lake.repository.ts). No code writes them
+ * through the ORM.
  */
 export class LakeChangedDay {
   /** The UTC day, `YYYY-MM-DD`. */
   day!: string;
+  /** The process id of the backend whose transactions recorded it (pg_backend_pid()); 0 for records older than this column. */
+  backendPid!: number;
   change!: string;
 }
 
 export class LakeChangedTable {
   name!: string;
+  backendPid!: number;
   change!: string;
 }
 
@@ -22,6 +26,7 @@ export const LakeChangedDaySchema = new EntitySchema<LakeChangedDay>({
   tableName: 'lake_changed_days',
   properties: {
     day: { type: 'string', columnType: 'date', primary: true },
+    backendPid: { type: 'integer', primary: true, fieldName: 'backend_pid' },
     change: { type: 'bigint' },
   },
 });
@@ -31,6 +36,7 @@ export const LakeChangedTableSchema = new EntitySchema<LakeChangedTable>({
   tableName: 'lake_changed_tables',
   properties: {
     name: { type: 'text', primary: true },
+    backendPid: { type: 'integer', primary: true, fieldName: 'backend_pid' },
     change: { type: 'bigint' },
   },
 });

@@ -30,30 +30,39 @@ export const isLakeCatalogueTable = (name: string): name is LakeCatalogueTable =
  */
 export const LAKE_PLAY_CSV_COLUMNS = ['day', 'user_id', 'played_at', 'track_id', 'ms_played', 'source', 'context_type', 'context_uri', 'ingested_at'] as const;
 
-/** One pending change: a UTC day ('YYYY-MM-DD') or a catalogue table, and the number it was recorded under. */
+/** One change record as a lake run read it: the backend that recorded it and the number of its latest change. */
+export interface LakeChangeRecord {
+  backendPid: number;
+  change: number;
+}
+
+/** A UTC day ('YYYY-MM-DD') or a catalogue table the lake run writes, with its change records the run read (none when it writes everything). */
 export interface LakeChange<Key extends string = string> {
   key: Key;
-  change: number;
+  records: LakeChangeRecord[];
 }
 
 export const lakePendingDaysStatement = defineStatement({
   name: 'lake_pending_days',
-  purpose: 'The UTC days whose plays changed since the lake last saw them (recorded by the triggers on listening_events), each with its change number. Read by the lake run in its snapshot.',
-  sql: `select "day"::text as "day", "change" from "lake_changed_days" order by "day"`,
-  row: z.object({ day: z.string(), change: bigintNumber }),
+  purpose: [
+    'The change records of the UTC days whose plays changed since the lake last saw them (written by the triggers on listening_events):',
+    'one per day and backend that changed it, with its change number. Read by the lake run in its snapshot.',
+  ].join(' '),
+  sql: `select "day"::text as "day", "backend_pid", "change" from "lake_changed_days" order by "day", "backend_pid"`,
+  row: z.object({ day: z.string(), backend_pid: z.number().int(), change: bigintNumber }),
 });
 
 export const lakePendingTablesStatement = defineStatement({
   name: 'lake_pending_tables',
-  purpose: 'The catalogue tables that changed since the lake last saw them, each with its change number.',
-  sql: `select "name", "change" from "lake_changed_tables" order by "name"`,
-  row: z.object({ name: z.string(), change: bigintNumber }),
+  purpose: 'The change records of the catalogue tables that changed since the lake last saw them: one per table and backend, with its change number.',
+  sql: `select "name", "backend_pid", "change" from "lake_changed_tables" order by "name", "backend_pid"`,
+  row: z.object({ name: z.string(), backend_pid: z.number().int(), change: bigintNumber }),
 });
 
 export const lakePendingDaySizesStatement = defineStatement({
   name: 'lake_pending_day_sizes',
   purpose: 'How many plays each changed day holds now (from the daily counts): how the lake run plans its batches, and what it checks the rows it read against.',
-  sql: `select d."day"::text as "day", coalesce(sum(c."plays"), 0)::bigint as "plays" from "lake_changed_days" d left join "play_counts" c on c."day" = d."day" group by d."day" order by d."day"`,
+  sql: `select d."day"::text as "day", coalesce(sum(c."plays"), 0)::bigint as "plays" from (select distinct "day" from "lake_changed_days") d left join "play_counts" c on c."day" = d."day" group by d."day" order by d."day"`,
   row: z.object({ day: z.string(), plays: bigintNumber }),
 });
 
@@ -74,24 +83,32 @@ export const lakeUserIdsStatement = defineStatement({
 export const lakeConsumeDaysStatement = defineStatement({
   name: 'lake_consume_days',
   purpose: [
-    'Forgets the changed days a lake run has written: only where the change number is still the one the run saw,',
-    'so a day changed again while it ran stays pending for the next run. Unnest of two arrays is not expressible in the ORM.',
+    'Forgets the change records of the days a lake run has written: exactly the records it read, each only where its change',
+    'number is still the one the run saw, so a day changed again while it ran stays pending for the next run. A record a',
+    'writer holds locked (changing it now) is skipped, so the run never waits for a writer nor deadlocks with one: it stays',
+    'pending and the next run writes its day again. Unnest of three arrays is not expressible in the ORM.',
   ].join(' '),
   sql: `
 delete from "lake_changed_days" d
- using unnest(?::date[], ?::bigint[]) as s("day", "change")
- where d."day" = s."day" and d."change" = s."change"
+ where (d."day", d."backend_pid") in (
+   select r."day", r."backend_pid" from "lake_changed_days" r
+     join unnest(?::date[], ?::int[], ?::bigint[]) as s("day", "backend_pid", "change")
+       on r."day" = s."day" and r."backend_pid" = s."backend_pid" and r."change" = s."change"
+      for update of r skip locked)
 returning d."day"::text as "day"`,
   row: z.object({ day: z.string() }),
 });
 
 export const lakeConsumeTablesStatement = defineStatement({
   name: 'lake_consume_tables',
-  purpose: 'Forgets the changed catalogue tables a lake run has written, only where the change number is still the one it saw.',
+  purpose: 'Forgets the change records of the catalogue tables a lake run has written, as lake_consume_days does for days.',
   sql: `
 delete from "lake_changed_tables" t
- using unnest(?::text[], ?::bigint[]) as s("name", "change")
- where t."name" = s."name" and t."change" = s."change"
+ where (t."name", t."backend_pid") in (
+   select r."name", r."backend_pid" from "lake_changed_tables" r
+     join unnest(?::text[], ?::int[], ?::bigint[]) as s("name", "backend_pid", "change")
+       on r."name" = s."name" and r."backend_pid" = s."backend_pid" and r."change" = s."change"
+      for update of r skip locked)
 returning t."name"`,
   row: z.object({ name: z.string() }),
 });
@@ -157,6 +174,20 @@ export interface LakeRead {
   userIds: string[];
 }
 
+/** Records grouped by their day or table, in the order read. */
+function byKey<Key extends string>(records: Array<LakeChangeRecord & { key: Key }>): Array<LakeChange<Key>> {
+  const grouped = new Map<Key, LakeChangeRecord[]>();
+  for (const { key, backendPid, change } of records) {
+    const list = grouped.get(key) ?? [];
+    list.push({ backendPid, change });
+    grouped.set(key, list);
+  }
+  return [...grouped].map(([key, list]) => ({ key, records: list }));
+}
+
+/** The three arrays a consume statement unnests: keys, backends, change numbers (as text: bigint). */
+const consumeParameters = (records: Array<LakeChangeRecord & { key: string }>) => [records.map((r) => r.key), records.map((r) => r.backendPid), records.map((r) => String(r.change))];
+
 export class LakeSource {
   private constructor(
     private readonly client: pg.Client,
@@ -206,9 +237,11 @@ export class LakeSource {
       await client.query(`set local timezone = 'UTC'`);
       await client.query(`set local datestyle = 'ISO, YMD'`);
       const [snapshot] = await runStatementOnClient(client, lakeSnapshotStatement, []);
-      const pendingDays = (await runStatementOnClient(client, lakePendingDaysStatement, [])).map((row) => ({ key: row.day, change: row.change }));
-      const pendingTables = (await runStatementOnClient(client, lakePendingTablesStatement, [])).flatMap((row) =>
-        isLakeCatalogueTable(row.name) ? [{ key: row.name, change: row.change }] : [],
+      const pendingDays = byKey((await runStatementOnClient(client, lakePendingDaysStatement, [])).map((row) => ({ key: row.day, backendPid: row.backend_pid, change: row.change })));
+      const pendingTables = byKey(
+        (await runStatementOnClient(client, lakePendingTablesStatement, [])).flatMap((row) =>
+          isLakeCatalogueTable(row.name) ? [{ key: row.name, backendPid: row.backend_pid, change: row.change }] : [],
+        ),
       );
       const sizes = await runStatementOnClient(client, options.everything ? lakeStoredDaySizesStatement : lakePendingDaySizesStatement, []);
       const dayPlays = new Map(sizes.map((row) => [row.day, row.plays]));
@@ -216,11 +249,11 @@ export class LakeSource {
       let tables = pendingTables;
       if (options.everything) {
         // Days pending with no play left are written too: as nothing (their partition is removed).
-        const pending = new Map(pendingDays.map((day) => [day.key, day.change]));
+        const pending = new Map(pendingDays.map((day) => [day.key, day.records]));
         for (const day of pending.keys()) if (!dayPlays.has(day)) dayPlays.set(day, 0);
-        days = [...dayPlays.keys()].sort().map((key) => ({ key, change: pending.get(key) ?? 0 }));
-        const pendingTable = new Map(pendingTables.map((table) => [table.key, table.change]));
-        tables = (Object.keys(LAKE_CATALOGUE_TABLES) as LakeCatalogueTable[]).sort().map((key) => ({ key, change: pendingTable.get(key) ?? 0 }));
+        days = [...dayPlays.keys()].sort().map((key) => ({ key, records: pending.get(key) ?? [] }));
+        const pendingTable = new Map(pendingTables.map((table) => [table.key, table.records]));
+        tables = (Object.keys(LAKE_CATALOGUE_TABLES) as LakeCatalogueTable[]).sort().map((key) => ({ key, records: pendingTable.get(key) ?? [] }));
       }
       const userIds = (await runStatementOnClient(client, lakeUserIdsStatement, [])).map((row) => row.id);
       const expectedPlays = [...dayPlays.values()].reduce((sum, plays) => sum + plays, 0);
@@ -248,12 +281,12 @@ export class LakeSource {
     }
   }
 
-  /** Forgets the changes a finished lake run wrote (each only if unchanged since it was read). */
+  /** Forgets the change records a finished lake run read (each only if unchanged since). */
   async consume(read: Pick<LakeRead, 'days' | 'tables'>): Promise<void> {
-    const days = read.days.filter((day) => day.change > 0);
-    const tables = read.tables.filter((table) => table.change > 0);
-    if (days.length > 0) await runStatementOnClient(this.client, lakeConsumeDaysStatement, [days.map((day) => day.key), days.map((day) => String(day.change))]);
-    if (tables.length > 0) await runStatementOnClient(this.client, lakeConsumeTablesStatement, [tables.map((table) => table.key), tables.map((table) => String(table.change))]);
+    const days = read.days.flatMap((day) => day.records.map((record) => ({ key: day.key, ...record })));
+    const tables = read.tables.flatMap((table) => table.records.map((record) => ({ key: table.key, ...record })));
+    if (days.length > 0) await runStatementOnClient(this.client, lakeConsumeDaysStatement, consumeParameters(days));
+    if (tables.length > 0) await runStatementOnClient(this.client, lakeConsumeTablesStatement, consumeParameters(tables));
   }
 
   async close(): Promise<void> {

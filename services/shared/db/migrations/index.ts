@@ -15,6 +15,7 @@ import { Migration20261207130000_export_turns } from './Migration20261207130000_
 import { Migration20261207140000_counted_play_rule } from './Migration20261207140000_counted_play_rule.js';
 import { Migration20261207210000_listenbrainz } from './Migration20261207210000_listenbrainz.js';
 import { Migration20261207220000_play_intervals } from './Migration20261207220000_play_intervals.js';
+import { Migration20261207230000_lake_change_log } from './Migration20261207230000_lake_change_log.js';
 
 /** Every migration, in order. Listed explicitly so migrations run the same from sources and in the image. */
 export const migrationsList: MigrationObject[] = [
@@ -34,4 +35,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261207140000_counted_play_rule', class: Migration20261207140000_counted_play_rule },
   { name: 'Migration20261207210000_listenbrainz', class: Migration20261207210000_listenbrainz },
   { name: 'Migration20261207220000_play_intervals', class: Migration20261207220000_play_intervals },
+  { name: 'Migration20261207230000_lake_change_log', class: Migration20261207230000_lake_change_log },
 ];

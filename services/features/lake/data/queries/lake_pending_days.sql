@@ -1,6 +1,7 @@
 -- lake_pending_days (services/features/lake/data/lake.repository.ts)
 --
--- The UTC days whose plays changed since the lake last saw them (recorded by the triggers on
--- listening_events), each with its change number. Read by the lake run in its snapshot.
+-- The change records of the UTC days whose plays changed since the lake last saw them (written by the
+-- triggers on listening_events): one per day and backend that changed it, with its change number. Read
+-- by the lake run in its snapshot.
 
-select "day"::text as "day", "change" from "lake_changed_days" order by "day"
+select "day"::text as "day", "backend_pid", "change" from "lake_changed_days" order by "day", "backend_pid"

@@ -1,5 +1,6 @@
 -- lake_pending_tables (services/features/lake/data/lake.repository.ts)
 --
--- The catalogue tables that changed since the lake last saw them, each with its change number.
+-- The change records of the catalogue tables that changed since the lake last saw them: one per table
+-- and backend, with its change number.
 
-select "name", "change" from "lake_changed_tables" order by "name"
+select "name", "backend_pid", "change" from "lake_changed_tables" order by "name", "backend_pid"

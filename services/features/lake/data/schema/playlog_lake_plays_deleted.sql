@@ -1,9 +1,7 @@
 -- The UTC days of the plays a statement deleted, for the data lake (as playlog_lake_plays_inserted.sql).
 create or replace function "playlog_lake_plays_deleted"() returns trigger language plpgsql as $$
   begin
-    insert into "lake_changed_days" ("day", "change")
-    select d."day", nextval('lake_change_seq') from (select distinct (p."played_at" at time zone 'UTC')::date as "day" from "lake_old_plays" p order by 1) d
-    on conflict ("day") do update set "change" = excluded."change";
+    perform "playlog_lake_record_days"(array(select distinct (p."played_at" at time zone 'UTC')::date from "lake_old_plays" p));
     return null;
   end $$;
 

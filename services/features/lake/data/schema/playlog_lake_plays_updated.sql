@@ -2,13 +2,10 @@
 -- an update may move a play to another day, so both days change.
 create or replace function "playlog_lake_plays_updated"() returns trigger language plpgsql as $$
   begin
-    insert into "lake_changed_days" ("day", "change")
-    select d."day", nextval('lake_change_seq') from (
-      select (p."played_at" at time zone 'UTC')::date as "day" from "lake_new_plays" p
+    perform "playlog_lake_record_days"(array(
+      select (p."played_at" at time zone 'UTC')::date from "lake_new_plays" p
       union
-      select (p."played_at" at time zone 'UTC')::date from "lake_old_plays" p
-      order by 1) d
-    on conflict ("day") do update set "change" = excluded."change";
+      select (p."played_at" at time zone 'UTC')::date from "lake_old_plays" p));
     return null;
   end $$;
 
