@@ -5,7 +5,9 @@ import { historyScenario } from './history.bench.js';
 import { imageScenario } from './image.bench.js';
 import { importMemoryScenario } from './import-memory.bench.js';
 import { ingestScenario } from './ingest.bench.js';
+import { lakeContentionScenario } from './lake-contention.bench.js';
 import { lakeExportScenario } from './lake-export.bench.js';
+import { listenBrainzScenario } from './listenbrainz.bench.js';
 import { memoryScenario } from './memory.bench.js';
 import { personalExportScenario } from './personal-export.bench.js';
 import { pollCycleMetricsScenario } from './poll-cycle-metrics.bench.js';
@@ -15,4 +17,4 @@ import { webScenario } from './web.bench.js';
 import { workerScalingScenario } from './worker-scaling.bench.js';
 
 /** In the order `npm run bench` runs them. */
-export const SCENARIOS: Scenario[] = [ingestScenario, pollCycleScenario, pollCycleMetricsScenario, fanOutScenario, historyScenario, statsScenario, bystanderScenario, memoryScenario, workerScalingScenario, importMemoryScenario, webScenario, personalExportScenario, lakeExportScenario, imageScenario];
+export const SCENARIOS: Scenario[] = [ingestScenario, pollCycleScenario, pollCycleMetricsScenario, fanOutScenario, historyScenario, statsScenario, bystanderScenario, listenBrainzScenario, memoryScenario, workerScalingScenario, importMemoryScenario, webScenario, personalExportScenario, lakeExportScenario, lakeContentionScenario, imageScenario];

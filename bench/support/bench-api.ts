@@ -31,6 +31,7 @@ export async function startBenchApi(context: ScenarioContext, databaseUrl: strin
       API_METRICS_PORT: '0',
       LOG_LEVEL: 'info',
       RATE_LIMIT_GRAPHQL: '0',
+      LISTENBRAINZ_RATE_LIMIT: '0',
       TOKEN_ENCRYPTION_KEYS: `bench:${randomBytes(32).toString('base64')}`,
       SPOTIFY_CLIENT_ID: 'bench',
       SPOTIFY_CLIENT_SECRET: 'bench-secret',
