@@ -3,7 +3,8 @@ import type { BenchEmulatorTokens } from '../support/emulator-process.js';
 
 /**
  * The ceiling of the poll cycle: a process that calls recently-played for its share of the users, with
- * the same concurrency and the same cursor as the worker, and does nothing else (no token handling,
+ * the same concurrency and the same `after` as the worker (its cursor less the poll's lookback, so it reads
+ * the same plays), and does nothing else (no token handling,
  * no validation, no database, no queue). Started like a worker; SIGUSR2 starts the loop, so several
  * processes start together; prints one JSON line with its counts and times.
  */

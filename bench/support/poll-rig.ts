@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { DEFAULT_POLL_LOOKBACK_MS } from '../../services/worker/poll/poll-user.job.js';
 import os from 'node:os';
 import path from 'node:path';
 import type { Queue } from 'bullmq';
@@ -251,7 +252,7 @@ export async function startPollRig(context: ScenarioContext, options: { label: s
         startChildService(context, {
           name: `bare-loop-${i}`,
           entry: 'bench/baselines/bare-recently-played-loop.ts',
-          env: { BENCH_TOKENS_FILE: tokensFile, BENCH_CONCURRENCY: String(concurrency), BENCH_AFTER_MS: String(cursorMs()), BENCH_SHARD: `${i}/${processes}` },
+          env: { BENCH_TOKENS_FILE: tokensFile, BENCH_CONCURRENCY: String(concurrency), BENCH_AFTER_MS: String(Math.max(0, cursorMs() - DEFAULT_POLL_LOOKBACK_MS)), BENCH_SHARD: `${i}/${processes}` },
           keep: (line) => line.msg === 'bare loop done',
         }),
       );

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_POLL_LOOKBACK_MS } from './poll/poll-user.job.js';
 import { databaseEnv, envHelpers, exportStorageEnv, importStorageEnv, metricsEnv, redisEnv, runtimeEnv, spotifyEnv, spotifyGrantEnv, tokenCryptoEnv } from '../shared/config/env-schema.js';
 import { defineEnv, environment, loadConfig } from '../shared/config/load-config.js';
 import { MEMORY_BUDGETS, MIN_HEAP_MIB } from '../shared/runtime/memory-budgets.js';
@@ -36,7 +37,7 @@ export const workerEnv = defineEnv({
     .number()
     .min(0)
     .max(24 * 14)
-    .default(24)
+    .default(DEFAULT_POLL_LOOKBACK_MS / 3_600_000)
     .describe(
       'Each poll reads recently-played from this long before the newest play already stored: plays made offline reach Spotify hours late with their old played_at, and would otherwise be missed. Plays read again are recognised and not stored twice.',
     ),
