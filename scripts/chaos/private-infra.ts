@@ -140,8 +140,11 @@ export class PrivateRedis {
       ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dataDir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', '', '--maxmemory-policy', 'noeviction'],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
-    child.stdout.pipe(log);
-    child.stderr.pipe(log);
+    // Two streams into one file: neither may end it (the first to end would make the other's next write an
+    // error that crashes the run); the file is closed once the process has exited and both are drained.
+    child.stdout.pipe(log, { end: false });
+    child.stderr.pipe(log, { end: false });
+    child.once('close', () => log.end());
     this.process = child;
     const probe = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
     probe.on('error', () => undefined); // refused until it listens: the loop below retries
