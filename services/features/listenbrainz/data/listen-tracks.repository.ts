@@ -40,7 +40,7 @@ select w.i,
        coalesce(by_id.duration_ms, by_mbid.duration_ms, by_name.duration_ms) as duration_ms
   from wanted w
   left join lateral (
-    select t.id, t.uri, t.duration_ms from tracks t where t.id = w.spotify_id and (t.duration_ms > 0 or t.album_id is not null)
+    select t.id, t.uri, t.duration_ms from tracks t where t.id = w.spotify_id and (t.duration_ms > 0 or t.album_id is not null) limit 1
   ) by_id on true
   left join lateral (
     select t.id, t.uri, t.duration_ms

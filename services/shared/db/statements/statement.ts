@@ -25,11 +25,14 @@ export interface Statement<Row> {
 
 /** The schema of a statement's whole result, built once per statement rather than on every call. */
 const resultSchemas = new WeakMap<Statement<unknown>, z.ZodType<unknown[]>>();
+/** The statement's text with `$n` placeholders, as pg takes it, made once per statement. */
+const positionalTexts = new WeakMap<Statement<unknown>, string>();
 
 export function defineStatement<Row>(statement: Statement<Row>): Statement<Row> {
   if (!/^[a-z]+(_[a-z]+)+$/.test(statement.name)) throw new Error(`statement name "${statement.name}" must be <area>_<what> in lower case`);
   const defined = Object.freeze({ ...statement, sql: statement.sql.trim() });
   resultSchemas.set(defined, z.array(defined.row));
+  positionalTexts.set(defined, positionalSql(defined));
   return defined;
 }
 
@@ -40,13 +43,10 @@ export function defineStatement<Row>(statement: Statement<Row>): Statement<Row> 
  */
 export async function runStatement<Row>(em: EntityManager, statement: Statement<Row>, bindings: readonly Knex.RawBinding[]): Promise<Row[]> {
   const knex = em.getConnection().getKnex();
-  // knex hands `options` to pg's query config, where `name` makes it a prepared statement.
-  const query = knex.raw(statement.sql, bindings).options({ name: `playlog_${statement.name}` });
   const transaction = em.getTransactionContext();
-  if (transaction) query.transacting(transaction);
   const budget = transaction ? undefined : budgetOf(em);
   const shared = SHARED_AREAS.has(statement.name.slice(0, statement.name.indexOf('_')));
-  const { rows } = (await (budget ? budget.run((signal) => runCancellable(knex, query, signal, budget), { shared }) : query)) as { rows: unknown[] };
+  const { rows } = (await (budget ? budget.run((signal) => runCancellable(knex, statement, bindings, signal, budget), { shared }) : knexQuery(knex, statement, bindings, transaction))) as { rows: unknown[] };
   const parsed = (resultSchemas.get(statement) ?? z.array(statement.row)).safeParse(rows);
   if (!parsed.success) throw new Error(`statement ${statement.name} returned rows of an unexpected shape: ${parsed.error.message}`);
   return parsed.data as Row[];
@@ -59,14 +59,26 @@ export async function runStatement<Row>(em: EntityManager, statement: Statement<
  */
 const SHARED_AREAS: ReadonlySet<string> = new Set(['stats']);
 
+/** The statement through knex, in the EntityManager's transaction when it has one. */
+function knexQuery(knex: Knex, statement: Statement<unknown>, bindings: readonly Knex.RawBinding[], transaction: Knex.Transaction | undefined): Knex.Raw {
+  // knex hands `options` to pg's query config, where `name` makes it a prepared statement.
+  const query = knex.raw(statement.sql, bindings).options({ name: `playlog_${statement.name}` });
+  if (transaction) query.transacting(transaction);
+  return query;
+}
+
 /**
- * Runs a query on a connection of its own, so that it can be cancelled in Postgres (pg_cancel_backend of
+ * Runs a statement on a connection of its own, so that it can be cancelled in Postgres (pg_cancel_backend of
  * that connection) the moment its request stops: a statement of an abandoned or overdue request does not
- * keep a connection busy until it would have ended.
+ * keep a connection busy until it would have ended. The connection is knex's pool's, but the statement goes
+ * to its pg client directly: knex would only pass the same text and values through (its Postgres client
+ * leaves bindings as they are), at a cost every request's statements paid.
  */
-async function runCancellable(knex: Knex, query: Knex.Raw, signal: AbortSignal, budget: StatementBudget): Promise<unknown> {
+async function runCancellable(knex: Knex, statement: Statement<unknown>, bindings: readonly Knex.RawBinding[], signal: AbortSignal, budget: StatementBudget): Promise<unknown> {
+  // As knex refuses them: an undefined binding is a caller's mistake, not a NULL.
+  if (bindings.some((binding) => binding === undefined)) throw new Error(`statement ${statement.name} was given an undefined binding`);
   // knex's client types leave connections as `any`: a pg Client, whose processID pg_cancel_backend takes.
-  const connection: unknown = await knex.client.acquireConnection();
+  const connection = (await knex.client.acquireConnection()) as pg.ClientBase;
   let cancelling: Promise<unknown> | undefined;
   const cancel = () => {
     cancelling = (knex.client as unknown as { cancelQuery(connection: unknown): Promise<unknown> }).cancelQuery(connection).catch(() => undefined);
@@ -74,7 +86,7 @@ async function runCancellable(knex: Knex, query: Knex.Raw, signal: AbortSignal, 
   signal.addEventListener('abort', cancel, { once: true });
   try {
     if (signal.aborted) throw budget.stopError();
-    return await query.connection(connection);
+    return await connection.query({ name: `playlog_${statement.name}`, text: positionalTexts.get(statement) ?? positionalSql(statement), values: [...bindings] });
   } catch (error) {
     throw signal.aborted ? budget.stopError() : error;
   } finally {
