@@ -2,7 +2,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { buildBatch } from '../../services/features/plays/ingest-plays.js';
 import type { PlayInput } from '../../services/features/plays/play-input.js';
 import { storePlayBatchStatement } from '../../services/features/plays/data/plays.repository.js';
-import { defineStatement, runStatement } from '../../services/shared/db/statements/statement.js';
+import { z } from 'zod';
+import { bigintNumber, defineStatement, runStatement } from '../../services/shared/db/statements/statement.js';
 
 /**
  * The ingest benchmark's baseline for the duplicate rule (docs/benchmarks.md): the ingest statement as it was
@@ -14,6 +15,7 @@ const sameSecondStatement = (table: string) =>
   defineStatement({
     ...storePlayBatchStatement,
     name: 'bench_same_second_store_batch',
+    row: z.object({ inserted: bigintNumber, catalogue_writes: bigintNumber }),
     sql: `with doc as (select ?::jsonb as d),
 new_artists as (
   insert into artists (id, name, uri)
@@ -49,7 +51,7 @@ new_track_artists as (
 new_plays as (
   insert into ${table} (user_id, played_at, track_id, context_type, context_uri, source, ms_played, client, started_at)
   select ?::uuid, p.played_at, p.track_id, p.context_type, p.context_uri, ?, p.ms_played, p.client, p.started_at
-  from doc, jsonb_to_recordset(doc.d->'plays') as p(played_at timestamptz, track_id text, context_type text, context_uri text, ms_played int, client text, started_at timestamptz)
+  from doc, jsonb_to_recordset(doc.d->'users'->0->'plays') as p(played_at timestamptz, track_id text, context_type text, context_uri text, ms_played int, client text, started_at timestamptz)
   order by p.played_at, p.track_id
   on conflict do nothing
   returning 1
@@ -74,6 +76,6 @@ select (select count(*) from new_plays) as inserted,
   });
 
 export async function sameSecondIngest(em: EntityManager, table: string, userId: string, plays: PlayInput[]): Promise<number> {
-  const [row] = await runStatement(em, sameSecondStatement(table), [JSON.stringify(buildBatch(plays, 'poll')), userId, 'poll', userId, null, null]);
+  const [row] = await runStatement(em, sameSecondStatement(table), [JSON.stringify(buildBatch([{ userId, plays }], 'poll')), userId, 'poll', userId, null, null]);
   return row?.inserted ?? 0;
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ingestPlays } from '../../services/features/plays/ingest-plays.js';
+import { ingestPlays, ingestPlaysOfUsers } from '../../services/features/plays/ingest-plays.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { insertUser, makePlay } from '../support/plays.js';
 
@@ -119,3 +119,52 @@ describe('ingestPlays', () => {
     expect(await countPlays(userId)).toBe(0);
   });
 });
+
+describe('ingestPlaysOfUsers', () => {
+  it('stores several users’ plays in one statement, each user’s count of new plays their own, each play once', async () => {
+    const users = await Promise.all(['multi-a', 'multi-b', 'multi-c'].map((name) => insertUser(db.sql, name)));
+    const at = (i: number) => new Date(Date.UTC(2026, 6, 1, 0, i * 4)).toISOString();
+    // The same tracks for every user: one catalogue row each, one play per user each.
+    const plays = (count: number) => Array.from({ length: count }, (_, i) => makePlay(700 + i, at(i)));
+    const first = await ingestPlaysOfUsers(db.orm.em.fork(), 'listenbrainz', [
+      { userId: users[0]!, plays: plays(3) },
+      { userId: users[1]!, plays: plays(5) },
+      { userId: users[2]!, plays: [] },
+    ]);
+    expect(first).toEqual([
+      { received: 3, inserted: 3 },
+      { received: 5, inserted: 5 },
+      { received: 0, inserted: 0 },
+    ]);
+    // Sent again with one new play for the third user: only that one is new.
+    const again = await ingestPlaysOfUsers(db.orm.em.fork(), 'listenbrainz', [
+      { userId: users[2]!, plays: plays(1) },
+      { userId: users[0]!, plays: plays(3) },
+    ]);
+    expect(again).toEqual([
+      { received: 1, inserted: 1 },
+      { received: 3, inserted: 0 },
+    ]);
+    expect(await Promise.all(users.map(countPlays))).toEqual([3, 5, 1]);
+    const tracks = await db.sql.query(`select count(*) from tracks where id like 'track%' and id >= 'track00000000000000700' and id < 'track00000000000000705'`);
+    expect(Number(tracks.rows[0].count)).toBe(5);
+  });
+
+  it('stores concurrent batches of overlapping users in any order with no deadlock, each play once', async () => {
+    const users = await Promise.all(Array.from({ length: 6 }, (_, i) => insertUser(db.sql, `overlap-${i}`)));
+    const at = (i: number) => new Date(Date.UTC(2026, 7, 1, 0, i * 4)).toISOString();
+    // Each batch: four of the six users, in an order of its own, each with plays of new tracks the others share.
+    const batches = Array.from({ length: 24 }, (_, b) => {
+      const chosen = [0, 1, 2, 3].map((k) => users[(b * 5 + k * (1 + (b % 5))) % users.length]!);
+      return [...new Set(chosen)].map((userId, k) => ({ userId, plays: Array.from({ length: 4 }, (_, i) => makePlay(800 + ((b + i + k) % 12), at((b + i) % 16))) }));
+    });
+    const results = await Promise.all(batches.map((batch) => ingestPlaysOfUsers(db.orm.em.fork(), 'poll', batch)));
+    const stored = await Promise.all(users.map(countPlays));
+    // Every play reported is stored once: the distinct (user, instant, track) triples sent.
+    const distinct = users.map((userId) => new Set(batches.flatMap((batch) => batch.filter((entry) => entry.userId === userId).flatMap((entry) => entry.plays.map((play) => `${String(play.playedAt)}/${play.track.id}`)))).size);
+    expect(stored).toEqual(distinct);
+    // And each new row was counted for exactly one batch's user.
+    expect(results.flat().reduce((sum, result) => sum + result.inserted, 0)).toBe(distinct.reduce((sum, n) => sum + n, 0));
+  });
+});
+

@@ -6,7 +6,7 @@ import type { Logger } from '../../shared/logging/logger.js';
  * Gives every request an id (a caller's `X-Request-Id` when it is a sane one, else a new UUID), echoes it
  * in the response header and hands a child logger carrying it to everything that handles the request.
  * One access-log line per request: method, path (never the query string: /auth/callback's carries the
- * authorization code), status and duration.
+ * authorization code), status and duration, and what its handler added (addToAccessLog): one line, not two.
  */
 export function requestContext(logger: Logger) {
   return (req: Request, res: Response, next: NextFunction): void => {
@@ -21,7 +21,8 @@ export function requestContext(logger: Logger) {
       const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
       const path = req.originalUrl.split('?')[0];
       const level = res.statusCode >= 500 ? 'error' : path === '/healthz' || path === '/readyz' ? 'debug' : 'info';
-      log[level]({ method: req.method, path, status: res.statusCode, durationMs: Math.round(durationMs * 10) / 10 }, 'request');
+      const added = res.locals.accessLogFields as Record<string, unknown> | undefined;
+      log[level]({ ...added, method: req.method, path, status: res.statusCode, durationMs: Math.round(durationMs * 10) / 10 }, 'request');
     });
     next();
   };
@@ -29,6 +30,11 @@ export function requestContext(logger: Logger) {
 
 export function requestIdOf(res: Response): string {
   return String(res.locals.requestId ?? 'unknown');
+}
+
+/** Fields for the request's access-log line (what the request did: e.g. how many listens it stored). */
+export function addToAccessLog(res: Response, fields: Record<string, unknown>): void {
+  res.locals.accessLogFields = { ...(res.locals.accessLogFields as Record<string, unknown> | undefined), ...fields };
 }
 
 export function requestLogger(res: Response): Logger {

@@ -3,15 +3,18 @@ import { type NextFunction, raw, type Request, type Response, Router } from 'exp
 import type { MikroORM } from '../../features/open-orm.js';
 import { loadPageTracks } from '../../features/catalogue/data/track-rows.repository.js';
 import { countHistory } from '../../features/history/data/history.repository.js';
-import { ownerOfApiToken, type TokenOwner } from '../../features/listenbrainz/data/api-tokens.repository.js';
+import type { TokenOwner } from '../../features/listenbrainz/data/api-tokens.repository.js';
 import { listensSpan, loadListens } from '../../features/listenbrainz/data/listens.repository.js';
 import { LISTEN_LIMITS } from '../../features/listenbrainz/listen-limits.js';
 import { ListenValidationError, parseSubmission } from '../../features/listenbrainz/listen-payload.js';
 import type { NowPlayingStore } from '../../features/listenbrainz/now-playing.js';
+import { LISTEN_BATCHING } from '../../features/listenbrainz/batching.js';
 import { storeListens } from '../../features/listenbrainz/store-listens.js';
+import { BatcherFullError } from '../../shared/batching/batcher.js';
 import { attachBudget, type OwnerShares, ShareBusyError, StatementBudget, StatementStoppedError } from '../../shared/db/statements/statement-budget.js';
 import { isQueryCanceled } from '../../shared/db/transaction-deadline.js';
-import { requestIdOf, requestLogger } from '../http/request-context.js';
+import { addToAccessLog, requestIdOf, requestLogger } from '../http/request-context.js';
+import { listenBrainzBatches, type ListenBrainzBatches } from './listenbrainz-batches.js';
 import { listenJson, nowPlayingJson } from './listen-json.js';
 import { presentedToken, tokenCandidates } from './presented-token.js';
 import { sendListenBrainzError, sendOk } from './listenbrainz-reply.js';
@@ -29,7 +32,6 @@ export interface ListenBrainzRoutesOptions {
 /** A request's own EntityManager with its deadline and, once its token names the listener, their share of the connections. */
 interface LbLocals {
   em: EntityManager;
-  budget: StatementBudget;
   owner?: TokenOwner;
 }
 const locals = (res: Response): LbLocals => res.locals as LbLocals;
@@ -41,15 +43,25 @@ const locals = (res: Response): LbLocals => res.locals as LbLocals;
 export function listenBrainzRoutes(options: ListenBrainzRoutesOptions): Router {
   const router = Router();
   const api = Router();
+  const batches = listenBrainzBatches(options);
 
-  router.use((req, res, next) => {
+  router.use((_req, res, next) => {
     res.setHeader('Cache-Control', 'no-store');
-    const em = options.orm.em.fork() as EntityManager;
-    const budget = new StatementBudget({ deadlineMs: options.deadlineMs, shares: options.shares });
-    attachBudget(em, budget);
-    res.locals.em = em;
-    res.locals.budget = budget;
-    res.once('close', () => (res.writableFinished ? budget.finish() : budget.stop('abandoned')));
+    // Made when a route first reads it, in the listener's share once authenticated(): a single listen needs none
+    // (its token and its store go through the batches).
+    let em: EntityManager | undefined;
+    Object.defineProperty(res.locals, 'em', {
+      configurable: true,
+      get: () => {
+        if (em) return em;
+        const owner = locals(res).owner;
+        const budget = new StatementBudget({ deadlineMs: options.deadlineMs, shares: options.shares, owner: owner ? `user:${owner.userId}` : undefined });
+        em = options.orm.em.fork() as EntityManager;
+        attachBudget(em, budget);
+        res.once('close', () => (res.writableFinished ? budget.finish() : budget.stop('abandoned')));
+        return em;
+      },
+    });
     next();
   });
 
@@ -78,9 +90,12 @@ export function listenBrainzRoutes(options: ListenBrainzRoutesOptions): Router {
       options.onListensSubmitted?.('playing_now', 1, 0);
       return sendOk(res);
     }
-    const stored = await storeListens(em, owner!.userId, submission.listens);
+    const stored =
+      submission.listens.length <= LISTEN_BATCHING.batchedUpTo
+        ? await batches.storeListens({ userId: owner!.userId, listens: submission.listens })
+        : await storeListens(em, owner!.userId, submission.listens);
     options.onListensSubmitted?.(submission.listenType, stored.received, stored.inserted);
-    requestLogger(res).info({ userId: owner!.userId, listenType: submission.listenType, received: stored.received, inserted: stored.inserted }, 'listens submitted');
+    addToAccessLog(res, { userId: owner!.userId, listenType: submission.listenType, received: stored.received, inserted: stored.inserted });
     // A listen already stored (a player retrying, a second player) is accepted all the same: players drop or retry forever on anything else.
     sendOk(res);
   }
@@ -88,7 +103,7 @@ export function listenBrainzRoutes(options: ListenBrainzRoutesOptions): Router {
   async function validateToken(req: Request, res: Response): Promise<void> {
     const token = presentedToken(req, { queryParameter: true });
     if (!token) return sendListenBrainzError(res, 400, 'You need to provide an Authorization token.');
-    const owner = await ownerOf(locals(res).em, token);
+    const owner = await ownerOf(batches, token);
     if (!owner || owner.userStatus === 'disabled') {
       res.json({ code: 200, message: 'Token invalid.', valid: false });
       return;
@@ -133,20 +148,19 @@ export function listenBrainzRoutes(options: ListenBrainzRoutesOptions): Router {
       const token = presentedToken(req);
       if (token === undefined) return sendListenBrainzError(res, 401, 'You need to provide an Authorization header.');
       if (token === '') return sendListenBrainzError(res, 401, 'Provided Authorization header is invalid.');
-      const owner = await ownerOf(locals(res).em, token);
+      const owner = await ownerOf(batches, token);
       if (!owner) return sendListenBrainzError(res, 401, 'Invalid authorization token.');
       if (owner.userStatus === 'disabled') return sendListenBrainzError(res, 401, 'This account is disabled.');
       locals(res).owner = owner;
-      locals(res).budget.setOwner(`user:${owner.userId}`);
       next!();
     });
   }
 }
 
 /** The listener a presented token belongs to, in any form a player sends it (tokenCandidates). */
-async function ownerOf(em: EntityManager, token: string): Promise<TokenOwner | null> {
+async function ownerOf(batches: ListenBrainzBatches, token: string): Promise<TokenOwner | null> {
   for (const candidate of tokenCandidates(token)) {
-    const owner = await ownerOfApiToken(em, candidate);
+    const owner = await batches.ownerOfToken(candidate);
     if (owner) return owner;
   }
   return null;
@@ -184,6 +198,10 @@ function answerFailure(error: unknown, res: Response): void {
     return sendListenBrainzError(res, 429, 'Too much of your work is running right now: try again in a few seconds.');
   }
   if (error instanceof StatementStoppedError || isQueryCanceled(error)) return sendListenBrainzError(res, 503, 'The request took too long: try again shortly.');
+  if (error instanceof BatcherFullError) {
+    res.setHeader('Retry-After', String(error.retryAfterSeconds));
+    return sendListenBrainzError(res, 503, `${error.message} Try again in a few seconds.`);
+  }
   requestLogger(res).error({ err: error }, 'ListenBrainz API request failed');
   sendListenBrainzError(res, 500, `Something went wrong: request ${requestIdOf(res)}. Try again shortly.`);
 }

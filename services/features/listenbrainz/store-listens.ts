@@ -1,15 +1,21 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { rememberStreamingHistoryNames, type StreamingHistoryNames } from '../catalogue/data/streaming-history-names.repository.js';
-import { ingestPlays } from '../plays/ingest-plays.js';
+import { rememberNamesOfUsers, rememberStreamingHistoryNames, type StreamingHistoryNames } from '../catalogue/data/streaming-history-names.repository.js';
+import { ingestPlays, ingestPlaysOfUsers } from '../plays/ingest-plays.js';
 import type { PlayInput } from '../plays/play-input.js';
 import { keepRequestDeadline } from '../../shared/db/transaction-deadline.js';
-import { findListenTracks } from './data/listen-tracks.repository.js';
+import { findListenTracks, type FoundTrack, type ListenTrackQuery } from './data/listen-tracks.repository.js';
 import { clientOf, listenedAtIsTheEnd, listenTrackId, recordingMbidOf, spotifyTrackIdOf } from './listen-identity.js';
 import type { ValidListen } from './listen-payload.js';
 
 export interface StoredListens {
   received: number;
   inserted: number;
+}
+
+/** One listener's validated listens, as one request submitted them. */
+export interface ListenSubmission {
+  userId: string;
+  listens: readonly ValidListen[];
 }
 
 /**
@@ -24,21 +30,63 @@ export interface StoredListens {
  * instead (listenedAtIsTheEnd) has its listens' start computed back from it.
  */
 export async function storeListens(em: EntityManager, userId: string, listens: readonly ValidListen[]): Promise<StoredListens> {
-  const queries = listens.map((listen) => ({
+  // Read outside any transaction: within the request's deadline and share, and cancellable (statement.ts).
+  const found = await findListenTracks(em, listens.map((listen) => trackQuery(userId, listen)));
+  return storeResolved(em, userId, resolveListens(listens, (index) => found.get(index)));
+}
+
+/**
+ * Stores the submissions of several listeners at once (the API's batches), each as storeListens stores it:
+ * their tracks found by one look-up, their plays stored by one statement (one statement, its triggers and one
+ * commit for all of them: what a single listen costs alone), and the names of tracks the catalogue lacks kept
+ * in the same transaction. Results in the order given. A listener appears at most once (the batcher's rule:
+ * their submissions stay in order).
+ */
+export async function storeListensOfUsers(em: EntityManager, submissions: readonly ListenSubmission[]): Promise<StoredListens[]> {
+  if (new Set(submissions.map((submission) => submission.userId)).size !== submissions.length) throw new Error('storeListensOfUsers takes one submission per listener');
+  const found = await findListenTracks(em, submissions.flatMap((submission) => submission.listens.map((listen) => trackQuery(submission.userId, listen))));
+  let offset = 0;
+  const resolved = submissions.map((submission) => {
+    const first = offset;
+    offset += submission.listens.length;
+    return { userId: submission.userId, ...resolveListens(submission.listens, (index) => found.get(first + index)) };
+  });
+  const store = (tx: EntityManager) => ingestPlaysOfUsers(tx, 'listenbrainz', resolved);
+  if (resolved.every((user) => user.names.length === 0)) return store(em);
+  return em.transactional(async (tx) => {
+    await keepRequestDeadline(em, tx);
+    const results = await store(tx);
+    await rememberNamesOfUsers(tx, resolved);
+    return results;
+  });
+}
+
+/** What a listen says of its track, for the look-up. */
+function trackQuery(userId: string, listen: ValidListen): ListenTrackQuery {
+  return {
+    userId,
     spotifyId: spotifyTrackIdOf(listen.additionalInfo),
     recordingMbid: recordingMbidOf(listen.additionalInfo),
     title: listen.trackName.trim().toLowerCase(),
     artist: listen.artistName.trim().toLowerCase(),
-  }));
-  // Read outside any transaction: within the request's deadline and share, and cancellable (statement.ts).
-  const found = await findListenTracks(em, userId, queries);
+  };
+}
+
+/** A listener's listens as plays, with the names of the tracks the catalogue does not hold (none when it holds them all). */
+interface ResolvedListens {
+  plays: PlayInput[];
+  names: StreamingHistoryNames[];
+}
+
+/** Each listen as a play of the track the look-up found for it (`foundAt` its position), or of a track made from its names. */
+function resolveListens(listens: readonly ValidListen[], foundAt: (index: number) => FoundTrack | undefined): ResolvedListens {
   const plays: PlayInput[] = [];
   const names = new Map<string, StreamingHistoryNames>();
   // Listens of one recording in this submission, whatever their names, are one track (the first one's).
   const byRecording = new Map<string, string>();
   listens.forEach((listen, index) => {
-    const catalogue = found.get(index);
-    const recording = queries[index]!.recordingMbid;
+    const catalogue = foundAt(index);
+    const recording = recordingMbidOf(listen.additionalInfo);
     const trackId = catalogue?.id ?? (recording === null ? undefined : byRecording.get(recording)) ?? listenTrackId(listen.artistName, listen.trackName);
     if (recording !== null && !byRecording.has(recording)) byRecording.set(recording, trackId);
     if (!catalogue && !names.has(trackId)) {
@@ -57,14 +105,19 @@ export async function storeListens(em: EntityManager, userId: string, listens: r
       track: { id: trackId, name: '', uri: catalogue?.uri ?? `playlog:listen-track:${trackId}`, durationMs: 0, album: null, artists: [] },
     });
   });
+  return { plays, names: [...names.values()] };
+}
+
+/** Stores one listener's resolved listens, atomically. */
+async function storeResolved(em: EntityManager, userId: string, { plays, names }: ResolvedListens): Promise<StoredListens> {
   // Listens of catalogue tracks alone: one statement, atomic on its own (the common case: no transaction's round trips).
-  if (names.size === 0) return ingestPlays(em, { userId, plays, source: 'listenbrainz' });
+  if (names.length === 0) return ingestPlays(em, { userId, plays, source: 'listenbrainz' });
   return em.transactional(async (tx) => {
     // The request's deadline holds inside the transaction too (a submission of a thousand listens is bounded).
     await keepRequestDeadline(em, tx);
     const result = await ingestPlays(tx, { userId, plays, source: 'listenbrainz' });
     // After the plays: their tracks are then in the catalogue; in the same transaction, so a play never lacks its names.
-    await rememberStreamingHistoryNames(tx, userId, [...names.values()]);
+    await rememberStreamingHistoryNames(tx, userId, names);
     return result;
   });
 }

@@ -28,13 +28,16 @@ export const knownOnlyById = (track: { durationMs: number; albumId: string | nul
  * stay: an import run again, or a second streaming history of the same user, changes nothing.
  */
 export async function rememberStreamingHistoryNames(em: EntityManager, userId: string, names: readonly StreamingHistoryNames[]): Promise<void> {
-  if (names.length === 0) return;
-  await em
-    .createQueryBuilder(StreamingHistoryTrackNames)
-    .insert(names.map((name) => ({ user: userId, track: name.trackId, trackName: name.trackName, artistName: name.artistName, albumName: name.albumName, recordingMbid: name.recordingMbid ?? null })))
-    .onConflict(['user', 'track'])
-    .ignore()
-    .execute();
+  await rememberNamesOfUsers(em, [{ userId, names }]);
+}
+
+/** rememberStreamingHistoryNames for several users at once: one statement. */
+export async function rememberNamesOfUsers(em: EntityManager, users: ReadonlyArray<{ userId: string; names: readonly StreamingHistoryNames[] }>): Promise<void> {
+  const rows = users.flatMap(({ userId, names }) =>
+    names.map((name) => ({ user: userId, track: name.trackId, trackName: name.trackName, artistName: name.artistName, albumName: name.albumName, recordingMbid: name.recordingMbid ?? null })),
+  );
+  if (rows.length === 0) return;
+  await em.createQueryBuilder(StreamingHistoryTrackNames).insert(rows).onConflict(['user', 'track']).ignore().execute();
 }
 
 /** The names this user's streaming histories gave these tracks, by track id. */

@@ -45,25 +45,34 @@ export interface TokenOwner {
   userStatus: string;
 }
 
-export const tokenOwnerStatement = defineStatement({
-  name: 'listenbrainz_token_owner',
+export const tokenOwnersStatement = defineStatement({
+  name: 'listenbrainz_token_owners',
   purpose: [
-    'Whose API token this is, by its hash (the unique index), with the listener’s name and status and when the token was',
-    'last used: every ListenBrainz request starts with it, so it is one round trip and no entity is built.',
+    'Whose API tokens these are, by their hashes (the unique index), with each listener’s name and status and when the token',
+    'was last used: every ListenBrainz request starts with it, and the API looks up the tokens of the requests that arrive',
+    'together at once (one round trip for them all); no entity is built.',
   ].join(' '),
   sql: `
-select t.id as token_id, t.last_used_at, u.id as user_id, u.spotify_user_id, u.status
+select t.token_hash, t.id as token_id, t.last_used_at, u.id as user_id, u.spotify_user_id, u.status
   from api_tokens t join users u on u.id = t.user_id
- where t.token_hash = ?`,
-  row: z.object({ token_id: z.string(), last_used_at: timestamp.nullable(), user_id: z.string(), spotify_user_id: z.string(), status: z.string() }),
+ where t.token_hash = any(?::text[])`,
+  row: z.object({ token_hash: z.string(), token_id: z.string(), last_used_at: timestamp.nullable(), user_id: z.string(), spotify_user_id: z.string(), status: z.string() }),
 });
 
+/** The owner of each token hash that is (still) a token, by hash; the tokens' last-used times brought up to date. */
+export async function ownersOfApiTokenHashes(em: EntityManager, hashes: readonly string[], now = new Date()): Promise<Map<string, TokenOwner>> {
+  const owners = new Map<string, TokenOwner>();
+  if (hashes.length === 0) return owners;
+  const rows = await runStatement(em, tokenOwnersStatement, [[...new Set(hashes)]]);
+  // Only the stale ones, and without reading them back: a scrobble does not wait on a write it does not need.
+  const stale = rows.filter((row) => !row.last_used_at || now.getTime() - row.last_used_at.getTime() >= LAST_USED_RESOLUTION_MS).map((row) => row.token_id);
+  if (stale.length > 0) await em.nativeUpdate(ApiToken, { id: { $in: stale } }, { lastUsedAt: now });
+  for (const row of rows) owners.set(row.token_hash, { tokenId: row.token_id, userId: row.user_id, userName: row.spotify_user_id, userStatus: row.status });
+  return owners;
+}
+
+/** Whose token this is; null for a token that is not (or no longer) valid. */
 export async function ownerOfApiToken(em: EntityManager, token: string, now = new Date()): Promise<TokenOwner | null> {
-  const [row] = await runStatement(em, tokenOwnerStatement, [hashApiToken(token)]);
-  if (!row) return null;
-  if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() >= LAST_USED_RESOLUTION_MS) {
-    // Only when stale, and without reading it back: a scrobble does not wait on a write it does not need.
-    await em.nativeUpdate(ApiToken, { id: row.token_id }, { lastUsedAt: now });
-  }
-  return { tokenId: row.token_id, userId: row.user_id, userName: row.spotify_user_id, userStatus: row.status };
+  const hash = hashApiToken(token);
+  return (await ownersOfApiTokenHashes(em, [hash], now)).get(hash) ?? null;
 }

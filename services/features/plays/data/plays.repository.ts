@@ -4,36 +4,42 @@ import type { PlaySource } from './listening-event.entity.js';
 import { ListeningEvent } from './listening-event.entity.js';
 import { bigintNumber, defineStatement, runStatement } from '../../../shared/db/statements/statement.js';
 
-/** A batch of plays and their catalogue rows, normalised and de-duplicated (shared/plays/ingest-plays.ts builds it). */
+/** A batch of plays of one or more users and their catalogue rows, normalised and de-duplicated (ingest-plays.ts builds it). */
 export interface PlayBatch {
   artists: Array<{ id: string; name: string; uri: string }>;
   albums: Array<{ id: string; name: string; uri: string; release_date: string | null; image_url: string | null }>;
   tracks: Array<{ id: string; name: string; uri: string; duration_ms: number; album_id: string | null }>;
   track_artists: Array<{ track_id: string; position: number; artist_id: string }>;
-  plays: Array<{
-    played_at: string;
-    track_id: string;
-    context_type: string | null;
-    context_uri: string | null;
-    ms_played: number | null;
-    client: string | null;
-    started_at: string | null;
-    /** The track's duration as the batch knows it (0 when it does not): the duplicate rule's span of a polled play. */
-    duration_ms: number;
-  }>;
+  /** Each user's plays (a user once). */
+  users: Array<{ user_id: string; plays: PlayRow[] }>;
+}
+
+/** A play as the batch carries it. */
+export interface PlayRow {
+  played_at: string;
+  track_id: string;
+  context_type: string | null;
+  context_uri: string | null;
+  ms_played: number | null;
+  client: string | null;
+  started_at: string | null;
+  /** The track's duration as the batch knows it (0 when it does not): the duplicate rule's span of a polled play. */
+  duration_ms: number;
 }
 
 export const storePlayBatchStatement = defineStatement({
   name: 'plays_store_batch',
   purpose: [
-    'Stores a batch of plays of one user exactly once, in ONE statement (one round trip), the ingest benchmark’s subject:',
+    'Stores a batch of plays of one or more users exactly once, in ONE statement (one round trip), the ingest benchmark’s subject:',
     'data-modifying CTEs upsert artists, albums, tracks and track artists, insert the plays with ON CONFLICT DO NOTHING and',
     'advance the poll cursor (on a poll’s last page also recording its success). One statement is atomic and its foreign keys',
     'are checked at its end, when the catalogue rows exist. Rows are sorted by key in every CTE, so concurrent batches lock in',
     'the same order (no deadlock); the catalogue is insert-only, so replays write nothing and take no row locks. The batch',
     'travels as one bound JSON parameter: inlined, megabytes of JSON would be escaped in JavaScript and parsed again by Postgres.',
     'Which plays were reported before, or are the same play as one stored from another source, is decided for the whole batch',
-    'by data/schema/playlog_duplicate_plays.sql, called once (in its own CTE, before any play is inserted): those are left out.',
+    'by data/schema/playlog_duplicate_plays.sql, called once per user (in its own CTE, before any play is inserted), the users',
+    'in id order, so batches of several users take its per-user locks in one order: those are left out. The batch carries',
+    'each user’s plays as one array (handed to the rule as it is); the count of new plays comes back per user.',
   ].join(' '),
   sql: `with doc as (select ?::jsonb as d),
 new_artists as (
@@ -67,17 +73,20 @@ new_track_artists as (
   on conflict (track_id, position) do nothing
   returning 1
 ),
+users as (
+  select u.user_id, u.plays from doc, jsonb_to_recordset(doc.d->'users') as u(user_id uuid, plays jsonb) order by u.user_id
+),
 duplicate_plays as (
-  select d.played_at, d.track_id from doc, playlog_duplicate_plays(?::uuid, ?, doc.d->'plays') as d
+  select u.user_id, d.played_at, d.track_id from users u cross join lateral playlog_duplicate_plays(u.user_id, ?, u.plays) as d
 ),
 new_plays as (
   insert into listening_events (user_id, played_at, track_id, context_type, context_uri, source, ms_played, client, started_at)
-  select ?::uuid, p.played_at, p.track_id, p.context_type, p.context_uri, ?, p.ms_played, p.client, p.started_at
-  from doc, jsonb_to_recordset(doc.d->'plays') as p(played_at timestamptz, track_id text, context_type text, context_uri text, ms_played int, client text, started_at timestamptz)
-  where not exists (select 1 from duplicate_plays d where d.played_at = p.played_at and d.track_id = p.track_id)
-  order by p.played_at, p.track_id
+  select u.user_id, p.played_at, p.track_id, p.context_type, p.context_uri, ?, p.ms_played, p.client, p.started_at
+  from users u, jsonb_to_recordset(u.plays) as p(played_at timestamptz, track_id text, context_type text, context_uri text, ms_played int, client text, started_at timestamptz)
+  where not exists (select 1 from duplicate_plays d where d.user_id = u.user_id and d.played_at = p.played_at and d.track_id = p.track_id)
+  order by u.user_id, p.played_at, p.track_id
   on conflict do nothing
-  returning 1
+  returning user_id
 ),
 new_cursor as (
   insert into poll_state (user_id, after_cursor_ms, last_polled_at, last_success_at)
@@ -93,35 +102,31 @@ new_cursor as (
   where excluded.last_success_at is not null or poll_state.after_cursor_ms is null or poll_state.after_cursor_ms < excluded.after_cursor_ms
   returning 1
 )
-select (select count(*) from new_plays) as inserted,
+select (select coalesce(jsonb_object_agg(n.user_id, n.plays), '{}') from (select user_id, count(*) as plays from new_plays group by 1) n) as inserted,
        (select count(*) from new_artists) + (select count(*) from new_albums) + (select count(*) from new_tracks)
          + (select count(*) from new_track_artists) + (select count(*) from new_cursor) as catalogue_writes`,
-  row: z.object({ inserted: bigintNumber, catalogue_writes: bigintNumber }),
+  row: z.object({ inserted: z.record(z.string(), z.number().int()), catalogue_writes: bigintNumber }),
 });
 
 export interface StoreBatchRequest {
-  userId: string;
+  /** The plays of one or more users, each play naming its user. */
   batch: PlayBatch;
   source: PlaySource;
-  /** Moves the user's poll cursor forward (never back) to this Unix ms. */
-  advanceCursorToMs: number | null;
-  /** The poll this batch ends succeeded at this time. */
-  pollSucceededAt: Date | null;
+  /** A poll's batch: its user's cursor, moved forward (never back) to this Unix ms, and when the poll it ends succeeded. */
+  cursor: { userId: string; advanceToMs: number | null; pollSucceededAt: Date | null } | null;
 }
 
-/** Stores the batch; returns how many plays were new. */
-export async function storePlayBatch(em: EntityManager, request: StoreBatchRequest): Promise<number> {
+/** Stores the batch; returns how many plays were new, per user (a user with none new is absent). */
+export async function storePlayBatch(em: EntityManager, request: StoreBatchRequest): Promise<Map<string, number>> {
   const [row] = await runStatement(em, storePlayBatchStatement, [
     JSON.stringify(request.batch),
-    request.userId,
     request.source,
-    request.userId,
     request.source,
-    request.userId,
-    request.advanceCursorToMs,
-    request.pollSucceededAt?.toISOString() ?? null,
+    request.cursor?.userId ?? null,
+    request.cursor?.advanceToMs ?? null,
+    request.cursor?.pollSucceededAt?.toISOString() ?? null,
   ]);
-  return row?.inserted ?? 0;
+  return new Map(Object.entries(row?.inserted ?? {}));
 }
 
 /** Every stored play of a user as `<played_at ms>|<track id>` (the chaos run compares them with Spotify's truth). */

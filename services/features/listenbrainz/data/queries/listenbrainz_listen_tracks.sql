@@ -7,11 +7,11 @@
 -- track they have a counted play of (stats_tracks), so another listener’s catalogue never names their
 -- listen — found through the lower(name) index among few rows, the most played first. The artist is
 -- the first in billing order or all of them as players join them (", "). Each look-up is skipped (a
--- one-time filter on the outer row) once an earlier one found the track. Listens travel as one JSON
--- array.
+-- one-time filter on the outer row) once an earlier one found the track. Listens, of one listener or
+-- several, travel as one JSON array, each with its listener.
 
 with wanted as (
-  select w.i, w.spotify_id, w.mbid, w.title, w.artist from jsonb_to_recordset(?::jsonb) as w(i int, spotify_id text, mbid uuid, title text, artist text)
+  select w.i, w.user_id, w.spotify_id, w.mbid, w.title, w.artist from jsonb_to_recordset(?::jsonb) as w(i int, user_id uuid, spotify_id text, mbid uuid, title text, artist text)
 )
 select w.i,
        coalesce(by_id.id, by_mbid.id, by_name.id) as id, coalesce(by_id.uri, by_mbid.uri, by_name.uri) as uri,
@@ -23,14 +23,14 @@ select w.i,
   left join lateral (
     select t.id, t.uri, t.duration_ms
       from export_track_names n join tracks t on t.id = n.track_id
-     where by_id.id is null and w.mbid is not null and n.user_id = ?::uuid and n.recording_mbid = w.mbid
+     where by_id.id is null and w.mbid is not null and n.user_id = w.user_id and n.recording_mbid = w.mbid
      order by t.id
      limit 1
   ) by_mbid on true
   left join lateral (
     select t.id, t.uri, t.duration_ms
       from tracks t
-      join stats_tracks s on s.user_id = ?::uuid and s.track_id = t.id
+      join stats_tracks s on s.user_id = w.user_id and s.track_id = t.id
      where by_id.id is null and by_mbid.id is null and lower(t.name) = w.title
        and w.artist in (
          select lower(a.name) from track_artists ta join artists a on a.id = ta.artist_id where ta.track_id = t.id and ta.position = 0

@@ -1,16 +1,18 @@
 -- plays_store_batch (services/features/plays/data/plays.repository.ts)
 --
--- Stores a batch of plays of one user exactly once, in ONE statement (one round trip), the ingest
--- benchmark’s subject: data-modifying CTEs upsert artists, albums, tracks and track artists, insert
--- the plays with ON CONFLICT DO NOTHING and advance the poll cursor (on a poll’s last page also
+-- Stores a batch of plays of one or more users exactly once, in ONE statement (one round trip), the
+-- ingest benchmark’s subject: data-modifying CTEs upsert artists, albums, tracks and track artists,
+-- insert the plays with ON CONFLICT DO NOTHING and advance the poll cursor (on a poll’s last page also
 -- recording its success). One statement is atomic and its foreign keys are checked at its end, when
 -- the catalogue rows exist. Rows are sorted by key in every CTE, so concurrent batches lock in the
 -- same order (no deadlock); the catalogue is insert-only, so replays write nothing and take no row
 -- locks. The batch travels as one bound JSON parameter: inlined, megabytes of JSON would be escaped in
 -- JavaScript and parsed again by Postgres. Which plays were reported before, or are the same play as
 -- one stored from another source, is decided for the whole batch by
--- data/schema/playlog_duplicate_plays.sql, called once (in its own CTE, before any play is inserted):
--- those are left out.
+-- data/schema/playlog_duplicate_plays.sql, called once per user (in its own CTE, before any play is
+-- inserted), the users in id order, so batches of several users take its per-user locks in one order:
+-- those are left out. The batch carries each user’s plays as one array (handed to the rule as it is);
+-- the count of new plays comes back per user.
 
 with doc as (select ?::jsonb as d),
 new_artists as (
@@ -44,17 +46,20 @@ new_track_artists as (
   on conflict (track_id, position) do nothing
   returning 1
 ),
+users as (
+  select u.user_id, u.plays from doc, jsonb_to_recordset(doc.d->'users') as u(user_id uuid, plays jsonb) order by u.user_id
+),
 duplicate_plays as (
-  select d.played_at, d.track_id from doc, playlog_duplicate_plays(?::uuid, ?, doc.d->'plays') as d
+  select u.user_id, d.played_at, d.track_id from users u cross join lateral playlog_duplicate_plays(u.user_id, ?, u.plays) as d
 ),
 new_plays as (
   insert into listening_events (user_id, played_at, track_id, context_type, context_uri, source, ms_played, client, started_at)
-  select ?::uuid, p.played_at, p.track_id, p.context_type, p.context_uri, ?, p.ms_played, p.client, p.started_at
-  from doc, jsonb_to_recordset(doc.d->'plays') as p(played_at timestamptz, track_id text, context_type text, context_uri text, ms_played int, client text, started_at timestamptz)
-  where not exists (select 1 from duplicate_plays d where d.played_at = p.played_at and d.track_id = p.track_id)
-  order by p.played_at, p.track_id
+  select u.user_id, p.played_at, p.track_id, p.context_type, p.context_uri, ?, p.ms_played, p.client, p.started_at
+  from users u, jsonb_to_recordset(u.plays) as p(played_at timestamptz, track_id text, context_type text, context_uri text, ms_played int, client text, started_at timestamptz)
+  where not exists (select 1 from duplicate_plays d where d.user_id = u.user_id and d.played_at = p.played_at and d.track_id = p.track_id)
+  order by u.user_id, p.played_at, p.track_id
   on conflict do nothing
-  returning 1
+  returning user_id
 ),
 new_cursor as (
   insert into poll_state (user_id, after_cursor_ms, last_polled_at, last_success_at)
@@ -70,6 +75,6 @@ new_cursor as (
   where excluded.last_success_at is not null or poll_state.after_cursor_ms is null or poll_state.after_cursor_ms < excluded.after_cursor_ms
   returning 1
 )
-select (select count(*) from new_plays) as inserted,
+select (select coalesce(jsonb_object_agg(n.user_id, n.plays), '{}') from (select user_id, count(*) as plays from new_plays group by 1) n) as inserted,
        (select count(*) from new_artists) + (select count(*) from new_albums) + (select count(*) from new_tracks)
          + (select count(*) from new_track_artists) + (select count(*) from new_cursor) as catalogue_writes
