@@ -78,3 +78,26 @@ test('a new listener is told their plays are coming, and they appear without rel
     await faults({ latencyMs: 0 });
   }
 });
+
+test('opening the history asks for its first plays beside the account, not after it', async ({ page }) => {
+  const who = await listener(8);
+  await signIn(page, who);
+  await expect(page.getByTestId('play').first()).toBeVisible({ timeout: 60_000 });
+
+  // The account's answer held back: the history's first page must be on its way all the same.
+  const asked: string[] = [];
+  let releaseMe = () => {};
+  const meHeld = new Promise<void>((resolve) => (releaseMe = resolve));
+  await page.route('**/graphql', async (route) => {
+    const operation = String((route.request().postDataJSON() as { operationName?: string } | null)?.operationName);
+    asked.push(operation);
+    if (operation === 'Me') await meHeld;
+    await route.continue();
+  });
+  await page.reload();
+  await expect.poll(() => asked, { timeout: 10_000 }).toEqual(expect.arrayContaining(['Me', 'History']));
+  releaseMe();
+  await expect(page.getByTestId('play').first()).toBeVisible();
+  // One request for that page: the history took the one asked early.
+  expect(asked.filter((operation) => operation === 'History')).toHaveLength(1);
+});

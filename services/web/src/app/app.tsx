@@ -1,7 +1,8 @@
-import { Suspense, lazy, useCallback, useMemo } from 'react';
-import { Navigate, Route, Routes } from 'react-router-dom';
-import { useQuery } from 'urql';
+import { Suspense, lazy, useCallback, useMemo, useState } from 'react';
+import { Navigate, Route, Routes, useLocation } from 'react-router-dom';
+import { useClient, useQuery } from 'urql';
 import { AccountPage } from '../features/account/account.page.js';
+import { askForFirstHistoryPage } from '../features/history/first-history-page.js';
 import { HistoryPage } from '../features/history/history.page.js';
 import { ImportsPage } from '../features/imports/imports.page.js';
 import { SignInPage } from '../features/sign-in/sign-in.page.js';
@@ -26,6 +27,10 @@ export function App() {
 }
 
 function SignedIn() {
+  const client = useClient();
+  const location = useLocation();
+  // Opening on the history: its first page is asked for now, beside `me`, not after it.
+  useState(() => askForFirstHistoryPage(client, location));
   const [result, reexecute] = useQuery({ query: MeDocument });
   const refresh = useCallback(() => reexecute({ requestPolicy: 'network-only' }), [reexecute]);
   const me = result.data?.me;

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useClient, type CombinedError } from 'urql';
 import { HistoryDocument, type HistoryQuery, type HistoryQueryVariables } from '../../graphql/generated.js';
+import { HISTORY_PAGE, takeFirstHistoryPage } from './first-history-page.js';
 
 export type HistoryEdge = HistoryQuery['listeningHistory']['edges'][number];
 
@@ -14,8 +15,6 @@ export interface HistoryFeed {
   loadMore(): void;
   retry(): void;
 }
-
-const PAGE = 50;
 
 type Filters = Omit<HistoryQueryVariables, 'first' | 'after'>;
 
@@ -41,7 +40,10 @@ export function useHistoryFeed(filters: Filters, epoch: string): HistoryFeed {
     async (after: string | null, mine: number) => {
       setState((current) => ({ ...current, loading: true, error: null }));
       const { filters: asked } = JSON.parse(key) as { filters: Filters };
-      const result = await client.query(HistoryDocument, { ...asked, first: PAGE, after }, { requestPolicy: 'network-only' }).toPromise();
+      const variables = { ...asked, first: HISTORY_PAGE, after };
+      // The first page may be on its way already, asked for beside `me` (first-history-page.ts).
+      const early = after === null ? takeFirstHistoryPage(variables) : null;
+      const result = await (early ?? client.query(HistoryDocument, variables, { requestPolicy: 'network-only' }).toPromise());
       if (mine !== generation.current) return;
       const connection = result.data?.listeningHistory;
       setState((current) =>
