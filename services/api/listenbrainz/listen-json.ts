@@ -1,4 +1,5 @@
 import type { TrackRow } from '../../features/catalogue/data/track-rows.repository.js';
+import { spotifyTrackUrl } from '../../features/catalogue/spotify-track-url.js';
 import type { ListenRow } from '../../features/listenbrainz/data/listens.repository.js';
 import type { NowPlaying } from '../../features/listenbrainz/now-playing.js';
 
@@ -29,7 +30,7 @@ export function listenJson(userName: string, listen: ListenRow, track: TrackRow 
   const info: Record<string, unknown> = {
     artist_names: track?.artists.map((artist) => artist.name) ?? [],
     ...(listen.durationMs === null ? {} : { duration_ms: listen.durationMs }),
-    ...(spotifyTrack ? { spotify_id: `https://open.spotify.com/track/${listen.trackId}`, music_service: 'spotify.com' } : {}),
+    ...(spotifyTrack ? { spotify_id: spotifyTrackUrl(listen.trackId), music_service: 'spotify.com' } : {}),
     ...(listen.client === null ? {} : { submission_client: listen.client }),
     playlog_source: listen.source,
   };

@@ -1,6 +1,7 @@
 import type { ExportFormatName } from './data/export.entity.js';
 import type { ExportPlay } from './data/export-plays.repository.js';
 import { UNKNOWN_TRACK_NAME } from '../catalogue/data/streaming-history-names.repository.js';
+import { spotifyTrackUrl } from '../catalogue/spotify-track-url.js';
 
 /**
  * The formats of a personal export (docs/export.md), each written play by play: `begin`, one `row` per
@@ -13,9 +14,6 @@ export interface ExportFormat {
   row(play: ExportPlay, index: number): string | null;
   end(): string;
 }
-
-/** The Spotify web address of a track: what ListenBrainz calls its `spotify_id`. */
-export const spotifyTrackUrl = (trackId: string): string => `https://open.spotify.com/track/${encodeURIComponent(trackId)}`;
 
 /**
  * When the play started, in Unix seconds: Playlog keeps when it ended, so its length is subtracted (the
