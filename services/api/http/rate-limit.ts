@@ -18,6 +18,14 @@ export interface RateLimitOptions {
   logger: Logger;
   /** Told of every request refused (the API's metrics). */
   onRejected?: (scope: string) => void;
+  /** How the answer says it, when not as the GraphQL API does (limitAnswers): the ListenBrainz API's headers and body. */
+  answers?: LimitAnswers;
+}
+
+/** What a limited route adds to an answer it counted, and how it refuses one over the limit. */
+export interface LimitAnswers {
+  counted(res: Response, counted: RateLimiterRes): void;
+  refused(res: Response, refusal: RateLimiterRes): void;
 }
 
 /** Whole seconds until a refused client may come back: never 0, which would tell it to retry at once. */
@@ -26,13 +34,14 @@ export const retryAfterSeconds = (refusal: RateLimiterRes): number => Math.max(1
 /**
  * A request counter in Redis shared by every API replica (rate-limiter-flexible's RateLimiterRedis: one
  * atomic script per request). Each client's window starts with its first counted request.
- * Over the limit: 429 with Retry-After and a GraphQL-shaped body whose code is RATE_LIMITED.
+ * Over the limit: 429 with Retry-After and, unless `answers` says otherwise, a GraphQL-shaped body whose code is RATE_LIMITED.
  * When Redis cannot be reached the request goes through (logged, at most every 30 s): an outage of the
  * counter must not take the API down with it; /readyz reports Redis separately.
  */
 export function rateLimit(options: RateLimitOptions) {
   const { limit, windowSeconds } = options;
   const counter = new RateLimiterRedis({ storeClient: options.redis, keyPrefix: `${options.prefix}:api:ratelimit:${options.scope}`, points: limit, duration: windowSeconds });
+  const answers = options.answers ?? graphqlAnswers(limit, windowSeconds);
   let lastWarning = 0;
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     if (limit === 0) return next();
@@ -41,39 +50,46 @@ export function rateLimit(options: RateLimitOptions) {
     try {
       counted = await counter.consume(who);
     } catch (outcome) {
-      if (outcome instanceof RateLimiterRes) return refuse(res, outcome);
+      if (outcome instanceof RateLimiterRes) {
+        options.onRejected?.(options.scope);
+        return answers.refused(res, outcome);
+      }
       if (Date.now() - lastWarning > 30_000) {
         lastWarning = Date.now();
         requestLogger(res).warn({ err: outcome, scope: options.scope }, 'rate limiter cannot reach Redis: requests are not limited meanwhile');
       }
       return next();
     }
-    setLimitHeaders(res, counted);
+    answers.counted(res, counted);
     next();
   };
+}
 
-  function setLimitHeaders(res: Response, counted: RateLimiterRes): void {
+/** The GraphQL API's answers: RateLimit-* headers, and 429 with Retry-After and a GraphQL-shaped body whose code is RATE_LIMITED. */
+function graphqlAnswers(limit: number, windowSeconds: number): LimitAnswers {
+  const setLimitHeaders = (res: Response, counted: RateLimiterRes): void => {
     res.setHeader('RateLimit-Limit', String(limit));
     res.setHeader('RateLimit-Remaining', String(counted.remainingPoints));
-  }
-
-  function refuse(res: Response, refusal: RateLimiterRes): void {
-    options.onRejected?.(options.scope);
-    const retryAfter = retryAfterSeconds(refusal);
-    setLimitHeaders(res, refusal);
-    res.setHeader('RateLimit-Reset', String(retryAfter));
-    res
-      .status(429)
-      .setHeader('Retry-After', String(retryAfter))
-      .json({
-        errors: [
-          {
-            message: `Too many requests: at most ${limit} per ${windowSeconds} s. Try again in ${retryAfter} s.`,
-            extensions: { code: 'RATE_LIMITED', retryAfterSeconds: retryAfter, requestId: requestIdOf(res) },
-          },
-        ],
-      });
-  }
+  };
+  return {
+    counted: setLimitHeaders,
+    refused(res, refusal) {
+      const retryAfter = retryAfterSeconds(refusal);
+      setLimitHeaders(res, refusal);
+      res.setHeader('RateLimit-Reset', String(retryAfter));
+      res
+        .status(429)
+        .setHeader('Retry-After', String(retryAfter))
+        .json({
+          errors: [
+            {
+              message: `Too many requests: at most ${limit} per ${windowSeconds} s. Try again in ${retryAfter} s.`,
+              extensions: { code: 'RATE_LIMITED', retryAfterSeconds: retryAfter, requestId: requestIdOf(res) },
+            },
+          ],
+        });
+    },
+  };
 }
 
 /** The client's IP as Express sees it (X-Forwarded-For is trusted only per TRUST_PROXY). */
