@@ -1,3 +1,4 @@
+import { DEFAULT_POLL_LOOKBACK_MS } from '../../services/worker/poll/poll-user.job.js';
 import { benchPrefix, benchRedis, redisCpuMs } from '../support/bench-redis.js';
 import type { IoStats } from '../support/io-instrumentation.js';
 import { startPollRig, procCpuMs, type PollRig } from '../support/poll-rig.js';
@@ -171,7 +172,7 @@ export const pollCycleScenario: Scenario = {
     return {
       rows: [...cycleRows(one, { absoluteTarget: 500 }), ...cycleRows(two, { absoluteTarget: null })],
       notes: [
-        `${users.toLocaleString('en-US')} users, WORKER_CONCURRENCY=${CONCURRENCY} per process (BENCH_POLL_CONCURRENCY), DATABASE_POOL_MAX=10 (default), limiter off; polls look back ${5} minutes (0–2 new plays each, the steady state)`,
+        `${users.toLocaleString('en-US')} users, WORKER_CONCURRENCY=${CONCURRENCY} per process (BENCH_POLL_CONCURRENCY), DATABASE_POOL_MAX=10 (default), limiter off; each poll reads from its cursor (5 minutes before the emulator's now) less the worker's lookback (${DEFAULT_POLL_LOOKBACK_MS / 3_600_000} h): up to 50 plays, none stored before the cycle — a first poll of the day's plays, not the steady state (docs/benchmarks.md)`,
         'rate = users / (scheduler run start → last poll_state.last_polled_at); the bare loop runs in as many processes with the same concurrency',
         "a job's time: summed waits per job measured inside the worker (bench/support/io-instrumentation.ts); Redis is BullMQ's own traffic (fetch, lock, complete), between jobs",
         'CPU: Redis is the whole server (shared with anything else using it); Postgres counts the backends of this database',
