@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiHarness, type ApiHarness, type LoggedIn } from '../api/api-harness.js';
-import { createToken, lb, listen } from './listenbrainz-harness.js';
+import { createToken, HISTORY, lb, listen, type History } from './listenbrainz-harness.js';
 
 /**
  * Many players at once: single listens from several listeners arrive together and are stored a batch at a
@@ -23,15 +23,6 @@ afterAll(async () => {
   await h?.stop();
 });
 
-const HISTORY = /* GraphQL */ `
-  query {
-    listeningHistory(first: 50) {
-      totalCount
-      edges { node { playedAt source track { id name artists { name } } } }
-    }
-  }
-`;
-type History = { listeningHistory: { totalCount: number; edges: Array<{ node: { playedAt: string; source: string; track: { id: string; name: string; artists: Array<{ name: string }> } } }> } };
 
 /**
  * Listener n's k-th listen: their own song (its names theirs alone) every 10 minutes, with its MusicBrainz

@@ -46,3 +46,19 @@ export function listen(listenedAt: number, track: { artist: string; title: strin
     track_metadata: { artist_name: track.artist, track_name: track.title, ...(track.release ? { release_name: track.release } : {}), additional_info: { submission_client: 'test player', ...track.info } },
   };
 }
+
+/** A listener's history as the web app reads it: enough of each play to see which source, track and names it has. */
+export const HISTORY = /* GraphQL */ `
+  query {
+    listeningHistory(first: 50) {
+      totalCount
+      edges { node { playedAt source track { id name artists { name } album { name } } } }
+    }
+  }
+`;
+export type History = {
+  listeningHistory: {
+    totalCount: number;
+    edges: Array<{ node: { playedAt: string; source: string; track: { id: string; name: string; artists: Array<{ name: string }>; album: { name: string } | null } } }>;
+  };
+};

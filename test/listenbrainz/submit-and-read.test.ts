@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiHarness, type ApiHarness, type LoggedIn } from '../api/api-harness.js';
-import { createToken, lb, listen } from './listenbrainz-harness.js';
+import { createToken, HISTORY, lb, listen, type History } from './listenbrainz-harness.js';
 
 let h: ApiHarness;
 let alice: LoggedIn;
@@ -16,15 +16,6 @@ afterAll(async () => {
   await h?.stop();
 });
 
-const HISTORY = /* GraphQL */ `
-  query {
-    listeningHistory(first: 50) {
-      totalCount
-      edges { node { playedAt source track { name artists { name } album { name } } } }
-    }
-  }
-`;
-type History = { listeningHistory: { totalCount: number; edges: Array<{ node: { playedAt: string; source: string; track: { name: string; artists: Array<{ name: string }>; album: { name: string } | null } } }> } };
 
 describe('submit-listens and reading back', () => {
   it('stores a single listen, answers ok, and shows it in the history, the listens and the listen count', async () => {
@@ -40,7 +31,7 @@ describe('submit-listens and reading back', () => {
     const history = await h.client(alice.token).request<History>(HISTORY);
     expect(history.listeningHistory.totalCount).toBe(1);
     const play = history.listeningHistory.edges[0]!.node;
-    expect(play.track).toEqual({ name: 'Says', artists: [{ name: 'Nils Frahm' }], album: { name: 'Spaces' } });
+    expect(play.track).toEqual({ id: expect.any(String), name: 'Says', artists: [{ name: 'Nils Frahm' }], album: { name: 'Spaces' } });
     expect(play.source).toBe('LISTENBRAINZ');
     // Stored at its end: the start the player sent plus the duration.
     expect(Date.parse(play.playedAt)).toBe((now - 600) * 1000 + 488_000);
