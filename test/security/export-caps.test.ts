@@ -59,6 +59,18 @@ async function waitForExport(who: LoggedIn, id: string): Promise<ExportState> {
   throw new Error(`export ${id} did not finish`);
 }
 
+/**
+ * The worker's run of an export is over only once it has logged its outcome: its row reads COMPLETED as
+ * soon as it commits, and the files of the exports that completion replaced are deleted after that.
+ */
+async function waitForWorkerRun(id: string): Promise<void> {
+  const exportId = uuidOf(id);
+  for (const deadline = Date.now() + 60_000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 20))) {
+    if (logs.entries().some((entry) => entry.exportId === exportId && String(entry.msg).startsWith('export completed'))) return;
+  }
+  throw new Error(`the worker did not report export ${id} completed`);
+}
+
 /** A worker of the export queue, as the worker process runs one, with these limits. */
 function startWorker(limits: { turnMs: number; maxUserBytes: number; batchRows: number }): Worker {
   const { worker: started } = createQueueWorker(
@@ -138,6 +150,7 @@ describe('one listener’s exports', () => {
 
       const state = await waitForExport(heavy, id);
       expect(state.status).toBe('COMPLETED');
+      await waitForWorkerRun(id);
       const mine = model.at(-1)!;
       Object.assign(mine, { done: true, bytes: state.bytes! });
       let total = mine.bytes;
