@@ -3,6 +3,7 @@ import pg from 'pg';
 import { openOrm } from '../../services/features/open-orm.js';
 import { recountActivity, recountClock, recountSummary } from '../../services/features/statistics/data/stats-recount.repository.js';
 import { loadRanking } from '../../services/features/statistics/data/stats-rankings.repository.js';
+import { computeYearFigures } from '../../services/features/statistics/year-in-review.js';
 import { setUserTimeZone } from '../../services/features/statistics/data/stats-zone.repository.js';
 import { ingestPlays } from '../../services/features/plays/ingest-plays.js';
 import type { PlayInput } from '../../services/features/plays/play-input.js';
@@ -22,6 +23,7 @@ const ZONE = 'Europe/Berlin';
 /** A zone a query may ask for instead of the user's own. */
 const OTHER_ZONE = 'America/New_York';
 const DAY = 86_400_000;
+const REVIEW_2025 = '{ yearInReview(year: 2025) { summary { plays } topTracks { rank } topArtists { rank } topAlbums { rank } busiestDay { date } newArtistCount months { plays } } }';
 
 interface Query {
   name: string;
@@ -69,7 +71,13 @@ export const statsScenario: Scenario = {
       { name: 'listeningSummary, last 30 days', allTime: false, graphql: `{ listeningSummary(${range(last30)}) { plays msPlayed distinctTracks activeDays } }`, recount: (em) => recountSummary(em, scope(last30)) },
       { name: 'listeningActivity by day, last 30 days', allTime: false, graphql: `{ listeningActivity(${range(last30)}, bucket: DAY) { start plays } }`, recount: (em) => recountActivity(em, scope(last30), 'day', last30.from, new Date(last30.to.getTime() - 1)) },
       { name: 'topTracks, last 30 days', allTime: false, graphql: `{ topTracks(${range(last30)}, first: 50) { edges { node { rank plays track { name } } } } }`, recount: (em) => loadRanking(em, { userId: HEAVY_USER_ID, kind: 'track', order: 'plays', size: 50, source: 'recount', ...last30 }) },
-      { name: 'yearInReview 2025', allTime: false, graphql: '{ yearInReview(year: 2025) { summary { plays } topTracks { rank } topArtists { rank } topAlbums { rank } busiestDay { date } newArtistCount months { plays } } }' },
+      {
+        name: 'yearInReview 2025 (kept)',
+        allTime: false,
+        graphql: REVIEW_2025,
+        // What answering it costs without a kept review: the same figures computed by the feature's own statements, without HTTP.
+        recount: (em) => computeYearFigures(em, { userId: HEAVY_USER_ID, year: 2025, timeZone: ZONE }),
+      },
     ];
 
     const api = await startBenchApi(context, databaseUrl, 'stats');
@@ -133,6 +141,15 @@ export const statsScenario: Scenario = {
         }),
       );
     }
+
+    // The first answer after something it counts changed: the year in review computed and kept, over GraphQL.
+    const computed: number[] = [];
+    context.log(`yearInReview 2025: ${size.recounts} requests with nothing kept`);
+    for (let i = 0; i < size.recounts; i++) {
+      await sql.query('delete from year_reviews where user_id = $1', [HEAVY_USER_ID]);
+      computed.push((await timed(() => ask(REVIEW_2025))).ms);
+    }
+    rows.push(infoRow('yearInReview 2025, nothing kept (the first answer after an import or delete): GraphQL median', `${formatNumber(median(computed))} ms`));
 
     // totalCount of the whole history against a first history page, both over GraphQL.
     context.log('totalCount against a first history page');

@@ -7,6 +7,7 @@ export * from './accounts/data/session.entity.js';
 export * from './streaming-history/data/import.entity.js';
 export * from './statistics/data/play-count.entity.js';
 export * from './statistics/data/stats.entity.js';
+export * from './statistics/data/year-review.entity.js';
 export * from './exports/data/export.entity.js';
 export * from './lake/data/lake-change.entity.js';
 export * from './listenbrainz/data/api-token.entity.js';

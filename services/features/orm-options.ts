@@ -1,9 +1,9 @@
 import { defineConfig, type Options } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
-import { AlbumSchema, ApiTokenSchema, ArtistSchema, StreamingHistoryTrackNamesSchema, ImportSchema, ExportSchema, LakeChangedDaySchema, LakeChangedTableSchema, ListeningEventSchema, PlayCountSchema, PlayDuplicateSchema, PollStateSchema, SessionSchema, SpotifyCredentialsSchema, StatsClockCellSchema, StatsDaySchema, StatsQuarterSchema, StatsTrackSchema, TrackArtistSchema, TrackSchema, UserSchema } from './entities.js';
+import { AlbumSchema, ApiTokenSchema, ArtistSchema, StreamingHistoryTrackNamesSchema, ImportSchema, ExportSchema, LakeChangedDaySchema, LakeChangedTableSchema, ListeningEventSchema, PlayCountSchema, PlayDuplicateSchema, PollStateSchema, SessionSchema, SpotifyCredentialsSchema, StatsClockCellSchema, StatsDaySchema, StatsQuarterSchema, StatsTrackSchema, TrackArtistSchema, TrackSchema, UserSchema, YearReviewSchema, YearReviewVersionSchema } from './entities.js';
 import { migrationsList } from '../shared/db/migrations/index.js';
 
-export const entities = [UserSchema, SpotifyCredentialsSchema, ArtistSchema, AlbumSchema, TrackSchema, TrackArtistSchema, StreamingHistoryTrackNamesSchema, ListeningEventSchema, PlayCountSchema, PollStateSchema, SessionSchema, ImportSchema, ExportSchema, StatsClockCellSchema, StatsDaySchema, StatsQuarterSchema, StatsTrackSchema, LakeChangedDaySchema, LakeChangedTableSchema, ApiTokenSchema, PlayDuplicateSchema];
+export const entities = [UserSchema, SpotifyCredentialsSchema, ArtistSchema, AlbumSchema, TrackSchema, TrackArtistSchema, StreamingHistoryTrackNamesSchema, ListeningEventSchema, PlayCountSchema, PollStateSchema, SessionSchema, ImportSchema, ExportSchema, StatsClockCellSchema, StatsDaySchema, StatsQuarterSchema, StatsTrackSchema, LakeChangedDaySchema, LakeChangedTableSchema, ApiTokenSchema, PlayDuplicateSchema, YearReviewSchema, YearReviewVersionSchema];
 
 export interface DatabaseSettings {
   DATABASE_URL: string;

@@ -143,3 +143,34 @@ export function rankingOf(plays: readonly OraclePlay[], kind: 'track' | 'album' 
     .sort((a, b) => measure(b)[0] - measure(a)[0] || measure(b)[1] - measure(a)[1] || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
     .map((item, index) => ({ rank: index + 1, ...item }));
 }
+
+/**
+ * A local calendar year in review, as `yearInReview` selects it with `spotifyId`s for its items: summary, top
+ * fives, busiest day and hour (the earliest of the most played), new artists (never counted before the year) and
+ * the twelve months (by local date).
+ */
+export function yearInReviewOf(plays: readonly OraclePlay[], year: number, timeZone: string) {
+  const inYear = plays.filter((p) => localDate(Date.parse(p.playedAt), timeZone).startsWith(`${year}-`));
+  const before = plays.filter((p) => localDate(Date.parse(p.playedAt), timeZone) < `${year}-`);
+  const heardBefore = new Set(rankingOf(before, 'artist', 'plays').map((item) => item.id));
+  const top = (kind: 'track' | 'album' | 'artist', list = rankingOf(inYear, kind, 'plays')) => list.slice(0, 5).map((item, index) => ({ rank: index + 1, plays: item.plays, [kind]: { spotifyId: item.id } }));
+  const instants = inYear.filter(counts).map((p) => Date.parse(p.playedAt));
+  const days = instants.length === 0 ? [] : activityOf(inYear, timeZone, 'day', Math.min(...instants), Math.max(...instants));
+  const busiestDay = days.reduce<(typeof days)[number] | null>((best, day) => (day.plays > 0 && (!best || day.plays > best.plays) ? day : best), null);
+  const clock = clockOf(inYear, timeZone);
+  const busiestHour = clock.reduce<(typeof clock)[number] | null>((best, cell) => (cell.plays > 0 && (!best || cell.plays > best.plays) ? cell : best), null);
+  const newArtists = rankingOf(inYear, 'artist', 'plays').filter((item) => !heardBefore.has(item.id));
+  return {
+    year,
+    timeZone,
+    summary: summaryOf(inYear, timeZone),
+    topTracks: top('track'),
+    topArtists: top('artist'),
+    topAlbums: top('album'),
+    busiestDay: busiestDay && { date: busiestDay.date, plays: busiestDay.plays, msPlayed: busiestDay.msPlayed },
+    busiestHour,
+    newArtistCount: newArtists.length,
+    topNewArtists: top('artist', newArtists),
+    months: activityOf(inYear, timeZone, 'month', Date.parse(`${year}-01-15T00:00:00Z`), Date.parse(`${year}-12-15T00:00:00Z`)),
+  };
+}

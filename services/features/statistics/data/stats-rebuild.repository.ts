@@ -62,7 +62,18 @@ select q.user_id, extract(isodow from q.quarter at time zone u.time_zone), extra
   row: z.object({}),
 });
 
-const REBUILD_STATEMENTS = [rebuildPlayCountsStatement, rebuildQuartersStatement, rebuildTracksStatement];
+export const rebuildYearReviewVersionStatement = defineStatement({
+  name: 'stats_rebuild_year_review_version',
+  purpose:
+    'A rebuilt user’s years in review are computed again: their version of year 0, which every year counts, moves on ' +
+    '(a review counts the rollups too, which the rebuild may have changed without a play changing).',
+  sql: `
+insert into year_review_versions (user_id, year, version) values (?, 0, 1)
+on conflict (user_id, year) do update set version = year_review_versions.version + 1`,
+  row: z.object({}),
+});
+
+const REBUILD_STATEMENTS = [rebuildPlayCountsStatement, rebuildQuartersStatement, rebuildTracksStatement, rebuildYearReviewVersionStatement];
 
 /**
  * Recomputes a user's rollups in their own time zone (stats_days, stats_clock) from their quarter hours.
@@ -78,7 +89,7 @@ export async function rebuildLocalRollups(tx: EntityManager, userId: string): Pr
 
 /**
  * Recomputes one user's rollups (play_counts, stats_quarters, stats_tracks, then the local ones from the
- * quarters) from their plays, in one
+ * quarters) from their plays, and moves their years in review on (docs/stats.md, "The year in review"), in one
  * transaction that holds the user's row: a play being stored for them meanwhile (its foreign key shares
  * that row) waits until the rollups are rebuilt, then counts itself. Running it again changes nothing.
  */

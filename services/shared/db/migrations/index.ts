@@ -16,6 +16,7 @@ import { Migration20261207140000_counted_play_rule } from './Migration2026120714
 import { Migration20261207210000_listenbrainz } from './Migration20261207210000_listenbrainz.js';
 import { Migration20261207220000_play_intervals } from './Migration20261207220000_play_intervals.js';
 import { Migration20261207230000_lake_change_log } from './Migration20261207230000_lake_change_log.js';
+import { Migration20261208120000_year_reviews } from './Migration20261208120000_year_reviews.js';
 
 /** Every migration, in order. Listed explicitly so migrations run the same from sources and in the image. */
 export const migrationsList: MigrationObject[] = [
@@ -36,4 +37,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261207210000_listenbrainz', class: Migration20261207210000_listenbrainz },
   { name: 'Migration20261207220000_play_intervals', class: Migration20261207220000_play_intervals },
   { name: 'Migration20261207230000_lake_change_log', class: Migration20261207230000_lake_change_log },
+  { name: 'Migration20261208120000_year_reviews', class: Migration20261208120000_year_reviews },
 ];

@@ -1,7 +1,8 @@
 -- The statistics rollups lessened by the counted plays a statement deleted, and their rows left without
 -- plays removed. A deleted account's user row is gone already: its local rows (stats_days, stats_clock) go
 -- with it by foreign key, and the join to users finds none of its plays. A track's first and last play
--- cannot be lessened: they are recounted from the plays that remain.
+-- cannot be lessened: they are recounted from the plays that remain. Each remaining user's
+-- year_review_versions moves on at the earliest UTC year the plays reached, as when plays are stored.
 create or replace function "playlog_stats_deleted_plays"() returns trigger language plpgsql as $$
   begin
     update "stats_quarters" r set "plays" = r."plays" - d."plays", "ms_played" = r."ms_played" - d."ms"
@@ -25,6 +26,12 @@ create or replace function "playlog_stats_deleted_plays"() returns trigger langu
              where "playlog_counts_as_play"(n."source", n."ms_played") group by 1, 2, 3 order by 1, 2, 3) d
      where r."user_id" = d."user_id" and r."weekday" = d."weekday" and r."hour" = d."hour";
     delete from "stats_clock" r using (select distinct n."user_id" from "deleted_plays" n) d where r."user_id" = d."user_id" and r."plays" <= 0;
+
+    insert into "year_review_versions" ("user_id", "year", "version")
+    select n."user_id", extract(year from (min(n."played_at") - interval '1 day') at time zone 'UTC'), 1
+      from "deleted_plays" n join "users" u on u."id" = n."user_id"
+     where "playlog_counts_as_play"(n."source", n."ms_played") group by 1 order by 1
+    on conflict ("user_id", "year") do update set "version" = "year_review_versions"."version" + 1;
 
     with touched as (select distinct n."user_id", n."track_id" from "deleted_plays" n order by 1, 2),
     remaining as (

@@ -1,7 +1,9 @@
 -- The statistics rollups (docs/stats.md) kept exact in the transaction of every statement that stores
 -- plays: stats_quarters (UTC quarter hours), stats_days and stats_clock (the listener's own zone) and
 -- stats_tracks, all four from one pass over the statement's counted plays, joined to their tracks and users
--- once. The transition table holds only the rows really inserted, so a replayed batch counts nothing.
+-- once; and each user's year_review_versions, at the earliest UTC year the plays can reach (the day before the
+-- earliest: a local year starts up to a day before the UTC one), so that years in review computed before are
+-- no longer served. The transition table holds only the rows really inserted, so a replayed batch counts nothing.
 -- Sorted, so concurrent statements lock rollup rows in the same order (no deadlock).
 create or replace function "playlog_stats_stored_plays"() returns trigger language plpgsql as $$
   begin
@@ -26,6 +28,12 @@ create or replace function "playlog_stats_stored_plays"() returns trigger langua
       insert into "stats_clock" ("user_id", "weekday", "hour", "plays", "ms_played")
       select p."user_id", extract(isodow from p."local"), extract(hour from p."local"), count(*), sum(p."ms") from p group by 1, 2, 3 order by 1, 2, 3
       on conflict ("user_id", "weekday", "hour") do update set "plays" = "stats_clock"."plays" + excluded."plays", "ms_played" = "stats_clock"."ms_played" + excluded."ms_played"
+      returning 1
+    ),
+    versions as (
+      insert into "year_review_versions" ("user_id", "year", "version")
+      select p."user_id", extract(year from (min(p."played_at") - interval '1 day') at time zone 'UTC'), 1 from p group by 1 order by 1
+      on conflict ("user_id", "year") do update set "version" = "year_review_versions"."version" + 1
       returning 1
     )
     insert into "stats_tracks" ("user_id", "track_id", "plays", "ms_played", "first_played_at", "last_played_at")
