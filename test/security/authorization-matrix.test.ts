@@ -194,6 +194,14 @@ const MATRIX: Record<string, (principal: Principal) => Promise<void>> = {
     for (const { track } of response.body.data.yearInReview.topTracks) expect(tracksOf[principal].has(track.spotifyId)).toBe(true);
   },
 
+  async search(principal) {
+    const response = await ask(principal, '{ search(query: "song", first: 50) { totalCount edges { node { item { ... on Track { spotifyId } } } } } }');
+    if (!isUser(principal)) return expect(codes(response)).toEqual(['UNAUTHENTICATED']);
+    // Both listeners have five tracks named "Song …": each finds their own five, never the other's.
+    const found = new Set(response.body.data.search.edges.map((e: { node: { item: { spotifyId?: string } } }) => e.node.item.spotifyId).filter(Boolean));
+    expect(found).toEqual(tracksOf[principal]);
+  },
+
   async startSpotifyLogin(principal) {
     // Public by design: it only returns where to send the browser; whoever finishes it is who Spotify says.
     const response = await ask(principal, 'mutation { startSpotifyLogin { authorizationUrl state } }');

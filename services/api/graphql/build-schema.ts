@@ -12,6 +12,7 @@ import { NodeResolver } from '../node/node.resolver.js';
 import { RankingsResolver } from '../stats/rankings.resolver.js';
 import { StatsResolver } from '../stats/stats.resolver.js';
 import { YearInReviewResolver } from '../stats/year-in-review.resolver.js';
+import { SearchResolver } from '../search/search.resolver.js';
 
 let schema: GraphQLSchema | undefined;
 
@@ -22,7 +23,7 @@ let schema: GraphQLSchema | undefined;
  */
 export function buildApiSchema(): GraphQLSchema {
   schema ??= buildSchemaSync({
-    resolvers: [AuthResolver, AccountResolver, ListenBrainzResolver, HistoryResolver, ImportsResolver, ExportsResolver, NodeResolver, StatsResolver, RankingsResolver, YearInReviewResolver],
+    resolvers: [AuthResolver, AccountResolver, ListenBrainzResolver, HistoryResolver, ImportsResolver, ExportsResolver, NodeResolver, StatsResolver, RankingsResolver, YearInReviewResolver, SearchResolver],
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
     // Arguments are checked where they are used, with messages that say what is allowed.
     validate: false,

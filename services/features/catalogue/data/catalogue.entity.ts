@@ -34,6 +34,8 @@ export class TrackArtist {
 export const ArtistSchema = new EntitySchema<Artist>({
   class: Artist,
   tableName: 'artists',
+  // Search by name (features/search): trigrams of the name without accents, in lower case.
+  indexes: [{ name: 'artists_search_key_index', expression: 'create index "artists_search_key_index" on "artists" using gin (playlog_search_key("name") gin_trgm_ops)' }],
   properties: {
     id: { type: 'string', columnType: 'text', primary: true },
     name: { type: 'string', columnType: 'text' },
@@ -44,6 +46,7 @@ export const ArtistSchema = new EntitySchema<Artist>({
 export const AlbumSchema = new EntitySchema<Album>({
   class: Album,
   tableName: 'albums',
+  indexes: [{ name: 'albums_search_key_index', expression: 'create index "albums_search_key_index" on "albums" using gin (playlog_search_key("name") gin_trgm_ops)' }],
   properties: {
     id: { type: 'string', columnType: 'text', primary: true },
     name: { type: 'string', columnType: 'text' },
@@ -57,7 +60,10 @@ export const TrackSchema = new EntitySchema<Track>({
   class: Track,
   tableName: 'tracks',
   // A ListenBrainz listen without a Spotify id is matched to the listener's own track by title (Migration20261207210000_listenbrainz).
-  indexes: [{ name: 'tracks_lower_name_index', expression: 'create index "tracks_lower_name_index" on "tracks" (lower("name"))' }],
+  indexes: [
+    { name: 'tracks_lower_name_index', expression: 'create index "tracks_lower_name_index" on "tracks" (lower("name"))' },
+    { name: 'tracks_search_key_index', expression: 'create index "tracks_search_key_index" on "tracks" using gin (playlog_search_key("name") gin_trgm_ops)' },
+  ],
   properties: {
     id: { type: 'string', columnType: 'text', primary: true },
     name: { type: 'string', columnType: 'text' },
@@ -106,6 +112,11 @@ export const StreamingHistoryTrackNamesSchema = new EntitySchema<StreamingHistor
       name: 'export_track_names_user_id_recording_mbid_index',
       expression: 'create index "export_track_names_user_id_recording_mbid_index" on "export_track_names" ("user_id", "recording_mbid") where "recording_mbid" is not null',
     },
+    // Search by the names a listener's own streaming history gave (features/search).
+    ...(['track_name', 'artist_name', 'album_name'] as const).map((column) => ({
+      name: `export_track_names_${column}_search_key_index`,
+      expression: `create index "export_track_names_${column}_search_key_index" on "export_track_names" using gin (playlog_search_key("${column}") gin_trgm_ops)`,
+    })),
   ],
   properties: {
     user: { kind: 'm:1', entity: 'User', primary: true, deleteRule: 'cascade', fieldName: 'user_id' },

@@ -17,6 +17,7 @@ import { Migration20261207210000_listenbrainz } from './Migration20261207210000_
 import { Migration20261207220000_play_intervals } from './Migration20261207220000_play_intervals.js';
 import { Migration20261207230000_lake_change_log } from './Migration20261207230000_lake_change_log.js';
 import { Migration20261208120000_year_reviews } from './Migration20261208120000_year_reviews.js';
+import { Migration20261208130000_search } from './Migration20261208130000_search.js';
 
 /** Every migration, in order. Listed explicitly so migrations run the same from sources and in the image. */
 export const migrationsList: MigrationObject[] = [
@@ -38,4 +39,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261207220000_play_intervals', class: Migration20261207220000_play_intervals },
   { name: 'Migration20261207230000_lake_change_log', class: Migration20261207230000_lake_change_log },
   { name: 'Migration20261208120000_year_reviews', class: Migration20261208120000_year_reviews },
+  { name: 'Migration20261208130000_search', class: Migration20261208130000_search },
 ];

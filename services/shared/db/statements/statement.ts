@@ -53,11 +53,11 @@ export async function runStatement<Row>(em: EntityManager, statement: Statement<
 }
 
 /**
- * The areas of statements whose work grows with a listener's history or a range (statistics): within a request's
+ * The areas of statements whose work grows with a listener's history or a range (statistics, search): within a request's
  * budget they run in the listener's share of the pool (statement-budget.ts). Every other statement is bounded by
  * its page or key, and only keeps the request's deadline.
  */
-const SHARED_AREAS: ReadonlySet<string> = new Set(['stats']);
+const SHARED_AREAS: ReadonlySet<string> = new Set(['stats', 'search']);
 
 /** The statement through knex, in the EntityManager's transaction when it has one. */
 function knexQuery(knex: Knex, statement: Statement<unknown>, bindings: readonly Knex.RawBinding[], transaction: Knex.Transaction | undefined): Knex.Raw {

@@ -1,0 +1,82 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { z } from 'zod';
+import { bigintNumber, defineStatement, runStatement } from '../../../shared/db/statements/statement.js';
+
+export type SearchKind = 'track' | 'album' | 'artist';
+
+/** A track, album or artist the listener played whose name matched, with their counted plays and time of it. */
+export interface SearchHit {
+  kind: SearchKind;
+  /** The catalogue id (an artist or album named only by the listener's streaming history: the id its names make). */
+  id: string;
+  plays: number;
+  ms: number;
+}
+
+/**
+ * A name matches when the query, without accents and in lower case, is close to one of its words or a run of them
+ * (pg_trgm's word similarity, at least its threshold `pg_trgm.word_similarity_threshold`, 0.6 by default): a typo
+ * or a word left half typed still matches. `<%` is that test, which the trigram indexes answer.
+ */
+const MATCHES = (name: string) => `q.key <% playlog_search_key(${name})`;
+const SCORE = (name: string) => `word_similarity(q.key, playlog_search_key(${name}))`;
+
+export const searchPlayedStatement = defineStatement({
+  name: 'search_played_items',
+  purpose: [
+    'The tracks, albums and artists one listener played whose names match a query, with their counted plays and time',
+    '(from stats_tracks, as the all-time rankings count them), most played first: names in the catalogue, found by their',
+    'trigram indexes, then kept only where the listener has plays; and the names the listener’s own streaming history',
+    'gave tracks Spotify no longer knows, only theirs. A catalogue track known by its id alone is matched by those names',
+    'only (its catalogue row names nobody’s track). Its page (limit, offset) and how many matched. Trigram operators and',
+    'a union of six sources are beyond the query builder.',
+  ].join(' '),
+  sql: `
+with q as (select playlog_search_key(?::text) as key, ?::uuid as user_id),
+hits as (
+  select 'track' as kind, t.id, st.plays, st.ms_played as ms, ${SCORE('t.name')} as score
+    from q join tracks t on ${MATCHES('t.name')}
+    join stats_tracks st on st.user_id = q.user_id and st.track_id = t.id
+   where not (t.duration_ms = 0 and t.album_id is null)
+  union all
+  select 'track', n.track_id, st.plays, st.ms_played, ${SCORE('n.track_name')}
+    from q join export_track_names n on n.user_id = q.user_id and ${MATCHES('n.track_name')}
+    join stats_tracks st on st.user_id = q.user_id and st.track_id = n.track_id
+  union all
+  select 'album', al.id, s.plays, s.ms, ${SCORE('al.name')}
+    from q join albums al on ${MATCHES('al.name')}
+    cross join lateral (select sum(st.plays) as plays, sum(st.ms_played) as ms from tracks t join stats_tracks st on st.user_id = q.user_id and st.track_id = t.id where t.album_id = al.id) s
+   where s.plays is not null
+  union all
+  select 'album', n.export_album_id, sum(st.plays), sum(st.ms_played), max(${SCORE('n.album_name')})
+    from q join export_track_names n on n.user_id = q.user_id and ${MATCHES('n.album_name')}
+    join stats_tracks st on st.user_id = q.user_id and st.track_id = n.track_id
+   where n.export_album_id is not null
+   group by n.export_album_id
+  union all
+  select 'artist', ar.id, s.plays, s.ms, ${SCORE('ar.name')}
+    from q join artists ar on ${MATCHES('ar.name')}
+    cross join lateral (select sum(st.plays) as plays, sum(st.ms_played) as ms from stats_tracks st
+                         where st.user_id = q.user_id and st.track_id in (select ta.track_id from track_artists ta where ta.artist_id = ar.id)) s
+   where s.plays is not null
+  union all
+  select 'artist', n.export_artist_id, sum(st.plays), sum(st.ms_played), max(${SCORE('n.artist_name')})
+    from q join export_track_names n on n.user_id = q.user_id and ${MATCHES('n.artist_name')}
+    join stats_tracks st on st.user_id = q.user_id and st.track_id = n.track_id
+   where n.export_artist_id is not null
+   group by n.export_artist_id
+)
+select (select count(*) from hits) as total, p.kind, p.id, p.plays, p.ms
+  from (select 1) one
+  left join (select * from hits order by plays desc, score desc, ms desc, kind, id limit ? offset ?) p on true
+ order by p.plays desc, p.score desc, p.ms desc, p.kind, p.id`,
+  row: z.object({ total: bigintNumber, kind: z.enum(['track', 'album', 'artist']).nullable(), id: z.string().nullable(), plays: bigintNumber.nullable(), ms: bigintNumber.nullable() }),
+});
+
+/** The listener's played items matching `query`, most played first: the page at `offset`, and how many matched. */
+export async function searchPlayed(em: EntityManager, request: { userId: string; query: string; size: number; offset: number }): Promise<{ hits: SearchHit[]; total: number }> {
+  const rows = await runStatement(em, searchPlayedStatement, [request.query, request.userId, request.size, request.offset]);
+  // No match on the page: one row of nulls, carrying how many matched.
+  const hits = rows.flatMap((row) => (row.kind === null || row.id === null || row.plays === null || row.ms === null ? [] : [{ kind: row.kind, id: row.id, plays: row.plays, ms: row.ms }]));
+  return { hits, total: rows[0]?.total ?? 0 };
+}
