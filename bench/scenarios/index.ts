@@ -12,9 +12,10 @@ import { memoryScenario } from './memory.bench.js';
 import { personalExportScenario } from './personal-export.bench.js';
 import { pollCycleMetricsScenario } from './poll-cycle-metrics.bench.js';
 import { pollCycleScenario } from './poll-cycle.bench.js';
+import { searchScenario } from './search.bench.js';
 import { statsScenario } from './stats.bench.js';
 import { webScenario } from './web.bench.js';
 import { workerScalingScenario } from './worker-scaling.bench.js';
 
 /** In the order `npm run bench` runs them. */
-export const SCENARIOS: Scenario[] = [ingestScenario, pollCycleScenario, pollCycleMetricsScenario, fanOutScenario, historyScenario, statsScenario, bystanderScenario, listenBrainzScenario, memoryScenario, workerScalingScenario, importMemoryScenario, webScenario, personalExportScenario, lakeExportScenario, lakeContentionScenario, imageScenario];
+export const SCENARIOS: Scenario[] = [ingestScenario, pollCycleScenario, pollCycleMetricsScenario, fanOutScenario, historyScenario, statsScenario, searchScenario, bystanderScenario, listenBrainzScenario, memoryScenario, workerScalingScenario, importMemoryScenario, webScenario, personalExportScenario, lakeExportScenario, lakeContentionScenario, imageScenario];

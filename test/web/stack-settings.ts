@@ -8,7 +8,7 @@ export const WEB_STACK = {
   apiUrl: `http://127.0.0.1:${apiPort}`,
   emulatorUrl: `http://127.0.0.1:${emulatorPort}`,
   /** Synthetic listeners: each test signs in as one of its own, so tests never share an account. */
-  listeners: 12,
+  listeners: 13,
 } as const;
 
 /** Debian's Chromium (`apt-get install chromium`; scripts/browser-tools.sh): the binary, not its shell wrapper. */

@@ -1,4 +1,5 @@
 import { NavLink } from 'react-router-dom';
+import { SearchBox } from '../features/search/search-box.js';
 import { dateTime } from '../shared/zoned-time.js';
 import { useSession } from './session.js';
 
@@ -10,7 +11,7 @@ const PAGES = [
   { to: '/account', label: 'Account' },
 ] as const;
 
-/** Every signed-in page: a skip link, the navigation, the re-authorisation banner when due, the page. */
+/** Every signed-in page: a skip link, the navigation and search, the re-authorisation banner when due, the page. */
 export function Layout({ children }: { children: React.ReactNode }) {
   const { me } = useSession();
   return (
@@ -31,6 +32,7 @@ export function Layout({ children }: { children: React.ReactNode }) {
             ))}
           </ul>
         </nav>
+        <SearchBox />
         <span className="who" title={`Spotify user ${me.spotifyId}`}>
           {me.displayName ?? me.spotifyId}
         </span>

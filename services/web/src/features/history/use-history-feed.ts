@@ -41,9 +41,12 @@ export function useHistoryFeed(filters: Filters, epoch: string): HistoryFeed {
       setState((current) => ({ ...current, loading: true, error: null }));
       const { filters: asked } = JSON.parse(key) as { filters: Filters };
       const variables = { ...asked, first: HISTORY_PAGE, after };
-      // The first page may be on its way already, asked for beside `me` (first-history-page.ts).
-      const early = after === null ? takeFirstHistoryPage(variables) : null;
-      const result = await (early ?? client.query(HistoryDocument, variables, { requestPolicy: 'network-only' }).toPromise());
+      const ask = () => client.query(HistoryDocument, variables, { requestPolicy: 'network-only' }).toPromise();
+      // The first page may be on its way already, asked for beside `me` (first-history-page.ts). Asked before `me`
+      // answered, an empty one may predate plays `me` already knows of (the first poll committing meanwhile, which
+      // no later refresh would show): then it is asked again.
+      const early = after === null ? await takeFirstHistoryPage(variables) : null;
+      const result = early && (early.data?.listeningHistory.edges.length ?? 0) > 0 ? early : await ask();
       if (mine !== generation.current) return;
       const connection = result.data?.listeningHistory;
       setState((current) =>
