@@ -20,6 +20,12 @@ export interface SearchHit {
  */
 const MATCHES = (name: string) => `q.key <% playlog_search_key(${name})`;
 const SCORE = (name: string) => `word_similarity(q.key, playlog_search_key(${name}))`;
+/**
+ * The listener's plays of one matched track, by primary key. Fenced (OFFSET 0) so that each matched name costs one
+ * probe: joined plainly, the planner reads all of the listener's track rows and every catalogue name to hash them,
+ * whatever few names match.
+ */
+const PLAYS_OF_TRACK = (track: string) => `select st.plays, st.ms_played from stats_tracks st where st.user_id = q.user_id and st.track_id = ${track} offset 0`;
 
 export const searchPlayedStatement = defineStatement({
   name: 'search_played_items',
@@ -36,12 +42,12 @@ with q as (select playlog_search_key(?::text) as key, ?::uuid as user_id),
 hits as (
   select 'track' as kind, t.id, st.plays, st.ms_played as ms, ${SCORE('t.name')} as score
     from q join tracks t on ${MATCHES('t.name')}
-    join stats_tracks st on st.user_id = q.user_id and st.track_id = t.id
+    cross join lateral (${PLAYS_OF_TRACK('t.id')}) st
    where not (t.duration_ms = 0 and t.album_id is null)
   union all
   select 'track', n.track_id, st.plays, st.ms_played, ${SCORE('n.track_name')}
     from q join export_track_names n on n.user_id = q.user_id and ${MATCHES('n.track_name')}
-    join stats_tracks st on st.user_id = q.user_id and st.track_id = n.track_id
+    cross join lateral (${PLAYS_OF_TRACK('n.track_id')}) st
   union all
   select 'album', al.id, s.plays, s.ms, ${SCORE('al.name')}
     from q join albums al on ${MATCHES('al.name')}

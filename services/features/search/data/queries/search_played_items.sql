@@ -12,12 +12,12 @@ with q as (select playlog_search_key(?::text) as key, ?::uuid as user_id),
 hits as (
   select 'track' as kind, t.id, st.plays, st.ms_played as ms, word_similarity(q.key, playlog_search_key(t.name)) as score
     from q join tracks t on q.key <% playlog_search_key(t.name)
-    join stats_tracks st on st.user_id = q.user_id and st.track_id = t.id
+    cross join lateral (select st.plays, st.ms_played from stats_tracks st where st.user_id = q.user_id and st.track_id = t.id offset 0) st
    where not (t.duration_ms = 0 and t.album_id is null)
   union all
   select 'track', n.track_id, st.plays, st.ms_played, word_similarity(q.key, playlog_search_key(n.track_name))
     from q join export_track_names n on n.user_id = q.user_id and q.key <% playlog_search_key(n.track_name)
-    join stats_tracks st on st.user_id = q.user_id and st.track_id = n.track_id
+    cross join lateral (select st.plays, st.ms_played from stats_tracks st where st.user_id = q.user_id and st.track_id = n.track_id offset 0) st
   union all
   select 'album', al.id, s.plays, s.ms, word_similarity(q.key, playlog_search_key(al.name))
     from q join albums al on q.key <% playlog_search_key(al.name)
