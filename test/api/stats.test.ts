@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PlayInput } from '../../services/features/plays/play-input.js';
 import { setUserTimeZone } from '../../services/features/statistics/data/stats-zone.repository.js';
 import { ingestPlays } from '../../services/features/plays/ingest-plays.js';
+import { oraclePlayInput } from '../support/plays.js';
 import { activityOf, clockOf, localDate, rankingOf, summaryOf, yearInReviewOf, type OraclePlay } from '../support/stats-oracle.js';
 import { errorCodes, startApiHarness, type ApiHarness, type LoggedIn } from './api-harness.js';
 
@@ -40,28 +40,13 @@ const TRACKS = Array.from({ length: 8 }, (_, i) => ({
   durationMs: 120_000 + i * 1_000,
 }));
 
-function toInput(play: OraclePlay): PlayInput {
-  return {
-    playedAt: play.playedAt,
-    msPlayed: play.msPlayed,
-    context: null,
-    track: {
-      id: play.trackId,
-      name: play.trackId,
-      uri: `spotify:track:${play.trackId}`,
-      durationMs: play.durationMs,
-      album: play.albumId === null ? null : { id: play.albumId, name: play.albumId, uri: `spotify:album:${play.albumId}`, releaseDate: null, imageUrl: null },
-      artists: play.artistIds.map((id) => ({ id, name: id, uri: `spotify:artist:${id}` })),
-    },
-  };
-}
 
 /** Stores the plays in the given batches, each split by source, as polls and imports would. */
 async function store(batches: OraclePlay[][]): Promise<void> {
   await h.db.sql.query('delete from listening_events where user_id = $1', [user.userId]);
   for (const batch of batches) {
     for (const source of ['poll', 'import'] as const) {
-      const plays = batch.filter((play) => play.source === source).map(toInput);
+      const plays = batch.filter((play) => play.source === source).map(oraclePlayInput);
       if (plays.length > 0) await ingestPlays(h.db.orm.em.fork(), { userId: user.userId, plays, source });
     }
   }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PlayInput } from '../../services/features/plays/play-input.js';
 import { ingestPlays } from '../../services/features/plays/ingest-plays.js';
+import { oraclePlayInput } from '../support/plays.js';
 import { YEAR_REVIEWS_KEPT_PER_USER } from '../../services/features/statistics/data/year-reviews.repository.js';
 import { yearInReviewOf, type OraclePlay } from '../support/stats-oracle.js';
 import { startApiHarness, type ApiHarness, type LoggedIn } from './api-harness.js';
@@ -38,21 +38,6 @@ const REVIEW = `query ($year: Int!, $timeZone: String) { yearInReview(year: $yea
   newArtistCount topNewArtists { rank plays artist { spotifyId } }
   months { start plays msPlayed } } }`;
 
-function toInput(play: OraclePlay): PlayInput {
-  return {
-    playedAt: play.playedAt,
-    msPlayed: play.msPlayed,
-    context: null,
-    track: {
-      id: play.trackId,
-      name: play.trackId,
-      uri: `spotify:track:${play.trackId}`,
-      durationMs: play.durationMs,
-      album: play.albumId === null ? null : { id: play.albumId, name: play.albumId, uri: `spotify:album:${play.albumId}`, releaseDate: null, imageUrl: null },
-      artists: play.artistIds.map((id) => ({ id, name: id, uri: `spotify:artist:${id}` })),
-    },
-  };
-}
 
 const play = (at: string, track: number, source: 'poll' | 'import'): OraclePlay => ({ playedAt: at, ...TRACKS[track]!, source, msPlayed: source === 'poll' ? null : 200_000 });
 /** `count` plays from `start`, `stepHours` apart, cycling through tracks from `firstTrack`. */
@@ -61,7 +46,7 @@ const series = (start: string, count: number, stepHours: number, firstTrack: num
 
 async function store(plays: readonly OraclePlay[]): Promise<void> {
   for (const source of ['poll', 'import'] as const) {
-    const inputs = plays.filter((p) => p.source === source).map(toInput);
+    const inputs = plays.filter((p) => p.source === source).map(oraclePlayInput);
     if (inputs.length > 0) await ingestPlays(h.db.orm.em.fork(), { userId: user.userId, plays: inputs, source });
   }
 }

@@ -1,3 +1,4 @@
+import type { OraclePlay } from './stats-oracle.js';
 import type { PlayInput } from '../../services/features/plays/play-input.js';
 
 /** A play of a made-up track, for tests of what Playlog stores. */
@@ -25,4 +26,21 @@ export function makePlay(trackNumber: number, playedAt: string, overrides: Parti
 export async function insertUser(sql: { query: (text: string, values?: unknown[]) => Promise<{ rows: Array<{ id: string }> }> }, spotifyUserId: string): Promise<string> {
   const { rows } = await sql.query(`insert into users (id, spotify_user_id, display_name) values (gen_random_uuid(), $1, $1) returning id`, [spotifyUserId]);
   return rows[0]!.id;
+}
+
+/** A play of the statistics oracle (stats-oracle.ts) as ingestPlays takes it: its ids double as names and URIs. */
+export function oraclePlayInput(play: OraclePlay): PlayInput {
+  return {
+    playedAt: play.playedAt,
+    msPlayed: play.msPlayed,
+    context: null,
+    track: {
+      id: play.trackId,
+      name: play.trackId,
+      uri: `spotify:track:${play.trackId}`,
+      durationMs: play.durationMs,
+      album: play.albumId === null ? null : { id: play.albumId, name: play.albumId, uri: `spotify:album:${play.albumId}`, releaseDate: null, imageUrl: null },
+      artists: play.artistIds.map((id) => ({ id, name: id, uri: `spotify:artist:${id}` })),
+    },
+  };
 }

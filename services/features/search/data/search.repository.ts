@@ -27,6 +27,13 @@ const SCORE = (name: string) => `word_similarity(q.key, playlog_search_key(${nam
  */
 const PLAYS_OF_TRACK = (track: string) => `select st.plays, st.ms_played from stats_tracks st where st.user_id = q.user_id and st.track_id = ${track} offset 0`;
 
+/** The albums or artists the listener's streaming history named, matched by that name, with the plays of their tracks. */
+const NAMED_BY_HISTORY = (kind: 'album' | 'artist', name: string, id: string) => `select '${kind}', n.${id}, sum(st.plays), sum(st.ms_played), max(${SCORE(`n.${name}`)})
+    from q join export_track_names n on n.user_id = q.user_id and ${MATCHES(`n.${name}`)}
+    join stats_tracks st on st.user_id = q.user_id and st.track_id = n.track_id
+   where n.${id} is not null
+   group by n.${id}`;
+
 export const searchPlayedStatement = defineStatement({
   name: 'search_played_items',
   purpose: [
@@ -54,11 +61,7 @@ hits as (
     cross join lateral (select sum(st.plays) as plays, sum(st.ms_played) as ms from tracks t join stats_tracks st on st.user_id = q.user_id and st.track_id = t.id where t.album_id = al.id) s
    where s.plays is not null
   union all
-  select 'album', n.export_album_id, sum(st.plays), sum(st.ms_played), max(${SCORE('n.album_name')})
-    from q join export_track_names n on n.user_id = q.user_id and ${MATCHES('n.album_name')}
-    join stats_tracks st on st.user_id = q.user_id and st.track_id = n.track_id
-   where n.export_album_id is not null
-   group by n.export_album_id
+  ${NAMED_BY_HISTORY('album', 'album_name', 'export_album_id')}
   union all
   select 'artist', ar.id, s.plays, s.ms, ${SCORE('ar.name')}
     from q join artists ar on ${MATCHES('ar.name')}
@@ -66,11 +69,7 @@ hits as (
                          where st.user_id = q.user_id and st.track_id in (select ta.track_id from track_artists ta where ta.artist_id = ar.id)) s
    where s.plays is not null
   union all
-  select 'artist', n.export_artist_id, sum(st.plays), sum(st.ms_played), max(${SCORE('n.artist_name')})
-    from q join export_track_names n on n.user_id = q.user_id and ${MATCHES('n.artist_name')}
-    join stats_tracks st on st.user_id = q.user_id and st.track_id = n.track_id
-   where n.export_artist_id is not null
-   group by n.export_artist_id
+  ${NAMED_BY_HISTORY('artist', 'artist_name', 'export_artist_id')}
 )
 select (select count(*) from hits) as total, p.kind, p.id, p.plays, p.ms
   from (select 1) one
