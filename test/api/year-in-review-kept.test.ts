@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestPlays } from '../../services/features/plays/ingest-plays.js';
 import { oraclePlayInput } from '../support/plays.js';
+import { rebuildUserRollups } from '../../services/features/statistics/data/stats-rebuild.repository.js';
 import { YEAR_REVIEWS_KEPT_PER_USER } from '../../services/features/statistics/data/year-reviews.repository.js';
 import { yearInReviewOf, type OraclePlay } from '../support/stats-oracle.js';
 import { startApiHarness, type ApiHarness, type LoggedIn } from './api-harness.js';
@@ -132,6 +133,19 @@ describe('a kept year in review', () => {
     expect(await ask()).toEqual([]);
     await h.db.sql.query('insert into export_track_names (user_id, track_id, track_name, artist_name, album_name) values ($1, $2, $3, $4, $5)', [user.userId, lost.trackId, 'A Song', 'A Named Artist', 'An Album']);
     expect(await ask()).toEqual([{ plays: 3, artist: { spotifyId: null, name: 'A Named Artist' } }]);
+  });
+
+  it('is computed again after stats:rebuild, which may change the rollups a review reads without a play changing', async () => {
+    await h.db.sql.query('delete from listening_events where user_id = $1', [user.userId]);
+    const plays = series('2024-05-01T10:00:00Z', 20, 7, 0, 'poll');
+    await store(plays);
+    expect(await review(2024)).toEqual(yearInReviewOf(plays, 2024, ZONE));
+    const before = await keptAt(2024);
+    expect(await review(2024)).toEqual(yearInReviewOf(plays, 2024, ZONE));
+    expect(await keptAt(2024)).toEqual(before);
+    expect(await rebuildUserRollups(h.db.orm.em, user.userId)).toBe(true);
+    expect(await review(2024)).toEqual(yearInReviewOf(plays, 2024, ZONE));
+    expect((await keptAt(2024))!.getTime()).toBeGreaterThan(before!.getTime());
   });
 
   it('is never kept from plays that changed while it was computed', async () => {

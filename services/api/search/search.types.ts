@@ -9,7 +9,11 @@ export enum SearchKind {
   ARTIST = 'artist',
 }
 
-registerEnumType(SearchKind, { name: 'SearchKind', description: 'What a search result is.' });
+registerEnumType(SearchKind, {
+  name: 'SearchKind',
+  description: 'What a search result is.',
+  valuesConfig: { TRACK: { description: 'A track: `item` is a Track.' }, ALBUM: { description: 'An album: `item` is an Album.' }, ARTIST: { description: 'An artist: `item` is an Artist.' } },
+});
 
 export const SearchItem = createUnionType({
   name: 'SearchItem',

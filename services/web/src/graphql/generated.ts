@@ -88,8 +88,11 @@ export type RequestExportErrorCode =
 
 /** What a search result is. */
 export type SearchKind =
+  /** An album: `item` is an Album. */
   | 'ALBUM'
+  /** An artist: `item` is an Artist. */
   | 'ARTIST'
+  /** A track: `item` is a Track. */
   | 'TRACK';
 
 /** A span of time: `from` inclusive, `to` exclusive, each between 1900-01-01T00:00:00Z and 2200-01-01T00:00:00Z; either may be left out (unbounded). */
