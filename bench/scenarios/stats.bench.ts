@@ -207,7 +207,7 @@ export const statsScenario: Scenario = {
       rows,
       notes: [
         `the user has ${heavyPlays.toLocaleString('en-US')} plays over ${Math.round((PRELOAD_END - firstPlay.getTime()) / DAY / 365)} years (one every 3 minutes), zone ${ZONE}; last 30 days: the 30 days before the newest play`,
-        `GraphQL: autocannon, ${size.seconds} s per point (c=1 and c=32) after a warm-up request; the ratio compares the median of ${size.recounts} single requests with the median of ${size.recounts} runs of the data layer's recount statements for the same answer (stats-recount.repository.ts, loadRanking with source 'recount': GROUP BY over the plays), run in this process without HTTP, so the ratio understates the rollups' gain`,
+        `GraphQL: autocannon, ${size.seconds} s per point (c=1 and c=32) after a warm-up request; the ratio compares the median of ${size.recounts} single requests with the median of ${size.recounts} runs of the data layer's recount statements for the same answer (stats-recount.repository.ts, loadRanking with source 'recount': GROUP BY over the plays), run in this process without HTTP, so the ratio understates the rollups' gain; for the year in review kept, the baseline is the same review computed by the feature's own statements (computeYearFigures: what a request with nothing kept runs), without HTTP`,
         'ingest: batches of 50 new plays of catalogue tracks for the preloaded users, the statistics trigger on and off in alternating blocks of 10 (ALTER TABLE … DISABLE TRIGGER); medians',
       ],
     };

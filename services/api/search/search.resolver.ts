@@ -1,9 +1,7 @@
 import { Arg, Ctx, Extensions, Int, Query, Resolver } from 'type-graphql';
-import { loadHeardCatalogue } from '../../features/catalogue/data/heard-catalogue.repository.js';
-import { loadPageTracks } from '../../features/catalogue/data/track-rows.repository.js';
 import { searchPlayed, type SearchHit as PlayedHit } from '../../features/search/data/search.repository.js';
 import { badUserInput } from '../app-error.js';
-import { toAlbum, toArtist, toTrack } from '../catalogue/to-catalogue.js';
+import { loadCatalogueNodes } from '../catalogue/catalogue-nodes.js';
 import type { ApiContext } from '../graphql/context.js';
 import { EXPENSIVE_FIELD } from '../graphql/operation-limits.js';
 import { pageSizeForCost, pageSizeOf } from '../relay/connection-args.js';
@@ -11,6 +9,7 @@ import { decodeSearchCursor, encodeSearchCursor, MAX_SEARCH_OFFSET } from './sea
 import { SearchConnection, SearchKind, type SearchHit } from './search.types.js';
 
 const SEARCH_LIMITS = { defaultSize: 10, maxSize: 50 } as const;
+const KINDS = { track: SearchKind.TRACK, album: SearchKind.ALBUM, artist: SearchKind.ARTIST } as const;
 /** The longest query: longer than any name's words a search is for, short enough to keep its trigrams few. */
 export const MAX_QUERY_LENGTH = 100;
 /** What one search costs in the operation-cost limit: its statement, then its page times what it selects. */
@@ -57,27 +56,11 @@ export class SearchResolver {
 /** The hits with their tracks, albums and artists as the caller sees them (their own names for what Spotify no longer knows). */
 async function nodesOf(ctx: ApiContext, userId: string, hits: readonly PlayedHit[]): Promise<SearchHit[]> {
   const ids = (kind: PlayedHit['kind']) => hits.filter((hit) => hit.kind === kind).map((hit) => hit.id);
-  const tracks = ids('track').length > 0 ? await loadPageTracks(ctx.em, userId, ids('track')) : new Map();
-  const { albums, artists } =
-    ids('album').length + ids('artist').length > 0 ? await loadHeardCatalogue(ctx.em, userId, { tracks: [], albums: ids('album'), artists: ids('artist') }) : { albums: new Map(), artists: new Map() };
+  const nodes = await loadCatalogueNodes(ctx, userId, { tracks: ids('track'), albums: ids('album'), artists: ids('artist') });
+  const found = { track: nodes.tracks, album: nodes.albums, artist: nodes.artists } as const;
   return hits.map((hit) => {
-    const measures = { plays: hit.plays, msPlayed: hit.ms };
-    switch (hit.kind) {
-      case 'track': {
-        const track = tracks.get(hit.id);
-        if (!track) throw new Error(`search found track ${hit.id}, missing from the catalogue`);
-        return { ...measures, kind: SearchKind.TRACK, item: toTrack(track) };
-      }
-      case 'album': {
-        const album = albums.get(hit.id);
-        if (!album) throw new Error(`search found album ${hit.id}, missing from the catalogue`);
-        return { ...measures, kind: SearchKind.ALBUM, item: toAlbum(album) };
-      }
-      case 'artist': {
-        const artist = artists.get(hit.id);
-        if (!artist) throw new Error(`search found artist ${hit.id}, missing from the catalogue`);
-        return { ...measures, kind: SearchKind.ARTIST, item: toArtist(artist) };
-      }
-    }
+    const item = found[hit.kind].get(hit.id);
+    if (!item) throw new Error(`search found ${hit.kind} ${hit.id}, missing from the catalogue`);
+    return { kind: KINDS[hit.kind], plays: hit.plays, msPlayed: hit.ms, item };
   });
 }
